@@ -1,0 +1,57 @@
+# Bridgework: `make run` serves the demo, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PIP_QUIET := --quiet --disable-pip-version-check
+export PIP_NO_INPUT := 1
+
+.PHONY: run test test-fast lint format bench messages install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	@echo "Installing Bridgework and its pinned dependencies into $(VENV)…"
+	@$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "is ignored" || true
+	@set -o pipefail; $(BIN)/pip install $(PIP_QUIET) -c constraints.txt -e '.[test,lint]' 2>&1 | grep -v "is ignored" || test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@$(BIN)/bridgework migrate --no-input -v 0
+	@$(BIN)/bridgework compilemessages -v 0 --ignore=.venv 2>/dev/null || true
+	@$(BIN)/bridgework collectstatic --no-input -v 0
+	@$(BIN)/bridgework load_demo
+	@echo
+	@echo "Bridgework is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@$(BIN)/gunicorn bridgework.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
+		--no-control-socket --access-logfile - --error-logfile -
+
+test: install
+	@$(BIN)/bridgework compilemessages -v 0 --ignore=.venv 2>/dev/null || true
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy bridgework
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+messages: install
+	cd bridgework && ../$(BIN)/bridgework makemessages -l fr -l ar --ignore=demo/* && ../$(BIN)/bridgework compilemessages
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

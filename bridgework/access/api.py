@@ -1,0 +1,75 @@
+"""The signed-in user, and role assignments in scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+
+from .models import RoleAssignment
+from .policy import access_for
+
+__all__ = ["router"]
+
+router = Router(tags=["access"])
+
+
+class HeldRoleOut(Schema):
+    assignment_id: int
+    role: str
+    role_name: str
+    where: str
+    place_paths: list[str]
+
+
+class MeOut(Schema):
+    id: int
+    email: str
+    full_name: str
+    language: str
+    roles: list[HeldRoleOut]
+
+
+@router.get("/me", response={200: MeOut, **ERROR_RESPONSES}, summary="The signed-in user")
+def me(request):
+    access = access_for(request.user)
+    held = access.held if access else []
+    return {
+        "id": request.user.pk,
+        "email": request.user.email,
+        "full_name": request.user.full_name,
+        "language": request.user.preferred_language,
+        "roles": [
+            {"assignment_id": h.assignment_id, "role": h.role_slug, "role_name": h.role_name,
+             "where": h.place_name, "place_paths": list(h.paths)}
+            for h in held
+        ],
+    }
+
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    email: str = Field(..., alias="user.email")
+    role: str = Field(..., alias="role.slug")
+    place_id: int
+    place_name: str = Field(..., alias="place.name")
+    hub_id: int | None
+    starts_on: date | None
+    ends_on: date | None
+
+
+@router.get("/assignments", response={200: list[AssignmentOut], **ERROR_RESPONSES},
+            summary="Role assignments in your places")
+@paginate(KeysetPagination, ordering=("place_path", "pk"))
+def list_assignments(request):
+    return visible(request, RoleAssignment).select_related("user", "role", "place")
+
+
+@router.get("/assignments/{assignment_id}", response={200: AssignmentOut, **ERROR_RESPONSES},
+            summary="One role assignment")
+def get_assignment(request, assignment_id: int):
+    return get_visible_or_404(request, RoleAssignment, assignment_id)

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessConfig(AppConfig):
+    name = "bridgework.access"
+    label = "access"
+    verbose_name = _("Access")
+
+    def ready(self) -> None:
+        from bridgework.core.scoping import register_scope_decider
+
+        from . import policy, signals  # noqa: F401  (signal receivers)
+
+        register_scope_decider(policy.decide_scope)
+        post_migrate.connect(policy.sync_default_policy, sender=self)

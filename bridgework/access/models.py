@@ -1,0 +1,206 @@
+"""Users, roles, the policy table, role assignments, API tokens and the sensitive-read log."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.core.models import TimeStampedModel
+from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.tlp import TLP
+from bridgework.places.models import Hub, ScopedModel
+
+__all__ = ["ApiToken", "PolicyRule", "Role", "RoleAssignment", "SensitiveRead", "User"]
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> User:
+        if not email:
+            raise ValueError("users need an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> User:
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in, by email. Their reach comes only from role assignments."""
+
+    email = models.EmailField(_("email"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name = _("user")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.Model):
+    """A role is a row; what it may do is the set of its policy rules."""
+
+    slug = models.SlugField(_("short name"), unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    rank = models.PositiveSmallIntegerField(
+        _("rank"), help_text=_("A user may assign only roles of this rank or lower")
+    )
+    tlp_ceiling = models.PositiveSmallIntegerField(
+        _("read ceiling"), choices=TLP.choices, default=TLP.GREEN,
+        help_text=_("The most sensitive label this role may read"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["-rank"]
+        verbose_name = _("role")
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+
+class PolicyRule(models.Model):
+    """One row of the policy table: ``role`` may do ``action`` on ``model_label``
+    (``app_label.model``, or ``*`` for every model)."""
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="rules")
+    action = models.CharField(_("action"), max_length=40)
+    model_label = models.CharField(_("model"), max_length=100)
+
+    class Meta:
+        ordering = ["role", "model_label", "action"]
+        verbose_name = _("policy rule")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "action", "model_label"], name="policyrule_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role.slug}: {self.action} {self.model_label}"
+
+
+class RoleAssignmentQuerySet(ScopedQuerySet):
+    def active_on(self, day):
+        return self.filter(Q(starts_on__isnull=True) | Q(starts_on__lte=day)).filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gt=day)
+        )
+
+
+class RoleAssignment(ScopedModel):
+    """User × role × place subtree × dates. With a hub, the scope is the hub's places."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("user")
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("role")
+    )
+    hub = models.ForeignKey(
+        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        verbose_name=_("regional hub"),
+        help_text=_("For hub officers: the scope is every place of the hub"),
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("granted by"),
+    )
+
+    objects = RoleAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["place_path", "user__email"]
+        verbose_name = _("role assignment")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
+                | Q(ends_on__gt=models.F("starts_on")),
+                name="assignment_ends_after_start",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "ends_on"], name="assignment_user_ends")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} — {self.hub or self.place}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("access:roleassignment_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
+            raise ValidationError({"ends_on": _("An assignment must end after it starts.")})
+
+
+class SensitiveRead(models.Model):
+    """A read of an AMBER or RED record. Ids only: no names, no content."""
+
+    user_id = models.BigIntegerField(db_index=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    tlp = models.PositiveSmallIntegerField(choices=TLP.choices)
+    channel = models.CharField(max_length=10, default="page")
+    read_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-read_at"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="sensitiveread_obj")]
+
+
+class ApiToken(TimeStampedModel):
+    """A personal API token. Only a SHA-256 of the secret is stored; the secret is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

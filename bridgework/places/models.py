@@ -1,0 +1,257 @@
+"""The place tree: world > country > subdivisions, with per-country level names."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.core.fields import PathField
+from bridgework.core.models import TimeStampedModel
+from bridgework.core.paths import ancestor_paths
+from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.tlp import TLP
+
+__all__ = [
+    "Hub",
+    "Network",
+    "NetworkMembership",
+    "Place",
+    "PlaceLevel",
+    "PlaceQuerySet",
+    "LabelledModel",
+    "ScopedModel",
+    "DEPTH_NAMES",
+]
+
+# Generic names for a depth when a country has not named its levels.
+DEPTH_NAMES = {
+    0: _("World"),
+    1: _("Country"),
+    2: _("Admin level 1"),
+    3: _("Admin level 2"),
+    4: _("Admin level 3"),
+    5: _("Admin level 4"),
+}
+
+
+class PlaceLevel(models.Model):
+    """What a country calls the places at one depth (Malawi: region > district > council > ward)."""
+
+    country_code = models.CharField(_("country code"), max_length=2)
+    depth = models.PositiveSmallIntegerField(_("depth"))
+    name = models.CharField(_("name"), max_length=80)
+
+    class Meta:
+        ordering = ["country_code", "depth"]
+        constraints = [
+            models.UniqueConstraint(fields=["country_code", "depth"], name="placelevel_unique")
+        ]
+        verbose_name = _("place level")
+
+    def __str__(self) -> str:
+        return f"{self.country_code} {self.depth}: {self.name}"
+
+
+class PlaceQuerySet(ScopedQuerySet):
+    def open_on(self, day):
+        return self.filter(Q(opened_on__isnull=True) | Q(opened_on__lte=day)).filter(
+            Q(closed_on__isnull=True) | Q(closed_on__gt=day)
+        )
+
+    def search(self, text: str):
+        text = text.strip()
+        if not text:
+            return self.none()
+        return self.filter(
+            Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text)
+        )
+
+
+class Place(TimeStampedModel):
+    """A node of the jurisdiction tree. Boundary changes close a place and open a successor."""
+
+    scope_path_field = "path"
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(
+        _("ISO 3166 code"), max_length=10, blank=True, help_text=_("e.g. MW or MW-LI")
+    )
+    pcode = models.CharField(
+        _("P-code"), max_length=20, blank=True, help_text=_("OCHA common operational dataset code")
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("parent"),
+    )
+    path = PathField(_("path"), unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("depth"), editable=False)
+    country_code = models.CharField(_("country"), max_length=2, blank=True, db_index=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    succeeds = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors",
+        verbose_name=_("succeeds"), help_text=_("The place this one replaced after a boundary change"),
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("place")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~Q(code=""), name="place_code_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["pcode"], condition=~Q(pcode=""), name="place_pcode_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True)
+                | Q(opened_on__isnull=True)
+                | Q(closed_on__gt=models.F("opened_on")),
+                name="place_closes_after_opening",
+            ),
+        ]
+        indexes = [models.Index(fields=["parent", "name"], name="place_parent_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:place_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.opened_on and self.closed_on and self.closed_on <= self.opened_on:
+            raise ValidationError({"closed_on": _("A place must close after it opens.")})
+        if self.succeeds_id and self.succeeds_id == self.pk:
+            raise ValidationError({"succeeds": _("A place cannot succeed itself.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    @property
+    def ancestor_paths(self) -> list[str]:
+        return ancestor_paths(self.path)
+
+    def ancestors(self) -> models.QuerySet[Place]:
+        return Place.objects.filter(path__in=self.ancestor_paths).order_by("path")
+
+
+class ScopedModel(TimeStampedModel):
+    """A record that belongs to a place.
+
+    ``place_path`` copies the place's path so subtree filters are an index range on this table
+    alone; :func:`bridgework.places.actions.do_move_place` keeps it in step when places move.
+    """
+
+    scope_path_field = "place_path"
+
+    place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("place")
+    )
+    place_path = PathField(editable=False, db_index=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        # Derived, not a side effect: the denormalised path always follows the place.
+        if self.place_id:
+            self.place_path = self.place.path
+        super().save(*args, **kwargs)
+
+
+class LabelledModel(ScopedModel):
+    """A place-scoped record that also carries a Traffic Light Protocol 2.0 label."""
+
+    scope_tlp_field = "tlp"
+
+    tlp = models.PositiveSmallIntegerField(
+        _("sensitivity"), choices=TLP.choices, default=TLP.GREEN,
+        help_text=_("Traffic Light Protocol label: who may read this record"),
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def tlp_label(self) -> TLP:
+        return TLP(self.tlp)
+
+
+class Network(TimeStampedModel):
+    """A network of cities (for example a global cities network with regional hubs)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("network")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:network_detail", args=[self.slug])
+
+
+class Hub(TimeStampedModel):
+    """A regional hub of a network, spanning places in several countries."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="hubs")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), unique=True)
+    places = models.ManyToManyField(Place, related_name="hubs", verbose_name=_("places"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regional hub")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:hub_detail", args=[self.slug])
+
+
+class NetworkMembership(ScopedModel):
+    """A place (usually a city) belonging to a network, from one date to another."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["place_path", "-joined_on"]
+        verbose_name = _("network membership")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="membership_leaves_after_joining",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} — {self.network}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("places:networkmembership_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.left_on and self.joined_on and self.left_on < self.joined_on:
+            raise ValidationError({"left_on": _("A member cannot leave before joining.")})
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None

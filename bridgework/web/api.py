@@ -1,0 +1,171 @@
+"""The API's shared parts: authentication, the one error shape, keyset pagination, scoping."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.http import Http404, HttpRequest
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PaginationBase
+from ninja.security import HttpBearer, django_auth
+
+from bridgework.access.actions import authenticate_api_token
+from bridgework.access.policy import log_sensitive_reads
+
+from .pagination import InvalidCursor, keyset_page
+
+__all__ = [
+    "ERROR_RESPONSES",
+    "ErrorOut",
+    "KeysetPagination",
+    "build_api",
+    "get_visible_or_404",
+    "visible",
+]
+
+
+class FieldError(Schema):
+    field: str = Field(description="Dotted path of the offending input, or '' for the request")
+    message: str
+
+
+class ErrorOut(Schema):
+    """Every error the API returns has this shape."""
+
+    detail: str
+    errors: list[FieldError] = []
+
+
+ERROR_RESPONSES: dict[int, Any] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
+}
+
+
+class TokenAuth(HttpBearer):
+    """A personal API token: ``Authorization: Bearer bw_…``."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = authenticate_api_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def _error(api: NinjaAPI, request, status: int, detail: str, errors=()) -> Any:
+    return api.create_response(
+        request, {"detail": detail, "errors": [dict(e) for e in errors]}, status=status
+    )
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Bridgework API",
+        version="1.0.0",
+        description="National–local cooperation data, scoped exactly as the pages are.",
+        auth=[django_auth, TokenAuth()],
+        urls_namespace="api-1.0.0",
+        docs_url="/docs",
+    )
+
+    @api.exception_handler(NinjaValidationError)
+    def on_invalid(request, exc):
+        errors = [
+            {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or "",
+             "message": err.get("msg", "invalid")}
+            for err in exc.errors
+        ]
+        return _error(api, request, 422, "The request is not valid.", errors)
+
+    @api.exception_handler(AuthenticationError)
+    def on_unauthenticated(request, exc):
+        return _error(api, request, 401, "Authentication required.")
+
+    @api.exception_handler(Http404)
+    def on_not_found(request, exc):
+        return _error(api, request, 404, "Not found.")
+
+    @api.exception_handler(PermissionDenied)
+    def on_forbidden(request, exc):
+        return _error(api, request, 403, str(exc) or "Not allowed.")
+
+    @api.exception_handler(DjangoValidationError)
+    def on_django_invalid(request, exc):
+        if hasattr(exc, "error_dict"):
+            errors = [{"field": "" if f == "__all__" else f, "message": m}
+                      for f, messages in exc.message_dict.items() for m in messages]
+        else:
+            errors = [{"field": "", "message": m} for m in exc.messages]
+        return _error(api, request, 400, "The request is not valid.", errors)
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request, exc):
+        return _error(api, request, exc.status_code, str(exc))
+
+    @api.exception_handler(Exception)
+    def on_crash(request, exc):
+        import logging
+
+        logging.getLogger("bridgework.api").exception("API error")
+        return _error(api, request, 500, "Server error.")
+
+    return api
+
+
+def visible(request, model: type[models.Model], action: str = "view") -> models.QuerySet:
+    """The scoped queryset for the authenticated API user: the only way the API reads."""
+    return model._default_manager.visible_to(request.user, action)
+
+
+def get_visible_or_404(request, model: type[models.Model], pk: Any, action: str = "view"):
+    obj = visible(request, model, action).filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    log_sensitive_reads(request.user, [obj], channel="api")
+    return obj
+
+
+class KeysetPagination(PaginationBase):
+    """Cursor pagination: ``after``/``before`` cursors and ``limit`` (≤ 200)."""
+
+    class Input(Schema):
+        after: str | None = Field(None, description="Cursor: the page after this one")
+        before: str | None = Field(None, description="Cursor: the page before this one")
+        limit: int = Field(50, ge=1, le=200)
+
+    class Output(Schema):
+        items: list[Any]
+        next: str | None
+        previous: str | None
+
+    items_attribute = "items"
+
+    def __init__(self, *, ordering: tuple[str, ...] = ("pk",), **kwargs: Any) -> None:
+        self.ordering = ordering
+        super().__init__(**kwargs)
+
+    def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
+        try:
+            page = keyset_page(queryset, ordering=self.ordering, size=pagination.limit,
+                               after=pagination.after, before=pagination.before)
+        except InvalidCursor as exc:
+            raise HttpError(400, "That cursor is not valid for this list.") from exc
+        log_sensitive_reads(request.user, page.items, channel="api")
+        return {
+            "items": page.items,
+            "next": _page_url(request, "after", page.next_cursor),
+            "previous": _page_url(request, "before", page.previous_cursor),
+        }
+
+
+def _page_url(request: HttpRequest, key: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = {k: v for k, v in request.GET.items() if k not in {"after", "before"}}
+    query[key] = cursor
+    return f"{request.path}?{urlencode(query)}"

@@ -1,0 +1,40 @@
+"""Form base: every choice a form offers is scoped to what the user may reach."""
+
+from __future__ import annotations
+
+from django import forms
+
+from bridgework.access.policy import model_label, places_for, tlp_choices_for
+from bridgework.places.models import Place
+
+from .widgets import PlacePicker
+
+__all__ = ["ScopedModelForm", "scope_form_choices"]
+
+# Up to this many places a plain <select> is friendlier than a search box.
+SELECT_LIMIT = 50
+
+
+def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> None:
+    """Narrow place choices to where ``user`` may ``action`` a ``model``, other scoped choices to
+    what they may view, and sensitivity labels to what they could read back."""
+    for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField):
+            target = field.queryset.model
+            if target is Place:
+                field.queryset = places_for(user, action, model).order_by("path")
+                if field.queryset[:SELECT_LIMIT + 1].count() > SELECT_LIMIT:
+                    field.widget = PlacePicker(action=action, model_label=model_label(model))
+                    field.widget.choices = field.choices
+            elif hasattr(field.queryset, "visible_to"):
+                field.queryset = field.queryset.visible_to(user, "view")
+        if name == "tlp" and isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
+            field.choices = tlp_choices_for(user, action, model)
+
+
+class ScopedModelForm(forms.ModelForm):
+    def __init__(self, *args, user, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.action = action
+        scope_form_choices(self, user=user, action=action, model=self._meta.model)

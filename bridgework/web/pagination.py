@@ -1,0 +1,110 @@
+"""Keyset (cursor) pagination shared by pages and the API.
+
+OFFSET pagination reads and discards every earlier row, so page 200 costs 200 pages; a keyset
+seeks straight to the last row seen. A cursor is the ordering values of that row, base64 JSON.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q, QuerySet
+
+__all__ = ["InvalidCursor", "KeysetPage", "decode_cursor", "encode_cursor", "keyset_page"]
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass
+class KeysetPage:
+    items: list[Any]
+    next_cursor: str | None
+    previous_cursor: str | None
+
+    @property
+    def has_next(self) -> bool:
+        return self.next_cursor is not None
+
+    @property
+    def has_previous(self) -> bool:
+        return self.previous_cursor is not None
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, width: int) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor("malformed cursor") from exc
+    if not isinstance(values, list) or len(values) != width:
+        raise InvalidCursor("cursor does not match this list")
+    if not all(isinstance(v, str | int | float) for v in values):
+        raise InvalidCursor("cursor values must be scalars")
+    return values
+
+
+def _normalise(ordering: tuple[str, ...]) -> tuple[str, ...]:
+    return ordering if ordering and ordering[-1].lstrip("-") in {"pk", "id"} else (*ordering, "pk")
+
+
+def _seek(ordering: tuple[str, ...], values: list[Any], forward: bool) -> Q:
+    """Rows strictly after (or before) ``values`` in ``ordering``, as a lexicographic test."""
+    result = Q(pk__in=[])
+    equal_so_far = Q()
+    for field, value in zip(ordering, values, strict=True):
+        name = field.lstrip("-")
+        ascending = not field.startswith("-")
+        lookup = "gt" if ascending == forward else "lt"
+        result |= equal_so_far & Q(**{f"{name}__{lookup}": value})
+        equal_so_far &= Q(**{name: value})
+    return result
+
+
+def _values_of(obj: Any, ordering: tuple[str, ...]) -> list[Any]:
+    out = []
+    for field in ordering:
+        value: Any = obj
+        for part in field.lstrip("-").split("__"):
+            value = getattr(value, part)
+        out.append(value)
+    return json.loads(json.dumps(out, cls=DjangoJSONEncoder))
+
+
+def keyset_page(
+    queryset: QuerySet, *, ordering: tuple[str, ...], size: int,
+    after: str | None = None, before: str | None = None,
+) -> KeysetPage:
+    ordering = _normalise(ordering)
+    if before:
+        values = decode_cursor(before, len(ordering))
+        reverse = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
+        rows = list(queryset.filter(_seek(ordering, values, forward=False)).order_by(*reverse)[: size + 1])
+        has_more = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        return KeysetPage(
+            rows,
+            next_cursor=encode_cursor(_values_of(rows[-1], ordering)) if rows else None,
+            previous_cursor=encode_cursor(_values_of(rows[0], ordering)) if has_more and rows else None,
+        )
+    if after:
+        queryset = queryset.filter(_seek(ordering, decode_cursor(after, len(ordering)), forward=True))
+    rows = list(queryset.order_by(*ordering)[: size + 1])
+    has_more = len(rows) > size
+    rows = rows[:size]
+    return KeysetPage(
+        rows,
+        next_cursor=encode_cursor(_values_of(rows[-1], ordering)) if has_more else None,
+        previous_cursor=encode_cursor(_values_of(rows[0], ordering)) if after and rows else None,
+    )

@@ -1,0 +1,367 @@
+"""Generic scoped pages: list, detail, add, edit, delete and history for one model.
+
+Every view reads through ``visible_to`` before any lookup, so a record outside the user's
+scope answers 404 exactly like one that does not exist (NetBox's ``restrict()``), and every
+write goes through an action that re-checks the scope after saving.
+
+A module declares a :class:`ModelViewSet` subclass and adds ``ViewSet.urls()`` to its URLconf.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from auditlog.models import LogEntry
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from bridgework.access.policy import can, log_sensitive_reads
+from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
+
+from .pagination import InvalidCursor, keyset_page
+
+__all__ = ["Column", "ModelViewSet", "resolve_attr"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: a dotted attribute path (or callable) and its heading."""
+
+    attr: str | Callable[[Any], Any]
+    label: Any
+    link: bool = False
+
+    def value(self, obj: Any) -> Any:
+        return self.attr(obj) if callable(self.attr) else resolve_attr(obj, self.attr)
+
+
+def resolve_attr(obj: Any, dotted: str) -> Any:
+    value = obj
+    for part in dotted.split("."):
+        if value is None:
+            return ""
+        value = getattr(value, part)
+        if callable(value) and not isinstance(value, models.Manager):
+            value = value()
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return "" if value is None else value
+
+
+class ScopedViewMixin(LoginRequiredMixin):
+    viewset: ClassVar[type[ModelViewSet]]
+    action: ClassVar[str] = "view"
+
+    @property
+    def model(self) -> type[models.Model]:
+        return self.viewset.model
+
+    def scoped(self, action: str | None = None) -> models.QuerySet:
+        return self.viewset.base_queryset(self.request).visible_to(
+            self.request.user, action or self.action
+        )
+
+    def get_object(self, action: str | None = None) -> models.Model:
+        """404 unless visible; 403 if visible but ``action`` is not allowed on it."""
+        visible = self.scoped("view")
+        try:
+            obj = visible.get(pk=self.kwargs["pk"])
+        except (self.model.DoesNotExist, ValueError, ValidationError) as exc:
+            raise Http404 from exc
+        if action and action != "view" and not self.scoped(action).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+        return obj
+
+    def context(self, **extra) -> dict[str, Any]:
+        vs = self.viewset
+        return {
+            "viewset": vs,
+            "model_name": vs.model._meta.verbose_name,
+            "model_name_plural": vs.model._meta.verbose_name_plural,
+            "url_names": vs.url_names(),
+            "can_add": "add" in vs.pages and can(self.request.user, "add", vs.model),
+            **extra,
+        }
+
+
+class ListPage(ScopedViewMixin, View):
+    def get(self, request, **kwargs):
+        vs = self.viewset
+        queryset = vs.filter_queryset(self.scoped(), request)
+        if request.GET.get("format") in {"csv", "xlsx"} and "export" in vs.pages:
+            if not can(request.user, "export", vs.model):
+                raise PermissionDenied
+            return vs.export(self.scoped("export").filter(pk__in=queryset.values("pk")),
+                             request.GET["format"])
+        try:
+            page = keyset_page(
+                queryset.select_related(*vs.list_select_related),
+                ordering=vs.ordering, size=vs.page_size,
+                after=request.GET.get("after"), before=request.GET.get("before"),
+            )
+        except InvalidCursor as exc:
+            raise Http404 from exc
+        log_sensitive_reads(request.user, page.items)
+        rows = [(obj, [column.value(obj) for column in vs.columns]) for obj in page.items]
+        context = self.context(page=page, rows=rows, columns=vs.columns,
+                               query=request.GET.get("q", ""), filters=vs.filter_context(request))
+        template = "web/_object_table.html" if request.htmx else vs.list_template
+        return render(request, template, context)
+
+
+class DetailPage(ScopedViewMixin, View):
+    def get(self, request, **kwargs):
+        obj = self.get_object()
+        log_sensitive_reads(request.user, [obj])
+        vs = self.viewset
+        fields = [(label, resolve_attr(obj, attr)) for attr, label in vs.detail_fields]
+        context = self.context(
+            object=obj, fields=fields, tlp=getattr(obj, "tlp_label", None),
+            can_change="edit" in vs.pages and self.scoped("change").filter(pk=obj.pk).exists(),
+            can_delete="delete" in vs.pages and self.scoped("delete").filter(pk=obj.pk).exists(),
+            **vs.detail_context(request, obj),
+        )
+        return render(request, vs.detail_template, context)
+
+
+class FormPage(ScopedViewMixin, View):
+    def form(self, data=None, instance=None):
+        return self.viewset.form_class(
+            data=data, instance=instance, user=self.request.user, action=self.action,
+            initial=self.viewset.initial(self.request) if instance is None else None,
+        )
+
+    def render_form(self, form, obj=None, status=200):
+        return render(self.request, self.viewset.form_template,
+                      self.context(form=form, object=obj), status=status)
+
+    def save(self, form, obj=None):
+        try:
+            if obj is None:
+                saved = self.viewset.create(form, acting_user=self.request.user)
+            else:
+                saved = self.viewset.update(form, acting_user=self.request.user)
+        except ValidationError as exc:
+            _merge_errors(form, exc)
+            return self.render_form(form, obj, status=400)
+        messages.success(self.request, _("Saved %(name)s.") % {"name": saved})
+        return HttpResponseRedirect(self.viewset.success_url(saved))
+
+
+class CreatePage(FormPage):
+    action = "add"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, "add", self.model):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, **kwargs):
+        return self.render_form(self.form())
+
+    def post(self, request, **kwargs):
+        form = self.form(data=request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        return self.save(form)
+
+
+class UpdatePage(FormPage):
+    action = "change"
+
+    def get(self, request, **kwargs):
+        obj = self.get_object("change")
+        return self.render_form(self.form(instance=obj), obj)
+
+    def post(self, request, **kwargs):
+        obj = self.get_object("change")
+        form = self.form(data=request.POST, instance=obj)
+        if not form.is_valid():
+            return self.render_form(form, obj, status=400)
+        return self.save(form, obj)
+
+
+class DeletePage(ScopedViewMixin, View):
+    action = "delete"
+
+    def get(self, request, **kwargs):
+        obj = self.get_object("delete")
+        return render(request, "web/object_confirm_delete.html", self.context(object=obj))
+
+    def post(self, request, **kwargs):
+        obj = self.get_object("delete")
+        name = str(obj)
+        try:
+            self.viewset.delete(obj, acting_user=request.user)
+        except (ValidationError, models.ProtectedError) as exc:
+            message = (
+                " ".join(exc.messages) if isinstance(exc, ValidationError)
+                else _("Other records still refer to this one.")
+            )
+            return render(request, "web/object_confirm_delete.html",
+                          self.context(object=obj, error=message), status=400)
+        messages.success(request, _("Deleted %(name)s.") % {"name": name})
+        return HttpResponseRedirect(reverse(self.viewset.url_names()["list"]))
+
+
+class HistoryPage(ScopedViewMixin, View):
+    def get(self, request, **kwargs):
+        obj = self.get_object()
+        entries = (
+            LogEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk)
+            )
+            .select_related("actor")
+            .order_by("-timestamp")[:200]
+        )
+        return render(request, "web/object_history.html",
+                      self.context(object=obj, entries=entries))
+
+
+def _merge_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ModelViewSet:
+    """Declare one per model; ``urls()`` yields its pages."""
+
+    model: ClassVar[type[models.Model]]
+    form_class: ClassVar[type | None] = None
+    columns: ClassVar[list[Column]] = []
+    detail_fields: ClassVar[list[tuple[str, Any]]] = []
+    ordering: ClassVar[tuple[str, ...]] = ("pk",)
+    list_select_related: ClassVar[tuple[str, ...]] = ()
+    search_fields: ClassVar[tuple[str, ...]] = ()
+    page_size: ClassVar[int] = 50
+    pages: ClassVar[tuple[str, ...]] = ("list", "detail", "add", "edit", "delete", "history", "export")
+    url_prefix: ClassVar[str] = ""
+    routes: ClassVar[dict[str, str]] = {}
+    list_template: ClassVar[str] = "web/object_list.html"
+    detail_template: ClassVar[str] = "web/object_detail.html"
+    form_template: ClassVar[str] = "web/object_form.html"
+    title: ClassVar[Any] = None
+    page_classes: ClassVar[dict[str, type[View]]] = {
+        "list": ListPage, "detail": DetailPage, "add": CreatePage, "edit": UpdatePage,
+        "delete": DeletePage, "history": HistoryPage,
+    }
+
+    # --- hooks a module may override ------------------------------------------------------------
+
+    @classmethod
+    def base_queryset(cls, request) -> models.QuerySet:
+        return cls.model._default_manager.all()
+
+    @classmethod
+    def filter_queryset(cls, queryset: models.QuerySet, request) -> models.QuerySet:
+        text = request.GET.get("q", "").strip()
+        if text and cls.search_fields:
+            condition = models.Q()
+            for field in cls.search_fields:
+                condition |= models.Q(**{f"{field}__icontains": text})
+            queryset = queryset.filter(condition)
+        return queryset
+
+    @classmethod
+    def filter_context(cls, request) -> dict[str, Any]:
+        return {"searchable": bool(cls.search_fields)}
+
+    @classmethod
+    def detail_context(cls, request, obj) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def initial(cls, request) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def create(cls, form, *, acting_user) -> models.Model:
+        return do_create_record(form.save(commit=False), acting_user=acting_user,
+                                save_related=form.save_m2m)
+
+    @classmethod
+    def update(cls, form, *, acting_user) -> models.Model:
+        return do_update_record(form.save(commit=False), acting_user=acting_user,
+                                save_related=form.save_m2m)
+
+    @classmethod
+    def delete(cls, obj, *, acting_user) -> None:
+        do_delete_record(obj, acting_user=acting_user)
+
+    @classmethod
+    def success_url(cls, obj) -> str:
+        return reverse(cls.url_names()["detail"], args=[obj.pk])
+
+    # --- export ------------------------------------------------------------------------------------
+
+    @classmethod
+    def export(cls, queryset: models.QuerySet, fmt: str) -> HttpResponse:
+        """Exactly the list's columns and rows (the same scope), as CSV or XLSX."""
+        rows = queryset.select_related(*cls.list_select_related).order_by(*cls.ordering)
+        header = [str(column.label) for column in cls.columns]
+        name = cls.model._meta.model_name
+        if fmt == "xlsx":
+            from openpyxl import Workbook
+
+            book = Workbook(write_only=True)
+            sheet = book.create_sheet(str(cls.model._meta.verbose_name_plural)[:31])
+            sheet.append(header)
+            for obj in rows.iterator(chunk_size=2000):
+                sheet.append([_plain(column.value(obj)) for column in cls.columns])
+            response = HttpResponse(
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            book.save(response)
+        else:
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            writer = csv.writer(response)
+            writer.writerow(header)
+            for obj in rows.iterator(chunk_size=2000):
+                writer.writerow([_plain(column.value(obj)) for column in cls.columns])
+        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+        return response
+
+    # --- URLs ---------------------------------------------------------------------------------------
+
+    @classmethod
+    def url_names(cls) -> dict[str, str]:
+        app = cls.model._meta.app_label
+        name = cls.model._meta.model_name
+        return {page: f"{app}:{name}_{page}" for page in cls.pages if page != "export"}
+
+    @classmethod
+    def urls(cls) -> list:
+        name = cls.model._meta.model_name
+        prefix = cls.url_prefix or f"{name}s/"
+        routes = {
+            "list": "", "add": "add/", "detail": "<int:pk>/", "edit": "<int:pk>/edit/",
+            "delete": "<int:pk>/delete/", "history": "<int:pk>/history/",
+        } | cls.routes
+        patterns = []
+        for page, route in routes.items():
+            if page in cls.pages:
+                view = type(f"{cls.__name__}{page.title()}", (cls.page_classes[page],),
+                            {"viewset": cls})
+                patterns.append(path(prefix + route, view.as_view(), name=f"{name}_{page}"))
+        return patterns
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, str | int | float) or value is None:
+        return value
+    return str(value)
+
