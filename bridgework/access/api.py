@@ -1,6 +1,5 @@
 """The signed-in user, and role assignments in scope."""
 
-from __future__ import annotations
 
 from datetime import date
 

@@ -1,6 +1,5 @@
 """Places API: list (subtree, level, country and text filters) and detail."""
 
-from __future__ import annotations
 
 from datetime import date
 

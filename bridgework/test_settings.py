@@ -1,0 +1,19 @@
+"""Settings for the test run: the production settings with a few small overrides."""
+
+from .settings import *  # noqa: F403
+from .settings import STORAGES
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+
+# A TLP-labelled model used to test the scoping machinery itself (tests/testapp).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+ROOT_URLCONF = "tests.testapp.urls"
+BRIDGEWORK_EXTRA_API_ROUTERS = ["tests.testapp.api.router"]

@@ -1,0 +1,344 @@
+"""The generated page and API tests."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.models import Model
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bridgework.access.actions import do_create_api_token
+from bridgework.access.models import SensitiveRead
+from bridgework.core.tlp import TLP
+from bridgework.places.models import Place
+
+from .registry import COVERED_URLS, TESTED_MODELS
+from .tree import StandardTree, build_tree
+
+__all__ = ["ScopedApiTests", "ScopedViewTests"]
+
+
+def _entries(obj: Model) -> list[LogEntry]:
+    return list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)), object_pk=str(obj.pk)
+        ).order_by("timestamp", "pk")
+    )
+
+
+class _ScopedBase:
+    model: ClassVar[type[Model]]
+    role: ClassVar[str] = "national_coordinator"
+    place_field: ClassVar[str] = "place"
+
+    tree: StandardTree
+
+    @pytest.fixture(autouse=True)
+    def _standard_tree(self, db):
+        self.tree = build_tree(self.role)
+
+    def make_record(self, place: Place, **fields) -> Model:
+        """Create a record that lives at (or directly under) ``place``."""
+        raise NotImplementedError
+
+    def client_for(self, user=None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    @property
+    def has_tlp(self) -> bool:
+        return getattr(self.model, "scope_tlp_field", None) is not None
+
+
+class ScopedViewTests(_ScopedBase):
+    """Standard page tests for one :class:`~bridgework.web.viewsets.ModelViewSet`."""
+
+    viewset: ClassVar[Any]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "viewset", None) is not None:
+            cls.model = cls.viewset.model
+            TESTED_MODELS.add(cls.model._meta.label_lower)
+            COVERED_URLS.update(cls.viewset.url_names().values())
+
+    def form_data(self, place: Place) -> dict[str, Any]:
+        """Valid form data for a record at ``place``."""
+        raise NotImplementedError
+
+    def url(self, page: str, obj: Model | None = None) -> str:
+        name = self.viewset.url_names()[page]
+        return reverse(name, args=[obj.pk]) if obj is not None else reverse(name)
+
+    def has(self, page: str) -> bool:
+        return page in self.viewset.pages
+
+    def listed_pks(self, response) -> set[int]:
+        return {obj.pk for obj, _cells in response.context["rows"]}
+
+    # --- anonymous and no role -----------------------------------------------------------------
+
+    def test_anonymous_is_sent_to_sign_in(self):
+        record = self.make_record(self.tree.city)
+        client = self.client_for()
+        for page in ("list", "detail", "add", "edit", "delete", "history"):
+            if self.has(page):
+                url = self.url(page, record if page not in {"list", "add"} else None)
+                response = client.get(url)
+                assert response.status_code == 302, page
+                assert reverse("login") in response["Location"]
+
+    def test_no_role_sees_nothing(self):
+        record = self.make_record(self.tree.city)
+        client = self.client_for(self.tree.no_role)
+        if self.has("list"):
+            response = client.get(self.url("list"))
+            assert response.status_code == 200
+            assert record.pk not in self.listed_pks(response)
+        assert client.get(self.url("detail", record)).status_code == 404
+        if self.has("add"):
+            assert client.get(self.url("add")).status_code == 403
+
+    # --- reading across the tree -----------------------------------------------------------------
+
+    def test_in_scope_descendant_and_ancestor_can_read(self):
+        own = self.make_record(self.tree.city)
+        below = self.make_record(self.tree.ward)
+        for user, record in [
+            (self.tree.in_scope, own), (self.tree.in_scope, below), (self.tree.ancestor, own),
+        ]:
+            response = self.client_for(user).get(self.url("detail", record))
+            assert response.status_code == 200, (user, record)
+
+    def test_sibling_gets_404(self):
+        record = self.make_record(self.tree.sibling)
+        client = self.client_for(self.tree.in_scope)
+        for page in ("detail", "edit", "delete", "history"):
+            if self.has(page):
+                assert client.get(self.url(page, record)).status_code == 404, page
+
+    def test_list_holds_own_and_descendant_rows_only(self):
+        if not self.has("list"):
+            pytest.skip("no list page")
+        own = self.make_record(self.tree.city)
+        below = self.make_record(self.tree.ward)
+        theirs = self.make_record(self.tree.sibling)
+        elsewhere = self.make_record(self.tree.other_country)
+        response = self.client_for(self.tree.in_scope).get(self.url("list"))
+        listed = self.listed_pks(response)
+        assert {own.pk, below.pk} <= listed
+        assert not {theirs.pk, elsewhere.pk} & listed
+
+    def test_export_holds_the_same_rows(self):
+        if not self.has("export") or not self.has("list"):
+            pytest.skip("no export")
+        self.make_record(self.tree.city)
+        theirs = self.make_record(self.tree.sibling)
+        response = self.client_for(self.tree.in_scope).get(self.url("list") + "?format=csv")
+        if response.status_code == 403:
+            pytest.skip("this role may not export")
+        assert response.status_code == 200
+        body = response.content.decode()
+        rows = body.strip().splitlines()
+        assert len(rows) >= 2  # header and at least the own record
+        their_first = str(self.viewset.columns[0].value(theirs))
+        assert all(not row.startswith(their_first + ",") for row in rows[1:])
+
+    # --- writes ------------------------------------------------------------------------------------
+
+    def test_create_in_scope_writes_one_audit_entry(self):
+        if not self.has("add"):
+            pytest.skip("no add page")
+        before = set(self.model._default_manager.values_list("pk", flat=True))
+        response = self.client_for(self.tree.in_scope).post(
+            self.url("add"), self.form_data(self.tree.city)
+        )
+        assert response.status_code == 302, getattr(response, "context", {}) and response.context.get("form").errors
+        created = self.model._default_manager.exclude(pk__in=before)
+        assert created.count() == 1
+        entries = _entries(created.get())
+        assert len(entries) == 1
+        assert entries[0].action == LogEntry.Action.CREATE
+        assert entries[0].actor_id == self.tree.in_scope.pk
+
+    def test_create_outside_scope_is_refused(self):
+        if not self.has("add"):
+            pytest.skip("no add page")
+        count = self.model._default_manager.count()
+        response = self.client_for(self.tree.in_scope).post(
+            self.url("add"), self.form_data(self.tree.sibling)
+        )
+        assert response.status_code in {400, 403}
+        assert self.model._default_manager.count() == count
+
+    def test_edit_in_scope_writes_one_audit_entry(self):
+        if not self.has("edit"):
+            pytest.skip("no edit page")
+        record = self.make_record(self.tree.city)
+        before = len(_entries(record))
+        client = self.client_for(self.tree.in_scope)
+        assert client.get(self.url("edit", record)).status_code == 200
+        response = client.post(self.url("edit", record), self.form_data(self.tree.ward))
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        entries = _entries(record)
+        assert len(entries) == before + 1
+        assert entries[-1].action == LogEntry.Action.UPDATE
+        assert entries[-1].actor_id == self.tree.in_scope.pk
+
+    def test_moving_out_of_scope_is_refused(self):
+        if not self.has("edit"):
+            pytest.skip("no edit page")
+        record = self.make_record(self.tree.city)
+        place_before = getattr(record, f"{self.place_field}_id")
+        response = self.client_for(self.tree.in_scope).post(
+            self.url("edit", record), self.form_data(self.tree.sibling)
+        )
+        assert response.status_code in {400, 403}
+        record.refresh_from_db()
+        assert getattr(record, f"{self.place_field}_id") == place_before
+
+    def test_delete_in_scope_is_audited_and_sibling_is_404(self):
+        if not self.has("delete"):
+            pytest.skip("no delete page")
+        record = self.make_record(self.tree.city)
+        theirs = self.make_record(self.tree.sibling)
+        client = self.client_for(self.tree.in_scope)
+        assert client.get(self.url("delete", record)).status_code == 200
+        response = client.post(self.url("delete", record))
+        assert response.status_code == 302
+        assert not self.model._default_manager.filter(pk=record.pk).exists()
+        last = _entries(record)[-1]
+        assert last.action == LogEntry.Action.DELETE
+        assert last.actor_id == self.tree.in_scope.pk
+        assert client.post(self.url("delete", theirs)).status_code == 404
+        assert self.model._default_manager.filter(pk=theirs.pk).exists()
+
+    def test_history_is_shown_to_readers(self):
+        if not self.has("history"):
+            pytest.skip("no history page")
+        record = self.make_record(self.tree.city)
+        response = self.client_for(self.tree.in_scope).get(self.url("history", record))
+        assert response.status_code == 200
+        assert len(response.context["entries"]) >= 1
+
+    # --- sensitivity -----------------------------------------------------------------------------
+
+    def test_tlp_ceiling_and_read_log(self):
+        if not self.has_tlp:
+            pytest.skip("no TLP label on this model")
+        red = self.make_record(self.tree.city, tlp=TLP.RED)
+        amber = self.make_record(self.tree.city, tlp=TLP.AMBER)
+        client = self.client_for(self.tree.in_scope)
+        assert client.get(self.url("detail", red)).status_code == 404
+        reads = SensitiveRead.objects.filter(object_id=str(amber.pk), user_id=self.tree.in_scope.pk)
+        assert not reads.exists()
+        assert client.get(self.url("detail", amber)).status_code == 200
+        assert reads.count() == 1
+
+    # --- cost --------------------------------------------------------------------------------------
+
+    def test_list_query_count_is_constant(self):
+        if not self.has("list"):
+            pytest.skip("no list page")
+        client = self.client_for(self.tree.in_scope)
+        self.make_record(self.tree.city)
+        client.get(self.url("list"))  # warm caches (content types, sessions)
+        with CaptureQueriesContext(connection) as one:
+            client.get(self.url("list"))
+        for _ in range(49):
+            self.make_record(self.tree.city)
+        with CaptureQueriesContext(connection) as fifty:
+            response = client.get(self.url("list"))
+        assert len(response.context["rows"]) >= 50
+        assert len(fifty) == len(one), [q["sql"] for q in fifty.captured_queries]
+
+
+class ScopedApiTests(_ScopedBase):
+    """Standard API tests for a list and a detail endpoint of one model."""
+
+    list_url_name: ClassVar[str]
+    detail_url_name: ClassVar[str]
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if getattr(cls, "list_url_name", None):
+            TESTED_MODELS.add(cls.model._meta.label_lower)
+            COVERED_URLS.update({cls.list_url_name, cls.detail_url_name})
+
+    def list_url(self) -> str:
+        return reverse(self.list_url_name)
+
+    def detail_url(self, obj: Model) -> str:
+        return reverse(self.detail_url_name, args=[obj.pk])
+
+    def ids(self, response) -> set[int]:
+        assert response.status_code == 200, response.content
+        return {item["id"] for item in response.json()["items"]}
+
+    def test_anonymous_gets_401(self):
+        record = self.make_record(self.tree.city)
+        client = self.client_for()
+        for url in (self.list_url(), self.detail_url(record)):
+            response = client.get(url)
+            assert response.status_code == 401
+            assert response.json()["detail"]
+
+    def test_scope_across_the_tree(self):
+        own = self.make_record(self.tree.city)
+        below = self.make_record(self.tree.ward)
+        theirs = self.make_record(self.tree.sibling)
+        client = self.client_for(self.tree.in_scope)
+        listed = self.ids(client.get(self.list_url()))
+        assert {own.pk, below.pk} <= listed
+        assert theirs.pk not in listed
+        assert client.get(self.detail_url(own)).status_code == 200
+        assert client.get(self.detail_url(below)).status_code == 200
+        response = client.get(self.detail_url(theirs))
+        assert response.status_code == 404
+        assert response.json() == {"detail": "Not found.", "errors": []}
+        assert self.client_for(self.tree.ancestor).get(self.detail_url(own)).status_code == 200
+
+    def test_no_role_sees_nothing(self):
+        record = self.make_record(self.tree.city)
+        client = self.client_for(self.tree.no_role)
+        assert record.pk not in self.ids(client.get(self.list_url()))
+        assert client.get(self.detail_url(record)).status_code == 404
+
+    def test_token_sees_what_the_user_sees(self):
+        own = self.make_record(self.tree.city)
+        theirs = self.make_record(self.tree.sibling)
+        _token, secret = do_create_api_token(user=self.tree.in_scope, name="test")
+        client = Client(headers={"Authorization": f"Bearer {secret}"})
+        listed = self.ids(client.get(self.list_url()))
+        assert own.pk in listed and theirs.pk not in listed
+        bad = Client(headers={"Authorization": "Bearer bw_not-a-real-token"})
+        assert bad.get(self.list_url()).status_code == 401
+
+    def test_tlp_ceiling(self):
+        if not self.has_tlp:
+            pytest.skip("no TLP label on this model")
+        red = self.make_record(self.tree.city, tlp=TLP.RED)
+        client = self.client_for(self.tree.in_scope)
+        assert red.pk not in self.ids(client.get(self.list_url()))
+        assert client.get(self.detail_url(red)).status_code == 404
+
+    def test_list_query_count_is_constant(self):
+        client = self.client_for(self.tree.in_scope)
+        self.make_record(self.tree.city)
+        client.get(self.list_url())
+        with CaptureQueriesContext(connection) as one:
+            client.get(self.list_url())
+        for _ in range(49):
+            self.make_record(self.tree.city)
+        with CaptureQueriesContext(connection) as fifty:
+            response = client.get(self.list_url() + "?limit=100")
+        assert len(response.json()["items"]) >= 50
+        assert len(fifty) == len(one), [q["sql"] for q in fifty.captured_queries]

@@ -1,0 +1,12 @@
+"""The project's URLconf plus the test app's pages and API routes."""
+
+from django.urls import include, path
+
+from bridgework.urls import handler500, urlpatterns as project_urlpatterns  # noqa: F401
+
+from .views import DossierViewSet
+
+urlpatterns = [
+    *project_urlpatterns,
+    path("", include((DossierViewSet.urls(), "testapp"))),
+]
