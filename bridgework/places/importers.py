@@ -128,6 +128,7 @@ def world(tree: _Tree | None = None, summary: ImportSummary | None = None) -> Pl
 
 
 def _set_level(country_code: str, depth: int, name: str, summary: ImportSummary) -> None:
+    name = name[:200]
     level, created = PlaceLevel.objects.get_or_create(
         country_code=country_code, depth=depth, defaults={"name": name}
     )

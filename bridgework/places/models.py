@@ -42,7 +42,7 @@ class PlaceLevel(models.Model):
 
     country_code = models.CharField(_("country code"), max_length=2)
     depth = models.PositiveSmallIntegerField(_("depth"))
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
 
     class Meta:
         ordering = ["country_code", "depth"]

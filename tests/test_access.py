@@ -1,0 +1,139 @@
+"""The policy: who may do what where, role granting rules, hubs, dates, form choices."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from bridgework.access.actions import do_assign_role, do_deactivate_user, do_end_role_assignment
+from bridgework.access.models import PolicyRule, Role
+from bridgework.access.policy import (
+    DEFAULT_ROLES,
+    assignable_roles,
+    can,
+    forget_access,
+    places_for,
+    tlp_choices_for,
+)
+from bridgework.core.actions import do_update_record
+from bridgework.core.tlp import TLP
+from bridgework.places.forms import PlaceForm
+from bridgework.places.models import Hub, Network, Place
+from bridgework.web.testing import assign, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def role(slug):
+    return Role.objects.get(slug=slug)
+
+
+def test_default_roles_are_rows_with_ranks_and_ceilings(tree):
+    assert list(Role.objects.values_list("slug", flat=True)) == [r.slug for r in DEFAULT_ROLES]
+    assert role("resident").tlp_ceiling == TLP.CLEAR
+    assert PolicyRule.objects.filter(role__slug="network_admin", model_label="*").count() == 6
+
+
+def test_policy_rows_decide(tree):
+    assert can(tree.in_scope, "add", Place, tree.ward)
+    assert not can(tree.in_scope, "add", Place, tree.sibling)
+    PolicyRule.objects.filter(role__slug="national_coordinator", model_label="places.place",
+                              action="add").delete()
+    forget_access(tree.in_scope)
+    assert not can(tree.in_scope, "add", Place, tree.ward)
+
+
+def test_assign_only_inside_own_subtree_and_not_above_own_rank(tree):
+    newcomer = make_user("new")
+    assert set(assignable_roles(tree.in_scope, tree.ward).values_list("slug", flat=True)) == {
+        "national_coordinator", "local_coordinator", "partner", "reviewer", "resident"}
+    assignment = do_assign_role(user=newcomer, role=role("local_coordinator"), place=tree.ward,
+                                acting_user=tree.in_scope)
+    assert assignment.granted_by == tree.in_scope
+    with pytest.raises(ValidationError):
+        do_assign_role(user=newcomer, role=role("network_admin"), place=tree.ward,
+                       acting_user=tree.in_scope)
+    with pytest.raises(ValidationError):
+        do_assign_role(user=newcomer, role=role("partner"), place=tree.sibling,
+                       acting_user=tree.in_scope)
+    local = make_user("local")
+    assign(local, "local_coordinator", tree.city)
+    with pytest.raises(ValidationError):
+        do_assign_role(user=newcomer, role=role("national_coordinator"), place=tree.ward,
+                       acting_user=local)
+    with pytest.raises(ValidationError):  # ending it needs the same right
+        do_end_role_assignment(assignment, acting_user=tree.sibling_user)
+
+
+def test_hub_officer_sees_the_hub_countries_only(tree):
+    network = Network.objects.create(name="Net", slug="net")
+    hub = Hub.objects.create(network=network, name="Hub", slug="hub")
+    hub.places.set([tree.country])
+    admin = make_user("admin")
+    assign(admin, "network_admin", tree.world)
+    officer = make_user("officer")
+    do_assign_role(user=officer, role=role("hub_officer"), place=tree.world, hub=hub,
+                   acting_user=admin)
+    visible = set(Place.objects.visible_to(officer).values_list("pk", flat=True))
+    assert {tree.country.pk, tree.ward.pk} <= visible
+    assert tree.other_country.pk not in visible and tree.world.pk not in visible
+    with pytest.raises(ValidationError):  # the hub reaches beyond a city
+        do_assign_role(user=make_user(), role=role("hub_officer"), place=tree.city, hub=hub,
+                       acting_user=admin)
+
+
+def test_assignments_count_only_between_their_dates(tree):
+    today = timezone.localdate()
+    later = make_user("later")
+    assign(later, "partner", tree.city, starts_on=today + timedelta(days=3))
+    ended = make_user("ended")
+    assign(ended, "partner", tree.city, starts_on=today - timedelta(days=9),
+           ends_on=today - timedelta(days=1))
+    current = make_user("current")
+    assign(current, "partner", tree.city, ends_on=today + timedelta(days=1))
+    assert not Place.objects.visible_to(later).exists()
+    assert not Place.objects.visible_to(ended).exists()
+    assert Place.objects.visible_to(current).filter(pk=tree.city.pk).exists()
+
+
+def test_writes_are_rechecked_after_saving(tree):
+    """Even bypassing the form, a record cannot be moved out of the user's subtree."""
+    from datetime import date
+
+    from bridgework.places.models import NetworkMembership
+
+    network = Network.objects.create(name="Net", slug="net")
+    membership = NetworkMembership.objects.create(network=network, place=tree.city,
+                                                  joined_on=date(2024, 1, 1))
+    membership.place = tree.sibling
+    with pytest.raises(PermissionDenied):
+        do_update_record(membership, acting_user=tree.in_scope)
+    membership.refresh_from_db()
+    assert membership.place == tree.city
+
+
+def test_form_choices_are_scoped(tree):
+    form = PlaceForm(user=tree.in_scope, action="add")
+    choices = set(form.fields["parent"].queryset.values_list("pk", flat=True))
+    assert choices == {tree.city.pk, tree.ward.pk}
+    assert set(places_for(tree.no_role, "add", Place)) == set()
+
+
+def test_tlp_choices_stop_at_the_ceiling(tree):
+    partner = make_user("partner")
+    assign(partner, "partner", tree.city)
+    PolicyRule.objects.create(role=role("partner"), action="add", model_label="places.place")
+    assert [v for v, _ in tlp_choices_for(partner, "add", Place)] == [TLP.CLEAR, TLP.GREEN]
+    assert max(v for v, _ in tlp_choices_for(tree.in_scope, "add", Place)) == TLP.AMBER_STRICT
+    assert tlp_choices_for(tree.no_role, "add", Place) == []
+
+
+def test_nobody_disables_themselves_or_a_stranger(tree):
+    with pytest.raises(PermissionDenied):
+        do_deactivate_user(tree.in_scope, acting_user=tree.in_scope)
+    with pytest.raises(PermissionDenied):
+        do_deactivate_user(tree.sibling_user, acting_user=tree.in_scope)
+    do_deactivate_user(tree.in_scope, acting_user=tree.ancestor)
+    tree.in_scope.refresh_from_db()
+    assert not tree.in_scope.is_active

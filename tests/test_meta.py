@@ -1,0 +1,57 @@
+"""Guards: every scoped model and every URL has tests (or a written reason it needs none)."""
+
+import importlib
+import pkgutil
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+import tests
+from bridgework.core.scoping import ScopedQuerySet
+from bridgework.web.testing import COVERED_URLS, TESTED_MODELS
+
+# model label -> why it has no generated tests
+EXEMPT_MODELS: dict[str, str] = {}
+
+# URL name -> why no test exercises it
+EXEMPT_URLS: dict[str, str] = {
+    "api-1.0.0:openapi-view": "Swagger UI page of ninja itself; the schema it shows is tested",
+}
+
+
+def _import_all_test_modules() -> None:
+    for module in pkgutil.walk_packages(tests.__path__, prefix="tests."):
+        if module.name.split(".")[-1].startswith("test_"):
+            importlib.import_module(module.name)
+
+
+def _url_names(patterns, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_scoped_model_has_generated_tests():
+    _import_all_test_modules()
+    scoped = {
+        model._meta.label_lower
+        for model in apps.get_models()
+        if isinstance(model._default_manager.all(), ScopedQuerySet)
+    }
+    assert scoped, "no scoped model found: the check itself is broken"
+    missing = sorted(scoped - TESTED_MODELS - set(EXEMPT_MODELS))
+    assert not missing, f"scoped models without generated tests: {missing}"
+
+
+def test_every_url_has_a_test():
+    _import_all_test_modules()
+    names = _url_names(get_resolver().url_patterns)
+    unnamed = [name for name in names if name.startswith("<unnamed")]
+    assert not unnamed, f"name these URLs so they can be tracked: {unnamed}"
+    missing = sorted(set(names) - COVERED_URLS - set(EXEMPT_URLS))
+    assert not missing, f"URLs no test exercises: {missing}"

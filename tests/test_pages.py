@@ -1,0 +1,216 @@
+"""Hand-written page tests: home, browsing, networks and hubs, the picker, account, health."""
+
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db.utils import OperationalError
+from django.urls import reverse
+
+from bridgework.access.models import ApiToken
+from bridgework.places.models import Hub, Network, NetworkMembership
+from bridgework.web.testing import covers
+
+
+@covers("home")
+def test_home_lists_the_users_places(client, tree):
+    client.force_login(tree.in_scope)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["my_places"]] == [tree.city.pk]
+    assert b"Riverton" in response.content
+
+
+@covers("places:browse")
+def test_browse_starts_at_the_users_highest_places(client, tree):
+    client.force_login(tree.ancestor)
+    response = client.get(reverse("places:browse"))
+    assert [p.pk for p in response.context["tops"]] == [tree.country.pk]
+    client.force_login(tree.no_role)
+    assert list(client.get(reverse("places:browse")).context["tops"]) == []
+
+
+def test_place_breadcrumb_links_only_visible_ancestors(client, tree):
+    client.force_login(tree.in_scope)
+    response = client.get(tree.ward.get_absolute_url())
+    crumbs = response.context["crumbs"]
+    assert [c.place.name for c in crumbs] == ["World", "Xanadu", "Northern Region", "Riverton"]
+    assert [c.visible for c in crumbs] == [False, False, False, True]
+    html = response.content.decode()
+    assert f'href="{tree.country.get_absolute_url()}"' not in html
+    assert f'href="{tree.city.get_absolute_url()}"' in html
+
+
+def test_place_page_lists_children_but_not_siblings(client, tree):
+    client.force_login(tree.ancestor)
+    response = client.get(tree.region.get_absolute_url())
+    names = [p.name for p in response.context["children"].items]
+    assert names == ["Hillbury", "Riverton"]
+    client.force_login(tree.in_scope)
+    assert client.get(tree.region.get_absolute_url()).status_code == 404
+
+
+def test_place_search_by_name_and_code(client, tree):
+    client.force_login(tree.ancestor)
+    url = reverse("places:place_list")
+    by_name = client.get(url, {"q": "river"})
+    assert {obj.name for obj, _ in by_name.context["rows"]} == {"Riverton", "Riverton Ward 1"}
+    by_code = client.get(url, {"q": "xa-n"})
+    assert [obj.name for obj, _ in by_code.context["rows"]] == ["Northern Region"]
+    client.force_login(tree.sibling_user)
+    assert client.get(url, {"q": "river"}).context["rows"] == []
+
+
+def test_place_list_htmx_returns_only_the_table(client, tree):
+    client.force_login(tree.ancestor)
+    response = client.get(reverse("places:place_list"), {"q": "river"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert b"Riverton" in response.content
+
+
+@covers("places:network_detail", "places:hub_detail")
+def test_network_and_hub_pages_show_only_places_in_scope(client, tree):
+    network = Network.objects.create(name="Cities network", slug="cities")
+    hub = Hub.objects.create(network=network, name="Northern hub", slug="north")
+    hub.places.set([tree.country, tree.other_country])
+    NetworkMembership.objects.create(network=network, place=tree.city, joined_on=date(2020, 1, 1))
+    NetworkMembership.objects.create(network=network, place=tree.sibling, joined_on=date(2020, 1, 1))
+    client.force_login(tree.in_scope)
+    page = client.get(reverse("places:network_detail", args=["cities"]))
+    assert [m.place_id for m in page.context["members"]] == [tree.city.pk]
+    client.force_login(tree.ancestor)
+    hub_page = client.get(reverse("places:hub_detail", args=["north"]))
+    assert [p.pk for p in hub_page.context["places"]] == [tree.country.pk]
+    assert client.get(reverse("places:hub_detail", args=["nowhere"])).status_code == 404
+
+
+@covers("places:place_pick")
+def test_place_picker_offers_only_places_in_scope(client, tree):
+    client.force_login(tree.ancestor)
+    url = reverse("places:place_pick")
+    response = client.get(url, {"field": "parent", "action": "add", "model": "places.place",
+                                "parent__search": "ton"})
+    assert {p.name for p in response.context["matches"]} == {"Riverton", "Riverton Ward 1"}
+    client.force_login(tree.in_scope)
+    response = client.get(url, {"field": "parent", "action": "add", "model": "places.place",
+                                "parent__search": "hill"})
+    assert list(response.context["matches"]) == []
+    bad = client.get(url, {"field": "parent", "action": "add", "model": "nope.nothing"})
+    assert bad.status_code == 404
+
+
+@covers("account", "token_create", "token_revoke")
+def test_tokens_are_created_shown_once_stored_hashed_and_revoked(client, tree):
+    client.force_login(tree.in_scope)
+    assert client.get(reverse("account")).status_code == 200
+    response = client.post(reverse("token_create"), {"name": "report script"})
+    secret = response.context["new_secret"]
+    assert secret.startswith("bw_")
+    token = ApiToken.objects.get(user=tree.in_scope)
+    assert secret not in token.key_hash and token.prefix == secret[:10]
+    assert client.get(reverse("account")).context["new_secret"] is None
+    api = client.__class__(headers={"Authorization": f"Bearer {secret}"})
+    assert api.get("/api/me").status_code == 200
+    client.post(reverse("token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api.get("/api/me").status_code == 401
+
+
+def test_token_needs_a_name_and_only_its_owner_may_revoke(client, tree):
+    client.force_login(tree.in_scope)
+    assert client.post(reverse("token_create"), {"name": "  "}).status_code == 400
+    client.post(reverse("token_create"), {"name": "mine"})
+    token = ApiToken.objects.get(user=tree.in_scope)
+    client.force_login(tree.sibling_user)
+    assert client.post(reverse("token_revoke", args=[token.pk])).status_code == 404
+
+
+@covers("healthz")
+def test_healthz_reports_the_database(client, db):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    with mock.patch("bridgework.web.views.connection.cursor", side_effect=OperationalError("down")):
+        down = client.get(reverse("healthz"))
+    assert down.status_code == 503
+    assert down.json()["database"] == "unreachable"
+
+
+@covers("access:user_detail", "access:user_deactivate")
+def test_user_page_and_deactivation_end_every_session(client, tree):
+    from django.test import Client
+
+    victim_session = Client()
+    victim_session.force_login(tree.in_scope)
+    assert victim_session.get(reverse("home")).status_code == 200
+    client.force_login(tree.ancestor)
+    page = client.get(reverse("access:user_detail", args=[tree.in_scope.pk]))
+    assert page.status_code == 200 and page.context["can_manage"]
+    client.post(reverse("access:user_deactivate", args=[tree.in_scope.pk]))
+    tree.in_scope.refresh_from_db()
+    assert not tree.in_scope.is_active
+    assert victim_session.get(reverse("home")).status_code == 302
+    # a peer elsewhere can neither see nor disable them
+    client.force_login(tree.sibling_user)
+    assert client.get(reverse("access:user_detail", args=[tree.ancestor.pk])).status_code == 404
+    assert client.post(reverse("access:user_deactivate", args=[tree.ancestor.pk])).status_code == 404
+
+
+def test_a_peer_at_the_same_rank_cannot_disable_someone_above(client, tree):
+    client.force_login(tree.in_scope)
+    # the ancestor's assignment (country) is not visible to a city coordinator
+    assert client.get(reverse("access:user_detail", args=[tree.ancestor.pk])).status_code == 404
+
+
+@covers("password_reset", "password_reset_done", "password_reset_confirm",
+        "password_reset_complete")
+def test_password_reset_flow(client, tree):
+    response = client.post(reverse("password_reset"), {"email": tree.in_scope.email})
+    assert response.status_code == 302
+    assert client.get(reverse("password_reset_done")).status_code == 200
+    assert len(mail.outbox) == 1
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    path = link[link.index("/accounts/reset/"):]
+    form_page = client.get(path, follow=True)
+    assert form_page.context["validlink"]
+    done = client.post(form_page.redirect_chain[-1][0],
+                       {"new_password1": "a-much-longer-secret-42", "new_password2": "a-much-longer-secret-42"})
+    assert done.status_code == 302
+    assert client.get(reverse("password_reset_complete")).status_code == 200
+    signed_in = client.post(reverse("login"), {"username": tree.in_scope.email,
+                                               "password": "a-much-longer-secret-42"})
+    assert signed_in.status_code == 302 and signed_in["Location"] == reverse("home")
+
+
+@covers("set_language")
+def test_language_switch_to_french(client, tree):
+    client.force_login(tree.in_scope)
+    response = client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert page.headers["Content-Language"] == "fr"
+    assert b'lang="fr"' in page.content
+
+
+def test_invitation_email_is_sent_after_commit(client, tree, django_capture_on_commit_callbacks):
+    client.force_login(tree.in_scope)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("access:roleassignment_add"), {
+            "email": "new.person@example.test", "full_name": "New Person",
+            "role": tree.in_scope.assignments.get().role.__class__.objects.get(slug="partner").pk,
+            "place": tree.ward.pk,
+        })
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["new.person@example.test"]]
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+@pytest.mark.parametrize("path", ["/places/999999/", "/memberships/999999/", "/access/assignments/999999/"])
+def test_missing_records_are_404_pages(client, tree, path):
+    client.force_login(tree.ancestor)
+    response = client.get(path)
+    assert response.status_code == 404
+    assert b"Page not found" in response.content

@@ -1,0 +1,176 @@
+"""Sign-in, sessions, headers, CSRF and error pages."""
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.access.signals import SIGNED_IN_AT
+from bridgework.web.testing import covers
+
+PASSWORD = "test-password-123"
+
+
+def sign_in(client, user, password=PASSWORD):
+    return client.post(reverse("login"), {"username": user.email, "password": password})
+
+
+@covers("login", "logout")
+def test_sign_in_rotates_the_session_and_sign_out_ends_it(client, tree):
+    assert client.get(reverse("login")).status_code == 200
+    before = client.session.session_key
+    response = sign_in(client, tree.in_scope)
+    assert response.status_code == 302
+    assert client.session.session_key != before
+    assert client.get(reverse("home")).status_code == 200
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_email_is_matched_without_case(client, tree):
+    response = client.post(reverse("login"), {"username": tree.in_scope.email.upper(),
+                                              "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_lockout_after_repeated_failures_then_cool_off(client, tree):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(client, tree.in_scope, "wrong-password").status_code == 200
+    assert sign_in(client, tree.in_scope, "wrong-password").status_code == 429
+    locked = sign_in(client, tree.in_scope)  # even the right password is refused now
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+    # after the cool-off the account may try again: it was never permanently locked
+    AccessAttempt.objects.update(
+        attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1)
+    )
+    assert sign_in(client, tree.in_scope).status_code == 302
+
+
+def test_idle_timeout_is_renewed_on_every_request_and_then_ends(client, tree):
+    from django.contrib.sessions.models import Session
+
+    sign_in(client, tree.in_scope)
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() + timedelta(seconds=5))
+    assert client.get(reverse("home")).status_code == 200
+    renewed = Session.objects.get(session_key=key).expire_date
+    assert renewed > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_absolute_timeout_ends_an_active_session(client, tree):
+    sign_in(client, tree.in_scope)
+    session = client.session
+    session[SIGNED_IN_AT] = int(timezone.now().timestamp()) - settings.SESSION_ABSOLUTE_SECONDS - 5
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_disabled_account_cannot_sign_in_or_use_tokens(client, tree):
+    from bridgework.access.actions import do_create_api_token
+
+    _token, secret = do_create_api_token(user=tree.in_scope, name="t")
+    tree.in_scope.is_active = False
+    tree.in_scope.save()
+    assert sign_in(client, tree.in_scope).status_code == 200  # the form shows an error
+    assert Client(headers={"Authorization": f"Bearer {secret}"}).get("/api/me").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/", "/places/", "/account/", "/healthz"])
+def test_every_response_has_a_strict_csp(client, tree, path):
+    client.force_login(tree.in_scope)
+    response = client.get(path)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_signed_in_pages_are_never_cached(client, tree):
+    client.force_login(tree.in_scope)
+    assert "no-store" in client.get(reverse("home")).headers["Cache-Control"]
+
+
+def test_no_template_has_inline_script_or_event_handlers():
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I)
+    handler = re.compile(r"\son[a-z]+\s*=", re.I)
+    templates = list(Path(settings.BASE_DIR).rglob("templates/**/*.html"))
+    assert templates
+    offenders = [
+        str(path) for path in templates
+        if inline_script.search(path.read_text()) or handler.search(path.read_text())
+    ]
+    assert not offenders
+
+
+def test_forms_require_csrf(tree):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tree.in_scope)
+    response = client.post(reverse("token_create"), {"name": "no token"})
+    assert response.status_code == 403
+
+
+def test_session_api_writes_require_csrf_but_reads_do_not(tree):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(tree.in_scope)
+    assert client.get("/api/me").status_code == 200
+
+
+def test_server_errors_never_show_a_stack_trace(tree, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(tree.in_scope)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("bridgework.web.views.Place.objects.filter", explode)
+    response = client.get(reverse("home"))
+    assert response.status_code == 500
+    assert b"secret internals" not in response.content
+    assert b"Traceback" not in response.content
+    assert b"Something went wrong" in response.content
+
+
+def test_api_errors_never_show_a_stack_trace(tree, monkeypatch):
+    client = Client(raise_request_exception=False)
+    client.force_login(tree.in_scope)
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr("bridgework.access.api.access_for", explode)
+    response = client.get("/api/me")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error.", "errors": []}
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bridgework.settings",
+        "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-0123456789",
+        "ALLOWED_HOSTS": "bridgework.example.org",
+        "BRIDGEWORK_DATA_DIR": str(tmp_path),
+        "DEBUG": "",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests of this run
+    result = subprocess.run(
+        [sys.executable, "-m", "bridgework.manage", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
