@@ -44,6 +44,7 @@ __all__ = [
 
 VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY = "view", "add", "change", "delete", "export", "history"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY)
+READS_UPWARD = frozenset({VIEW, HISTORY, EXPORT})
 EVERY_MODEL = "*"
 
 
@@ -188,7 +189,14 @@ class UserAccess:
         ]
 
     def scope(self, action: str, label: str) -> Scope:
-        return Scope(tuple(Grant(path, held.ceiling) for held, path in self.grants(action, label)))
+        grants = self.grants(action, label)
+        # Reads reach the shareable records of the places above one's own (GREEN: "the
+        # network"); writes never leave one's subtree.
+        ancestor_ceiling = (
+            min(TLP.GREEN, max(held.ceiling for held, _path in grants))
+            if grants and action in READS_UPWARD else None
+        )
+        return Scope(tuple(Grant(path, held.ceiling) for held, path in grants), ancestor_ceiling)
 
 
 def access_for(user) -> UserAccess | None:

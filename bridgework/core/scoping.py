@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
-from .paths import collapse_nested, subtree_q
+from .paths import ancestor_paths, collapse_nested, subtree_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -34,26 +34,40 @@ class Grant:
 
 @dataclass(frozen=True)
 class Scope:
+    """Subtrees the user reaches, and, for reads, how sensitive a record at one of the places
+    *above* them may be and still be shown (``ancestor_ceiling``; None: not at all)."""
+
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    ancestor_ceiling: int | None = None
 
     @property
     def is_empty(self) -> bool:
         return not self.grants
 
-    def as_q(self, path_field: str, tlp_field: str | None) -> Q:
+    def as_q(self, path_field: str, tlp_field: str | None, *, with_ancestors: bool = False) -> Q:
         if self.is_empty:
             return Q(pk__in=[])
         if tlp_field is None:
             paths = collapse_nested({grant.path for grant in self.grants})
-            return _or(subtree_q(path_field, path) for path in paths)
-        by_ceiling: dict[int, set[str]] = {}
-        for grant in self.grants:
-            by_ceiling.setdefault(grant.ceiling, set()).add(grant.path)
-        return _or(
-            _or(subtree_q(path_field, path) for path in collapse_nested(paths))
-            & Q(**{f"{tlp_field}__lte": ceiling})
-            for ceiling, paths in sorted(by_ceiling.items())
-        )
+            below = _or(subtree_q(path_field, path) for path in paths)
+        else:
+            by_ceiling: dict[int, set[str]] = {}
+            for grant in self.grants:
+                by_ceiling.setdefault(grant.ceiling, set()).add(grant.path)
+            below = _or(
+                _or(subtree_q(path_field, path) for path in collapse_nested(paths))
+                & Q(**{f"{tlp_field}__lte": ceiling})
+                for ceiling, paths in sorted(by_ceiling.items())
+            )
+        if not with_ancestors or self.ancestor_ceiling is None:
+            return below
+        above = sorted({a for grant in self.grants for a in ancestor_paths(grant.path)})
+        if not above:
+            return below
+        upward = Q(**{f"{path_field}__in": above})
+        if tlp_field is not None:
+            upward &= Q(**{f"{tlp_field}__lte": self.ancestor_ceiling})
+        return below | upward
 
 
 def _or(parts) -> Q:
@@ -79,8 +93,10 @@ def scope_for(user, action: str, model: type[models.Model]) -> Scope:
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Models using this queryset declare ``scope_path_field`` and, when they carry a TLP
-    label, ``scope_tlp_field``."""
+    """Models using this queryset declare ``scope_path_field``; when they carry a TLP label,
+    ``scope_tlp_field``; and ``scope_reads_ancestors = True`` when their shareable records
+    (TLP:GREEN and below) at places above a user should be readable by that user — the
+    national ministry is part of a city's picture, a sibling city is not."""
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser | None, action: str = "view"):
         """Only rows inside the place subtrees where ``user`` holds a role granting ``action``
@@ -88,7 +104,8 @@ class ScopedQuerySet(models.QuerySet):
         scope = scope_for(user, action, self.model)
         path_field = self.model.scope_path_field  # type: ignore[attr-defined]
         tlp_field = getattr(self.model, "scope_tlp_field", None)
-        return self.filter(scope.as_q(path_field, tlp_field))
+        with_ancestors = getattr(self.model, "scope_reads_ancestors", False)
+        return self.filter(scope.as_q(path_field, tlp_field, with_ancestors=with_ancestors))
 
     def in_subtree(self, path: str):
         return self.filter(subtree_q(self.model.scope_path_field, path))  # type: ignore[attr-defined]

@@ -74,6 +74,7 @@ class Place(TimeStampedModel):
     """A node of the jurisdiction tree. Boundary changes close a place and open a successor."""
 
     scope_path_field = "path"
+    scope_reads_ancestors = True  # a city's people see the district and country above it
 
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(
@@ -172,6 +173,7 @@ class LabelledModel(ScopedModel):
     """A place-scoped record that also carries a Traffic Light Protocol 2.0 label."""
 
     scope_tlp_field = "tlp"
+    scope_reads_ancestors = True  # GREEN and CLEAR records above a user's places reach them
 
     tlp = models.PositiveSmallIntegerField(
         _("sensitivity"), choices=TLP.choices, default=TLP.GREEN,
