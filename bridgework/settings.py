@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "bridgework.places",
     "bridgework.access",
     "bridgework.web",
+    "bridgework.actors",
+    "bridgework.bodies",
     "bridgework.demo",
 ]
 

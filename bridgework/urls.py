@@ -33,6 +33,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("bridgework.places.urls")),
     path("", include("bridgework.access.urls")),
+    path("", include("bridgework.actors.urls")),
+    path("", include("bridgework.bodies.urls")),
 ]
 
 if os.environ.get("BRIDGEWORK_BENCH") == "1":

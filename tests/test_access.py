@@ -32,7 +32,7 @@ def role(slug):
 def test_default_roles_are_rows_with_ranks_and_ceilings(tree):
     assert list(Role.objects.values_list("slug", flat=True)) == [r.slug for r in DEFAULT_ROLES]
     assert role("resident").tlp_ceiling == TLP.CLEAR
-    assert PolicyRule.objects.filter(role__slug="network_admin", model_label="*").count() == 6
+    assert PolicyRule.objects.filter(role__slug="network_admin", model_label="*").count() == 9
 
 
 def test_policy_rows_decide(tree):

@@ -76,26 +76,49 @@ _READ = (VIEW, HISTORY)
 _WRITE = (VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY)
 
 # role slug -> {model label -> actions}
+# Beyond the CRUD actions: "view_contacts" (a person's contact details), "export_personal" and
+# "erase" (data-protection requests on a person).
+ACTORS = ("actors.organisation", "actors.person", "actors.post")
+BODIES = ("bodies.body", "bodies.seat", "bodies.meeting", "bodies.attendance",
+          "bodies.decision", "bodies.actionitem", "bodies.actionupdate")
+PERSONAL = ("view_contacts", "export_personal", "erase")
+
+
+def _each(labels: tuple[str, ...], actions: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    return {label: actions for label in labels}
+
+
 DEFAULT_RULES: dict[str, dict[str, tuple[str, ...]]] = {
-    "network_admin": {EVERY_MODEL: _WRITE},
+    "network_admin": {EVERY_MODEL: _WRITE + PERSONAL},
     "hub_officer": {
         "places.place": _READ + (EXPORT,),
         "places.networkmembership": _WRITE,
         "access.roleassignment": (VIEW, ADD, CHANGE, DELETE),
+        **_each(ACTORS + BODIES, _READ + (EXPORT,)),
     },
     "national_coordinator": {
         "places.place": _WRITE,
         "places.networkmembership": _WRITE,
         "access.roleassignment": (VIEW, ADD, CHANGE, DELETE, HISTORY),
+        **_each(ACTORS + BODIES, _WRITE),
+        "actors.person": _WRITE + PERSONAL,
     },
     "local_coordinator": {
         "places.place": (VIEW, ADD, CHANGE, EXPORT, HISTORY),
         "places.networkmembership": _READ,
         "access.roleassignment": (VIEW, ADD, CHANGE, DELETE),
+        **_each(ACTORS + BODIES, _WRITE),
+        "actors.person": _WRITE + ("view_contacts",),
     },
-    "partner": {"places.place": (VIEW,), "places.networkmembership": (VIEW,)},
-    "reviewer": {"places.place": (VIEW,)},
-    "resident": {"places.place": (VIEW,)},
+    "partner": {
+        "places.place": (VIEW,),
+        "places.networkmembership": (VIEW,),
+        **_each(ACTORS + BODIES, (VIEW,)),
+        "bodies.actionitem": (VIEW, CHANGE),
+        "bodies.actionupdate": (VIEW, ADD),
+    },
+    "reviewer": {"places.place": (VIEW,), "actors.organisation": (VIEW,)},
+    "resident": {"places.place": (VIEW,), "actors.organisation": (VIEW,), "bodies.body": (VIEW,)},
 }
 
 

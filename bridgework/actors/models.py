@@ -1,0 +1,164 @@
+"""Organisations, people and their posts: the who-does-what-where map."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.core.fields import PathField
+from bridgework.places.models import LabelledModel, Place, ScopedModel
+
+from .choices import OrgLevel, Sector
+
+__all__ = ["Organisation", "OrganisationArea", "Person", "Post", "Theme"]
+
+
+class Theme(models.Model):
+    """An activity or theme organisations work on (e.g. interfaith dialogue, youth outreach).
+
+    Network-wide reference vocabulary, not place-scoped."""
+
+    slug = models.SlugField(_("short name"), unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("theme")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(LabelledModel):
+    """An actor at any level and sector. ``place`` is where it is based (its scope);
+    ``areas`` are the places it works in (the "where" of 3W)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=60, blank=True)
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+    level = models.CharField(_("level"), max_length=20, choices=OrgLevel.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="organisations",
+                                    verbose_name=_("activities and themes"))
+    website = models.URLField(_("website"), blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("organisation")
+        indexes = [
+            models.Index(fields=["place_path", "sector"], name="org_path_sector"),
+            models.Index(fields=["name"], name="org_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actors:organisation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
+
+
+class OrganisationArea(models.Model):
+    """A place an organisation works in. ``place_path`` lets 3W queries use the path index."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="areas")
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="+")
+    place_path = PathField(editable=False, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "place"], name="orgarea_unique")
+        ]
+        verbose_name = _("area of work")
+
+    def __str__(self) -> str:
+        return f"{self.organisation} @ {self.place}"
+
+    def save(self, *args, **kwargs):
+        self.place_path = self.place.path
+        super().save(*args, **kwargs)
+
+
+class Person(LabelledModel):
+    """A person who acts for organisations. Contact details are personal data: shown only to
+    roles with the ``view_contacts`` action; exportable and erasable on request."""
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="person", verbose_name=_("platform account"),
+    )
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["full_name", "pk"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("actors:person_detail", args=[self.pk])
+
+
+class Post(ScopedModel):
+    """A person's post in an organisation, from one date to another. Lives at the
+    organisation's place."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="posts",
+                               verbose_name=_("person"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="posts",
+                                     verbose_name=_("organisation"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("from"), null=True, blank=True)
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["place_path", "organisation_id", "pk"]
+        verbose_name = _("post")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="post_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.title}, {self.organisation}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("actors:post_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # A post lives where its organisation is based.
+        if self.organisation_id:
+            self.place = self.organisation.place
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("A post cannot end before it starts.")})
+
+    @property
+    def is_current(self) -> bool:
+        return self.ends_on is None
+

@@ -1,0 +1,7 @@
+"""bodies API."""
+
+from ninja import Router
+
+__all__ = ["router"]
+
+router = Router(tags=["bodies"])
