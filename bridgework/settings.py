@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "auditlog",
     "axes",
     "django_htmx",
+    "ninja",  # serves Swagger UI's files itself, so /api/docs needs no CDN
     "csp",
     "bridgework.core",
     "bridgework.places",
@@ -102,7 +103,7 @@ TEMPLATES = [
     }
 ]
 
-# --- Database -------------------------------------------------------------------------------
+# --- Database --------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "bridgework.sqlite3"
 DATABASES = {
     "default": dj_database_url.config(
@@ -120,11 +121,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Authentication and sessions ---------------------------------------------------------------
+# --- Authentication and sessions -------------------------------------------------------------
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -136,8 +136,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -145,12 +147,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the cookie lives this long after the last request (it is re-sent every request).
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Absolute timeout: a session ends this long after sign-in, however active it is.
+# Idle timeout: a session unused this long ends. Absolute timeout: a session ends this long
+# after sign-in however active it is. Both are enforced by SessionTimeoutMiddleware, which
+# writes the session at most once a minute (not on every request).
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
@@ -166,7 +169,7 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
-# --- Security headers ----------------------------------------------------------------------------
+# --- Security headers ------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -196,7 +199,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Internationalisation -----------------------------------------------------------------------
+# --- Internationalisation --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -204,7 +207,7 @@ USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_TZ = True
 
-# --- Static files ------------------------------------------------------------------------------
+# --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -219,7 +222,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
-# --- Email ---------------------------------------------------------------------------------------
+# --- Email -----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -228,7 +231,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bridgework@localhost")
 
-# --- Audit -----------------------------------------------------------------------------------------
+# --- Audit -----------------------------------------------------------------------------------
 # Every model is recorded, except the logs themselves and high-churn technical tables.
 AUDITLOG_INCLUDE_ALL_MODELS = True
 AUDITLOG_EXCLUDE_TRACKING_MODELS = (
@@ -242,7 +245,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "key_hash", "updated_at")
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # the log keeps ids, not addresses
 
-# --- Logging: errors to stderr, never to the page ------------------------------------------------
+# --- Logging: errors to stderr, never to the page --------------------------------------------
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

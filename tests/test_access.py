@@ -38,8 +38,9 @@ def test_default_roles_are_rows_with_ranks_and_ceilings(tree):
 def test_policy_rows_decide(tree):
     assert can(tree.in_scope, "add", Place, tree.ward)
     assert not can(tree.in_scope, "add", Place, tree.sibling)
-    PolicyRule.objects.filter(role__slug="national_coordinator", model_label="places.place",
-                              action="add").delete()
+    PolicyRule.objects.filter(
+        role__slug="national_coordinator", model_label="places.place", action="add"
+    ).delete()
     forget_access(tree.in_scope)
     assert not can(tree.in_scope, "add", Place, tree.ward)
 
@@ -47,21 +48,30 @@ def test_policy_rows_decide(tree):
 def test_assign_only_inside_own_subtree_and_not_above_own_rank(tree):
     newcomer = make_user("new")
     assert set(assignable_roles(tree.in_scope, tree.ward).values_list("slug", flat=True)) == {
-        "national_coordinator", "local_coordinator", "partner", "reviewer", "resident"}
-    assignment = do_assign_role(user=newcomer, role=role("local_coordinator"), place=tree.ward,
-                                acting_user=tree.in_scope)
+        "national_coordinator",
+        "local_coordinator",
+        "partner",
+        "reviewer",
+        "resident",
+    }
+    assignment = do_assign_role(
+        user=newcomer, role=role("local_coordinator"), place=tree.ward, acting_user=tree.in_scope
+    )
     assert assignment.granted_by == tree.in_scope
     with pytest.raises(ValidationError):
-        do_assign_role(user=newcomer, role=role("network_admin"), place=tree.ward,
-                       acting_user=tree.in_scope)
+        do_assign_role(
+            user=newcomer, role=role("network_admin"), place=tree.ward, acting_user=tree.in_scope
+        )
     with pytest.raises(ValidationError):
-        do_assign_role(user=newcomer, role=role("partner"), place=tree.sibling,
-                       acting_user=tree.in_scope)
+        do_assign_role(
+            user=newcomer, role=role("partner"), place=tree.sibling, acting_user=tree.in_scope
+        )
     local = make_user("local")
     assign(local, "local_coordinator", tree.city)
     with pytest.raises(ValidationError):
-        do_assign_role(user=newcomer, role=role("national_coordinator"), place=tree.ward,
-                       acting_user=local)
+        do_assign_role(
+            user=newcomer, role=role("national_coordinator"), place=tree.ward, acting_user=local
+        )
     with pytest.raises(ValidationError):  # ending it needs the same right
         do_end_role_assignment(assignment, acting_user=tree.sibling_user)
 
@@ -73,15 +83,17 @@ def test_hub_officer_sees_the_hub_countries_only(tree):
     admin = make_user("admin")
     assign(admin, "network_admin", tree.world)
     officer = make_user("officer")
-    do_assign_role(user=officer, role=role("hub_officer"), place=tree.world, hub=hub,
-                   acting_user=admin)
+    do_assign_role(
+        user=officer, role=role("hub_officer"), place=tree.world, hub=hub, acting_user=admin
+    )
     visible = set(Place.objects.visible_to(officer).values_list("pk", flat=True))
     assert {tree.country.pk, tree.ward.pk} <= visible
     assert tree.other_country.pk not in visible
     assert tree.world.pk in visible  # places above are readable, their other branches are not
     with pytest.raises(ValidationError):  # the hub reaches beyond a city
-        do_assign_role(user=make_user(), role=role("hub_officer"), place=tree.city, hub=hub,
-                       acting_user=admin)
+        do_assign_role(
+            user=make_user(), role=role("hub_officer"), place=tree.city, hub=hub, acting_user=admin
+        )
 
 
 def test_assignments_count_only_between_their_dates(tree):
@@ -89,8 +101,13 @@ def test_assignments_count_only_between_their_dates(tree):
     later = make_user("later")
     assign(later, "partner", tree.city, starts_on=today + timedelta(days=3))
     ended = make_user("ended")
-    assign(ended, "partner", tree.city, starts_on=today - timedelta(days=9),
-           ends_on=today - timedelta(days=1))
+    assign(
+        ended,
+        "partner",
+        tree.city,
+        starts_on=today - timedelta(days=9),
+        ends_on=today - timedelta(days=1),
+    )
     current = make_user("current")
     assign(current, "partner", tree.city, ends_on=today + timedelta(days=1))
     assert not Place.objects.visible_to(later).exists()
@@ -105,8 +122,9 @@ def test_writes_are_rechecked_after_saving(tree):
     from bridgework.places.models import NetworkMembership
 
     network = Network.objects.create(name="Net", slug="net")
-    membership = NetworkMembership.objects.create(network=network, place=tree.city,
-                                                  joined_on=date(2024, 1, 1))
+    membership = NetworkMembership.objects.create(
+        network=network, place=tree.city, joined_on=date(2024, 1, 1)
+    )
     membership.place = tree.sibling
     with pytest.raises(PermissionDenied):
         do_update_record(membership, acting_user=tree.in_scope)

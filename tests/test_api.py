@@ -31,7 +31,9 @@ def test_schema_is_public_and_documents_errors(client):
 def test_me_lists_roles_and_places(tree):
     body = signed_in(tree.in_scope).get("/api/me").json()
     assert body["email"] == tree.in_scope.email
-    assert [(r["role"], r["where"]) for r in body["roles"]] == [("national_coordinator", "Riverton")]
+    assert [(r["role"], r["where"]) for r in body["roles"]] == [
+        ("national_coordinator", "Riverton")
+    ]
     assert body["roles"][0]["place_paths"] == [tree.city.path]
     assert Client().get("/api/me").status_code == 401
 

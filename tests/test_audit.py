@@ -29,7 +29,8 @@ def test_moving_a_place_moves_its_subtree_and_records(tree):
     from bridgework.places.models import Network, NetworkMembership
 
     membership = NetworkMembership.objects.create(
-        network=Network.objects.create(name="N", slug="n"), place=tree.ward,
+        network=Network.objects.create(name="N", slug="n"),
+        place=tree.ward,
         joined_on=date(2024, 1, 1),
     )
     tree.city.parent = tree.other_country
@@ -44,8 +45,11 @@ def test_moving_a_place_moves_its_subtree_and_records(tree):
 def test_sensitive_reads_are_logged_with_ids_only(tree):
     from bridgework.access.models import PolicyRule, Role
 
-    PolicyRule.objects.create(role=Role.objects.get(slug="national_coordinator"), action="view",
-                              model_label="testapp.dossier")
+    PolicyRule.objects.create(
+        role=Role.objects.get(slug="national_coordinator"),
+        action="view",
+        model_label="testapp.dossier",
+    )
     amber = Dossier.objects.create(place=tree.city, title="Named informant", tlp=TLP.AMBER)
     Dossier.objects.create(place=tree.city, title="Public note", tlp=TLP.CLEAR)
     client = Client()
@@ -56,4 +60,12 @@ def test_sensitive_reads_are_logged_with_ids_only(tree):
     assert sorted(reads.values_list("channel", flat=True)) == ["api", "page"]
     assert SensitiveRead.objects.count() == 2  # the CLEAR record is not logged
     row = reads.values().first()
-    assert set(row) == {"id", "user_id", "content_type_id", "object_id", "tlp", "channel", "read_at"}
+    assert set(row) == {
+        "id",
+        "user_id",
+        "content_type_id",
+        "object_id",
+        "tlp",
+        "channel",
+        "read_at",
+    }

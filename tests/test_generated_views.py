@@ -93,7 +93,9 @@ class DossierRecords:
     def _rules(self, db):
         role = Role.objects.get(slug=self.role)
         for action in ("view", "add", "change", "delete", "export", "history"):
-            PolicyRule.objects.get_or_create(role=role, action=action, model_label="testapp.dossier")
+            PolicyRule.objects.get_or_create(
+                role=role, action=action, model_label="testapp.dossier"
+            )
 
     def make_record(self, place, **fields):
         fields.setdefault("title", f"Dossier {Dossier.objects.count()}")

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def tree_snapshot():
-    return sorted(Place.objects.values_list("path", "code", "pcode", "name", "parent__code", "depth"))
+    return sorted(
+        Place.objects.values_list("path", "code", "pcode", "name", "parent__code", "depth")
+    )
 
 
 def test_every_subdivision_of_every_country_twice_leaves_the_same_tree():
@@ -52,8 +54,11 @@ MW,Malawi,MW3,Southern Region,MW315,Blantyre,MW31501,Blantyre City
 def test_cod_csv_import_is_idempotent_and_reuses_iso_places():
     import_iso3166(["MW"])
     central = Place.objects.get(code="MW-C")
-    summary = import_cod(COD_CSV.encode(), filename="mwi.csv",
-                         level_names=["Region", "District", "Traditional Authority"])
+    summary = import_cod(
+        COD_CSV.encode(),
+        filename="mwi.csv",
+        level_names=["Region", "District", "Traditional Authority"],
+    )
     central.refresh_from_db()
     assert central.pcode == "MW2"  # matched by name under the same parent, not duplicated
     lilongwe_district = Place.objects.get(code="MW-LI")
@@ -96,7 +101,9 @@ def test_bad_cod_file_lists_every_bad_row_and_column_and_saves_nothing():
     assert any(m.startswith("Row 3, column ADM0_PCODE") for m in messages)
     assert any(m.startswith("Row 4, column ADM1_PCODE") and "Missing P-code" in m for m in messages)
     assert any(m.startswith("Row 5, column ADM1_PCODE") and "Central Region" in m for m in messages)
-    assert any(m.startswith("Row 6, column ADM2_PCODE") and "not a valid P-code" in m for m in messages)
+    assert any(
+        m.startswith("Row 6, column ADM2_PCODE") and "not a valid P-code" in m for m in messages
+    )
     assert not Place.objects.exists()
 
 

@@ -32,7 +32,9 @@ def _url_names(patterns, namespace: str = "") -> list[str]:
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             names += _url_names(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern):
-            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>")
+            names.append(
+                f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern.pattern}>"
+            )
     return names
 
 

@@ -68,7 +68,9 @@ def test_place_search_by_name_and_code(client, tree):
 
 def test_place_list_htmx_returns_only_the_table(client, tree):
     client.force_login(tree.ancestor)
-    response = client.get(reverse("places:place_list"), {"q": "river"}, headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("places:place_list"), {"q": "river"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert b"<html" not in response.content
     assert b"Riverton" in response.content
@@ -80,7 +82,9 @@ def test_network_and_hub_pages_show_only_places_in_scope(client, tree):
     hub = Hub.objects.create(network=network, name="Northern hub", slug="north")
     hub.places.set([tree.country, tree.other_country])
     NetworkMembership.objects.create(network=network, place=tree.city, joined_on=date(2020, 1, 1))
-    NetworkMembership.objects.create(network=network, place=tree.sibling, joined_on=date(2020, 1, 1))
+    NetworkMembership.objects.create(
+        network=network, place=tree.sibling, joined_on=date(2020, 1, 1)
+    )
     client.force_login(tree.in_scope)
     page = client.get(reverse("places:network_detail", args=["cities"]))
     assert [m.place_id for m in page.context["members"]] == [tree.city.pk]
@@ -94,12 +98,14 @@ def test_network_and_hub_pages_show_only_places_in_scope(client, tree):
 def test_place_picker_offers_only_places_in_scope(client, tree):
     client.force_login(tree.ancestor)
     url = reverse("places:place_pick")
-    response = client.get(url, {"field": "parent", "action": "add", "model": "places.place",
-                                "parent__search": "ton"})
+    response = client.get(
+        url, {"field": "parent", "action": "add", "model": "places.place", "parent__search": "ton"}
+    )
     assert {p.name for p in response.context["matches"]} == {"Riverton", "Riverton Ward 1"}
     client.force_login(tree.in_scope)
-    response = client.get(url, {"field": "parent", "action": "add", "model": "places.place",
-                                "parent__search": "hill"})
+    response = client.get(
+        url, {"field": "parent", "action": "add", "model": "places.place", "parent__search": "hill"}
+    )
     assert list(response.context["matches"]) == []
     bad = client.get(url, {"field": "parent", "action": "add", "model": "nope.nothing"})
     assert bad.status_code == 404
@@ -160,7 +166,9 @@ def test_user_page_and_deactivation_end_every_session(client, tree):
     # a peer elsewhere can neither see nor disable them
     client.force_login(tree.sibling_user)
     assert client.get(reverse("access:user_detail", args=[tree.ancestor.pk])).status_code == 404
-    assert client.post(reverse("access:user_deactivate", args=[tree.ancestor.pk])).status_code == 404
+    assert (
+        client.post(reverse("access:user_deactivate", args=[tree.ancestor.pk])).status_code == 404
+    )
 
 
 def test_a_peer_at_the_same_rank_cannot_disable_someone_above(client, tree):
@@ -169,23 +177,27 @@ def test_a_peer_at_the_same_rank_cannot_disable_someone_above(client, tree):
     assert client.get(reverse("access:user_detail", args=[tree.ancestor.pk])).status_code == 404
 
 
-@covers("password_reset", "password_reset_done", "password_reset_confirm",
-        "password_reset_complete")
+@covers(
+    "password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"
+)
 def test_password_reset_flow(client, tree):
     response = client.post(reverse("password_reset"), {"email": tree.in_scope.email})
     assert response.status_code == 302
     assert client.get(reverse("password_reset_done")).status_code == 200
     assert len(mail.outbox) == 1
     link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
-    path = link[link.index("/accounts/reset/"):]
+    path = link[link.index("/accounts/reset/") :]
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"]
-    done = client.post(form_page.redirect_chain[-1][0],
-                       {"new_password1": "a-much-longer-secret-42", "new_password2": "a-much-longer-secret-42"})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-much-longer-secret-42", "new_password2": "a-much-longer-secret-42"},
+    )
     assert done.status_code == 302
     assert client.get(reverse("password_reset_complete")).status_code == 200
-    signed_in = client.post(reverse("login"), {"username": tree.in_scope.email,
-                                               "password": "a-much-longer-secret-42"})
+    signed_in = client.post(
+        reverse("login"), {"username": tree.in_scope.email, "password": "a-much-longer-secret-42"}
+    )
     assert signed_in.status_code == 302 and signed_in["Location"] == reverse("home")
 
 
@@ -202,17 +214,25 @@ def test_language_switch_to_french(client, tree):
 def test_invitation_email_is_sent_after_commit(client, tree, django_capture_on_commit_callbacks):
     client.force_login(tree.in_scope)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("access:roleassignment_add"), {
-            "email": "new.person@example.test", "full_name": "New Person",
-            "role": tree.in_scope.assignments.get().role.__class__.objects.get(slug="partner").pk,
-            "place": tree.ward.pk,
-        })
+        response = client.post(
+            reverse("access:roleassignment_add"),
+            {
+                "email": "new.person@example.test",
+                "full_name": "New Person",
+                "role": tree.in_scope.assignments.get()
+                .role.__class__.objects.get(slug="partner")
+                .pk,
+                "place": tree.ward.pk,
+            },
+        )
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["new.person@example.test"]]
     assert "/accounts/reset/" in mail.outbox[0].body
 
 
-@pytest.mark.parametrize("path", ["/places/999999/", "/memberships/999999/", "/access/assignments/999999/"])
+@pytest.mark.parametrize(
+    "path", ["/places/999999/", "/memberships/999999/", "/access/assignments/999999/"]
+)
 def test_missing_records_are_404_pages(client, tree, path):
     client.force_login(tree.ancestor)
     response = client.get(path)

@@ -69,4 +69,9 @@ def test_subtree_filter_uses_the_index_not_a_scan(tree):
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "Index" in plan and "path" in plan, plan
-    assert {p.name for p in queryset} == {"Northern Region", "Riverton", "Riverton Ward 1", "Hillbury"}
+    assert {p.name for p in queryset} == {
+        "Northern Region",
+        "Riverton",
+        "Riverton Ward 1",
+        "Hillbury",
+    }

@@ -9,8 +9,9 @@ from bridgework.places.models import Place
 
 text = st.text(max_size=60)
 maybe_ids = st.one_of(st.integers(min_value=-5, max_value=10**9).map(str), text)
-SETTINGS = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture
@@ -22,13 +23,21 @@ def client_in_scope(tree):
 
 @SETTINGS
 @given(name=text, parent=maybe_ids, code=text, pcode=text, opened=text, closed=text)
-def test_place_form_never_crashes_or_half_saves(client_in_scope, tree, name, parent, code, pcode,
-                                                opened, closed):
+def test_place_form_never_crashes_or_half_saves(
+    client_in_scope, tree, name, parent, code, pcode, opened, closed
+):
     before = Place.objects.count()
-    response = client_in_scope.post("/places/add/", {
-        "name": name, "parent": parent, "code": code, "pcode": pcode,
-        "opened_on": opened, "closed_on": closed,
-    })
+    response = client_in_scope.post(
+        "/places/add/",
+        {
+            "name": name,
+            "parent": parent,
+            "code": code,
+            "pcode": pcode,
+            "opened_on": opened,
+            "closed_on": closed,
+        },
+    )
     assert response.status_code in {302, 400}
     assert Place.objects.count() == before + (1 if response.status_code == 302 else 0)
 
@@ -36,15 +45,27 @@ def test_place_form_never_crashes_or_half_saves(client_in_scope, tree, name, par
 @SETTINGS
 @given(email=text, role=maybe_ids, place=maybe_ids, starts=text, ends=text)
 def test_assignment_form_never_crashes(client_in_scope, email, role, place, starts, ends):
-    response = client_in_scope.post("/access/assignments/add/", {
-        "email": email, "role": role, "place": place, "starts_on": starts, "ends_on": ends,
-    })
+    response = client_in_scope.post(
+        "/access/assignments/add/",
+        {
+            "email": email,
+            "role": role,
+            "place": place,
+            "starts_on": starts,
+            "ends_on": ends,
+        },
+    )
     assert response.status_code in {302, 400}
 
 
 @SETTINGS
-@given(params=st.dictionaries(st.sampled_from(["subtree", "level", "country", "q", "after",
-                                               "before", "limit"]), text, max_size=4))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["subtree", "level", "country", "q", "after", "before", "limit"]),
+        text,
+        max_size=4,
+    )
+)
 def test_api_list_never_crashes(client_in_scope, params):
     response = client_in_scope.get("/api/places", params)
     assert response.status_code in {200, 400, 404, 422}

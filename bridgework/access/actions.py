@@ -31,10 +31,10 @@ __all__ = [
     "hash_api_token",
 ]
 
-TOKEN_PREFIX = "bw_"
+TOKEN_PREFIX = "bw_"  # noqa: S105  (a marker, not a secret)
 
 
-# --- Role assignments ------------------------------------------------------------------------------
+# --- Role assignments -----------------------------------------------------------------------
 
 
 def check_can_assign(acting_user, *, role: Role, place, hub=None) -> None:
@@ -48,8 +48,10 @@ def check_can_assign(acting_user, *, role: Role, place, hub=None) -> None:
         outside = [p.name for p in hub.places.all() if not low <= p.path < high]
         if outside:
             raise ValidationError(
-                {"hub": _("The hub reaches beyond the chosen place: %(names)s")
-                 % {"names": ", ".join(outside)}}
+                {
+                    "hub": _("The hub reaches beyond the chosen place: %(names)s")
+                    % {"names": ", ".join(outside)}
+                }
             )
 
 
@@ -59,7 +61,12 @@ def do_assign_role(
 ) -> RoleAssignment:
     check_can_assign(acting_user, role=role, place=place, hub=hub)
     assignment = RoleAssignment(
-        user=user, role=role, place=place, hub=hub, starts_on=starts_on, ends_on=ends_on,
+        user=user,
+        role=role,
+        place=place,
+        hub=hub,
+        starts_on=starts_on,
+        ends_on=ends_on,
         granted_by=acting_user,
     )
     do_create_record(assignment, acting_user=acting_user)
@@ -111,7 +118,7 @@ def check_can_manage_user(acting_user, user: User) -> None:
             raise PermissionDenied
 
 
-# --- API tokens --------------------------------------------------------------------------------------
+# --- API tokens -----------------------------------------------------------------------------
 
 
 def hash_api_token(secret: str) -> str:
@@ -132,7 +139,10 @@ def do_create_api_token(
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with set_actor(user):
         token = ApiToken.objects.create(
-            user=user, name=name, prefix=secret[:10], key_hash=hash_api_token(secret),
+            user=user,
+            name=name,
+            prefix=secret[:10],
+            key_hash=hash_api_token(secret),
             expires_at=expires_at,
         )
     return token, secret
@@ -153,9 +163,7 @@ def authenticate_api_token(secret: str) -> User | None:
     """The active user owning a usable token with this secret, or ``None``."""
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user").filter(key_hash=hash_api_token(secret)).first()
-    )
+    token = ApiToken.objects.select_related("user").filter(key_hash=hash_api_token(secret)).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()

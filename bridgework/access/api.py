@@ -1,6 +1,5 @@
 """The signed-in user, and role assignments in scope."""
 
-
 from datetime import date
 
 from ninja import Field, Router, Schema
@@ -42,8 +41,13 @@ def me(request):
         "full_name": request.user.full_name,
         "language": request.user.preferred_language,
         "roles": [
-            {"assignment_id": h.assignment_id, "role": h.role_slug, "role_name": h.role_name,
-             "where": h.place_name, "place_paths": list(h.paths)}
+            {
+                "assignment_id": h.assignment_id,
+                "role": h.role_slug,
+                "role_name": h.role_name,
+                "where": h.place_name,
+                "place_paths": list(h.paths),
+            }
             for h in held
         ],
     }
@@ -61,14 +65,20 @@ class AssignmentOut(Schema):
     ends_on: date | None
 
 
-@router.get("/assignments", response={200: list[AssignmentOut], **ERROR_RESPONSES},
-            summary="Role assignments in your places")
+@router.get(
+    "/assignments",
+    response={200: list[AssignmentOut], **ERROR_RESPONSES},
+    summary="Role assignments in your places",
+)
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_assignments(request):
     return visible(request, RoleAssignment).select_related("user", "role", "place")
 
 
-@router.get("/assignments/{assignment_id}", response={200: AssignmentOut, **ERROR_RESPONSES},
-            summary="One role assignment")
+@router.get(
+    "/assignments/{assignment_id}",
+    response={200: AssignmentOut, **ERROR_RESPONSES},
+    summary="One role assignment",
+)
 def get_assignment(request, assignment_id: int):
     return get_visible_or_404(request, RoleAssignment, assignment_id)

@@ -18,8 +18,10 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class RoleAssignmentForm(ScopedModelForm):
     email = forms.EmailField(
         label=_("Email of the person"),
-        help_text=_("If they have no account yet, one is created and they are emailed a link "
-                    "to choose a password."),
+        help_text=_(
+            "If they have no account yet, one is created and they are emailed a link "
+            "to choose a password."
+        ),
     )
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
 
@@ -31,8 +33,14 @@ class RoleAssignmentForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         access = access_for(self.user)
-        top_rank = max((held.rank for held, _p in access.grants(self.action, "access.roleassignment")),
-                       default=-1) if access else -1
+        top_rank = (
+            max(
+                (held.rank for held, _p in access.grants(self.action, "access.roleassignment")),
+                default=-1,
+            )
+            if access
+            else -1
+        )
         self.fields["role"].queryset = Role.objects.filter(rank__lte=top_rank)
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email

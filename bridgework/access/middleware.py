@@ -1,4 +1,8 @@
-"""Absolute session lifetime, on top of Django's idle timeout (SESSION_COOKIE_AGE)."""
+"""Idle and absolute session lifetimes.
+
+The last-seen time is refreshed at most once a minute, so a busy reader does not write the
+session on every request.
+"""
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,9 +11,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .signals import SIGNED_IN_AT
+from .signals import LAST_SEEN_AT, SIGNED_IN_AT
 
 __all__ = ["SessionTimeoutMiddleware"]
+
+REFRESH_EVERY_SECONDS = 60
 
 
 class SessionTimeoutMiddleware:
@@ -19,11 +25,19 @@ class SessionTimeoutMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            signed_in_at = request.session.get(SIGNED_IN_AT)
             now = int(timezone.now().timestamp())
-            if signed_in_at is None or now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            last_seen_at = request.session.get(LAST_SEEN_AT, signed_in_at)
+            expired = (
+                signed_in_at is None
+                or now - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS
+                or now - last_seen_at > settings.SESSION_IDLE_SECONDS
+            )
+            if expired:
                 logout(request)
                 if not request.path.startswith("/api/"):
                     messages.info(request, _("Your session has ended. Please sign in again."))
                     return redirect_to_login(request.get_full_path())
+            elif now - last_seen_at >= REFRESH_EVERY_SECONDS:
+                request.session[LAST_SEEN_AT] = now
         return self.get_response(request)

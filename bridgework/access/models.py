@@ -79,7 +79,9 @@ class Role(models.Model):
         _("rank"), help_text=_("A user may assign only roles of this rank or lower")
     )
     tlp_ceiling = models.PositiveSmallIntegerField(
-        _("read ceiling"), choices=TLP.choices, default=TLP.GREEN,
+        _("read ceiling"),
+        choices=TLP.choices,
+        default=TLP.GREEN,
         help_text=_("The most sensitive label this role may read"),
     )
     description = models.TextField(_("description"), blank=True)
@@ -130,14 +132,22 @@ class RoleAssignment(ScopedModel):
         Role, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("role")
     )
     hub = models.ForeignKey(
-        Hub, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        Hub,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("regional hub"),
         help_text=_("For hub officers: the scope is every place of the hub"),
     )
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
     granted_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("granted by"),
     )
 
@@ -180,6 +190,9 @@ class SensitiveRead(models.Model):
     class Meta:
         ordering = ["-read_at"]
         indexes = [models.Index(fields=["content_type", "object_id"], name="sensitiveread_obj")]
+
+    def __str__(self) -> str:
+        return f"read of {self.content_type_id}:{self.object_id} by user {self.user_id}"
 
 
 class ApiToken(TimeStampedModel):

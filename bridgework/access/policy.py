@@ -58,16 +58,41 @@ class RoleSpec:
 
 
 DEFAULT_ROLES = (
-    RoleSpec("network_admin", _("Network administrator"), 100, TLP.AMBER_STRICT,
-             _("Runs the platform for the whole network")),
-    RoleSpec("hub_officer", _("Regional hub officer"), 80, TLP.AMBER,
-             _("Supports the members of one regional hub across countries")),
-    RoleSpec("national_coordinator", _("National coordinator"), 70, TLP.AMBER_STRICT,
-             _("Coordinates prevention for a country or a province")),
-    RoleSpec("local_coordinator", _("Local coordinator"), 50, TLP.AMBER,
-             _("Coordinates prevention for a city or district")),
-    RoleSpec("partner", _("Partner"), 30, TLP.GREEN,
-             _("Police, health, schools, civil society, faith and community partners")),
+    RoleSpec(
+        "network_admin",
+        _("Network administrator"),
+        100,
+        TLP.AMBER_STRICT,
+        _("Runs the platform for the whole network"),
+    ),
+    RoleSpec(
+        "hub_officer",
+        _("Regional hub officer"),
+        80,
+        TLP.AMBER,
+        _("Supports the members of one regional hub across countries"),
+    ),
+    RoleSpec(
+        "national_coordinator",
+        _("National coordinator"),
+        70,
+        TLP.AMBER_STRICT,
+        _("Coordinates prevention for a country or a province"),
+    ),
+    RoleSpec(
+        "local_coordinator",
+        _("Local coordinator"),
+        50,
+        TLP.AMBER,
+        _("Coordinates prevention for a city or district"),
+    ),
+    RoleSpec(
+        "partner",
+        _("Partner"),
+        30,
+        TLP.GREEN,
+        _("Police, health, schools, civil society, faith and community partners"),
+    ),
     RoleSpec("reviewer", _("Reviewer"), 20, TLP.GREEN, _("Reviews fund applications")),
     RoleSpec("resident", _("Resident"), 10, TLP.CLEAR, _("Takes part in town halls and proposals")),
 )
@@ -79,8 +104,15 @@ _WRITE = (VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY)
 # Beyond the CRUD actions: "view_contacts" (a person's contact details), "export_personal" and
 # "erase" (data-protection requests on a person).
 ACTORS = ("actors.organisation", "actors.person", "actors.post")
-BODIES = ("bodies.body", "bodies.seat", "bodies.meeting", "bodies.attendance",
-          "bodies.decision", "bodies.actionitem", "bodies.actionupdate")
+BODIES = (
+    "bodies.body",
+    "bodies.seat",
+    "bodies.meeting",
+    "bodies.attendance",
+    "bodies.decision",
+    "bodies.actionitem",
+    "bodies.actionupdate",
+)
 PERSONAL = ("view_contacts", "export_personal", "erase")
 
 
@@ -188,9 +220,16 @@ class UserAccess:
                 paths = (assignment.place_path,)
                 where = assignment.place.name
             self.held.append(
-                HeldRole(assignment.pk, assignment.role_id, assignment.role.slug,
-                         str(assignment.role.name), assignment.role.rank,
-                         assignment.role.tlp_ceiling, where, paths)
+                HeldRole(
+                    assignment.pk,
+                    assignment.role_id,
+                    assignment.role.slug,
+                    str(assignment.role.name),
+                    assignment.role.rank,
+                    assignment.role.tlp_ceiling,
+                    where,
+                    paths,
+                )
             )
         role_ids = {held.role_id for held in self.held}
         self.rules: dict[int, set[tuple[str, str]]] = {role_id: set() for role_id in role_ids}
@@ -217,7 +256,8 @@ class UserAccess:
         # network"); writes never leave one's subtree.
         ancestor_ceiling = (
             min(TLP.GREEN, max(held.ceiling for held, _path in grants))
-            if grants and action in READS_UPWARD else None
+            if grants and action in READS_UPWARD
+            else None
         )
         return Scope(tuple(Grant(path, held.ceiling) for held, path in grants), ancestor_ceiling)
 
@@ -272,8 +312,9 @@ def tlp_choices_for(user, action: str, model: type[models.Model]) -> list[tuple[
     access = access_for(user)
     if access is None:
         return []
-    ceiling = max((held.ceiling for held, _path in access.grants(action, model_label(model))),
-                  default=-1)
+    ceiling = max(
+        (held.ceiling for held, _path in access.grants(action, model_label(model))), default=-1
+    )
     return [(value, label) for value, label in TLP.choices if value <= ceiling]
 
 

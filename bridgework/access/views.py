@@ -45,10 +45,14 @@ class RoleAssignmentViewSet(ModelViewSet):
         Column("ends_on", gettext_lazy("Until")),
     ]
     detail_fields = [
-        ("user", gettext_lazy("Person")), ("user.email", gettext_lazy("Email")),
-        ("role", gettext_lazy("Role")), ("place", gettext_lazy("Place")),
-        ("hub", gettext_lazy("Regional hub")), ("starts_on", gettext_lazy("From")),
-        ("ends_on", gettext_lazy("Until")), ("granted_by", gettext_lazy("Granted by")),
+        ("user", gettext_lazy("Person")),
+        ("user.email", gettext_lazy("Email")),
+        ("role", gettext_lazy("Role")),
+        ("place", gettext_lazy("Place")),
+        ("hub", gettext_lazy("Regional hub")),
+        ("starts_on", gettext_lazy("From")),
+        ("ends_on", gettext_lazy("Until")),
+        ("granted_by", gettext_lazy("Granted by")),
     ]
     detail_template = "access/roleassignment_detail.html"
 
@@ -58,12 +62,17 @@ class RoleAssignmentViewSet(ModelViewSet):
             user = form.existing_user()
             invite = user is None
             if invite:
-                user = User.objects.create_user(form.cleaned_data["email"],
-                                                full_name=form.cleaned_data.get("full_name", ""))
+                user = User.objects.create_user(
+                    form.cleaned_data["email"], full_name=form.cleaned_data.get("full_name", "")
+                )
             assignment = do_assign_role(
-                user=user, role=form.cleaned_data["role"], place=form.cleaned_data["place"],
-                hub=form.cleaned_data.get("hub"), starts_on=form.cleaned_data.get("starts_on"),
-                ends_on=form.cleaned_data.get("ends_on"), acting_user=acting_user,
+                user=user,
+                role=form.cleaned_data["role"],
+                place=form.cleaned_data["place"],
+                hub=form.cleaned_data.get("hub"),
+                starts_on=form.cleaned_data.get("starts_on"),
+                ends_on=form.cleaned_data.get("ends_on"),
+                acting_user=acting_user,
             )
             if invite:
                 transaction.on_commit(lambda: _send_invitation(user))
@@ -80,13 +89,12 @@ class RoleAssignmentViewSet(ModelViewSet):
 
 def _send_invitation(user: User) -> None:
     """A link to choose a first password, sent after the assignment is committed."""
+    from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
-
-    from django.conf import settings
 
     context = {
         "site_url": settings.SITE_URL,
@@ -97,7 +105,8 @@ def _send_invitation(user: User) -> None:
     send_mail(
         render_to_string("registration/invitation_subject.txt", context).strip(),
         render_to_string("registration/invitation_email.txt", context),
-        None, [user.email],
+        None,
+        [user.email],
     )
 
 
@@ -114,7 +123,8 @@ def _visible_user(request, pk: int) -> User:
 def user_detail(request, pk: int):
     person = _visible_user(request, pk)
     assignments = (
-        RoleAssignment.objects.visible_to(request.user, "view").filter(user=person)
+        RoleAssignment.objects.visible_to(request.user, "view")
+        .filter(user=person)
         .select_related("role", "place", "hub")
     )
     try:
@@ -122,9 +132,15 @@ def user_detail(request, pk: int):
         can_manage = person.is_active
     except PermissionDenied:
         can_manage = False
-    return render(request, "access/user_detail.html", {
-        "person": person, "assignments": assignments, "can_manage": can_manage,
-    })
+    return render(
+        request,
+        "access/user_detail.html",
+        {
+            "person": person,
+            "assignments": assignments,
+            "can_manage": can_manage,
+        },
+    )
 
 
 @login_required

@@ -25,7 +25,11 @@ LEVEL_NAMES = {
 
 # (ISO code of the parent subdivision, place, [places below it])
 CITIES = [
-    ("AL-11", "Tirana", ["Administrative Unit 1", "Administrative Unit 2", "Kashar", "Dajt", "Farkë"]),
+    (
+        "AL-11",
+        "Tirana",
+        ["Administrative Unit 1", "Administrative Unit 2", "Kashar", "Dajt", "Farkë"],
+    ),
     ("AL-11", "Kamëz", []),
     ("AL-02", "Durrës", []),
     ("MW-LI", "Lilongwe City", ["Chilinde", "Kawale", "Mtandire", "Chinsapo", "Mchesi"]),
@@ -69,8 +73,9 @@ def load_places() -> dict[str, Place]:
     import_iso3166()  # every country and subdivision, so hubs and imports have their parents
     for country, levels in LEVEL_NAMES.items():
         for depth, name in levels.items():
-            PlaceLevel.objects.update_or_create(country_code=country, depth=depth,
-                                                defaults={"name": name})
+            PlaceLevel.objects.update_or_create(
+                country_code=country, depth=depth, defaults={"name": name}
+            )
     by_name: dict[str, Place] = {}
     for parent_code, city, below in CITIES:
         parent = Place.objects.get(code=parent_code)
@@ -81,15 +86,19 @@ def load_places() -> dict[str, Place]:
 
     network, _ = Network.objects.get_or_create(
         slug="demo-cities",
-        defaults={"name": NETWORK_NAME, "is_demo": True,
-                  "description": "A fictional network of cities with five regional hubs."},
+        defaults={
+            "name": NETWORK_NAME,
+            "is_demo": True,
+            "description": "A fictional network of cities with five regional hubs.",
+        },
     )
     for slug, (name, countries) in HUBS.items():
         hub, _ = Hub.objects.get_or_create(slug=slug, defaults={"name": name, "network": network})
         hub.places.set(Place.objects.filter(code__in=countries))
     for city, joined in MEMBERS:
         NetworkMembership.objects.get_or_create(
-            network=network, place=by_name[city],
+            network=network,
+            place=by_name[city],
             defaults={"joined_on": joined, "is_demo": True},
         )
     return by_name

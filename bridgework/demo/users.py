@@ -24,24 +24,69 @@ class DemoUser:
 
 
 DEMO_USERS = [
-    DemoUser("admin@demo.bridgework.test", "Ada Admin (demo)", "network_admin", "World",
-             gettext_noop("network administrator, everything")),
-    DemoUser("hub.esa@demo.bridgework.test", "Hamza Hub (demo)", "hub_officer",
-             "hub:east-southern-africa", gettext_noop("East and Southern Africa hub officer")),
-    DemoUser("national.mw@demo.bridgework.test", "Nandi National (demo)", "national_coordinator",
-             "MW", gettext_noop("national coordinator, Malawi")),
-    DemoUser("national.al@demo.bridgework.test", "Besa National (demo)", "national_coordinator",
-             "AL", gettext_noop("national coordinator, Albania")),
-    DemoUser("local.lilongwe@demo.bridgework.test", "Lule Local (demo)", "local_coordinator",
-             "Lilongwe City", gettext_noop("local coordinator, Lilongwe City")),
-    DemoUser("local.tirana@demo.bridgework.test", "Tomi Local (demo)", "local_coordinator",
-             "Tirana", gettext_noop("local coordinator, Tirana")),
-    DemoUser("partner.peel@demo.bridgework.test", "Pat Partner (demo)", "partner",
-             "Peel Region", gettext_noop("partner, Peel Region")),
-    DemoUser("reviewer.ca@demo.bridgework.test", "Robin Reviewer (demo)", "reviewer", "CA",
-             gettext_noop("fund reviewer, Canada")),
-    DemoUser("resident.lilongwe@demo.bridgework.test", "Rhoda Resident (demo)", "resident",
-             "Chilinde", gettext_noop("resident, Chilinde ward, Lilongwe")),
+    DemoUser(
+        "admin@demo.bridgework.test",
+        "Ada Admin (demo)",
+        "network_admin",
+        "World",
+        gettext_noop("network administrator, everything"),
+    ),
+    DemoUser(
+        "hub.esa@demo.bridgework.test",
+        "Hamza Hub (demo)",
+        "hub_officer",
+        "hub:east-southern-africa",
+        gettext_noop("East and Southern Africa hub officer"),
+    ),
+    DemoUser(
+        "national.mw@demo.bridgework.test",
+        "Nandi National (demo)",
+        "national_coordinator",
+        "MW",
+        gettext_noop("national coordinator, Malawi"),
+    ),
+    DemoUser(
+        "national.al@demo.bridgework.test",
+        "Besa National (demo)",
+        "national_coordinator",
+        "AL",
+        gettext_noop("national coordinator, Albania"),
+    ),
+    DemoUser(
+        "local.lilongwe@demo.bridgework.test",
+        "Lule Local (demo)",
+        "local_coordinator",
+        "Lilongwe City",
+        gettext_noop("local coordinator, Lilongwe City"),
+    ),
+    DemoUser(
+        "local.tirana@demo.bridgework.test",
+        "Tomi Local (demo)",
+        "local_coordinator",
+        "Tirana",
+        gettext_noop("local coordinator, Tirana"),
+    ),
+    DemoUser(
+        "partner.peel@demo.bridgework.test",
+        "Pat Partner (demo)",
+        "partner",
+        "Peel Region",
+        gettext_noop("partner, Peel Region"),
+    ),
+    DemoUser(
+        "reviewer.ca@demo.bridgework.test",
+        "Robin Reviewer (demo)",
+        "reviewer",
+        "CA",
+        gettext_noop("fund reviewer, Canada"),
+    ),
+    DemoUser(
+        "resident.lilongwe@demo.bridgework.test",
+        "Rhoda Resident (demo)",
+        "resident",
+        "Chilinde",
+        gettext_noop("resident, Chilinde ward, Lilongwe"),
+    ),
 ]
 
 
@@ -58,10 +103,14 @@ def load_users() -> list[DemoUser]:
     for demo in DEMO_USERS:
         user = User.objects.filter(email=demo.email).first()
         if user is None:
-            user = User.objects.create_user(demo.email, DEMO_PASSWORD, full_name=demo.name,
-                                            is_demo=True)
+            user = User.objects.create_user(
+                demo.email, DEMO_PASSWORD, full_name=demo.name, is_demo=True
+            )
         place, hub = _where(demo.where)
         RoleAssignment.objects.get_or_create(
-            user=user, role=Role.objects.get(slug=demo.role), place=place, hub=hub,
+            user=user,
+            role=Role.objects.get(slug=demo.role),
+            place=place,
+            hub=hub,
         )
     return DEMO_USERS

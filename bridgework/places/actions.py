@@ -26,8 +26,8 @@ __all__ = [
 
 def allocate_path(parent: Place | None) -> str:
     """The next free child path under ``parent`` (or at the root)."""
-    siblings = Place.objects.filter(parent=parent) if parent else Place.objects.filter(
-        parent__isnull=True
+    siblings = (
+        Place.objects.filter(parent=parent) if parent else Place.objects.filter(parent__isnull=True)
     )
     highest = siblings.aggregate(top=Max("path"))["top"]
     number = decode_segment(highest.strip("/").split("/")[-1]) + 1 if highest else 1
@@ -64,9 +64,12 @@ def do_update_place(place: Place, *, acting_user=None) -> Place:
     """Save changes; a new parent moves the whole subtree and every record under it."""
     old = Place.objects.select_for_update().get(pk=place.pk)
     if place.parent_id != old.parent_id:
-        if place.parent_id and Place.objects.filter(
-            pk=place.parent_id
-        ).filter(subtree_q("path", old.path)).exists():
+        if (
+            place.parent_id
+            and Place.objects.filter(pk=place.parent_id)
+            .filter(subtree_q("path", old.path))
+            .exists()
+        ):
             raise ValidationError({"parent": _("A place cannot move under itself.")})
         place.path = allocate_path(place.parent)
         place_fields_from_parent(place)

@@ -1,6 +1,5 @@
 """Places API: list (subtree, level, country and text filters) and detail."""
 
-
 from datetime import date
 
 from django.db.models import OuterRef, Q, Subquery
@@ -48,7 +47,9 @@ class PlaceFilters(Schema):
 
 
 def _with_level_names(queryset):
-    names = PlaceLevel.objects.filter(country_code=OuterRef("country_code"), depth=OuterRef("depth"))
+    names = PlaceLevel.objects.filter(
+        country_code=OuterRef("country_code"), depth=OuterRef("depth")
+    )
     return queryset.annotate(level_name=Subquery(names.values("name")[:1]))
 
 
@@ -65,7 +66,9 @@ def list_places(request, filters: Query[PlaceFilters]):
         places = places.filter(country_code=filters.country.upper())
     if filters.q:
         text = filters.q.strip()
-        places = places.filter(Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text))
+        places = places.filter(
+            Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text)
+        )
     return _with_level_names(places)
 
 
@@ -84,14 +87,20 @@ class MembershipOut(Schema):
     left_on: date | None
 
 
-@router.get("/memberships", response={200: list[MembershipOut], **ERROR_RESPONSES},
-            summary="List network memberships")
+@router.get(
+    "/memberships",
+    response={200: list[MembershipOut], **ERROR_RESPONSES},
+    summary="List network memberships",
+)
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_memberships(request):
     return visible(request, NetworkMembership).select_related("place", "network")
 
 
-@router.get("/memberships/{membership_id}", response={200: MembershipOut, **ERROR_RESPONSES},
-            summary="One network membership")
+@router.get(
+    "/memberships/{membership_id}",
+    response={200: MembershipOut, **ERROR_RESPONSES},
+    summary="One network membership",
+)
 def get_membership(request, membership_id: int):
     return get_visible_or_404(request, NetworkMembership, membership_id)

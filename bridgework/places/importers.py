@@ -59,7 +59,14 @@ class _Tree:
         self.next_child: dict[str, int] = defaultdict(lambda: 1)
         self.children_by_name: dict[tuple[int, str], Place] = {}
         for place in Place.objects.all().only(
-            "pk", "name", "code", "pcode", "path", "parent_id", "depth", "country_code",
+            "pk",
+            "name",
+            "code",
+            "pcode",
+            "path",
+            "parent_id",
+            "depth",
+            "country_code",
             "opened_on",
         ):
             self._remember(place)
@@ -91,8 +98,11 @@ class _Tree:
         changed = {
             key: value
             for key, value in fields.items()
-            if (place.parent_id != (value.pk if value else None) if key == "parent"
-                else getattr(place, key) != value)
+            if (
+                place.parent_id != (value.pk if value else None)
+                if key == "parent"
+                else getattr(place, key) != value
+            )
         }
         if not changed:
             summary.unchanged += 1
@@ -138,7 +148,7 @@ def _set_level(country_code: str, depth: int, name: str, summary: ImportSummary)
         summary.levels += 1
 
 
-# --- ISO 3166 -------------------------------------------------------------------------------------
+# --- ISO 3166 -------------------------------------------------------------------------------
 
 
 def _parent_code(subdivision) -> str | None:
@@ -180,8 +190,13 @@ def import_iso3166(country_codes: Iterable[str] | None = None) -> ImportSummary:
         name = getattr(country, "common_name", None) or country.name
         place = tree.by_code.get(country.alpha_2)
         if place is None:
-            place = tree.create(parent=root, summary=summary, name=name, code=country.alpha_2,
-                                country_code=country.alpha_2)
+            place = tree.create(
+                parent=root,
+                summary=summary,
+                name=name,
+                code=country.alpha_2,
+                country_code=country.alpha_2,
+            )
         else:
             tree.update(place, summary, name=name)
         _set_level(country.alpha_2, 1, "Country", summary)
@@ -211,7 +226,7 @@ def _import_subdivisions(alpha_2: str, country: Place, tree: _Tree, summary: Imp
         _set_level(alpha_2, depth, " / ".join(sorted(types)), summary)
 
 
-# --- OCHA COD gazetteer ----------------------------------------------------------------------------
+# --- OCHA COD gazetteer ---------------------------------------------------------------------
 
 PCODE_RE = re.compile(r"^[A-Z]{2,3}[A-Z0-9]*$")
 
@@ -224,7 +239,9 @@ class RowError:
 
     def __str__(self) -> str:
         return _("Row %(row)s, column %(column)s: %(message)s") % {
-            "row": self.row, "column": self.column, "message": self.message,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
         }
 
 
@@ -289,7 +306,11 @@ def _validate_cod(rows: list[dict[str, str]]) -> tuple[list[_Unit], list[RowErro
     levels = [n for n in range(1, MAX_ADMIN_LEVEL + 1) if f"ADM{n}_PCODE" in columns]
     for n in levels:
         if f"ADM{n}_EN" not in columns:
-            errors.append(RowError(1, f"ADM{n}_EN", _("This column is required with ADM%(n)s_PCODE.") % {"n": n}))
+            errors.append(
+                RowError(
+                    1, f"ADM{n}_EN", _("This column is required with ADM%(n)s_PCODE.") % {"n": n}
+                )
+            )
     if errors:
         return [], errors
 
@@ -300,7 +321,9 @@ def _validate_cod(rows: list[dict[str, str]]) -> tuple[list[_Unit], list[RowErro
         if not adm0:
             errors.append(RowError(index, "ADM0_PCODE", _("Missing country code.")))
         elif pycountry.countries.get(alpha_2=adm0) is None:
-            errors.append(RowError(index, "ADM0_PCODE", _("'%s' is not an ISO 3166-1 alpha-2 code.") % adm0))
+            errors.append(
+                RowError(index, "ADM0_PCODE", _("'%s' is not an ISO 3166-1 alpha-2 code.") % adm0)
+            )
         parent = adm0
         deepest_seen = True
         for n in levels:
@@ -310,18 +333,26 @@ def _validate_cod(rows: list[dict[str, str]]) -> tuple[list[_Unit], list[RowErro
                 deepest_seen = False
                 continue
             if not deepest_seen:
-                errors.append(RowError(index, f"ADM{n}_PCODE", _("A level is filled below an empty level.")))
+                errors.append(
+                    RowError(index, f"ADM{n}_PCODE", _("A level is filled below an empty level."))
+                )
             if not pcode:
-                errors.append(RowError(index, f"ADM{n}_PCODE", _("Missing P-code for '%s'.") % name))
+                errors.append(
+                    RowError(index, f"ADM{n}_PCODE", _("Missing P-code for '%s'.") % name)
+                )
                 continue
             if not PCODE_RE.match(pcode):
-                errors.append(RowError(index, f"ADM{n}_PCODE", _("'%s' is not a valid P-code.") % pcode))
+                errors.append(
+                    RowError(index, f"ADM{n}_PCODE", _("'%s' is not a valid P-code.") % pcode)
+                )
                 continue
             if not name:
                 errors.append(RowError(index, f"ADM{n}_EN", _("Missing name for %s.") % pcode))
                 continue
             if len(name) > 200:
-                errors.append(RowError(index, f"ADM{n}_EN", _("Names are limited to 200 characters.")))
+                errors.append(
+                    RowError(index, f"ADM{n}_EN", _("Names are limited to 200 characters."))
+                )
                 continue
             unit = _Unit(n, pcode, name, parent, index)
             known = seen.get(pcode)
@@ -329,18 +360,29 @@ def _validate_cod(rows: list[dict[str, str]]) -> tuple[list[_Unit], list[RowErro
                 seen[pcode] = unit
                 units.append(unit)
             elif (known.level, known.name, known.parent_pcode) != (n, name, parent):
-                errors.append(RowError(
-                    index, f"ADM{n}_PCODE",
-                    _("%(pcode)s was '%(name)s' under %(parent)s on row %(row)s.")
-                    % {"pcode": pcode, "name": known.name, "parent": known.parent_pcode, "row": known.row},
-                ))
+                errors.append(
+                    RowError(
+                        index,
+                        f"ADM{n}_PCODE",
+                        _("%(pcode)s was '%(name)s' under %(parent)s on row %(row)s.")
+                        % {
+                            "pcode": pcode,
+                            "name": known.name,
+                            "parent": known.parent_pcode,
+                            "row": known.row,
+                        },
+                    )
+                )
             parent = pcode
     return units, errors
 
 
 @transaction.atomic
 def import_cod(
-    source: str | Path | bytes, *, filename: str = "", level_names: list[str] | None = None,
+    source: str | Path | bytes,
+    *,
+    filename: str = "",
+    level_names: list[str] | None = None,
 ) -> ImportSummary:
     """Import a COD administrative-boundary table. Raises :class:`CodImportError` with one
     message per bad row and column, having saved nothing."""
@@ -351,9 +393,18 @@ def import_cod(
     summary = ImportSummary()
     for unit in units:
         existing = tree.by_pcode.get(unit.pcode)
-        if existing is not None and existing.country_code and existing.country_code not in countries:
-            errors.append(RowError(unit.row, f"ADM{unit.level}_PCODE",
-                                   _("%s already belongs to another country.") % unit.pcode))
+        if (
+            existing is not None
+            and existing.country_code
+            and existing.country_code not in countries
+        ):
+            errors.append(
+                RowError(
+                    unit.row,
+                    f"ADM{unit.level}_PCODE",
+                    _("%s already belongs to another country.") % unit.pcode,
+                )
+            )
     if errors:
         raise CodImportError(errors)
 
@@ -361,8 +412,13 @@ def import_cod(
     for alpha_2 in sorted(countries):
         if alpha_2 not in tree.by_code:
             country = pycountry.countries.get(alpha_2=alpha_2)
-            tree.create(parent=root, summary=summary, code=alpha_2, country_code=alpha_2,
-                        name=getattr(country, "common_name", None) or country.name)
+            tree.create(
+                parent=root,
+                summary=summary,
+                code=alpha_2,
+                country_code=alpha_2,
+                name=getattr(country, "common_name", None) or country.name,
+            )
     depth_by_level: dict[tuple[str, int], int] = {}
     for unit in units:
         parent = tree.by_pcode.get(unit.parent_pcode) or tree.by_code.get(unit.parent_pcode)

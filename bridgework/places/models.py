@@ -65,9 +65,7 @@ class PlaceQuerySet(ScopedQuerySet):
         text = text.strip()
         if not text:
             return self.none()
-        return self.filter(
-            Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text)
-        )
+        return self.filter(Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text))
 
 
 class Place(TimeStampedModel):
@@ -84,7 +82,11 @@ class Place(TimeStampedModel):
         _("P-code"), max_length=20, blank=True, help_text=_("OCHA common operational dataset code")
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent"),
     )
     path = PathField(_("path"), unique=True, editable=False)
@@ -93,8 +95,13 @@ class Place(TimeStampedModel):
     opened_on = models.DateField(_("opened on"), null=True, blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     succeeds = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="successors",
-        verbose_name=_("succeeds"), help_text=_("The place this one replaced after a boundary change"),
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        verbose_name=_("succeeds"),
+        help_text=_("The place this one replaced after a boundary change"),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
@@ -176,7 +183,9 @@ class LabelledModel(ScopedModel):
     scope_reads_ancestors = True  # GREEN and CLEAR records above a user's places reach them
 
     tlp = models.PositiveSmallIntegerField(
-        _("sensitivity"), choices=TLP.choices, default=TLP.GREEN,
+        _("sensitivity"),
+        choices=TLP.choices,
+        default=TLP.GREEN,
         help_text=_("Traffic Light Protocol label: who may read this record"),
     )
 

@@ -61,9 +61,7 @@ def children_of(place: Place, user) -> QuerySet[Place]:
 
 def level_names(country_code: str) -> dict[int, str]:
     names = {depth: str(name) for depth, name in DEPTH_NAMES.items()}
-    names.update(
-        PlaceLevel.objects.filter(country_code=country_code).values_list("depth", "name")
-    )
+    names.update(PlaceLevel.objects.filter(country_code=country_code).values_list("depth", "name"))
     return names
 
 

@@ -18,8 +18,14 @@ from .actions import do_create_place, do_delete_place, do_update_place
 from .forms import NetworkMembershipForm, PlaceForm
 from .models import Hub, Network, NetworkMembership, Place
 
-__all__ = ["NetworkMembershipViewSet", "PlaceViewSet", "browse", "hub_detail", "network_detail",
-           "place_pick"]
+__all__ = [
+    "NetworkMembershipViewSet",
+    "PlaceViewSet",
+    "browse",
+    "hub_detail",
+    "network_detail",
+    "place_pick",
+]
 
 
 class PlaceViewSet(ModelViewSet):
@@ -65,8 +71,11 @@ class PlaceViewSet(ModelViewSet):
         user = request.user
         try:
             children = keyset_page(
-                selectors.children_of(place, user), ordering=("name", "pk"), size=100,
-                after=request.GET.get("after"), before=request.GET.get("before"),
+                selectors.children_of(place, user),
+                ordering=("name", "pk"),
+                size=100,
+                after=request.GET.get("after"),
+                before=request.GET.get("before"),
             )
         except InvalidCursor as exc:
             raise Http404 from exc
@@ -110,18 +119,25 @@ class NetworkMembershipViewSet(ModelViewSet):
         Column("left_on", _("Left on")),
     ]
     detail_fields = [
-        ("place", _("Place")), ("network", _("Network")), ("joined_on", _("Joined on")),
-        ("left_on", _("Left on")), ("is_current", _("Current member")),
+        ("place", _("Place")),
+        ("network", _("Network")),
+        ("joined_on", _("Joined on")),
+        ("left_on", _("Left on")),
+        ("is_current", _("Current member")),
     ]
 
 
 @login_required
 def browse(request):
     """Start at the highest places the user can see (the world, a country, a city)."""
-    return render(request, "places/browse.html", {
-        "tops": selectors.top_places_for(request.user),
-        "networks": Network.objects.order_by("name"),
-    })
+    return render(
+        request,
+        "places/browse.html",
+        {
+            "tops": selectors.top_places_for(request.user),
+            "networks": Network.objects.order_by("name"),
+        },
+    )
 
 
 @login_required
@@ -133,9 +149,15 @@ def network_detail(request, slug: str):
         .select_related("place")
         .order_by("place__name")
     )
-    return render(request, "places/network_detail.html", {
-        "network": network, "hubs": network.hubs.order_by("name"), "members": members[:200],
-    })
+    return render(
+        request,
+        "places/network_detail.html",
+        {
+            "network": network,
+            "hubs": network.hubs.order_by("name"),
+            "members": members[:200],
+        },
+    )
 
 
 @login_required
@@ -160,10 +182,15 @@ def place_pick(request):
     text = request.GET.get(f"{field}__search", "").strip()
     matches = (
         places_for(request.user, action, model).search(text).order_by("depth", "name")[:20]
-        if len(text) >= 2 else []
+        if len(text) >= 2
+        else []
     )
-    return render(request, "places/_pick_results.html", {
-        "field": field, "matches": matches, "text": text,
-    })
-
-
+    return render(
+        request,
+        "places/_pick_results.html",
+        {
+            "field": field,
+            "matches": matches,
+            "text": text,
+        },
+    )

@@ -43,7 +43,11 @@ class ErrorOut(Schema):
 
 
 ERROR_RESPONSES: dict[int, Any] = {
-    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut,
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
 }
 
 
@@ -76,8 +80,10 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(NinjaValidationError)
     def on_invalid(request, exc):
         errors = [
-            {"field": ".".join(str(p) for p in err.get("loc", ())[1:]) or "",
-             "message": err.get("msg", "invalid")}
+            {
+                "field": ".".join(str(p) for p in err.get("loc", ())[1:]) or "",
+                "message": err.get("msg", "invalid"),
+            }
             for err in exc.errors
         ]
         return _error(api, request, 422, "The request is not valid.", errors)
@@ -97,8 +103,11 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(DjangoValidationError)
     def on_django_invalid(request, exc):
         if hasattr(exc, "error_dict"):
-            errors = [{"field": "" if f == "__all__" else f, "message": m}
-                      for f, messages in exc.message_dict.items() for m in messages]
+            errors = [
+                {"field": "" if f == "__all__" else f, "message": m}
+                for f, messages in exc.message_dict.items()
+                for m in messages
+            ]
         else:
             errors = [{"field": "", "message": m} for m in exc.messages]
         return _error(api, request, 400, "The request is not valid.", errors)
@@ -151,8 +160,13 @@ class KeysetPagination(PaginationBase):
 
     def paginate_queryset(self, queryset, pagination: Input, request: HttpRequest, **params):
         try:
-            page = keyset_page(queryset, ordering=self.ordering, size=pagination.limit,
-                               after=pagination.after, before=pagination.before)
+            page = keyset_page(
+                queryset,
+                ordering=self.ordering,
+                size=pagination.limit,
+                after=pagination.after,
+                before=pagination.before,
+            )
         except InvalidCursor as exc:
             raise HttpError(400, "That cursor is not valid for this list.") from exc
         log_sensitive_reads(request.user, page.items, channel="api")

@@ -23,7 +23,7 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
             target = field.queryset.model
             if target is Place:
                 field.queryset = places_for(user, action, model).order_by("path")
-                if field.queryset[:SELECT_LIMIT + 1].count() > SELECT_LIMIT:
+                if field.queryset[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
                     field.widget = PlacePicker(action=action, model_label=model_label(model))
                     field.widget.choices = field.choices
             elif hasattr(field.queryset, "visible_to"):

@@ -60,7 +60,13 @@ def _normalise(ordering: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _seek(ordering: tuple[str, ...], values: list[Any], forward: bool) -> Q:
-    """Rows strictly after (or before) ``values`` in ``ordering``, as a lexicographic test."""
+    """Rows strictly after (or before) ``values`` in ``ordering``, as a lexicographic test.
+
+    The lexicographic OR cannot bound an index scan, so the leading column also gets a plain
+    inclusive bound that can (redundant logically, decisive for the plan)."""
+    lead = ordering[0]
+    lead_lookup = "gte" if (not lead.startswith("-")) == forward else "lte"
+    bound = Q(**{f"{lead.lstrip('-')}__{lead_lookup}": values[0]})
     result = Q(pk__in=[])
     equal_so_far = Q()
     for field, value in zip(ordering, values, strict=True):
@@ -69,7 +75,7 @@ def _seek(ordering: tuple[str, ...], values: list[Any], forward: bool) -> Q:
         lookup = "gt" if ascending == forward else "lt"
         result |= equal_so_far & Q(**{f"{name}__{lookup}": value})
         equal_so_far &= Q(**{name: value})
-    return result
+    return bound & result
 
 
 def _values_of(obj: Any, ordering: tuple[str, ...]) -> list[Any]:
@@ -83,23 +89,33 @@ def _values_of(obj: Any, ordering: tuple[str, ...]) -> list[Any]:
 
 
 def keyset_page(
-    queryset: QuerySet, *, ordering: tuple[str, ...], size: int,
-    after: str | None = None, before: str | None = None,
+    queryset: QuerySet,
+    *,
+    ordering: tuple[str, ...],
+    size: int,
+    after: str | None = None,
+    before: str | None = None,
 ) -> KeysetPage:
     ordering = _normalise(ordering)
     if before:
         values = decode_cursor(before, len(ordering))
         reverse = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
-        rows = list(queryset.filter(_seek(ordering, values, forward=False)).order_by(*reverse)[: size + 1])
+        rows = list(
+            queryset.filter(_seek(ordering, values, forward=False)).order_by(*reverse)[: size + 1]
+        )
         has_more = len(rows) > size
         rows = list(reversed(rows[:size]))
         return KeysetPage(
             rows,
             next_cursor=encode_cursor(_values_of(rows[-1], ordering)) if rows else None,
-            previous_cursor=encode_cursor(_values_of(rows[0], ordering)) if has_more and rows else None,
+            previous_cursor=encode_cursor(_values_of(rows[0], ordering))
+            if has_more and rows
+            else None,
         )
     if after:
-        queryset = queryset.filter(_seek(ordering, decode_cursor(after, len(ordering)), forward=True))
+        queryset = queryset.filter(
+            _seek(ordering, decode_cursor(after, len(ordering)), forward=True)
+        )
     rows = list(queryset.order_by(*ordering)[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]

@@ -28,24 +28,38 @@ def home(request):
     access = access_for(request.user)
     paths = {path for held in access.held for path in held.paths} if access else set()
     my_places = (
-        Place.objects.filter(path__in=paths).annotate(child_count=Count("children"))
+        Place.objects.filter(path__in=paths)
+        .annotate(child_count=Count("children"))
         .order_by("path")
     )
     return render(request, "web/home.html", {"my_places": my_places})
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("Token name"), max_length=100,
-                           help_text=gettext_lazy("For example: the laptop script for the monthly report"))
-    expires_at = forms.DateTimeField(label=gettext_lazy("Expires (optional)"), required=False,
-                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    name = forms.CharField(
+        label=gettext_lazy("Token name"),
+        max_length=100,
+        help_text=gettext_lazy("For example: the laptop script for the monthly report"),
+    )
+    expires_at = forms.DateTimeField(
+        label=gettext_lazy("Expires (optional)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
 
 
 def _account_page(request, *, token_form=None, new_secret=None, status=200):
     tokens = ApiToken.objects.filter(user=request.user)
-    return render(request, "web/account.html", {
-        "tokens": tokens, "token_form": token_form or TokenForm(), "new_secret": new_secret,
-    }, status=status)
+    return render(
+        request,
+        "web/account.html",
+        {
+            "tokens": tokens,
+            "token_form": token_form or TokenForm(),
+            "new_secret": new_secret,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -61,7 +75,8 @@ def token_create(request):
     if form.is_valid():
         try:
             _token, secret = do_create_api_token(
-                user=request.user, name=form.cleaned_data["name"],
+                user=request.user,
+                name=form.cleaned_data["name"],
                 expires_at=form.cleaned_data["expires_at"],
             )
         except ValidationError as exc:
@@ -90,8 +105,10 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "down"
-        return JsonResponse({"status": "error", "database": "unreachable",
-                             "detail": exc.__class__.__name__}, status=503)
+        return JsonResponse(
+            {"status": "error", "database": "unreachable", "detail": exc.__class__.__name__},
+            status=503,
+        )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
 
 

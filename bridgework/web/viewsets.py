@@ -102,20 +102,28 @@ class ListPage(ScopedViewMixin, View):
         if request.GET.get("format") in {"csv", "xlsx"} and "export" in vs.pages:
             if not can(request.user, "export", vs.model):
                 raise PermissionDenied
-            return vs.export(self.scoped("export").filter(pk__in=queryset.values("pk")),
-                             request.GET["format"])
+            return vs.export(
+                self.scoped("export").filter(pk__in=queryset.values("pk")), request.GET["format"]
+            )
         try:
             page = keyset_page(
                 queryset.select_related(*vs.list_select_related),
-                ordering=vs.ordering, size=vs.page_size,
-                after=request.GET.get("after"), before=request.GET.get("before"),
+                ordering=vs.ordering,
+                size=vs.page_size,
+                after=request.GET.get("after"),
+                before=request.GET.get("before"),
             )
         except InvalidCursor as exc:
             raise Http404 from exc
         log_sensitive_reads(request.user, page.items)
         rows = [(obj, [column.value(obj) for column in vs.columns]) for obj in page.items]
-        context = self.context(page=page, rows=rows, columns=vs.columns,
-                               query=request.GET.get("q", ""), filters=vs.filter_context(request))
+        context = self.context(
+            page=page,
+            rows=rows,
+            columns=vs.columns,
+            query=request.GET.get("q", ""),
+            filters=vs.filter_context(request),
+        )
         template = "web/_object_table.html" if request.htmx else vs.list_template
         return render(request, template, context)
 
@@ -127,7 +135,9 @@ class DetailPage(ScopedViewMixin, View):
         vs = self.viewset
         fields = [(label, resolve_attr(obj, attr)) for attr, label in vs.detail_fields]
         context = self.context(
-            object=obj, fields=fields, tlp=getattr(obj, "tlp_label", None),
+            object=obj,
+            fields=fields,
+            tlp=getattr(obj, "tlp_label", None),
             can_change="edit" in vs.pages and self.scoped("change").filter(pk=obj.pk).exists(),
             can_delete="delete" in vs.pages and self.scoped("delete").filter(pk=obj.pk).exists(),
             **vs.detail_context(request, obj),
@@ -138,13 +148,20 @@ class DetailPage(ScopedViewMixin, View):
 class FormPage(ScopedViewMixin, View):
     def form(self, data=None, instance=None):
         return self.viewset.form_class(
-            data=data, instance=instance, user=self.request.user, action=self.action,
+            data=data,
+            instance=instance,
+            user=self.request.user,
+            action=self.action,
             initial=self.viewset.initial(self.request) if instance is None else None,
         )
 
     def render_form(self, form, obj=None, status=200):
-        return render(self.request, self.viewset.form_template,
-                      self.context(form=form, object=obj), status=status)
+        return render(
+            self.request,
+            self.viewset.form_template,
+            self.context(form=form, object=obj),
+            status=status,
+        )
 
     def save(self, form, obj=None):
         try:
@@ -206,11 +223,16 @@ class DeletePage(ScopedViewMixin, View):
             self.viewset.delete(obj, acting_user=request.user)
         except (ValidationError, models.ProtectedError) as exc:
             message = (
-                " ".join(exc.messages) if isinstance(exc, ValidationError)
+                " ".join(exc.messages)
+                if isinstance(exc, ValidationError)
                 else _("Other records still refer to this one.")
             )
-            return render(request, "web/object_confirm_delete.html",
-                          self.context(object=obj, error=message), status=400)
+            return render(
+                request,
+                "web/object_confirm_delete.html",
+                self.context(object=obj, error=message),
+                status=400,
+            )
         messages.success(request, _("Deleted %(name)s.") % {"name": name})
         return HttpResponseRedirect(reverse(self.viewset.url_names()["list"]))
 
@@ -225,8 +247,7 @@ class HistoryPage(ScopedViewMixin, View):
             .select_related("actor")
             .order_by("-timestamp")[:200]
         )
-        return render(request, "web/object_history.html",
-                      self.context(object=obj, entries=entries))
+        return render(request, "web/object_history.html", self.context(object=obj, entries=entries))
 
 
 def _merge_errors(form, exc: ValidationError) -> None:
@@ -248,7 +269,15 @@ class ModelViewSet:
     list_select_related: ClassVar[tuple[str, ...]] = ()
     search_fields: ClassVar[tuple[str, ...]] = ()
     page_size: ClassVar[int] = 50
-    pages: ClassVar[tuple[str, ...]] = ("list", "detail", "add", "edit", "delete", "history", "export")
+    pages: ClassVar[tuple[str, ...]] = (
+        "list",
+        "detail",
+        "add",
+        "edit",
+        "delete",
+        "history",
+        "export",
+    )
     url_prefix: ClassVar[str] = ""
     routes: ClassVar[dict[str, str]] = {}
     list_template: ClassVar[str] = "web/object_list.html"
@@ -256,11 +285,15 @@ class ModelViewSet:
     form_template: ClassVar[str] = "web/object_form.html"
     title: ClassVar[Any] = None
     page_classes: ClassVar[dict[str, type[View]]] = {
-        "list": ListPage, "detail": DetailPage, "add": CreatePage, "edit": UpdatePage,
-        "delete": DeletePage, "history": HistoryPage,
+        "list": ListPage,
+        "detail": DetailPage,
+        "add": CreatePage,
+        "edit": UpdatePage,
+        "delete": DeletePage,
+        "history": HistoryPage,
     }
 
-    # --- hooks a module may override ------------------------------------------------------------
+    # --- hooks a module may override ---------------------------------------------------------
 
     @classmethod
     def base_queryset(cls, request) -> models.QuerySet:
@@ -290,13 +323,15 @@ class ModelViewSet:
 
     @classmethod
     def create(cls, form, *, acting_user) -> models.Model:
-        return do_create_record(form.save(commit=False), acting_user=acting_user,
-                                save_related=form.save_m2m)
+        return do_create_record(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
 
     @classmethod
     def update(cls, form, *, acting_user) -> models.Model:
-        return do_update_record(form.save(commit=False), acting_user=acting_user,
-                                save_related=form.save_m2m)
+        return do_update_record(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
 
     @classmethod
     def delete(cls, obj, *, acting_user) -> None:
@@ -306,7 +341,7 @@ class ModelViewSet:
     def success_url(cls, obj) -> str:
         return reverse(cls.url_names()["detail"], args=[obj.pk])
 
-    # --- export ------------------------------------------------------------------------------------
+    # --- export ------------------------------------------------------------------------------
 
     @classmethod
     def export(cls, queryset: models.QuerySet, fmt: str) -> HttpResponse:
@@ -335,7 +370,7 @@ class ModelViewSet:
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
 
-    # --- URLs ---------------------------------------------------------------------------------------
+    # --- URLs --------------------------------------------------------------------------------
 
     @classmethod
     def url_names(cls) -> dict[str, str]:
@@ -348,14 +383,19 @@ class ModelViewSet:
         name = cls.model._meta.model_name
         prefix = cls.url_prefix or f"{name}s/"
         routes = {
-            "list": "", "add": "add/", "detail": "<int:pk>/", "edit": "<int:pk>/edit/",
-            "delete": "<int:pk>/delete/", "history": "<int:pk>/history/",
+            "list": "",
+            "add": "add/",
+            "detail": "<int:pk>/",
+            "edit": "<int:pk>/edit/",
+            "delete": "<int:pk>/delete/",
+            "history": "<int:pk>/history/",
         } | cls.routes
         patterns = []
         for page, route in routes.items():
             if page in cls.pages:
-                view = type(f"{cls.__name__}{page.title()}", (cls.page_classes[page],),
-                            {"viewset": cls})
+                view = type(
+                    f"{cls.__name__}{page.title()}", (cls.page_classes[page],), {"viewset": cls}
+                )
                 patterns.append(path(prefix + route, view.as_view(), name=f"{name}_{page}"))
         return patterns
 
@@ -364,4 +404,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str | int | float) or value is None:
         return value
     return str(value)
-

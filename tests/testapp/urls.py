@@ -2,7 +2,8 @@
 
 from django.urls import include, path
 
-from bridgework.urls import handler500, urlpatterns as project_urlpatterns  # noqa: F401
+from bridgework.urls import handler500  # noqa: F401
+from bridgework.urls import urlpatterns as project_urlpatterns
 
 from .views import DossierViewSet
 

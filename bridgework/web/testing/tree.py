@@ -29,8 +29,9 @@ _serial = itertools.count(1)
 
 def make_user(label: str = "user", **fields) -> User:
     n = next(_serial)
-    return User.objects.create_user(f"{label}{n}@example.test", "test-password-123",
-                                    full_name=f"{label.title()} {n}", **fields)
+    return User.objects.create_user(
+        f"{label}{n}@example.test", "test-password-123", full_name=f"{label.title()} {n}", **fields
+    )
 
 
 def assign(user: User, role_slug: str, place: Place, **fields) -> RoleAssignment:
@@ -72,9 +73,18 @@ def build_tree(role: str = "national_coordinator") -> StandardTree:
     sibling = _place("Hillbury", region)
     other_country = _place("Borduria", world, code="XB")
     tree = StandardTree(
-        world, country, region, city, ward, sibling, other_country,
-        in_scope=make_user("own"), ancestor=make_user("ancestor"),
-        sibling_user=make_user("sibling"), no_role=make_user("norole"), role=role,
+        world,
+        country,
+        region,
+        city,
+        ward,
+        sibling,
+        other_country,
+        in_scope=make_user("own"),
+        ancestor=make_user("ancestor"),
+        sibling_user=make_user("sibling"),
+        no_role=make_user("norole"),
+        role=role,
     )
     assign(tree.in_scope, role, city)
     assign(tree.ancestor, role, country)

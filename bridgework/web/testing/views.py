@@ -84,7 +84,7 @@ class ScopedViewTests(_ScopedBase):
     def listed_pks(self, response) -> set[int]:
         return {obj.pk for obj, _cells in response.context["rows"]}
 
-    # --- anonymous and no role -----------------------------------------------------------------
+    # --- anonymous and no role ---------------------------------------------------------------
 
     def test_anonymous_is_sent_to_sign_in(self):
         record = self.make_record(self.tree.city)
@@ -107,13 +107,15 @@ class ScopedViewTests(_ScopedBase):
         if self.has("add"):
             assert client.get(self.url("add")).status_code == 403
 
-    # --- reading across the tree -----------------------------------------------------------------
+    # --- reading across the tree -------------------------------------------------------------
 
     def test_in_scope_descendant_and_ancestor_can_read(self):
         own = self.make_record(self.tree.city)
         below = self.make_record(self.tree.ward)
         for user, record in [
-            (self.tree.in_scope, own), (self.tree.in_scope, below), (self.tree.ancestor, own),
+            (self.tree.in_scope, own),
+            (self.tree.in_scope, below),
+            (self.tree.ancestor, own),
         ]:
             response = self.client_for(user).get(self.url("detail", record))
             assert response.status_code == 200, (user, record)
@@ -152,7 +154,7 @@ class ScopedViewTests(_ScopedBase):
         their_first = str(self.viewset.columns[0].value(theirs))
         assert all(not row.startswith(their_first + ",") for row in rows[1:])
 
-    # --- writes ------------------------------------------------------------------------------------
+    # --- writes ------------------------------------------------------------------------------
 
     def test_create_in_scope_writes_one_audit_entry(self):
         if not self.has("add"):
@@ -161,7 +163,9 @@ class ScopedViewTests(_ScopedBase):
         response = self.client_for(self.tree.in_scope).post(
             self.url("add"), self.form_data(self.tree.city)
         )
-        assert response.status_code == 302, getattr(response, "context", {}) and response.context.get("form").errors
+        assert response.status_code == 302, (
+            getattr(response, "context", {}) and response.context.get("form").errors
+        )
         created = self.model._default_manager.exclude(pk__in=before)
         assert created.count() == 1
         entries = _entries(created.get())
@@ -229,7 +233,7 @@ class ScopedViewTests(_ScopedBase):
         assert response.status_code == 200
         assert len(response.context["entries"]) >= 1
 
-    # --- sensitivity -----------------------------------------------------------------------------
+    # --- sensitivity -------------------------------------------------------------------------
 
     def test_tlp_ceiling_and_read_log(self):
         if not self.has_tlp:
@@ -243,7 +247,7 @@ class ScopedViewTests(_ScopedBase):
         assert client.get(self.url("detail", amber)).status_code == 200
         assert reads.count() == 1
 
-    # --- cost --------------------------------------------------------------------------------------
+    # --- cost --------------------------------------------------------------------------------
 
     def test_list_query_count_is_constant(self):
         if not self.has("list"):

@@ -14,7 +14,10 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_places()
             users = load_users()
-        self.stdout.write(self.style.SUCCESS("Demo loaded. Sign in with any of these "
-                                             f"(password: {DEMO_PASSWORD}):"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded. Sign in with any of these (password: {DEMO_PASSWORD}):"
+            )
+        )
         for user in users:
             self.stdout.write(f"  {user.email:<42} {user.description}")

@@ -1,0 +1,254 @@
+"""``make bench``: generate a dataset, measure, print the table, write docs/benchmarks.md.
+
+    python -m bench.run [--scale 1] [--seconds 10] [--iterations 200] [--database-url URL]
+
+The run uses its own data folder (``var/bench``, a fresh SQLite file each run) and never the
+developer's database. Nothing fails on time: the report says which targets were met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import signal
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["main"]
+
+REPO = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO / "var" / "bench"
+OUTPUT = REPO / "docs" / "benchmarks.md"
+SQLITE_FILE = "bridgework.sqlite3"  # what settings.py names it inside BRIDGEWORK_DATA_DIR
+LOAD_AVERAGE = "Load average (1, 5, 15 min)"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=1.0,
+        help="scale factor: 1 is national scale (~11,000 places, 5,000 users)",
+    )
+    parser.add_argument(
+        "--seconds", type=float, default=10.0, help="seconds of load per URL (default 10)"
+    )
+    parser.add_argument(
+        "--iterations", type=int, default=200, help="timed calls per latency measure (default 200)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="split each URL's load into this many runs, rotated with the others (default 5)",
+    )
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=4,
+        help="concurrent clients during throughput runs (default 4)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run against this PostgreSQL database instead of SQLite; it is "
+        "emptied first, so its name must contain 'bench'",
+    )
+    parser.add_argument(
+        "--no-wrk",
+        action="store_true",
+        help="use the built-in Python load generator even when wrk is installed",
+    )
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
+    args = parser.parse_args(argv)
+    if args.scale <= 0 or args.seconds < 1 or min(args.iterations, args.rounds) < 1:
+        parser.error("--scale must be > 0, --seconds ≥ 1, --iterations and --rounds ≥ 1")
+    if min(args.connections, args.workers) < 1:
+        parser.error("--connections and --workers must be ≥ 1")
+    return args
+
+
+def prepare_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Point settings at var/bench (deleting the last run's database) before Django starts."""
+    (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT: whitenoise wants it
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (DATA_DIR / f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="bridgework.settings",
+        BRIDGEWORK_DATA_DIR=str(DATA_DIR),
+        BRIDGEWORK_BENCH="1",
+        COLLECTSTATIC="0",  # plain static storage: whitenoise needs no manifest
+        HTTPS="0",  # plain http on 127.0.0.1, whatever SECRET_KEY the shell exports
+    )
+    os.environ.pop("DEBUG", None)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)  # SQLite unless asked, never the shell's database
+    return dict(os.environ)
+
+
+def _step(started: float, message: str) -> None:
+    print(f"[{time.monotonic() - started:6.1f} s] {message}", flush=True)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def machine_facts(args: argparse.Namespace, load_tool: str, load_at_start: str) -> dict[str, str]:
+    import django
+    import gunicorn
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        database = f"SQLite {connection.Database.sqlite_version} (file in var/bench, WAL)"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "Date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "CPU": f"{os.cpu_count()} cores ({usable} usable), {_cpu_model()}",
+        LOAD_AVERAGE: f"at start {load_at_start}; before throughput {_load_average()}",
+        "Python": platform.python_version(),
+        "Django": django.get_version(),
+        "Database": database,
+        "gunicorn": gunicorn.__version__,
+        "Load generator": load_tool,
+        "Scale factor": f"{args.scale:g}",
+    }
+
+
+def _create_database(connection) -> None:
+    """Create the PostgreSQL database named in --database-url when it does not exist yet."""
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:  # the maintenance database, as test runs do
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f"CREATE DATABASE {connection.ops.quote_name(name)}")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt  # so `finally` blocks stop the server on SIGTERM too
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    env = prepare_environment(args)
+    started = time.monotonic()
+    load_at_start = _load_average()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bridgework.access.policy import sync_default_policy
+
+    from .generate import generate
+    from .measure import wrk_version
+    from .report import Results, render_report, render_table
+    from .scenarios import (
+        measure_deep_pages,
+        measure_html_page,
+        measure_list,
+        measure_throughput,
+    )
+
+    if connection.vendor != "sqlite":
+        if "bench" not in str(connection.settings_dict["NAME"]):
+            print("refusing to empty a database whose name lacks 'bench'", file=sys.stderr)
+            return 2
+        _create_database(connection)
+    _step(started, f"Migrating a fresh {connection.vendor} database")
+    call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)
+    sync_default_policy()
+
+    _step(started, f"Generating scale factor {args.scale:g}")
+    dataset = generate(args.scale)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # what autovacuum would soon do after a bulk load
+    _step(
+        started,
+        f"  {dataset.places:,} places, {dataset.users:,} users, "
+        f"{sum(dataset.assignments_by_role.values()):,} role assignments",
+    )
+
+    _step(started, f"Places list query, ORM vs raw SQL, {args.iterations} calls each")
+    list_latency = measure_list(dataset.coordinator, args.iterations)
+    _step(started, f"  ORM {list_latency.orm}; raw {list_latency.raw}")
+    _step(started, "Deep pages (keyset)")
+    deep = measure_deep_pages(dataset.admin, args.iterations)
+    _step(started, f"  ORM page 1 {deep.first}; page {deep.deep_page} {deep.deep}")
+    _step(started, f"  raw page 1 {deep.first_raw}; page {deep.deep_page} {deep.deep_raw}")
+    _step(started, "Places list HTML page in process")
+    html_page, html_bytes = measure_html_page(dataset.coordinator, args.iterations)
+    _step(started, f"  {html_page}, {html_bytes:,} bytes")
+
+    use_wrk = not args.no_wrk and wrk_version() is not None
+    load_tool = f"wrk {wrk_version()}" if use_wrk else "built-in Python client (http.client)"
+    facts = machine_facts(args, load_tool, load_at_start)
+    _step(started, f"Throughput against gunicorn ({load_tool}), {args.seconds:g} s a URL")
+    log_path = DATA_DIR / "gunicorn.log"
+    log_path.write_bytes(b"")
+    throughput = measure_throughput(
+        dataset.coordinator,
+        visible_rows=list_latency.visible_rows,
+        env=env,
+        cwd=REPO,
+        log_path=log_path,
+        seconds=args.seconds,
+        rounds=args.rounds,
+        connections=args.connections,
+        workers=args.workers,
+        use_wrk=use_wrk,
+    )
+
+    facts[LOAD_AVERAGE] += f"; at end {_load_average()}"
+    results = Results(
+        facts,
+        dataset,
+        list_latency,
+        deep,
+        html_page,
+        html_bytes,
+        throughput,
+        args.iterations,
+        args.seconds,
+    )
+    print()
+    print(render_table(results))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render_report(results))
+    _step(started, f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        print("interrupted; the server was stopped", file=sys.stderr)
+        sys.exit(130)
