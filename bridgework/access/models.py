@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -21,7 +23,7 @@ from bridgework.places.models import Hub, ScopedModel
 __all__ = ["ApiToken", "PolicyRule", "Role", "RoleAssignment", "SensitiveRead", "User"]
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
@@ -48,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)  # type: ignore[misc]
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -57,7 +59,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]
@@ -151,7 +153,7 @@ class RoleAssignment(ScopedModel):
         verbose_name=_("granted by"),
     )
 
-    objects = RoleAssignmentQuerySet.as_manager()
+    objects = RoleAssignmentQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["place_path", "user__email"]

@@ -307,7 +307,7 @@ def places_for(user, action: str, model: type[models.Model]):
     return Place.objects.filter(scope.as_q("path", None))
 
 
-def tlp_choices_for(user, action: str, model: type[models.Model]) -> list[tuple[int, str]]:
+def tlp_choices_for(user, action: str, model: type[models.Model]) -> list[tuple[int, Any]]:
     """The labels ``user`` may give a record: never above what they could read back."""
     access = access_for(user)
     if access is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ def ensure_in_scope(obj: models.Model, user, action: str) -> None:
     Raising inside the caller's transaction rolls the write back, so nobody can move a record
     out of their subtree or above their sensitivity ceiling.
     """
-    manager = type(obj)._default_manager
+    manager: Any = type(obj)._default_manager  # a ScopedQuerySet manager
     if not manager.visible_to(user, action).filter(pk=obj.pk).exists():
         raise PermissionDenied(_("That change would put the record outside your reach."))
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pycountry
 from django.db import transaction
@@ -54,6 +55,9 @@ class _Tree:
     """In-memory view of the tree used by imports: allocates child paths without a query each."""
 
     def __init__(self) -> None:
+        self._load()
+
+    def _load(self) -> None:
         self.by_code: dict[str, Place] = {}
         self.by_pcode: dict[str, Place] = {}
         self.next_child: dict[str, int] = defaultdict(lambda: 1)
@@ -114,7 +118,7 @@ class _Tree:
             for key, value in changed.items():
                 setattr(place, key, value)
             do_update_place(place)
-            self.__init__()  # paths below it changed
+            self._load()  # paths below it changed
         else:
             for key, value in changed.items():
                 setattr(place, key, value)
@@ -411,7 +415,7 @@ def import_cod(
     root = world(tree, summary)
     for alpha_2 in sorted(countries):
         if alpha_2 not in tree.by_code:
-            country = pycountry.countries.get(alpha_2=alpha_2)
+            country: Any = pycountry.countries.get(alpha_2=alpha_2)
             tree.create(
                 parent=root,
                 summary=summary,
@@ -421,7 +425,8 @@ def import_cod(
             )
     depth_by_level: dict[tuple[str, int], int] = {}
     for unit in units:
-        parent = tree.by_pcode.get(unit.parent_pcode) or tree.by_code.get(unit.parent_pcode)
+        parent_code = unit.parent_pcode or ""
+        parent = tree.by_pcode.get(parent_code) or tree.by_code[parent_code]
         place = tree.by_pcode.get(unit.pcode) or tree.child_named(parent, unit.name)
         if place is None:
             place = tree.create(parent=parent, summary=summary, name=unit.name, pcode=unit.pcode)

@@ -128,7 +128,8 @@ def build_api() -> NinjaAPI:
 
 def visible(request, model: type[models.Model], action: str = "view") -> models.QuerySet:
     """The scoped queryset for the authenticated API user: the only way the API reads."""
-    return model._default_manager.visible_to(request.user, action)
+    manager: Any = model._default_manager  # a ScopedQuerySet manager
+    return manager.visible_to(request.user, action)
 
 
 def get_visible_or_404(request, model: type[models.Model], pk: Any, action: str = "view"):

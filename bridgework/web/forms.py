@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from bridgework.access.policy import model_label, places_for, tlp_choices_for
+from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
 
 from .widgets import PlacePicker
@@ -19,14 +20,14 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
     """Narrow place choices to where ``user`` may ``action`` a ``model``, other scoped choices to
     what they may view, and sensitivity labels to what they could read back."""
     for name, field in form.fields.items():
-        if isinstance(field, forms.ModelChoiceField):
+        if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
             target = field.queryset.model
             if target is Place:
                 field.queryset = places_for(user, action, model).order_by("path")
                 if field.queryset[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
                     field.widget = PlacePicker(action=action, model_label=model_label(model))
                     field.widget.choices = field.choices
-            elif hasattr(field.queryset, "visible_to"):
+            elif isinstance(field.queryset, ScopedQuerySet):
                 field.queryset = field.queryset.visible_to(user, "view")
         if name == "tlp" and isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
             field.choices = tlp_choices_for(user, action, model)

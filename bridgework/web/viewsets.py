@@ -18,9 +18,9 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -62,22 +62,23 @@ def resolve_attr(obj: Any, dotted: str) -> Any:
 class ScopedViewMixin(LoginRequiredMixin):
     viewset: ClassVar[type[ModelViewSet]]
     action: ClassVar[str] = "view"
+    request: HttpRequest
+    kwargs: dict[str, Any]
 
     @property
     def model(self) -> type[models.Model]:
         return self.viewset.model
 
     def scoped(self, action: str | None = None) -> models.QuerySet:
-        return self.viewset.base_queryset(self.request).visible_to(
-            self.request.user, action or self.action
-        )
+        queryset: Any = self.viewset.base_queryset(self.request)  # a ScopedQuerySet
+        return queryset.visible_to(self.request.user, action or self.action)
 
     def get_object(self, action: str | None = None) -> models.Model:
         """404 unless visible; 403 if visible but ``action`` is not allowed on it."""
         visible = self.scoped("view")
         try:
             obj = visible.get(pk=self.kwargs["pk"])
-        except (self.model.DoesNotExist, ValueError, ValidationError) as exc:
+        except (ObjectDoesNotExist, ValueError, ValidationError) as exc:
             raise Http404 from exc
         if action and action != "view" and not self.scoped(action).filter(pk=obj.pk).exists():
             raise PermissionDenied
@@ -393,7 +394,7 @@ class ModelViewSet:
         patterns = []
         for page, route in routes.items():
             if page in cls.pages:
-                view = type(
+                view: Any = type(
                     f"{cls.__name__}{page.title()}", (cls.page_classes[page],), {"viewset": cls}
                 )
                 patterns.append(path(prefix + route, view.as_view(), name=f"{name}_{page}"))
