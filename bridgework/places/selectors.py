@@ -33,7 +33,8 @@ def top_places_for(user) -> QuerySet[Place]:
     """The highest places the user can see: where browsing starts."""
     roots = collapse_nested({grant.path for grant in scope_for(user, "view", Place).grants})
     return (
-        Place.objects.filter(path__in=roots)
+        Place.objects.visible_to(user, "view")
+        .filter(path__in=roots)
         .annotate(child_count=Count("children"))
         .order_by("path")
     )

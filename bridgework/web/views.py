@@ -28,7 +28,8 @@ def home(request):
     access = access_for(request.user)
     paths = {path for held in access.held for path in held.paths} if access else set()
     my_places = (
-        Place.objects.filter(path__in=paths)
+        Place.objects.visible_to(request.user)
+        .filter(path__in=paths)
         .annotate(child_count=Count("children"))
         .order_by("path")
     )
