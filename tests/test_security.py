@@ -141,7 +141,7 @@ def test_server_errors_never_show_a_stack_trace(tree, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("bridgework.web.views.Place.objects.filter", explode)
+    monkeypatch.setattr("bridgework.web.views.access_for", explode)
     response = client.get(reverse("home"))
     assert response.status_code == 500
     assert b"secret internals" not in response.content

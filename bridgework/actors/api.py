@@ -1,7 +1,320 @@
-"""actors API."""
+"""actors API: organisations, people, posts (list and detail), the 3W summary, Popolo JSON,
+and a person's personal-data export and erasure."""
 
-from ninja import Router
+
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from bridgework.access.policy import can
+from bridgework.core.paths import subtree_q
+from bridgework.places.models import Place
+from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+
+from . import selectors
+from .actions import do_erase_person
+from .choices import OrgLevel, Sector
+from .models import Organisation, Person, Post, Theme
 
 __all__ = ["router"]
 
 router = Router(tags=["actors"])
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+class OrganisationOut(Schema):
+    id: int
+    name: str
+    short_name: str
+    sector: str
+    level: str
+    parent_id: int | None
+    place_id: int
+    place_name: str = Field(..., alias="place.name")
+    area_ids: list[int] = Field(..., description="Places the organisation works in")
+    themes: list[str] = Field(..., description="Theme slugs")
+    website: str
+    tlp: int
+    url: str
+
+    @staticmethod
+    def resolve_area_ids(obj) -> list[int]:
+        return [area.place_id for area in obj.areas.all()]
+
+    @staticmethod
+    def resolve_themes(obj) -> list[str]:
+        return [theme.slug for theme in obj.themes.all()]
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+class OrganisationFilters(Schema):
+    place: int | None = Field(None, description="Only organisations based in this subtree")
+    sector: Sector | None = None
+    level: OrgLevel | None = None
+    theme: str | None = Field(None, max_length=50, description="A theme slug")
+    q: str | None = Field(None, max_length=100, description="Name contains, or short name")
+
+
+def _place_or_404(request, pk: int | None) -> Place | None:
+    return get_visible_or_404(request, Place, pk) if pk is not None else None
+
+
+def _org_filters(request, filters: OrganisationFilters) -> selectors.OrgFilters:
+    theme = Theme.objects.filter(slug=filters.theme).first() if filters.theme else None
+    return selectors.OrgFilters(
+        place=_place_or_404(request, filters.place), sector=filters.sector or "",
+        level=filters.level or "", theme=theme, q=filters.q or "",
+    )
+
+
+def _with_related(orgs):
+    return orgs.select_related("place").prefetch_related("themes", "areas")
+
+
+@router.get("/organisations", response={200: list[OrganisationOut], **ERROR_RESPONSES},
+            summary="List organisations")
+@paginate(KeysetPagination, ordering=("name", "pk"))
+def list_organisations(request, filters: Query[OrganisationFilters]):
+    if filters.theme and not Theme.objects.filter(slug=filters.theme).exists():
+        return Organisation.objects.none()
+    orgs = selectors.filter_organisations(visible(request, Organisation),
+                                          _org_filters(request, filters))
+    return _with_related(orgs)
+
+
+@router.get("/organisations/{organisation_id}",
+            response={200: OrganisationOut, **ERROR_RESPONSES}, summary="One organisation")
+def get_organisation(request, organisation_id: int):
+    get_visible_or_404(request, Organisation, organisation_id)
+    return _with_related(visible(request, Organisation)).get(pk=organisation_id)
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+class PostBrief(Schema):
+    id: int
+    title: str
+    organisation_id: int
+    starts_on: date | None
+    ends_on: date | None
+
+
+class PersonOut(Schema):
+    id: int
+    full_name: str
+    place_id: int
+    email: str | None = Field(None, description="Only for those who may see contacts")
+    phone: str | None = Field(None, description="Only for those who may see contacts")
+    posts: list[PostBrief]
+    erased: bool
+    tlp: int
+    url: str
+
+    @staticmethod
+    def resolve_email(obj) -> str | None:
+        return obj.email if obj.can_see_contacts else None
+
+    @staticmethod
+    def resolve_phone(obj) -> str | None:
+        return obj.phone if obj.can_see_contacts else None
+
+    @staticmethod
+    def resolve_posts(obj) -> list:
+        return obj.visible_posts
+
+    @staticmethod
+    def resolve_erased(obj) -> bool:
+        return obj.erased_at is not None
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+class PersonFilters(Schema):
+    place: int | None = Field(None, description="Only people in this subtree")
+    organisation: int | None = Field(None, description="Only people with a post here")
+    q: str | None = Field(None, max_length=100, description="Name contains")
+
+
+def _people(request):
+    posts = Post.objects.visible_to(request.user, "view").order_by("pk")
+    return selectors.people_for(request.user).prefetch_related(
+        Prefetch("posts", queryset=posts, to_attr="visible_posts")
+    )
+
+
+@router.get("/people", response={200: list[PersonOut], **ERROR_RESPONSES}, summary="List people")
+@paginate(KeysetPagination, ordering=("full_name", "pk"))
+def list_people(request, filters: Query[PersonFilters]):
+    people = _people(request)
+    place = _place_or_404(request, filters.place)
+    if place is not None:
+        people = people.filter(subtree_q("place_path", place.path))
+    if filters.organisation is not None:
+        org = get_visible_or_404(request, Organisation, filters.organisation)
+        people = people.filter(posts__in=visible(request, Post).filter(organisation=org)).distinct()
+    if filters.q:
+        people = people.filter(full_name__icontains=filters.q.strip())
+    return people
+
+
+@router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES},
+            summary="One person")
+def get_person(request, person_id: int):
+    get_visible_or_404(request, Person, person_id)
+    return _people(request).get(pk=person_id)
+
+
+def _person_for(request, person_id: int, action: str) -> Person:
+    person = get_visible_or_404(request, Person, person_id)
+    if not visible(request, Person, action).filter(pk=person.pk).exists():
+        raise PermissionDenied
+    return person
+
+
+@router.get("/people/{person_id}/personal-data", response={200: dict[str, Any], **ERROR_RESPONSES},
+            summary="Everything held on a person (data-protection export)")
+def export_person(request, person_id: int):
+    return selectors.personal_data(_person_for(request, person_id, "export_personal"))
+
+
+class ErasedOut(Schema):
+    id: int
+    full_name: str
+    erased_at: datetime
+
+
+@router.post("/people/{person_id}/erase", response={200: ErasedOut, **ERROR_RESPONSES},
+             summary="Erase a person's personal data everywhere")
+def erase_person(request, person_id: int):
+    return do_erase_person(_person_for(request, person_id, "erase"), acting_user=request.user)
+
+
+# --- posts ---------------------------------------------------------------------------------------
+
+
+class PostOut(Schema):
+    id: int
+    person_id: int
+    person_name: str = Field(..., alias="person.full_name")
+    organisation_id: int
+    organisation_name: str = Field(..., alias="organisation.name")
+    title: str
+    place_id: int
+    starts_on: date | None
+    ends_on: date | None
+
+
+class PostFilters(Schema):
+    place: int | None = Field(None, description="Only posts in this subtree")
+    organisation: int | None = None
+    person: int | None = None
+    current: bool | None = Field(None, description="Only posts with no end date")
+
+
+@router.get("/posts", response={200: list[PostOut], **ERROR_RESPONSES}, summary="List posts")
+@paginate(KeysetPagination, ordering=("place_path", "organisation_id", "pk"))
+def list_posts(request, filters: Query[PostFilters]):
+    posts = visible(request, Post).select_related("person", "organisation")
+    place = _place_or_404(request, filters.place)
+    if place is not None:
+        posts = posts.filter(subtree_q("place_path", place.path))
+    if filters.organisation is not None:
+        posts = posts.filter(organisation_id=filters.organisation)
+    if filters.person is not None:
+        posts = posts.filter(person_id=filters.person)
+    if filters.current:
+        posts = posts.filter(ends_on__isnull=True)
+    return posts
+
+
+@router.get("/posts/{post_id}", response={200: PostOut, **ERROR_RESPONSES}, summary="One post")
+def get_post(request, post_id: int):
+    get_visible_or_404(request, Post, post_id)
+    return visible(request, Post).select_related("person", "organisation").get(pk=post_id)
+
+
+# --- 3W and Popolo -------------------------------------------------------------------------------
+
+
+class ThreeWFilters(Schema):
+    place: int = Field(..., description="The root of the subtree")
+    sector: Sector | None = None
+    level: OrgLevel | None = None
+    theme: str | None = Field(None, max_length=50, description="A theme slug")
+
+
+class SectorCount(Schema):
+    sector: str
+    label: str
+    organisations: int
+
+
+class MatrixRow(Schema):
+    sector: str
+    counts: dict[str, int] = Field(..., description="Theme slug → organisations")
+
+
+class Overlap(Schema):
+    place_id: int
+    place: str
+    theme: str
+    organisations: int
+
+
+class ThreeWOut(Schema):
+    place_id: int
+    organisations: int
+    sectors: list[SectorCount]
+    gaps: list[str] = Field(..., description="Sectors with no organisation in the subtree")
+    matrix: list[MatrixRow]
+    overlaps: list[Overlap] = Field(..., description="Places where ≥2 organisations share a theme")
+
+
+def _three_w_filters(request, filters) -> selectors.OrgFilters:
+    theme = None
+    if filters.theme:
+        theme = Theme.objects.filter(slug=filters.theme).first()
+        if theme is None:
+            raise HttpError(400, "Unknown theme.")
+    return selectors.OrgFilters(place=get_visible_or_404(request, Place, filters.place),
+                                sector=filters.sector or "", level=filters.level or "",
+                                theme=theme)
+
+
+@router.get("/3w", response={200: ThreeWOut, **ERROR_RESPONSES},
+            summary="Who does what where below a place: counts, gaps and overlaps")
+def three_w(request, filters: Query[ThreeWFilters]):
+    report = selectors.three_w(request.user, _three_w_filters(request, filters))
+    slugs = [theme.slug for theme in report.themes]
+    return {
+        "place_id": report.place.pk,
+        "organisations": report.total,
+        "sectors": [{"sector": s, "label": str(label), "organisations": n}
+                    for s, label, n in report.sector_counts],
+        "gaps": [s for s, _label in report.gaps],
+        "matrix": [{"sector": s, "counts": dict(zip(slugs, counts, strict=True))}
+                   for s, _label, counts, _none in report.matrix],
+        "overlaps": [{"place_id": o["place_id"], "place": o["place"], "theme": o["theme"],
+                      "organisations": o["count"]} for o in report.overlaps],
+    }
+
+
+@router.get("/popolo", response={200: dict[str, Any], **ERROR_RESPONSES},
+            summary="Organisations, persons, posts and memberships below a place (Popolo)")
+def popolo(request, filters: Query[ThreeWFilters]):
+    if not can(request.user, "export", Organisation):
+        raise PermissionDenied
+    return selectors.popolo(request.user, _three_w_filters(request, filters))

@@ -6,3 +6,8 @@ class ActorsConfig(AppConfig):
     name = "bridgework.actors"
     label = "actors"
     verbose_name = _("Who does what where")
+
+    def ready(self) -> None:
+        from .audit import register_personal_masks
+
+        register_personal_masks()

@@ -82,6 +82,8 @@ class OrganisationArea(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "place"], name="orgarea_unique")
         ]
+        # The 3W view seeks a subtree then joins organisations: both columns in one index.
+        indexes = [models.Index(fields=["place_path", "organisation"], name="orgarea_path_org")]
         verbose_name = _("area of work")
 
     def __str__(self) -> str:
@@ -109,6 +111,7 @@ class Person(LabelledModel):
 
     class Meta:
         ordering = ["full_name", "pk"]
+        indexes = [models.Index(fields=["full_name"], name="person_name")]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
@@ -117,6 +120,10 @@ class Person(LabelledModel):
 
     def get_absolute_url(self) -> str:
         return reverse("actors:person_detail", args=[self.pk])
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Post(ScopedModel):
@@ -149,10 +156,13 @@ class Post(ScopedModel):
         return reverse("actors:post_detail", args=[self.pk])
 
     def save(self, *args, **kwargs):
-        # A post lives where its organisation is based.
+        self.follow_organisation()
+        super().save(*args, **kwargs)
+
+    def follow_organisation(self) -> None:
+        """A post lives where its organisation is based."""
         if self.organisation_id:
             self.place = self.organisation.place
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:

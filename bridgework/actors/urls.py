@@ -1,5 +1,21 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
+
+__all__ = ["app_name", "urlpatterns"]
 
 app_name = "actors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("actors/3w/", views.three_w, name="three_w"),
+    path("actors/3w/export/", views.three_w_export, name="three_w_export"),
+    path("actors/popolo.json", views.popolo_json, name="popolo"),
+    path("actors/import/", views.import_upload, name="import_upload"),
+    path("actors/import/confirm/", views.import_confirm, name="import_confirm"),
+    path("people/<int:pk>/personal-data/", views.person_export_personal,
+         name="person_export_personal"),
+    path("people/<int:pk>/erase/", views.person_erase, name="person_erase"),
+    *views.OrganisationViewSet.urls(),
+    *views.PersonViewSet.urls(),
+    *views.PostViewSet.urls(),
+]

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from bridgework.demo.actors import load_actors
 from bridgework.demo.places import load_places
 from bridgework.demo.users import DEMO_PASSWORD, load_users
 
@@ -14,6 +15,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_places()
             users = load_users()
+            load_actors()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded. Sign in with any of these (password: {DEMO_PASSWORD}):"

@@ -1,0 +1,171 @@
+"""Forms for organisations, people, posts, the 3W filters and the bulk import."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.access.policy import places_for
+from bridgework.places.models import Place
+from bridgework.web.forms import ScopedModelForm
+
+from .choices import OrgLevel, Sector
+from .models import Organisation, Person, Post, Theme
+
+__all__ = [
+    "ImportForm",
+    "OrganisationForm",
+    "PersonForm",
+    "PostForm",
+    "ThreeWFilterForm",
+    "find_places",
+    "place_token",
+]
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Above this many choices a <select> weighs too much: ask for the record's number instead.
+CHOICE_LIMIT = 200
+_SEPARATORS = re.compile(r"[,;\n]+")
+
+
+def place_token(place: Place) -> str:
+    """How a place is written in an areas list: its P-code, ISO code, or number."""
+    return place.pcode or place.code or str(place.pk)
+
+
+def find_places(tokens: list[str], places) -> tuple[list[Place], list[str]]:
+    """Resolve codes, P-codes or numbers within ``places``; returns (found, unknown tokens).
+    One query whatever the number of tokens."""
+    upper = {t.strip().upper() for t in tokens if t.strip()}
+    numbers = {int(t) for t in upper if t.isdigit()}
+    matches = list(places.filter(Q(pk__in=numbers) | Q(code__in=upper) | Q(pcode__in=upper)))
+    known = {str(p.pk) for p in matches} | {p.code for p in matches} | {p.pcode for p in matches}
+    return matches, sorted(upper - known)
+
+
+def lighten(field: forms.ModelChoiceField, help_text) -> None:
+    """Swap a huge <select> for a number box; the scoped queryset still validates."""
+    if field.queryset[: CHOICE_LIMIT + 1].count() > CHOICE_LIMIT:
+        field.widget = forms.NumberInput(attrs={"min": 1})
+        field.help_text = help_text
+
+
+class OrganisationForm(ScopedModelForm):
+    areas_text = forms.CharField(
+        label=_("Areas of work"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("ISO codes, P-codes or place numbers, separated by commas. The home place "
+                    "is always included."),
+    )
+
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    field_order = ["name", "short_name", "sector", "level", "place", "areas_text", "parent"]
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "short_name", "sector", "level", "place", "parent", "themes",
+                  "website", "description", "tlp"]
+        widgets = {"themes": forms.CheckboxSelectMultiple, "description": forms.Textarea(
+            attrs={"rows": 3})}
+        labels = {"place": _("Based in")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        if self.instance.pk:
+            parent.queryset = parent.queryset.exclude(pk=self.instance.pk)
+            self.initial.setdefault("areas_text", ", ".join(
+                place_token(a.place) for a in self.instance.areas.select_related("place")
+                if a.place_id != self.instance.place_id
+            ))
+        lighten(parent, _("The parent organisation's number (shown on its page)"))
+
+    def clean_areas_text(self) -> list[Place]:
+        tokens = _SEPARATORS.split(self.cleaned_data.get("areas_text", ""))
+        places, unknown = find_places(tokens, places_for(self.user, self.action, Organisation))
+        if unknown:
+            raise forms.ValidationError(
+                _("Not a place you may use: %(codes)s") % {"codes": ", ".join(unknown)}
+            )
+        return places
+
+
+class PersonForm(ScopedModelForm):
+    class Meta:
+        model = Person
+        fields = ["full_name", "place", "email", "phone", "notes", "tlp"]
+        labels = {"place": _("Lives or works in")}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.may_see_contacts():
+            for name in ("email", "phone", "notes"):
+                del self.fields[name]
+
+    def may_see_contacts(self) -> bool:
+        allowed = Person.objects.visible_to(self.user, "view_contacts")
+        if self.instance.pk:
+            return allowed.filter(pk=self.instance.pk).exists()
+        from bridgework.access.policy import can
+
+        return can(self.user, "view_contacts", Person)
+
+
+class PostForm(ScopedModelForm):
+    class Meta:
+        model = Post
+        fields = ["person", "organisation", "title", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = self.fields["person"].queryset.filter(
+            erased_at__isnull=True
+        )
+        lighten(self.fields["person"], _("The person's number (shown on their page)"))
+        lighten(self.fields["organisation"], _("The organisation's number (shown on its page)"))
+
+
+class ThreeWFilterForm(forms.Form):
+    place = forms.CharField(label=_("Place"), required=False,
+                            help_text=_("ISO code, P-code or place number"))
+    sector = forms.ChoiceField(label=_("Sector"), required=False,
+                               choices=[("", _("All sectors")), *Sector.choices])
+    level = forms.ChoiceField(label=_("Level"), required=False,
+                              choices=[("", _("All levels")), *OrgLevel.choices])
+    theme = forms.ModelChoiceField(label=_("Activity"), required=False,
+                                   queryset=Theme.objects.order_by("name"),
+                                   empty_label=_("All activities"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_place(self) -> Place | None:
+        token = self.cleaned_data.get("place", "").strip()
+        if not token:
+            return None
+        found, _unknown = find_places([token], Place.objects.visible_to(self.user, "view"))
+        if not found:
+            raise forms.ValidationError(_("No place you may see has that code."))
+        return found[0]
+
+
+class ImportForm(forms.Form):
+    KINDS = [("organisations", _("Organisations")), ("people", _("People and their posts"))]
+    MAX_BYTES = 2 * 1024 * 1024
+
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
+    file = forms.FileField(label=_("CSV or XLSX file"),
+                           help_text=_("The first row names the columns; at most 2 MB."))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        return upload

@@ -1,0 +1,380 @@
+"""Reads of the who-does-what-where map. Every function takes the acting user and returns only
+what that user may see; aggregates run in SQL so they stay cheap at national scale."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+
+from bridgework.core.paths import ancestor_paths, subtree_q
+from bridgework.places.models import Place
+
+from .choices import OrgLevel, Sector
+from .models import Organisation, OrganisationArea, Person, Post, Theme
+
+__all__ = [
+    "HXL_COLUMNS",
+    "OrgFilters",
+    "ThreeW",
+    "filter_organisations",
+    "hxl_rows",
+    "organisations_for",
+    "people_for",
+    "personal_data",
+    "place_code",
+    "popolo",
+    "three_w",
+    "with_contact_flag",
+]
+
+
+# --- people and their contact details ------------------------------------------------------------
+
+
+def with_contact_flag(people: QuerySet[Person], user) -> QuerySet[Person]:
+    """Annotate ``can_see_contacts``: whether ``user`` holds ``view_contacts`` for that person.
+    One SQL expression, so a list costs the same for 1 or 50 rows."""
+    allowed = Person.objects.visible_to(user, "view_contacts").values("pk")
+    return people.annotate(
+        can_see_contacts=ExpressionWrapper(Q(pk__in=allowed), output_field=BooleanField())
+    )
+
+
+def people_for(user, action: str = "view") -> QuerySet[Person]:
+    return with_contact_flag(Person.objects.visible_to(user, action), user)
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrgFilters:
+    """Filters shared by the directory, the 3W view, its exports and the API."""
+
+    place: Place | None = None
+    sector: str = ""
+    level: str = ""
+    theme: Theme | None = None
+    q: str = ""
+
+
+def filter_organisations(orgs: QuerySet[Organisation], filters: OrgFilters) -> QuerySet:
+    if filters.place is not None:
+        orgs = orgs.filter(subtree_q("place_path", filters.place.path))
+    if filters.sector:
+        orgs = orgs.filter(sector=filters.sector)
+    if filters.level:
+        orgs = orgs.filter(level=filters.level)
+    if filters.theme is not None:
+        orgs = orgs.filter(themes=filters.theme)
+    if filters.q.strip():
+        text = filters.q.strip()
+        orgs = orgs.filter(Q(name__icontains=text) | Q(short_name__iexact=text))
+    return orgs
+
+
+def organisations_for(user, filters: OrgFilters = OrgFilters(), action: str = "view"):
+    return filter_organisations(Organisation.objects.visible_to(user, action), filters)
+
+
+# --- the 3W view ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreeW:
+    """Who does what where below one place."""
+
+    place: Place
+    total: int
+    sector_counts: list[tuple[str, Any, int]]
+    gaps: list[tuple[str, Any]]
+    themes: list[Theme]
+    matrix: list[tuple[str, Any, list[int], int]]  # sector, label, count per theme, no theme
+    overlaps: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[OrganisationArea]:
+    """Areas of work inside the subtree, of the organisations ``user`` may see.
+
+    An organisation's home place is always one of its areas (see actions), so this single
+    index range holds every "where" of the 3W."""
+    without_place = OrgFilters(sector=filters.sector, level=filters.level, theme=filters.theme)
+    orgs = organisations_for(user, without_place, action).values("pk")
+    return OrganisationArea.objects.filter(
+        subtree_q("place_path", filters.place.path), organisation__in=orgs
+    )
+
+
+def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
+    """Counts of distinct organisations by sector × theme, the missing sectors and the crowded
+    (place, theme) pairs; five aggregate queries whatever the size of the subtree."""
+    areas = _areas(user, filters)
+    total = areas.aggregate(n=Count("organisation", distinct=True))["n"]
+
+    # Gaps ignore the sector filter: a sector is missing whatever sector one is looking at.
+    all_sectors = _areas(user, OrgFilters(place=filters.place, level=filters.level,
+                                          theme=filters.theme))
+    by_sector = dict(
+        all_sectors.values_list("organisation__sector")
+        .annotate(n=Count("organisation", distinct=True)).order_by()
+    )
+    sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in Sector.choices]
+    gaps = [(value, label) for value, label, n in sector_counts if n == 0]
+
+    pairs = (
+        areas.values_list("organisation__sector", "organisation__themes")
+        .annotate(n=Count("organisation", distinct=True)).order_by()
+    )
+    counts: dict[tuple[str, int | None], int] = {(s, t): n for s, t, n in pairs}
+    used_themes = {t for _s, t in counts if t is not None}
+    if filters.theme is not None:
+        used_themes &= {filters.theme.pk}
+    themes = list(Theme.objects.filter(pk__in=used_themes).order_by("name"))
+    matrix = [
+        (value, label, [counts.get((value, t.pk), 0) for t in themes], counts.get((value, None), 0))
+        for value, label in Sector.choices
+        if any(s == value for s, _t in counts)
+    ]
+    return ThreeW(filters.place, total, sector_counts, gaps, themes, matrix,
+                  _overlaps(areas, filters, overlap_limit))
+
+
+def _overlaps(areas: QuerySet, filters: OrgFilters, limit: int) -> list[dict[str, Any]]:
+    """Places where two or more organisations work on the same theme, most crowded first."""
+    rows = areas.annotate(theme_id=F("organisation__themes")).filter(theme_id__isnull=False)
+    if filters.theme is not None:
+        rows = rows.filter(theme_id=filters.theme.pk)
+    rows = (
+        rows.values("place_id", "place__name", "theme_id", "organisation__themes__name")
+        .annotate(n=Count("organisation", distinct=True))
+        .filter(n__gte=2)
+        .order_by("-n", "place__name", "theme_id")[:limit]
+    )
+    return [
+        {"place_id": r["place_id"], "place": r["place__name"], "theme_id": r["theme_id"],
+         "theme": r["organisation__themes__name"], "count": r["n"]}
+        for r in rows
+    ]
+
+
+# --- HXL export ----------------------------------------------------------------------------------
+
+HXL_COLUMNS: list[tuple[str, str]] = [
+    ("Organisation", "#org+name"),
+    ("Organisation ID", "#org+id"),
+    ("Short name", "#org+acronym"),
+    ("Sector", "#sector"),
+    ("Level", "#org+level"),
+    ("Activity", "#activity"),
+    ("Country code", "#country+code"),
+    ("Country", "#country+name"),
+    ("Admin 1 code", "#adm1+code"),
+    ("Admin 1", "#adm1+name"),
+    ("Admin 2 code", "#adm2+code"),
+    ("Admin 2", "#adm2+name"),
+    ("Admin 3 code", "#adm3+code"),
+    ("Admin 3", "#adm3+name"),
+    ("Admin 4 code", "#adm4+code"),
+    ("Admin 4", "#adm4+name"),
+    ("Location", "#loc+name"),
+    ("Location ID", "#loc+id"),
+]
+_ADMIN_DEPTHS = range(1, 6)  # country, adm1 … adm4
+
+
+def place_code(place: Place | None) -> str:
+    """The code a humanitarian dataset would use: the P-code, else the ISO code."""
+    if place is None:
+        return ""
+    return place.pcode or place.code
+
+
+def hxl_rows(user, filters: OrgFilters, *, action: str = "export",
+             chunk: int = 1000) -> Iterator[list[str]]:
+    """One row per organisation × activity × place (the 3W grain), places resolved to their
+    country and admin levels. Streams in chunks: one query for areas, one for themes and one
+    for missing ancestors per chunk."""
+    sectors, levels = dict(Sector.choices), dict(OrgLevel.choices)
+    areas = (
+        _areas(user, filters, action)
+        .select_related("organisation", "place")
+        .order_by("place_path", "organisation__name", "pk")
+    )
+    theme_filter = filters.theme.pk if filters.theme is not None else None
+    places: dict[str, Place] = {}
+    iterator = areas.iterator(chunk_size=chunk)
+    while batch := list(islice(iterator, chunk)):
+        _load_ancestors(places, {a.place_path for a in batch})
+        themes = _themes_of({a.organisation_id for a in batch})
+        for area in batch:
+            org = area.organisation
+            chain = [places.get(p) for p in ancestor_paths(area.place_path)] + [area.place]
+            admin = {p.depth: p for p in chain if p is not None}
+            org_themes = [t for t in themes.get(org.pk, []) if theme_filter in (None, t.pk)]
+            for theme in org_themes or [None]:
+                row = [org.name, str(org.pk), org.short_name, str(sectors.get(org.sector, "")),
+                       str(levels.get(org.level, "")), theme.name if theme else ""]
+                for depth in _ADMIN_DEPTHS:
+                    row += [place_code(admin.get(depth)),
+                            admin[depth].name if depth in admin else ""]
+                row += [area.place.name, str(area.place_id)]
+                yield row
+
+
+def _load_ancestors(places: dict[str, Place], paths: set[str]) -> None:
+    wanted = {a for p in paths for a in ancestor_paths(p)} - places.keys()
+    if wanted:
+        for place in Place.objects.filter(path__in=wanted).only(
+            "pk", "name", "code", "pcode", "path", "depth"
+        ):
+            places[place.path] = place
+
+
+def _themes_of(org_ids: set[int]) -> dict[int, list[Theme]]:
+    through = Organisation.themes.through
+    out: dict[int, list[Theme]] = {}
+    for link in through.objects.filter(organisation_id__in=org_ids).select_related("theme"):
+        out.setdefault(link.organisation_id, []).append(link.theme)
+    for themes in out.values():
+        themes.sort(key=lambda t: t.name)
+    return out
+
+
+# --- Popolo --------------------------------------------------------------------------------------
+
+
+def popolo(user, filters: OrgFilters, action: str = "export") -> dict[str, list[dict[str, Any]]]:
+    """Organisations based in the subtree, their posts and the people holding them, shaped as
+    Popolo (https://www.popoloproject.com/specs/). Contacts only where the user may see them."""
+    orgs = (
+        organisations_for(user, filters, action).prefetch_related("themes").order_by("name", "pk")
+    )
+    org_ids = orgs.values("pk")
+    posts = (
+        Post.objects.visible_to(user, action).filter(organisation__in=org_ids)
+        .order_by("organisation_id", "pk")
+    )
+    people = with_contact_flag(
+        Person.objects.visible_to(user, action).filter(
+            Q(subtree_q("place_path", filters.place.path)) | Q(posts__in=posts.values("pk"))
+        ).distinct(),
+        user,
+    ).order_by("full_name", "pk")
+    person_ids = set()
+    persons = []
+    for person in people:
+        person_ids.add(person.pk)
+        persons.append(_popolo_person(person))
+    post_rows = list(posts.values("pk", "person_id", "organisation_id", "title", "starts_on",
+                                  "ends_on"))
+    return {
+        "organizations": [_popolo_org(org) for org in orgs],
+        "persons": persons,
+        "posts": [
+            {"id": f"post-{p['pk']}", "label": p["title"],
+             "organization_id": f"org-{p['organisation_id']}",
+             "start_date": _iso(p["starts_on"]), "end_date": _iso(p["ends_on"])}
+            for p in post_rows
+        ],
+        "memberships": [
+            {"id": f"membership-{p['pk']}", "person_id": f"person-{p['person_id']}",
+             "organization_id": f"org-{p['organisation_id']}", "post_id": f"post-{p['pk']}",
+             "role": p["title"], "start_date": _iso(p["starts_on"]),
+             "end_date": _iso(p["ends_on"])}
+            for p in post_rows if p["person_id"] in person_ids
+        ],
+    }
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _popolo_org(org: Organisation) -> dict[str, Any]:
+    return {
+        "id": f"org-{org.pk}",
+        "name": org.name,
+        "other_names": [{"name": org.short_name, "note": "short name"}] if org.short_name else [],
+        "classification": org.sector,
+        "parent_id": f"org-{org.parent_id}" if org.parent_id else None,
+        "area_id": f"place-{org.place_id}",
+        "links": [{"url": org.website, "note": "website"}] if org.website else [],
+        "level": org.level,
+        "themes": [t.slug for t in org.themes.all()],
+    }
+
+
+def _popolo_person(person: Person) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": f"person-{person.pk}", "name": person.full_name}
+    if person.can_see_contacts:
+        if person.email:
+            data["email"] = person.email
+        if person.phone:
+            data["contact_details"] = [{"type": "voice", "value": person.phone}]
+    return data
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+
+def personal_data(person: Person) -> dict[str, Any]:
+    """Everything held on one person (a data-protection export). The caller has checked the
+    ``export_personal`` action on this person."""
+    posts = list(person.posts.select_related("organisation", "place").order_by("pk"))
+    return {
+        "person": {
+            "id": person.pk, "full_name": person.full_name, "email": person.email,
+            "phone": person.phone, "notes": person.notes, "place": person.place.name,
+            "place_id": person.place_id, "tlp": person.get_tlp_display(),
+            "platform_account": person.user.email if person.user_id else None,
+            "created_at": person.created_at.isoformat(),
+            "updated_at": person.updated_at.isoformat(),
+            "erased_at": person.erased_at.isoformat() if person.erased_at else None,
+        },
+        "posts": [
+            {"id": p.pk, "title": p.title, "organisation": p.organisation.name,
+             "organisation_id": p.organisation_id, "place": p.place.name,
+             "starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on)}
+            for p in posts
+        ],
+        "seats": _seats_of(person),
+        "history": _history_of(person, [p.pk for p in posts]),
+    }
+
+
+def _seats_of(person: Person) -> list[dict[str, Any]]:
+    """Seats on coordination bodies, when the bodies module is installed."""
+    if not apps.is_installed("bridgework.bodies"):
+        return []
+    try:
+        seat_model = apps.get_model("bodies", "Seat")
+    except LookupError:
+        return []
+    fields = {f.name for f in seat_model._meta.get_fields()}
+    if "person" not in fields:
+        return []
+    return [
+        {"id": seat.pk, "seat": str(seat)}
+        for seat in seat_model._default_manager.filter(person=person).order_by("pk")
+    ]
+
+
+def _history_of(person: Person, post_ids: list[int]) -> list[dict[str, Any]]:
+    about = Q(content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk))
+    if post_ids:
+        about |= Q(content_type=ContentType.objects.get_for_model(Post),
+                   object_pk__in=[str(pk) for pk in post_ids])
+    return [
+        {"timestamp": e.timestamp.isoformat(), "action": e.get_action_display(),
+         "record": e.object_repr, "model": e.content_type.model, "changes": e.changes,
+         "actor_id": e.actor_id}
+        for e in LogEntry.objects.filter(about).select_related("content_type")
+        .order_by("timestamp", "pk")
+    ]

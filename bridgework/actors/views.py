@@ -1,0 +1,404 @@
+"""Pages for organisations, people and posts, the 3W view and its exports, personal-data
+requests and the bulk import. Views parse input, call a selector or action, render."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from bridgework.access.policy import can
+from bridgework.places.importers import read_table
+from bridgework.places.models import Place
+from bridgework.places.selectors import top_places_for
+from bridgework.web.viewsets import Column, ModelViewSet
+
+from . import selectors
+from .actions import do_erase_person, do_save_organisation, do_save_person, do_save_post
+from .choices import OrgLevel, Sector
+from .forms import (
+    ImportForm,
+    OrganisationForm,
+    PersonForm,
+    PostForm,
+    ThreeWFilterForm,
+    place_token,
+)
+from .importers import ActorImportError, apply_import, plan_import
+from .models import Organisation, Person, Post, Theme
+
+__all__ = [
+    "OrganisationViewSet",
+    "PersonViewSet",
+    "PostViewSet",
+    "import_confirm",
+    "import_upload",
+    "person_erase",
+    "person_export_personal",
+    "popolo_json",
+    "three_w",
+    "three_w_export",
+]
+
+HIDDEN = gettext_lazy("hidden")
+
+
+def _themes(org: Organisation) -> str:
+    return ", ".join(theme.name for theme in org.themes.all())
+
+
+def _current_posts(person: Person) -> str:
+    return "; ".join(f"{p.title}, {p.organisation.name}" for p in person.visible_posts
+                     if p.ends_on is None)
+
+
+def _contact(attr: str):
+    """A contact column: the value only for those holding ``view_contacts`` on the person."""
+    def value(person: Person) -> str:
+        return getattr(person, attr) if person.can_see_contacts else ""
+    return value
+
+
+def org_filters_from(request) -> selectors.OrgFilters:
+    """The directory's and the API's filters, from query parameters."""
+    get = request.GET
+    place = None
+    if get.get("place", "").isdigit():
+        place = Place.objects.visible_to(request.user, "view").filter(pk=get["place"]).first()
+        if place is None:
+            raise Http404
+    theme = Theme.objects.filter(slug=get.get("theme", "")).first() if get.get("theme") else None
+    return selectors.OrgFilters(
+        place=place,
+        sector=get.get("sector", "") if get.get("sector") in Sector.values else "",
+        level=get.get("level", "") if get.get("level") in OrgLevel.values else "",
+        theme=theme, q=get.get("q", "")[:100],
+    )
+
+
+class OrganisationViewSet(ModelViewSet):
+    model = Organisation
+    form_class = OrganisationForm
+    title = gettext_lazy("Organisations")
+    url_prefix = "organisations/"
+    ordering = ("name", "pk")
+    list_select_related = ("place",)
+    list_template = "actors/organisation_list.html"
+    detail_template = "actors/organisation_detail.html"
+    columns = [
+        Column("name", gettext_lazy("Name")),
+        Column("short_name", gettext_lazy("Short name")),
+        Column("get_sector_display", gettext_lazy("Sector")),
+        Column("get_level_display", gettext_lazy("Level")),
+        Column("place.name", gettext_lazy("Based in")),
+        Column(_themes, gettext_lazy("Activities")),
+    ]
+
+    @classmethod
+    def base_queryset(cls, request):
+        return Organisation.objects.prefetch_related("themes")
+
+    @classmethod
+    def filter_queryset(cls, queryset, request):
+        return selectors.filter_organisations(queryset, org_filters_from(request))
+
+    @classmethod
+    def filter_context(cls, request):
+        return {"searchable": True, "sectors": Sector.choices, "levels": OrgLevel.choices,
+                "themes": Theme.objects.order_by("name"), "current": request.GET,
+                "can_import": can(request.user, "add", Organisation)}
+
+    @classmethod
+    def detail_context(cls, request, org):
+        user = request.user
+        visible = Organisation.objects.visible_to(user, "view")
+        return {
+            "parent": visible.filter(pk=org.parent_id).first() if org.parent_id else None,
+            "children": visible.filter(parent=org).order_by("name")[:50],
+            "areas": org.areas.select_related("place").order_by("place_path")[:200],
+            "themes": org.themes.all(),
+            "posts": Post.objects.visible_to(user, "view").filter(organisation=org)
+            .select_related("person").order_by("ends_on", "person__full_name")[:100],
+            "can_add_post": can(user, "add", Post, org.place),
+        }
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_save_organisation(form.save(commit=False), acting_user=acting_user,
+                                    areas=form.cleaned_data["areas_text"],
+                                    save_related=form.save_m2m)
+
+    update = create
+
+
+class PersonViewSet(ModelViewSet):
+    model = Person
+    form_class = PersonForm
+    title = gettext_lazy("People")
+    url_prefix = "people/"
+    ordering = ("full_name", "pk")
+    list_select_related = ("place",)
+    search_fields = ("full_name",)  # never contacts: searching would reveal them
+    detail_template = "actors/person_detail.html"
+    columns = [
+        Column("full_name", gettext_lazy("Name")),
+        Column("place.name", gettext_lazy("Place")),
+        Column(_current_posts, gettext_lazy("Current posts")),
+        Column(_contact("email"), gettext_lazy("Email")),
+        Column(_contact("phone"), gettext_lazy("Phone")),
+    ]
+
+    @classmethod
+    def base_queryset(cls, request):
+        posts = Post.objects.visible_to(request.user, "view").select_related("organisation")
+        return selectors.with_contact_flag(Person.objects.all(), request.user).prefetch_related(
+            Prefetch("posts", queryset=posts.order_by("pk"), to_attr="visible_posts")
+        )
+
+    @classmethod
+    def detail_context(cls, request, person):
+        user = request.user
+        flagged = selectors.with_contact_flag(Person.objects.filter(pk=person.pk), user).get()
+        return {
+            "can_see_contacts": flagged.can_see_contacts,
+            "posts": Post.objects.visible_to(user, "view").filter(person=person)
+            .select_related("organisation", "place").order_by("ends_on", "pk"),
+            "can_export_personal": _may(user, person, "export_personal"),
+            "can_erase": not person.is_erased and _may(user, person, "erase"),
+            "can_add_post": not person.is_erased and can(user, "add", Post),
+        }
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_save_person(form.save(commit=False), acting_user=acting_user)
+
+    update = create
+
+
+class PostViewSet(ModelViewSet):
+    model = Post
+    form_class = PostForm
+    title = gettext_lazy("Posts")
+    url_prefix = "posts/"
+    ordering = ("place_path", "organisation_id", "pk")
+    list_select_related = ("person", "organisation", "place")
+    search_fields = ("title", "person__full_name", "organisation__name")
+    columns = [
+        Column("person.full_name", gettext_lazy("Person")),
+        Column("title", gettext_lazy("Title")),
+        Column("organisation.name", gettext_lazy("Organisation")),
+        Column("place.name", gettext_lazy("Place")),
+        Column("starts_on", gettext_lazy("From")),
+        Column("ends_on", gettext_lazy("Until")),
+    ]
+    detail_fields = [
+        ("person", gettext_lazy("Person")), ("title", gettext_lazy("Title")),
+        ("organisation", gettext_lazy("Organisation")), ("place", gettext_lazy("Place")),
+        ("starts_on", gettext_lazy("From")), ("ends_on", gettext_lazy("Until")),
+        ("is_current", gettext_lazy("Current")),
+    ]
+
+    @classmethod
+    def initial(cls, request):
+        return {key: request.GET[key] for key in ("person", "organisation")
+                if request.GET.get(key, "").isdigit()}
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_save_post(form.save(commit=False), acting_user=acting_user)
+
+    update = create
+
+
+def _may(user, person: Person, action: str) -> bool:
+    return Person.objects.visible_to(user, action).filter(pk=person.pk).exists()
+
+
+def _person_for(request, pk: int, action: str) -> Person:
+    """404 unless visible, 403 unless ``action`` is allowed on that person."""
+    person = Person.objects.visible_to(request.user, "view").filter(pk=pk).first()
+    if person is None:
+        raise Http404
+    if not _may(request.user, person, action):
+        raise PermissionDenied
+    return person
+
+
+# --- the 3W view ---------------------------------------------------------------------------------
+
+
+def _three_w_filters(request) -> tuple[ThreeWFilterForm, selectors.OrgFilters]:
+    form = ThreeWFilterForm(request.GET or None, user=request.user)
+    place = None
+    cleaned = {}
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        place = cleaned.get("place")
+    elif form.is_bound and "place" in form.errors:
+        raise Http404
+    if place is None:
+        place = top_places_for(request.user).first()
+        if place is None:
+            raise PermissionDenied
+    return form, selectors.OrgFilters(place=place, sector=cleaned.get("sector", ""),
+                                      level=cleaned.get("level", ""), theme=cleaned.get("theme"))
+
+
+@login_required
+def three_w(request):
+    """Who does what where below a place: counts, missing sectors and crowded places."""
+    if not can(request.user, "view", Organisation):
+        raise PermissionDenied
+    _form, filters = _three_w_filters(request)
+    query = request.GET.copy()
+    query["place"] = str(filters.place.pk)
+    shown = query.copy()
+    shown["place"] = place_token(filters.place)  # show the code the user would type
+    return render(request, "actors/three_w.html", {
+        "form": ThreeWFilterForm(shown, user=request.user),
+        "report": selectors.three_w(request.user, filters),
+        "query": query.urlencode(), "can_export": can(request.user, "export", Organisation),
+    })
+
+
+@login_required
+def three_w_export(request):
+    """The 3W rows as HXL-tagged CSV (header row, then hashtags) or XLSX."""
+    if not can(request.user, "export", Organisation):
+        raise PermissionDenied
+    _form, filters = _three_w_filters(request)
+    rows = selectors.hxl_rows(request.user, filters)
+    labels = [label for label, _tag in selectors.HXL_COLUMNS]
+    tags = [tag for _label, tag in selectors.HXL_COLUMNS]
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("3W")
+        for row in (labels, tags, *rows):
+            sheet.append(row)
+        response = HttpResponse(
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        book.save(response)
+        extension = "xlsx"
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        writer.writerow(labels)
+        writer.writerow(tags)
+        writer.writerows(rows)
+        extension = "csv"
+    response["Content-Disposition"] = f'attachment; filename="3w-{filters.place.pk}.{extension}"'
+    return response
+
+
+@login_required
+def popolo_json(request):
+    """Organisations, people, posts and memberships below a place, as Popolo JSON."""
+    if not can(request.user, "export", Organisation):
+        raise PermissionDenied
+    _form, filters = _three_w_filters(request)
+    response = JsonResponse(selectors.popolo(request.user, filters),
+                            json_dumps_params={"ensure_ascii": False})
+    response["Content-Disposition"] = f'attachment; filename="popolo-{filters.place.pk}.json"'
+    return response
+
+
+# --- personal data requests ----------------------------------------------------------------------
+
+
+@login_required
+def person_export_personal(request, pk: int):
+    person = _person_for(request, pk, "export_personal")
+    body = json.dumps(selectors.personal_data(person), cls=DjangoJSONEncoder, indent=2,
+                      ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+    return response
+
+
+@login_required
+def person_erase(request, pk: int):
+    person = _person_for(request, pk, "erase")
+    if request.method == "POST":
+        do_erase_person(person, acting_user=request.user)
+        messages.success(request, _("The person's personal data has been erased."))
+        return redirect(person.get_absolute_url())
+    return render(request, "actors/person_erase.html", {"object": person})
+
+
+# --- bulk import ---------------------------------------------------------------------------------
+
+SESSION_KEY = "actors_import"
+
+
+def _check_may_import(user, kind: str) -> None:
+    model = Organisation if kind == "organisations" else Person
+    if not can(user, "add", model):
+        raise PermissionDenied
+
+
+@login_required
+def import_upload(request):
+    """Step 1: upload; the rows are checked and previewed, nothing is written."""
+    if not (can(request.user, "add", Organisation) or can(request.user, "add", Person)):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            _check_may_import(request.user, kind)
+            upload = form.cleaned_data["file"]
+            try:
+                rows = read_table(upload.read(), upload.name)
+            except Exception:  # a corrupt spreadsheet is the user's input, not our crash
+                rows, context["errors"] = [], [_("The file could not be read as CSV or XLSX.")]
+                status = 400
+            else:
+                plan, errors = plan_import(rows, kind, request.user)
+                context.update(kind=kind, plan=plan, errors=errors)
+                if errors:
+                    status = 400
+                    request.session.pop(SESSION_KEY, None)
+                else:
+                    # Parsed rows, not a file: nothing from the user names a path on disk.
+                    request.session[SESSION_KEY] = {"kind": kind, "rows": rows}
+        else:
+            status = 400
+    return render(request, "actors/import.html", context, status=status)
+
+
+@login_required
+@require_POST
+def import_confirm(request):
+    """Step 2: re-check the previewed rows against today's data and write them all, or none."""
+    stored = request.session.get(SESSION_KEY)
+    if not stored:
+        messages.error(request, _("Nothing to import: upload the file again."))
+        return redirect("actors:import_upload")
+    kind = stored["kind"]
+    _check_may_import(request.user, kind)
+    try:
+        plan = apply_import(stored["rows"], kind, acting_user=request.user)
+    except ActorImportError as exc:
+        return render(request, "actors/import.html",
+                      {"form": ImportForm(), "kind": kind, "errors": exc.errors}, status=400)
+    request.session.pop(SESSION_KEY, None)
+    created = sum(1 for p in plan if p.action == "create")
+    messages.success(request, _("Imported: %(created)s created, %(updated)s updated.") % {
+        "created": created, "updated": len(plan) - created})
+    target = "actors:organisation_list" if kind == "organisations" else "actors:person_list"
+    return redirect(reverse(target))
