@@ -47,6 +47,7 @@ def test_lockout_after_repeated_failures_then_cool_off(client, tree):
     locked = sign_in(client, tree.in_scope)  # even the right password is refused now
     assert locked.status_code == 429
     assert b"Too many failed sign-in attempts" in locked.content
+    assert b"Try again in 15 minutes" in locked.content
     # after the cool-off the account may try again: it was never permanently locked
     AccessAttempt.objects.update(
         attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(minutes=1)

@@ -64,6 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["email"]
         verbose_name = _("user")
+        verbose_name_plural = _("users")
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -91,9 +92,17 @@ class Role(models.Model):
     class Meta:
         ordering = ["-rank"]
         verbose_name = _("role")
+        verbose_name_plural = _("roles")
 
     def __str__(self) -> str:
-        return str(self.name)
+        return str(self.display_name)
+
+    @property
+    def display_name(self) -> str:
+        """The default roles' names in the reader's language; custom roles as stored."""
+        from .policy import default_role_name
+
+        return default_role_name(self.slug, self.name)
 
 
 class PolicyRule(models.Model):
@@ -107,6 +116,7 @@ class PolicyRule(models.Model):
     class Meta:
         ordering = ["role", "model_label", "action"]
         verbose_name = _("policy rule")
+        verbose_name_plural = _("policy rules")
         constraints = [
             models.UniqueConstraint(
                 fields=["role", "action", "model_label"], name="policyrule_unique"
@@ -158,6 +168,7 @@ class RoleAssignment(ScopedModel):
     class Meta:
         ordering = ["place_path", "user__email"]
         verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True)
@@ -211,6 +222,7 @@ class ApiToken(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

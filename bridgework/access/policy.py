@@ -154,6 +154,21 @@ DEFAULT_RULES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
+def default_role_name(slug: str, stored_name: str) -> str:
+    """A default role's name in the reader's language, unless an admin renamed it."""
+    spec = next((spec for spec in DEFAULT_ROLES if spec.slug == slug), None)
+    if spec is not None and stored_name == _english(spec.name):
+        return str(spec.name)
+    return stored_name
+
+
+def _english(text) -> str:
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(text)
+
+
 def model_label(model: type[models.Model] | models.Model) -> str:
     return model._meta.label_lower
 
@@ -224,7 +239,7 @@ class UserAccess:
                     assignment.pk,
                     assignment.role_id,
                     assignment.role.slug,
-                    str(assignment.role.name),
+                    assignment.role.display_name,
                     assignment.role.rank,
                     assignment.role.tlp_ceiling,
                     where,

@@ -24,7 +24,7 @@ from .actions import (
 from .forms import RoleAssignmentForm
 from .models import RoleAssignment, User
 
-__all__ = ["RoleAssignmentViewSet", "deactivate_user", "user_detail"]
+__all__ = ["RoleAssignmentViewSet", "deactivate_user", "locked_out", "user_detail"]
 
 
 class RoleAssignmentViewSet(ModelViewSet):
@@ -39,7 +39,7 @@ class RoleAssignmentViewSet(ModelViewSet):
     columns = [
         Column("user", gettext_lazy("Person")),
         Column("user.email", gettext_lazy("Email")),
-        Column("role.name", gettext_lazy("Role")),
+        Column("role.display_name", gettext_lazy("Role")),
         Column(lambda a: a.hub.name if a.hub_id else a.place.name, gettext_lazy("Where")),
         Column("starts_on", gettext_lazy("From")),
         Column("ends_on", gettext_lazy("Until")),
@@ -102,12 +102,15 @@ def _send_invitation(user: User) -> None:
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
     }
-    send_mail(
-        render_to_string("registration/invitation_subject.txt", context).strip(),
-        render_to_string("registration/invitation_email.txt", context),
-        None,
-        [user.email],
-    )
+    from django.utils import translation
+
+    with translation.override(user.preferred_language):  # the invitee's language, not ours
+        send_mail(
+            render_to_string("registration/invitation_subject.txt", context).strip(),
+            render_to_string("registration/invitation_email.txt", context),
+            None,
+            [user.email],
+        )
 
 
 def _visible_user(request, pk: int) -> User:
@@ -150,3 +153,11 @@ def deactivate_user(request, pk: int):
     do_deactivate_user(person, acting_user=request.user)
     messages.success(request, _("%(name)s can no longer sign in.") % {"name": person})
     return redirect("access:user_detail", pk=person.pk)
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Axes' lockout page: how long the pause lasts, in whole minutes (never permanent)."""
+    from django.conf import settings
+
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

@@ -29,6 +29,7 @@ class Theme(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("theme")
+        verbose_name_plural = _("themes")
 
     def __str__(self) -> str:
         return self.name
@@ -55,6 +56,7 @@ class Organisation(LabelledModel):
     class Meta:
         ordering = ["name", "pk"]
         verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         indexes = [
             models.Index(fields=["place_path", "sector"], name="org_path_sector"),
             models.Index(fields=["name"], name="org_name"),
@@ -85,6 +87,7 @@ class OrganisationArea(models.Model):
         # The 3W view seeks a subtree then joins organisations: both columns in one index.
         indexes = [models.Index(fields=["place_path", "organisation"], name="orgarea_path_org")]
         verbose_name = _("area of work")
+        verbose_name_plural = _("areas of work")
 
     def __str__(self) -> str:
         return f"{self.organisation} @ {self.place}"
@@ -141,6 +144,7 @@ class Post(ScopedModel):
     class Meta:
         ordering = ["place_path", "organisation_id", "pk"]
         verbose_name = _("post")
+        verbose_name_plural = _("posts")
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True)

@@ -50,6 +50,7 @@ class PlaceLevel(models.Model):
             models.UniqueConstraint(fields=["country_code", "depth"], name="placelevel_unique")
         ]
         verbose_name = _("place level")
+        verbose_name_plural = _("place levels")
 
     def __str__(self) -> str:
         return f"{self.country_code} {self.depth}: {self.name}"
@@ -110,6 +111,7 @@ class Place(TimeStampedModel):
     class Meta:
         ordering = ["path"]
         verbose_name = _("place")
+        verbose_name_plural = _("places")
         constraints = [
             models.UniqueConstraint(
                 fields=["code"], condition=~Q(code=""), name="place_code_unique"
@@ -208,6 +210,7 @@ class Network(TimeStampedModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("network")
+        verbose_name_plural = _("networks")
 
     def __str__(self) -> str:
         return self.name
@@ -227,6 +230,7 @@ class Hub(TimeStampedModel):
     class Meta:
         ordering = ["name"]
         verbose_name = _("regional hub")
+        verbose_name_plural = _("regional hubs")
 
     def __str__(self) -> str:
         return self.name
@@ -246,6 +250,7 @@ class NetworkMembership(ScopedModel):
     class Meta:
         ordering = ["place_path", "-joined_on"]
         verbose_name = _("network membership")
+        verbose_name_plural = _("network memberships")
         constraints = [
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
