@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+__all__ = ["BodiesConfig"]
+
 
 class BodiesConfig(AppConfig):
     name = "bridgework.bodies"

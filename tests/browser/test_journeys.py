@@ -12,7 +12,17 @@ from .conftest import BrowserLog, assert_accessible, choose_language, sign_in
 
 pytestmark = pytest.mark.browser
 
-MAIN_NAV_LINKS = ("Home", "Places", "Access", "My account")
+MAIN_NAV_LINKS = (
+    "Home",
+    "Places",
+    "Who does what where",
+    "Organisations",
+    "People",
+    "Bodies",
+    "My actions",
+    "Access",
+    "My account",
+)
 NARROW_WIDTH = 320
 PLACES_ABOVE_RIVERTON = ["World", "Xanadu", "Northern Region"]
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from bridgework.demo.actors import load_actors
+from bridgework.demo.bodies import load_bodies
 from bridgework.demo.places import load_places
 from bridgework.demo.users import DEMO_PASSWORD, load_users
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             load_places()
             users = load_users()
             load_actors()
+            load_bodies()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded. Sign in with any of these (password: {DEMO_PASSWORD}):"

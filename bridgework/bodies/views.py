@@ -1,0 +1,522 @@
+"""Pages of the bodies module: the generic scoped pages per model, the body, meeting and action
+pages' own sections and small forms, "My actions", the overdue list and the calendar feeds."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from bridgework.access.actions import authenticate_api_token
+from bridgework.access.policy import can
+from bridgework.actors.choices import OrgLevel
+from bridgework.web.viewsets import Column, ModelViewSet
+
+from . import selectors
+from .actions import (
+    do_add_decision,
+    do_create_action_item,
+    do_create_decision,
+    do_post_action_update,
+    do_record_attendance,
+    do_record_minutes,
+    do_update_action_item,
+    do_update_decision,
+)
+from .calendar import build_calendar
+from .choices import ActionStatus, BodyKind
+from .forms import (
+    ActionItemForm,
+    ActionProgressForm,
+    ActionUpdateForm,
+    AttendanceForm,
+    AttendanceRecordForm,
+    BodyForm,
+    DecisionForm,
+    DecisionQuickForm,
+    MeetingForm,
+    MinutesForm,
+    SeatForm,
+)
+from .models import ActionItem, ActionUpdate, Attendance, Body, Decision, Meeting, Seat
+
+__all__ = [
+    "ActionItemViewSet",
+    "ActionUpdateViewSet",
+    "AttendanceViewSet",
+    "BodyViewSet",
+    "DecisionViewSet",
+    "MeetingViewSet",
+    "SeatViewSet",
+    "action_progress",
+    "body_calendar",
+    "meeting_attendance",
+    "meeting_decision",
+    "meeting_minutes",
+    "my_actions",
+    "my_calendar",
+    "overdue_actions",
+]
+
+
+def _initial_ids(request, *names: str) -> dict[str, str]:
+    """Prefill foreign keys from the query string (``?body=3``); the form still scopes them."""
+    return {name: request.GET[name] for name in names if request.GET.get(name, "").isdigit()}
+
+
+def _owner_name(item: ActionItem) -> str:
+    return str(item.owner or "")
+
+
+# --- generic pages per model -------------------------------------------------------------------
+
+
+class BodyViewSet(ModelViewSet):
+    model = Body
+    form_class = BodyForm
+    title = gettext_lazy("Coordination bodies")
+    url_prefix = "bodies/"
+    ordering = ("name", "pk")
+    list_select_related = ("place", "parent")
+    search_fields = ("name", "place__name")
+    columns = [
+        Column("name", gettext_lazy("Name")),
+        Column("get_kind_display", gettext_lazy("Kind")),
+        Column("get_level_display", gettext_lazy("Level")),
+        Column("place.name", gettext_lazy("Place")),
+        Column("parent.name", gettext_lazy("Parent body")),
+    ]
+    detail_template = "bodies/body_detail.html"
+
+    @classmethod
+    def filter_queryset(cls, queryset, request):
+        queryset = super().filter_queryset(queryset, request)
+        if request.GET.get("kind") in BodyKind.values:
+            queryset = queryset.filter(kind=request.GET["kind"])
+        if request.GET.get("level") in OrgLevel.values:
+            queryset = queryset.filter(level=request.GET["level"])
+        return queryset
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "parent", "place")
+
+    @classmethod
+    def detail_context(cls, request, body):
+        user = request.user
+        now = timezone.now()
+        today = timezone.localdate()
+        seats = selectors.current_seats(body, user, today)
+        meetings = selectors.meetings_of(body, user)
+        return {
+            "seats": seats,
+            "groups": selectors.membership_by_sector_and_level(seats),
+            "missing_sectors": selectors.missing_sectors(seats),
+            "children": selectors.child_bodies(body, user),
+            "upcoming": meetings.filter(starts_at__gt=now).order_by("starts_at")[:10],
+            "trend": selectors.attendance_trend(body, user, now)[:12],
+            "open_actions": selectors.open_actions_raised_by(body, user)[:50],
+            "overdue": selectors.overdue_actions_raised_by(body, user, today),
+            "today": today,
+            "can_add_seat": can(user, "add", Seat, body.place),
+            "can_add_meeting": can(user, "add", Meeting, body.place),
+            "can_add_action": can(user, "add", ActionItem),
+        }
+
+
+class SeatViewSet(ModelViewSet):
+    model = Seat
+    form_class = SeatForm
+    title = gettext_lazy("Seats")
+    url_prefix = "bodies/seats/"
+    ordering = ("place_path", "pk")
+    list_select_related = ("body", "organisation", "person")
+    search_fields = ("body__name", "organisation__name", "person__full_name", "constituency")
+    columns = [
+        Column(lambda seat: seat.holder, gettext_lazy("Held by")),
+        Column("get_role_display", gettext_lazy("Role")),
+        Column("body.name", gettext_lazy("Body")),
+        Column("constituency", gettext_lazy("Community or constituency")),
+        Column("starts_on", gettext_lazy("From")),
+        Column("ends_on", gettext_lazy("Until")),
+    ]
+    detail_fields = [
+        ("body", gettext_lazy("Body")), ("organisation", gettext_lazy("Organisation")),
+        ("person", gettext_lazy("Person")), ("get_role_display", gettext_lazy("Role")),
+        ("constituency", gettext_lazy("Community or constituency")),
+        ("starts_on", gettext_lazy("From")), ("ends_on", gettext_lazy("Until")),
+    ]
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "body")
+
+    @classmethod
+    def success_url(cls, obj):
+        return obj.body.get_absolute_url()
+
+
+class MeetingViewSet(ModelViewSet):
+    model = Meeting
+    form_class = MeetingForm
+    title = gettext_lazy("Meetings")
+    url_prefix = "bodies/meetings/"
+    ordering = ("-starts_at", "pk")
+    list_select_related = ("body", "place")
+    search_fields = ("title", "body__name", "location")
+    columns = [
+        Column("title", gettext_lazy("Title")),
+        Column("body.name", gettext_lazy("Body")),
+        Column(lambda m: timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"),
+               gettext_lazy("Starts")),
+        Column("location", gettext_lazy("Location")),
+        Column("get_status_display", gettext_lazy("Status")),
+    ]
+    detail_template = "bodies/meeting_detail.html"
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "body")
+
+    @classmethod
+    def detail_context(cls, request, meeting):
+        user = request.user
+        presence = selectors.seat_presence(meeting, user)
+        return {
+            "presence": presence,
+            "present_count": sum(1 for p in presence if p.present),
+            "sectors": selectors.sectors_represented(meeting, user),
+            "guests": Attendance.objects.visible_to(user, "view")
+            .filter(meeting=meeting, seat__isnull=True).select_related("organisation", "person"),
+            "decisions": Decision.objects.visible_to(user, "view").filter(meeting=meeting),
+            "actions": ActionItem.objects.visible_to(user, "view").filter(meeting=meeting)
+            .select_related("owner_organisation", "owner_person"),
+            "can_record": can(user, "add", Attendance, meeting.place),
+            "can_decide": can(user, "add", Decision, meeting.place),
+            "can_minute": Meeting.objects.visible_to(user, "change").filter(pk=meeting.pk)
+            .exists(),
+            "can_add_action": can(user, "add", ActionItem),
+            "minutes_form": MinutesForm(initial={"minutes": meeting.minutes,
+                                                 "status": meeting.status}),
+            "decision_form": DecisionQuickForm(),
+        }
+
+
+class AttendanceViewSet(ModelViewSet):
+    model = Attendance
+    form_class = AttendanceForm
+    title = gettext_lazy("Attendance")
+    url_prefix = "bodies/attendance/"
+    ordering = ("place_path", "pk")
+    list_select_related = ("meeting", "seat", "organisation", "person")
+    search_fields = ("meeting__title", "organisation__name", "person__full_name")
+    columns = [
+        Column(lambda a: a.organisation or a.person or "", gettext_lazy("Who")),
+        Column("meeting.title", gettext_lazy("Meeting")),
+        Column(lambda a: a.organisation.get_sector_display() if a.organisation else "",
+               gettext_lazy("Sector")),
+        Column(lambda a: _("seat") if a.seat_id else _("guest"), gettext_lazy("As")),
+    ]
+    detail_fields = [
+        ("meeting", gettext_lazy("Meeting")), ("seat", gettext_lazy("Seat")),
+        ("organisation", gettext_lazy("Organisation")), ("person", gettext_lazy("Person")),
+    ]
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "meeting")
+
+
+class DecisionViewSet(ModelViewSet):
+    model = Decision
+    form_class = DecisionForm
+    title = gettext_lazy("Decisions")
+    url_prefix = "bodies/decisions/"
+    ordering = ("place_path", "pk")
+    list_select_related = ("meeting",)
+    search_fields = ("text", "meeting__title")
+    columns = [
+        Column("text", gettext_lazy("Decision")),
+        Column("meeting.title", gettext_lazy("Meeting")),
+        Column("number", gettext_lazy("Number")),
+    ]
+    detail_fields = [
+        ("meeting", gettext_lazy("Meeting")), ("number", gettext_lazy("Number")),
+        ("text", gettext_lazy("Decision")),
+    ]
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "meeting")
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_create_decision(form.save(commit=False), acting_user=acting_user)
+
+    @classmethod
+    def update(cls, form, *, acting_user):
+        return do_update_decision(form.save(commit=False), acting_user=acting_user)
+
+
+class ActionItemViewSet(ModelViewSet):
+    model = ActionItem
+    form_class = ActionItemForm
+    title = gettext_lazy("Action items")
+    url_prefix = "bodies/actions/"
+    ordering = ("place_path", "pk")
+    list_select_related = ("raised_by", "owner_organisation", "owner_person")
+    search_fields = ("title", "raised_by__name", "owner_organisation__name",
+                     "owner_person__full_name")
+    columns = [
+        Column("title", gettext_lazy("Action")),
+        Column(_owner_name, gettext_lazy("Owner")),
+        Column("raised_by.name", gettext_lazy("Raised by")),
+        Column("due_on", gettext_lazy("Due")),
+        Column("get_status_display", gettext_lazy("Status")),
+    ]
+    detail_template = "bodies/actionitem_detail.html"
+
+    @classmethod
+    def filter_queryset(cls, queryset, request):
+        queryset = super().filter_queryset(queryset, request)
+        if request.GET.get("status") in ActionStatus.values:
+            queryset = queryset.filter(status=request.GET["status"])
+        if request.GET.get("body", "").isdigit():
+            queryset = queryset.filter(raised_by_id=int(request.GET["body"]))
+        if request.GET.get("overdue") == "1":
+            queryset = queryset.overdue_on(timezone.localdate())
+        return queryset
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "raised_by", "meeting", "decision", "owner_organisation")
+
+    @classmethod
+    def detail_context(cls, request, item):
+        user = request.user
+        return {
+            "updates": ActionUpdate.objects.visible_to(user, "view").filter(item=item)
+            .select_related("author").order_by("created_at", "pk"),
+            "overdue": item.is_overdue_on(timezone.localdate()),
+            "can_post": can(user, "add", ActionUpdate, item.place),
+            "progress_form": ActionProgressForm(initial={"status": item.status}),
+        }
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_create_action_item(form.save(commit=False), acting_user=acting_user)
+
+    @classmethod
+    def update(cls, form, *, acting_user):
+        return do_update_action_item(form.save(commit=False), acting_user=acting_user)
+
+
+class ActionUpdateViewSet(ModelViewSet):
+    """Updates are a log: added and read, never edited or deleted through the pages."""
+
+    model = ActionUpdate
+    form_class = ActionUpdateForm
+    title = gettext_lazy("Action updates")
+    url_prefix = "bodies/actions/updates/"
+    pages = ("list", "detail", "add", "history", "export")
+    ordering = ("place_path", "pk")
+    list_select_related = ("item", "author")
+    search_fields = ("text", "item__title")
+    columns = [
+        Column("item.title", gettext_lazy("Action")),
+        Column("text", gettext_lazy("Update")),
+        Column("get_status_to_display", gettext_lazy("New status")),
+        Column("author", gettext_lazy("By")),
+        Column("created_at", gettext_lazy("When")),
+    ]
+    detail_fields = [
+        ("item", gettext_lazy("Action item")), ("text", gettext_lazy("Update")),
+        ("get_status_from_display", gettext_lazy("Status before")),
+        ("get_status_to_display", gettext_lazy("Status after")),
+        ("author", gettext_lazy("By")), ("created_at", gettext_lazy("When")),
+    ]
+
+    @classmethod
+    def initial(cls, request):
+        return _initial_ids(request, "item")
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_post_action_update(
+            form.cleaned_data["item"], text=form.cleaned_data["text"],
+            status=form.cleaned_data.get("status", ""), acting_user=acting_user,
+        )
+
+
+# --- the meeting page's forms ------------------------------------------------------------------
+
+
+def _visible_or_404(model, user, pk: int):
+    obj = model._default_manager.visible_to(user, "view").filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def _report_errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+@require_POST
+def meeting_attendance(request, pk: int):
+    """Record which of the body's seats were present (the checkboxes on the meeting page)."""
+    meeting = _visible_or_404(Meeting, request.user, pk)
+    if not can(request.user, "add", Attendance, meeting.place):
+        raise PermissionDenied
+    day = timezone.localtime(meeting.starts_at).date()
+    seats = Seat.objects.visible_to(request.user, "view").filter(body=meeting.body_id)
+    form = AttendanceRecordForm(request.POST, seats=seats.current_on(day))
+    if form.is_valid():
+        try:
+            do_record_attendance(meeting, present_seats=form.cleaned_data["seats"],
+                                 acting_user=request.user)
+            messages.success(request, _("Attendance recorded."))
+        except ValidationError as exc:
+            _report_errors(request, exc)
+    else:
+        messages.error(request, _("Those seats cannot be recorded for this meeting."))
+    return redirect(meeting.get_absolute_url() + "#attendance-heading")
+
+
+@login_required
+@require_POST
+def meeting_minutes(request, pk: int):
+    meeting = _visible_or_404(Meeting, request.user, pk)
+    if not Meeting.objects.visible_to(request.user, "change").filter(pk=meeting.pk).exists():
+        raise PermissionDenied
+    form = MinutesForm(request.POST)
+    if form.is_valid():
+        do_record_minutes(meeting, minutes=form.cleaned_data["minutes"],
+                          status=form.cleaned_data["status"], acting_user=request.user)
+        messages.success(request, _("Minutes saved."))
+    else:
+        messages.error(request, _("Choose the meeting's status."))
+    return redirect(meeting.get_absolute_url() + "#minutes-heading")
+
+
+@login_required
+@require_POST
+def meeting_decision(request, pk: int):
+    meeting = _visible_or_404(Meeting, request.user, pk)
+    if not can(request.user, "add", Decision, meeting.place):
+        raise PermissionDenied
+    form = DecisionQuickForm(request.POST)
+    if form.is_valid():
+        decision = do_add_decision(meeting, text=form.cleaned_data["text"],
+                                   acting_user=request.user)
+        messages.success(request, _("Decision %(number)s recorded.") % {"number": decision.number})
+    else:
+        messages.error(request, _("Write the decision before saving it."))
+    return redirect(meeting.get_absolute_url() + "#decisions-heading")
+
+
+# --- the action page's update form, my actions, overdue ------------------------------------------
+
+
+@login_required
+@require_POST
+def action_progress(request, pk: int):
+    """Post progress on an item and move its status (partners may do both)."""
+    item = _visible_or_404(ActionItem, request.user, pk)
+    if not can(request.user, "add", ActionUpdate, item.place):
+        raise PermissionDenied
+    form = ActionProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            do_post_action_update(item, text=form.cleaned_data["text"],
+                                  status=form.cleaned_data["status"], acting_user=request.user)
+            messages.success(request, _("Update posted."))
+        except ValidationError as exc:
+            _report_errors(request, exc)
+    else:
+        messages.error(request, _("Choose a status."))
+    return redirect(item.get_absolute_url())
+
+
+@login_required
+@require_GET
+def my_actions(request):
+    """Actions owned by the user's person or the organisations they hold a post in."""
+    today = timezone.localdate()
+    items = list(selectors.action_items_of_user(request.user, today)[:200])
+    return render(request, "bodies/my_actions.html", {
+        "open_items": [item for item in items if not item.is_finished],
+        "finished_items": [item for item in items if item.is_finished][:20],
+        "overdue_count": sum(1 for item in items if item.is_overdue_on(today)),
+        "today": today,
+        "has_person": hasattr(request.user, "person"),
+    })
+
+
+@login_required
+@require_GET
+def overdue_actions(request):
+    """Every overdue item the user can see, under the body that raised it."""
+    today = timezone.localdate()
+    groups: dict[Body, list[ActionItem]] = {}
+    for item in selectors.overdue_actions_visible_to(request.user, today)[:500]:
+        groups.setdefault(item.raised_by, []).append(item)
+    return render(request, "bodies/overdue.html", {"groups": groups, "today": today})
+
+
+# --- calendar feeds ------------------------------------------------------------------------------
+
+
+def _calendar_user(request):
+    """Calendar clients cannot sign in: a personal token in ``?token=`` stands in for the
+    session. ``None`` when neither identifies an active user."""
+    secret = request.GET.get("token", "")
+    if secret:
+        return authenticate_api_token(secret)
+    return request.user if request.user.is_authenticated else None
+
+
+def _ics_response(payload: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(payload, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _unauthorised() -> HttpResponse:
+    response = HttpResponse(
+        _("Sign in, or add ?token= with a personal token from My account."),
+        status=401, content_type="text/plain; charset=utf-8",
+    )
+    response["WWW-Authenticate"] = 'Bearer realm="bridgework"'
+    return response
+
+
+@require_GET
+def body_calendar(request, pk: int):
+    user = _calendar_user(request)
+    if user is None:
+        return _unauthorised()
+    body = _visible_or_404(Body, user, pk)
+    meetings = selectors.meetings_of(body, user).select_related("body").order_by("starts_at")
+    return _ics_response(build_calendar(body.name, meetings), f"body-{body.pk}.ics")
+
+
+@require_GET
+def my_calendar(request):
+    user = _calendar_user(request)
+    if user is None:
+        return _unauthorised()
+    today = timezone.localdate()
+    meetings = selectors.calendar_meetings_for(user, today)
+    deadlines = selectors.calendar_actions_for(user, today)
+    name = _("Bridgework: %(name)s") % {"name": user}
+    return _ics_response(build_calendar(name, meetings, deadlines), "my-calendar.ics")
+

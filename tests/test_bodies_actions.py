@@ -1,0 +1,251 @@
+"""Action items across levels: my actions, overdue on both sides, updates, notifications."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.models import Post
+from bridgework.bodies.choices import ActionStatus
+from bridgework.bodies.models import ActionItem, ActionUpdate
+from bridgework.bodies.testing import make_action, make_body, make_org, make_person
+from bridgework.web.testing import assign, covers, make_user
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def district(tree):
+    """A district organisation in the city with a partner whose person holds a post there,
+    and a national body in the country above that raises actions."""
+    org = make_org(tree.city, name="Riverton District Council", level=OrgLevel.LOCAL)
+    user = make_user("district")
+    assign(user, "partner", tree.city)
+    person = make_person(
+        tree.city, full_name="Dana District", email="dana@example.test", user=user, post_in=org
+    )
+    body = make_body(tree.country, name="National Board", level=OrgLevel.NATIONAL)
+    return type("District", (), {"org": org, "user": user, "person": person, "body": body})
+
+
+def days(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+# --- my actions --------------------------------------------------------------------------------
+
+
+@covers("bodies:my_actions")
+def test_my_actions_holds_items_of_my_person_and_my_organisations(tree, district):
+    mine_by_org = make_action(district.body, owner=district.org, title="Report on tensions")
+    mine_by_person = make_action(district.body, owner=district.person, title="Call the imam")
+    former = make_org(tree.city, name="Former employer")
+    Post.objects.create(
+        person=district.person, organisation=former, title="Clerk", ends_on=days(-30)
+    )
+    not_mine = make_action(district.body, owner=former, title="Old job")
+    someone_else = make_action(district.body, owner=make_org(tree.city), title="Not mine")
+    done = make_action(
+        district.body, owner=district.org, title="Finished", status=ActionStatus.DONE
+    )
+
+    response = client_for(district.user).get(reverse("bodies:my_actions"))
+    assert response.status_code == 200
+    open_titles = {item.title for item in response.context["open_items"]}
+    assert open_titles == {mine_by_org.title, mine_by_person.title}
+    assert {item.pk for item in response.context["finished_items"]} == {done.pk}
+    page = response.content.decode()
+    assert not_mine.title not in page and someone_else.title not in page
+
+
+def test_overdue_items_surface_for_owner_and_raising_body(tree, district):
+    late = make_action(district.body, owner=district.org, title="Late reply", due_on=days(-3))
+    make_action(district.body, owner=district.org, title="Not yet due", due_on=days(3))
+    make_action(
+        district.body,
+        owner=district.org,
+        title="Late but done",
+        due_on=days(-3),
+        status=ActionStatus.DONE,
+    )
+
+    owner_view = client_for(district.user).get(reverse("bodies:my_actions"))
+    assert owner_view.context["overdue_count"] == 1
+    assert "overdue" in owner_view.content.decode()
+
+    body_view = client_for(tree.ancestor).get(district.body.get_absolute_url())
+    assert [item.pk for item in body_view.context["overdue"]] == [late.pk]
+    assert len(body_view.context["open_actions"]) == 2
+
+
+@covers("bodies:overdue_actions")
+def test_overdue_page_groups_by_raising_body_within_scope(tree, district):
+    late = make_action(district.body, owner=district.org, title="Late reply", due_on=days(-1))
+    hidden = make_action(
+        make_body(tree.sibling),
+        owner=make_org(tree.sibling),
+        title="Sibling's late item",
+        due_on=days(-1),
+    )
+    response = client_for(tree.in_scope).get(reverse("bodies:overdue_actions"))
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [item.pk for items in groups.values() for item in items] == [late.pk]
+    assert hidden.title not in response.content.decode()
+
+
+# --- updates and status --------------------------------------------------------------------------
+
+
+@covers("bodies:action_progress")
+def test_partner_posts_an_update_and_completes_the_item(tree, district):
+    item = make_action(district.body, owner=district.org, due_on=days(-1))
+    client = client_for(district.user)
+    url = reverse("bodies:action_progress", args=[item.pk])
+    response = client.post(url, {"text": "Sent the report", "status": "done"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == ActionStatus.DONE
+    update = ActionUpdate.objects.get(item=item)
+    assert (update.status_from, update.status_to, update.author) == ("open", "done", district.user)
+    assert item.place == district.org.place  # the item lives with its owner
+
+
+def test_a_reader_without_change_cannot_move_the_status(tree, district):
+    item = make_action(district.body, owner=district.org)
+    resident = make_user("resident")
+    assign(resident, "resident", tree.city)
+    url = reverse("bodies:action_progress", args=[item.pk])
+    assert client_for(resident).post(url, {"status": "done"}).status_code == 404
+    assert client_for(tree.sibling_user).post(url, {"status": "done"}).status_code == 404
+    item.refresh_from_db()
+    assert item.status == ActionStatus.OPEN and not item.updates.exists()
+
+
+# --- notifications -----------------------------------------------------------------------------
+
+
+def test_assignment_email_goes_to_post_holders_after_commit(
+    tree, district, django_capture_on_commit_callbacks
+):
+    colleague = make_person(
+        tree.city, full_name="Colin", email="colin@example.test", post_in=district.org
+    )
+    make_person(tree.city, full_name="No email", post_in=district.org)
+    client = client_for(tree.ancestor)
+    data = {
+        "title": "Map the youth groups",
+        "raised_by": district.body.pk,
+        "owner_organisation": district.org.pk,
+        "due_on": str(days(14)),
+        "status": "open",
+        "tlp": 1,
+    }
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("bodies:actionitem_add"), data)
+        assert response.status_code == 302
+        assert mail.outbox == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    assert sorted(m.to[0] for m in mail.outbox) == ["colin@example.test", "dana@example.test"]
+    assert all(len(m.to) == 1 for m in mail.outbox)  # nobody learns the others' addresses
+    assert "Map the youth groups" in mail.outbox[0].subject
+    assert colleague.email in {m.to[0] for m in mail.outbox}
+
+
+def test_reassignment_notifies_the_new_owner_only(
+    tree, district, django_capture_on_commit_callbacks
+):
+    item = make_action(district.body, owner=district.org, title="Draft a plan")
+    person = make_person(tree.city, full_name="Pia", email="pia@example.test")
+    data = {
+        "title": "Draft a plan",
+        "raised_by": district.body.pk,
+        "owner_person": person.pk,
+        "status": "open",
+        "tlp": 1,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(tree.ancestor).post(
+            reverse("bodies:actionitem_edit", args=[item.pk]), data
+        )
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["pia@example.test"]]
+    mail.outbox.clear()
+    data["title"] = "Draft a better plan"  # same owner: no new email
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(tree.ancestor).post(reverse("bodies:actionitem_edit", args=[item.pk]), data)
+    assert mail.outbox == []
+
+
+def run_overdue_command(capture, *args) -> None:
+    """Run the command as a scheduler would: its emails leave when its transaction commits."""
+    with capture(execute=True):
+        call_command("notify_overdue_actions", *args, stdout=StringIO())
+
+
+def test_overdue_command_is_idempotent_per_item_per_day(
+    tree, district, django_capture_on_commit_callbacks
+):
+    late = make_action(district.body, owner=district.org, title="Late", due_on=days(-2))
+    make_action(
+        district.body, owner=district.org, title="Done", due_on=days(-2), status=ActionStatus.DONE
+    )
+    make_action(district.body, owner=district.org, title="Future", due_on=days(2))
+
+    run_overdue_command(django_capture_on_commit_callbacks)
+    assert [m.subject for m in mail.outbox] == ["[Bridgework] Overdue action: Late"]
+    run_overdue_command(django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1  # the same day: nothing new
+    late.refresh_from_db()
+    assert late.overdue_notified_on == timezone.localdate()
+
+    run_overdue_command(django_capture_on_commit_callbacks, "--date", str(days(1)))
+    assert len(mail.outbox) == 2  # the next day: one more reminder
+
+
+def test_overdue_command_sends_only_after_commit(
+    tree, district, django_capture_on_commit_callbacks
+):
+    make_action(district.body, owner=district.person, due_on=days(-1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command("notify_overdue_actions", stdout=StringIO())
+    assert mail.outbox == [] and len(callbacks) == 1
+    callbacks[0]()
+    assert [m.to for m in mail.outbox] == [["dana@example.test"]]
+
+
+# --- scope of the owner's place ----------------------------------------------------------------
+
+
+def test_an_item_sits_at_its_owners_place_and_follows_a_new_owner(tree, district):
+    ministry = make_org(
+        tree.country, name="Ministry", sector=Sector.NATIONAL_GOVERNMENT, level=OrgLevel.NATIONAL
+    )
+    item = make_action(make_body(tree.city), owner=ministry, title="Answer the city")
+    assert item.place == tree.country
+    item.owner_organisation = district.org
+    item.save()
+    assert ActionItem.objects.get(pk=item.pk).place_path == tree.city.path
+
+
+def test_api_filters_mine_and_overdue(tree, district):
+    late = make_action(district.body, owner=district.org, due_on=days(-1))
+    make_action(district.body, owner=district.org, due_on=days(5))
+    make_action(district.body, owner=make_org(tree.city), due_on=days(-1))
+    client = client_for(district.user)
+    mine = client.get(reverse("api-1.0.0:list_actions") + "?mine=true").json()["items"]
+    assert len(mine) == 2
+    overdue = client.get(reverse("api-1.0.0:list_actions") + "?mine=true&overdue=true").json()
+    assert [row["id"] for row in overdue["items"]] == [late.pk]
+    assert overdue["items"][0]["overdue"] is True

@@ -1,0 +1,108 @@
+"""iCalendar feeds: a body's meetings and a person's meetings and deadlines, with token auth."""
+
+import datetime
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from bridgework.access.actions import do_create_api_token, do_revoke_api_token
+from bridgework.bodies.choices import ActionStatus
+from bridgework.bodies.testing import (
+    make_action,
+    make_body,
+    make_meeting,
+    make_org,
+    make_person,
+    make_seat,
+)
+from bridgework.web.testing import assign, covers, make_user
+
+
+def events(response) -> dict[str, object]:
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    return {str(event["SUMMARY"]): event for event in calendar.walk("VEVENT")}
+
+
+def soon(days: int) -> datetime.datetime:
+    return timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
+
+
+@covers("bodies:body_calendar")
+def test_body_feed_lists_its_meetings_for_a_signed_in_reader(tree):
+    body = make_body(tree.city, name="Peace Committee")
+    start = soon(3)
+    quarterly_meeting = make_meeting(body, title="Quarterly", starts_at=start, location="Town hall")
+    make_meeting(body, title="Annual", starts_at=soon(40))
+    make_meeting(make_body(tree.city), title="Another body's meeting", starts_at=soon(2))
+    client = Client()
+    client.force_login(tree.in_scope)
+    found = events(client.get(reverse("bodies:body_calendar", args=[body.pk])))
+    assert set(found) == {"Peace Committee: Quarterly", "Peace Committee: Annual"}
+    quarterly = found["Peace Committee: Quarterly"]
+    assert quarterly.decoded("DTSTART") == start
+    assert str(quarterly["LOCATION"]) == "Town hall"
+    assert str(quarterly["URL"]).endswith(quarterly_meeting.get_absolute_url())
+
+
+def test_body_feed_accepts_a_token_and_refuses_strangers(tree):
+    body = make_body(tree.city)
+    make_meeting(body, title="Open meeting", starts_at=soon(1))
+    url = reverse("bodies:body_calendar", args=[body.pk])
+    token, secret = do_create_api_token(user=tree.in_scope, name="calendar")
+    assert len(events(Client().get(f"{url}?token={secret}"))) == 1
+    assert Client().get(url).status_code == 401
+    assert Client().get(f"{url}?token=bw_not-a-token").status_code == 401
+    _t, sibling_secret = do_create_api_token(user=tree.sibling_user, name="calendar")
+    assert Client().get(f"{url}?token={sibling_secret}").status_code == 404
+    do_revoke_api_token(token, acting_user=tree.in_scope)
+    assert Client().get(f"{url}?token={secret}").status_code == 401
+
+
+@covers("bodies:my_calendar")
+def test_my_feed_has_my_bodies_meetings_and_my_deadlines(tree):
+    user = make_user("member")
+    assign(user, "partner", tree.city)
+    org = make_org(tree.city, name="Youth Network")
+    person = make_person(tree.city, user=user, post_in=org)
+    by_org = make_body(tree.city, name="Forum")
+    make_seat(by_org, organisation=org)
+    by_person = make_body(tree.city, name="Leaders' Table")
+    make_seat(by_person, person=person, constituency="Youth")
+    not_mine = make_body(tree.city, name="Elsewhere")
+    make_seat(not_mine)
+    make_meeting(by_org, title="Forum meeting", starts_at=soon(5))
+    make_meeting(by_person, title="Table meeting", starts_at=soon(6))
+    make_meeting(not_mine, title="Not my meeting", starts_at=soon(7))
+    due = timezone.localdate() + datetime.timedelta(days=10)
+    make_action(by_org, owner=org, title="Send names", due_on=due)
+    make_action(by_org, owner=org, title="No date")
+    make_action(by_org, owner=org, title="Done already", due_on=due, status=ActionStatus.DONE)
+
+    _token, secret = do_create_api_token(user=user, name="phone")
+    found = events(Client().get(reverse("bodies:my_calendar") + f"?token={secret}"))
+    assert set(found) == {
+        "Forum: Forum meeting",
+        "Leaders' Table: Table meeting",
+        "Due: Send names",
+    }
+    deadline = found["Due: Send names"]
+    assert deadline.decoded("DTSTART") == due  # an all-day event: a date, not a time
+    assert deadline.decoded("DTEND") == due + datetime.timedelta(days=1)
+
+
+def test_my_feed_is_scoped_to_what_the_user_may_see(tree):
+    user = make_user("member")
+    assign(user, "partner", tree.city)
+    org = make_org(tree.sibling, name="Sibling org")
+    make_person(tree.city, user=user, post_in=org)
+    body = make_body(tree.sibling, name="Sibling forum")
+    make_seat(body, organisation=org)
+    make_meeting(body, title="Hidden", starts_at=soon(2))
+    client = Client()
+    client.force_login(user)
+    assert events(client.get(reverse("bodies:my_calendar"))) == {}
+    assert Client().get(reverse("bodies:my_calendar")).status_code == 401

@@ -1,0 +1,214 @@
+"""Bodies: who holds a seat, which sectors are missing, attendance and quorum, meeting pages."""
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.bodies import selectors
+from bridgework.bodies.models import Attendance, Decision, Seat
+from bridgework.bodies.testing import make_body, make_meeting, make_org, make_person, make_seat
+from bridgework.core.tlp import TLP
+from bridgework.web.testing import assign, covers, make_user
+
+TODAY = datetime.date(2025, 3, 15)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- seats -------------------------------------------------------------------------------------
+
+
+def test_a_seat_needs_exactly_one_holder_in_the_database(tree):
+    body = make_body(tree.city)
+    org, person = make_org(tree.city), make_person(tree.city)
+    for holders in ({"organisation": org, "person": person}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Seat.objects.create(body=body, role="member", **holders)
+    assert Seat.objects.count() == 0
+
+
+def test_a_seat_needs_exactly_one_holder_in_the_form(tree):
+    body = make_body(tree.city)
+    org, person = make_org(tree.city), make_person(tree.city)
+    seat = Seat(body=body, organisation=org, person=person)
+    with pytest.raises(ValidationError):
+        seat.full_clean()
+    response = client_for(tree.in_scope).post(
+        reverse("bodies:seat_add"),
+        {
+            "body": body.pk,
+            "organisation": org.pk,
+            "person": person.pk,
+            "role": "member",
+        },
+    )
+    assert response.status_code == 400
+    assert "exactly one" in " ".join(response.context["form"].non_field_errors())
+    assert not Seat.objects.exists()
+
+
+def test_a_seat_lives_at_its_bodys_place(tree):
+    seat = make_seat(make_body(tree.ward))
+    assert seat.place == tree.ward and seat.place_path == tree.ward.path
+
+
+# --- the body's table --------------------------------------------------------------------------
+
+
+def test_members_are_grouped_by_sector_and_level_and_gaps_are_named(tree):
+    body = make_body(tree.city)
+    police = make_org(tree.country, sector=Sector.POLICE, level=OrgLevel.NATIONAL)
+    council = make_org(tree.city, sector=Sector.LOCAL_GOVERNMENT, level=OrgLevel.LOCAL)
+    make_seat(body, organisation=police, role="member")
+    make_seat(body, organisation=council, role="chair")
+    make_seat(body, person=make_person(tree.city), constituency="Somali community")
+    health = make_org(tree.city, sector=Sector.HEALTH)
+    make_seat(body, organisation=health, ends_on=TODAY - datetime.timedelta(days=1))
+
+    seats = selectors.current_seats(body, tree.in_scope, TODAY)
+    groups = selectors.membership_by_sector_and_level(seats)
+    missing = selectors.missing_sectors(seats)
+
+    assert [(g.sector, g.level, len(g.seats)) for g in groups] == [
+        ("Local government", "Local", 1),
+        ("Police", "National", 1),
+        ("", "", 1),
+    ]
+    assert "Health" in missing  # the health seat ended yesterday
+    assert "Police" not in missing and "Local government" not in missing
+    assert len(missing) == len(Sector.values) - 2
+
+
+def test_body_page_shows_members_gaps_children_and_meetings(tree):
+    body = make_body(tree.city, name="Riverton Peace Committee")
+    make_body(tree.ward, name="Ward 1 Forum", parent=body)
+    make_seat(body, organisation=make_org(tree.city, name="Riverton Police", sector=Sector.POLICE))
+    make_meeting(
+        body, title="Planning session", starts_at=timezone.now() + datetime.timedelta(days=7)
+    )
+    response = client_for(tree.in_scope).get(body.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Riverton Police" in page and "Ward 1 Forum" in page and "Planning session" in page
+    assert "Faith-based" in response.context["missing_sectors"]
+
+
+# --- attendance and quorum ---------------------------------------------------------------------
+
+
+def test_attendance_rate_and_quorum_per_meeting_in_one_query(tree):
+    body = make_body(tree.city)
+    now = timezone.now()
+    early = now - datetime.timedelta(days=60)
+    late = now - datetime.timedelta(days=5)
+    seats = [make_seat(body) for _ in range(3)]
+    # A fourth seat starts after the first meeting: it counts only for the second.
+    seats.append(make_seat(body, starts_on=(now - datetime.timedelta(days=30)).date()))
+    first = make_meeting(body, title="First", starts_at=early)
+    second = make_meeting(body, title="Second", starts_at=late)
+    make_meeting(body, title="Cancelled", starts_at=late, status="cancelled")
+    make_meeting(body, title="Future", starts_at=now + datetime.timedelta(days=3))
+    for seat in seats[:2]:
+        Attendance.objects.create(meeting=first, seat=seat)
+    for seat in seats[:2]:
+        Attendance.objects.create(meeting=second, seat=seat)
+    Attendance.objects.create(meeting=second, organisation=make_org(tree.city))  # a guest
+
+    selectors.meetings_of(body, tree.in_scope).exists()  # loads the user's roles once
+    with CaptureQueriesContext(connection) as queries:
+        trend = {m.title: m for m in selectors.attendance_trend(body, tree.in_scope, now)}
+    assert len(queries) == 1
+    assert set(trend) == {"First", "Second"}
+    assert (trend["First"].present, trend["First"].seats_then) == (2, 3)
+    assert trend["First"].quorum is True and round(trend["First"].rate) == 67
+    assert (trend["Second"].present, trend["Second"].seats_then) == (2, 4)
+    assert trend["Second"].quorum is False and round(trend["Second"].rate) == 50
+
+
+@covers("bodies:meeting_attendance")
+def test_recording_attendance_with_checkboxes(tree):
+    body = make_body(tree.city)
+    police = make_seat(body, organisation=make_org(tree.city, sector=Sector.POLICE))
+    school = make_seat(body, organisation=make_org(tree.city, sector=Sector.EDUCATION))
+    other_body_seat = make_seat(make_body(tree.city))
+    meeting = make_meeting(body)
+    client = client_for(tree.in_scope)
+    url = reverse("bodies:meeting_attendance", args=[meeting.pk])
+
+    assert client.post(url, {"seats": [police.pk, school.pk]}).status_code == 302
+    assert set(meeting.attendances.values_list("seat_id", flat=True)) == {police.pk, school.pk}
+    assert selectors.sectors_represented(meeting, tree.in_scope) == ["Police", "Education"]
+    created = LogEntry.objects.filter(
+        action=LogEntry.Action.CREATE, content_type__model="attendance"
+    )
+    assert created.count() == 2 and {e.actor_id for e in created} == {tree.in_scope.pk}
+
+    client.post(url, {"seats": [police.pk]})
+    assert list(meeting.attendances.values_list("seat_id", flat=True)) == [police.pk]
+
+    client.post(url, {"seats": [police.pk, other_body_seat.pk]})  # not a seat of this body
+    assert list(meeting.attendances.values_list("seat_id", flat=True)) == [police.pk]
+
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert f'value="{police.pk}" id="seat-{police.pk}" checked' in page
+
+
+def test_partner_cannot_record_attendance_and_sibling_gets_404(tree):
+    body = make_body(tree.city)
+    seat = make_seat(body)
+    meeting = make_meeting(body)
+    partner = make_user("partner")
+    assign(partner, "partner", tree.city)
+    url = reverse("bodies:meeting_attendance", args=[meeting.pk])
+    assert client_for(partner).post(url, {"seats": [seat.pk]}).status_code == 403
+    assert client_for(tree.sibling_user).post(url, {"seats": [seat.pk]}).status_code == 404
+    assert not Attendance.objects.exists()
+
+
+@covers("bodies:meeting_minutes", "bodies:meeting_decision")
+def test_minutes_and_numbered_decisions_on_the_meeting_page(tree):
+    meeting = make_meeting(make_body(tree.city))
+    client = client_for(tree.in_scope)
+    client.post(
+        reverse("bodies:meeting_minutes", args=[meeting.pk]),
+        {"minutes": "Opened at 10:00.", "status": "held"},
+    )
+    meeting.refresh_from_db()
+    assert (meeting.minutes, meeting.status) == ("Opened at 10:00.", "held")
+    decide = reverse("bodies:meeting_decision", args=[meeting.pk])
+    client.post(decide, {"text": "Hold a town hall in May"})
+    client.post(decide, {"text": "Invite the youth council"})
+    client.post(decide, {"text": ""})  # refused: nothing to record
+    assert list(Decision.objects.filter(meeting=meeting).values_list("number", "text")) == [
+        (1, "Hold a town hall in May"),
+        (2, "Invite the youth council"),
+    ]
+    assert client_for(tree.sibling_user).post(decide, {"text": "x"}).status_code == 404
+
+
+# --- parts follow their parent's label -----------------------------------------------------------
+
+
+def test_seats_of_a_shareable_body_above_are_visible_but_not_of_an_amber_one(tree):
+    partner = make_user("partner")
+    assign(partner, "partner", tree.city)  # reads up to TLP:GREEN
+    green = make_seat(make_body(tree.country, tlp=TLP.GREEN))
+    amber = make_seat(make_body(tree.country, tlp=TLP.AMBER))
+    mine = make_seat(make_body(tree.city, tlp=TLP.AMBER))
+    visible = set(Seat.objects.visible_to(partner).values_list("pk", flat=True))
+    assert green.pk in visible
+    assert amber.pk not in visible  # the body's label governs its seats
+    assert mine.pk not in visible  # AMBER is above a partner's ceiling even at home
+    assert mine.pk in set(Seat.objects.visible_to(tree.in_scope).values_list("pk", flat=True))
