@@ -78,9 +78,7 @@ class RoleAssignmentViewSet(ModelViewSet):
                 transaction.on_commit(lambda: _send_invitation(user))
         return assignment
 
-    @classmethod
-    def update(cls, form, *, acting_user):
-        return do_change_role_assignment(form.save(commit=False), acting_user=acting_user)
+    update_action = do_change_role_assignment
 
     @classmethod
     def delete(cls, obj, *, acting_user):

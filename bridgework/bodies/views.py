@@ -255,13 +255,8 @@ class DecisionViewSet(ModelViewSet):
     def initial(cls, request):
         return _initial_ids(request, "meeting")
 
-    @classmethod
-    def create(cls, form, *, acting_user):
-        return do_create_decision(form.save(commit=False), acting_user=acting_user)
-
-    @classmethod
-    def update(cls, form, *, acting_user):
-        return do_update_decision(form.save(commit=False), acting_user=acting_user)
+    create_action = do_create_decision
+    update_action = do_update_decision
 
 
 class ActionItemViewSet(ModelViewSet):
@@ -308,13 +303,8 @@ class ActionItemViewSet(ModelViewSet):
             "progress_form": ActionProgressForm(initial={"status": item.status}),
         }
 
-    @classmethod
-    def create(cls, form, *, acting_user):
-        return do_create_action_item(form.save(commit=False), acting_user=acting_user)
-
-    @classmethod
-    def update(cls, form, *, acting_user):
-        return do_update_action_item(form.save(commit=False), acting_user=acting_user)
+    create_action = do_create_action_item
+    update_action = do_update_action_item
 
 
 class ActionUpdateViewSet(ModelViewSet):

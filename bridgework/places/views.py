@@ -91,13 +91,8 @@ class PlaceViewSet(ModelViewSet):
             "can_add_child": can(user, "add", Place, place),
         }
 
-    @classmethod
-    def create(cls, form, *, acting_user):
-        return do_create_place(form.save(commit=False), acting_user=acting_user)
-
-    @classmethod
-    def update(cls, form, *, acting_user):
-        return do_update_place(form.save(commit=False), acting_user=acting_user)
+    create_action = do_create_place
+    update_action = do_update_place
 
     @classmethod
     def delete(cls, obj, *, acting_user):

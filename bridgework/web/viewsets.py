@@ -285,6 +285,10 @@ class ModelViewSet:
     detail_template: ClassVar[str] = "web/object_detail.html"
     form_template: ClassVar[str] = "web/object_form.html"
     title: ClassVar[Any] = None
+    # Actions ``f(obj, *, acting_user)`` that save a new / changed record; None means the
+    # generic audited save with the scope re-check (bridgework.core.actions).
+    create_action: ClassVar[Callable[..., Any] | None] = None
+    update_action: ClassVar[Callable[..., Any] | None] = None
     page_classes: ClassVar[dict[str, type[View]]] = {
         "list": ListPage,
         "detail": DetailPage,
@@ -324,12 +328,16 @@ class ModelViewSet:
 
     @classmethod
     def create(cls, form, *, acting_user) -> models.Model:
+        if cls.create_action is not None:
+            return cls.create_action(form.save(commit=False), acting_user=acting_user)
         return do_create_record(
             form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
         )
 
     @classmethod
     def update(cls, form, *, acting_user) -> models.Model:
+        if cls.update_action is not None:
+            return cls.update_action(form.save(commit=False), acting_user=acting_user)
         return do_update_record(
             form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
         )
