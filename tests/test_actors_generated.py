@@ -48,6 +48,7 @@ class TestOrganisationPages(OrganisationRecords, ScopedViewTests):
 class TestOrganisationApi(OrganisationRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_organisations"
     detail_url_name = "api-1.0.0:get_organisation"
+    write_name = "organisation"
 
 
 class PersonRecords:
@@ -74,6 +75,7 @@ class TestPersonPages(PersonRecords, ScopedViewTests):
 class TestPersonApi(PersonRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_people"
     detail_url_name = "api-1.0.0:get_person"
+    write_name = "person"
 
 
 class PostRecords:
@@ -113,3 +115,4 @@ class TestPostPages(PostRecords, ScopedViewTests):
 class TestPostApi(PostRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_posts"
     detail_url_name = "api-1.0.0:get_post"
+    write_name = "post"

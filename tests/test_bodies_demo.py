@@ -15,11 +15,19 @@ pytestmark = pytest.mark.django_db
 def test_bodies_demo_loads_twice_to_the_same_state():
     call_command("load_demo")
     bodies = load_bodies()
-    counts = (Body.objects.count(), Seat.objects.count(), Meeting.objects.count(),
-              ActionItem.objects.count())
+    counts = (
+        Body.objects.count(),
+        Seat.objects.count(),
+        Meeting.objects.count(),
+        ActionItem.objects.count(),
+    )
     load_bodies()
-    assert (Body.objects.count(), Seat.objects.count(), Meeting.objects.count(),
-            ActionItem.objects.count()) == counts
+    assert (
+        Body.objects.count(),
+        Seat.objects.count(),
+        Meeting.objects.count(),
+        ActionItem.objects.count(),
+    ) == counts
     assert all(body.is_demo and body.name.endswith("(demo)") for body in bodies)
 
     board = Body.objects.get(name="National CVE Coordination Board (demo)")
@@ -41,5 +49,4 @@ def test_demo_users_see_their_own_actions():
     titles = {item.title for item in selectors.action_items_of_user(local, today)}
     assert titles == {"Report on the Mtandire mediation team"}
     partner = User.objects.get(email="partner.peel@demo.bridgework.test")
-    assert any(item.is_overdue_on(today)
-               for item in selectors.action_items_of_user(partner, today))
+    assert any(item.is_overdue_on(today) for item in selectors.action_items_of_user(partner, today))

@@ -52,6 +52,7 @@ class TestBodyPages(BodyRecords, ScopedViewTests):
 class TestBodyApi(BodyRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_bodies"
     detail_url_name = "api-1.0.0:get_body"
+    write_name = "body"
 
 
 class SeatRecords:
@@ -76,6 +77,7 @@ class TestSeatPages(SeatRecords, ScopedViewTests):
 class TestSeatApi(SeatRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_seats"
     detail_url_name = "api-1.0.0:get_seat"
+    write_name = "seat"
 
 
 class MeetingRecords:
@@ -101,6 +103,7 @@ class TestMeetingPages(MeetingRecords, ScopedViewTests):
 class TestMeetingApi(MeetingRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_meetings"
     detail_url_name = "api-1.0.0:get_meeting"
+    write_name = "meeting"
 
 
 class AttendanceRecords:
@@ -148,6 +151,7 @@ class TestDecisionPages(DecisionRecords, ScopedViewTests):
 class TestDecisionApi(DecisionRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_decisions"
     detail_url_name = "api-1.0.0:get_decision"
+    write_name = "decision"
 
 
 class ActionItemRecords:
@@ -174,6 +178,7 @@ class TestActionItemPages(ActionItemRecords, ScopedViewTests):
 class TestActionItemApi(ActionItemRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_actions"
     detail_url_name = "api-1.0.0:get_action"
+    write_name = "action"
 
 
 class ActionUpdateRecords:
@@ -195,3 +200,4 @@ class TestActionUpdatePages(ActionUpdateRecords, ScopedViewTests):
 class TestActionUpdateApi(ActionUpdateRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_action_updates"
     detail_url_name = "api-1.0.0:get_action_update"
+    write_name = "action_update"

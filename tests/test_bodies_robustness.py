@@ -28,50 +28,72 @@ def records(tree):
     body = make_body(tree.city)
     org = make_org(tree.city)
     seat = make_seat(body, organisation=org)
-    return {"body": body, "org": org, "seat": seat, "meeting": make_meeting(body),
-            "item": make_action(body, owner=org)}
+    return {
+        "body": body,
+        "org": org,
+        "seat": seat,
+        "meeting": make_meeting(body),
+        "item": make_action(body, owner=org),
+    }
 
 
 @SETTINGS
 @given(body=maybe_ids, org=maybe_ids, person=maybe_ids, role=text, starts=text, ends=text)
-def test_seat_form_never_crashes_or_half_saves(client_in_scope, records, body, org, person,
-                                               role, starts, ends):
+def test_seat_form_never_crashes_or_half_saves(
+    client_in_scope, records, body, org, person, role, starts, ends
+):
     before = Seat.objects.count()
-    response = client_in_scope.post(reverse("bodies:seat_add"), {
-        "body": body, "organisation": org, "person": person, "role": role,
-        "starts_on": starts, "ends_on": ends,
-    })
+    response = client_in_scope.post(
+        reverse("bodies:seat_add"),
+        {
+            "body": body,
+            "organisation": org,
+            "person": person,
+            "role": role,
+            "starts_on": starts,
+            "ends_on": ends,
+        },
+    )
     assert response.status_code in {302, 400}
     assert Seat.objects.count() == before + (1 if response.status_code == 302 else 0)
 
 
 @SETTINGS
 @given(title=text, body=maybe_ids, owner=maybe_ids, due=text, status=text, tlp=maybe_ids)
-def test_action_form_never_crashes_or_half_saves(client_in_scope, records, title, body, owner,
-                                                 due, status, tlp):
+def test_action_form_never_crashes_or_half_saves(
+    client_in_scope, records, title, body, owner, due, status, tlp
+):
     before = ActionItem.objects.count()
-    response = client_in_scope.post(reverse("bodies:actionitem_add"), {
-        "title": title, "raised_by": body, "owner_organisation": owner, "due_on": due,
-        "status": status, "tlp": tlp,
-    })
+    response = client_in_scope.post(
+        reverse("bodies:actionitem_add"),
+        {
+            "title": title,
+            "raised_by": body,
+            "owner_organisation": owner,
+            "due_on": due,
+            "status": status,
+            "tlp": tlp,
+        },
+    )
     assert response.status_code in {302, 400}
     assert ActionItem.objects.count() == before + (1 if response.status_code == 302 else 0)
 
 
 @SETTINGS
 @given(seats=st.lists(maybe_ids, max_size=4), text_=text, status=text)
-def test_meeting_and_action_page_forms_never_crash(client_in_scope, records, seats, text_,
-                                                   status):
+def test_meeting_and_action_page_forms_never_crash(client_in_scope, records, seats, text_, status):
     meeting, item = records["meeting"], records["item"]
     response = client_in_scope.post(
-        reverse("bodies:meeting_attendance", args=[meeting.pk]), {"seats": seats})
+        reverse("bodies:meeting_attendance", args=[meeting.pk]), {"seats": seats}
+    )
     assert response.status_code == 302
     assert Attendance.objects.filter(meeting=meeting).count() <= 1
     before = ActionUpdate.objects.filter(item=item).count()
     item.refresh_from_db()
     status_before = item.status
-    response = client_in_scope.post(reverse("bodies:action_progress", args=[item.pk]),
-                                    {"text": text_, "status": status})
+    response = client_in_scope.post(
+        reverse("bodies:action_progress", args=[item.pk]), {"text": text_, "status": status}
+    )
     assert response.status_code == 302
     added = ActionUpdate.objects.filter(item=item).count() - before
     item.refresh_from_db()
@@ -80,9 +102,15 @@ def test_meeting_and_action_page_forms_never_crash(client_in_scope, records, sea
 
 
 @SETTINGS
-@given(params=st.dictionaries(
-    st.sampled_from(["body", "owner_organisation", "status", "overdue", "mine", "after",
-                     "limit"]), text, max_size=4))
+@given(
+    params=st.dictionaries(
+        st.sampled_from(
+            ["body", "owner_organisation", "status", "overdue", "mine", "after", "limit"]
+        ),
+        text,
+        max_size=4,
+    )
+)
 def test_api_action_list_never_crashes(client_in_scope, params):
     response = client_in_scope.get(reverse("api-1.0.0:list_actions"), params)
     assert response.status_code in {200, 400, 404, 422}

@@ -53,7 +53,10 @@ def _sync_areas(organisation: Organisation, areas: Iterable[Place]) -> None:
 
 @transaction.atomic
 def do_save_organisation(
-    organisation: Organisation, *, acting_user, areas: Iterable[Place] | None = None,
+    organisation: Organisation,
+    *,
+    acting_user,
+    areas: Iterable[Place] | None = None,
     save_related: Callable[[], None] | None = None,
 ) -> Organisation:
     """Create or update an organisation and its areas of work (its home place always is one).
@@ -116,10 +119,14 @@ def do_erase_person(person: Person, *, acting_user) -> Person:
     # The semantic event, written after scrubbing: who erased whom (by id), when.
     with set_actor(acting_user):
         LogEntry.objects.create(
-            content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk),
-            object_id=person.pk, object_repr=person.full_name, action=LogEntry.Action.UPDATE,
+            content_type=ContentType.objects.get_for_model(Person),
+            object_pk=str(person.pk),
+            object_id=person.pk,
+            object_repr=person.full_name,
+            action=LogEntry.Action.UPDATE,
             changes={"erased_at": ["None", person.erased_at.isoformat()]},
-            changes_text=_("Personal data erased on request."), actor=acting_user,
+            changes_text=_("Personal data erased on request."),
+            actor=acting_user,
         )
     ensure_in_scope(person, acting_user, "view")
     return person

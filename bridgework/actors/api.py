@@ -1,7 +1,6 @@
 """actors API: organisations, people, posts (list and detail), the 3W summary, Popolo JSON,
 and a person's personal-data export and erasure."""
 
-
 from datetime import date, datetime
 from typing import Any
 
@@ -14,12 +13,19 @@ from ninja.pagination import paginate
 from bridgework.access.policy import can
 from bridgework.core.paths import subtree_q
 from bridgework.places.models import Place
-from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+from bridgework.web.api import (
+    ERROR_RESPONSES,
+    KeysetPagination,
+    add_form_endpoints,
+    get_visible_or_404,
+    visible,
+)
 
 from . import selectors
 from .actions import do_erase_person
 from .choices import OrgLevel, Sector
 from .models import Organisation, Person, Post, Theme
+from .views import OrganisationViewSet, PersonViewSet, PostViewSet
 
 __all__ = ["router"]
 
@@ -72,8 +78,11 @@ def _place_or_404(request, pk: int | None) -> Place | None:
 def _org_filters(request, filters: OrganisationFilters) -> selectors.OrgFilters:
     theme = Theme.objects.filter(slug=filters.theme).first() if filters.theme else None
     return selectors.OrgFilters(
-        place=_place_or_404(request, filters.place), sector=filters.sector or "",
-        level=filters.level or "", theme=theme, q=filters.q or "",
+        place=_place_or_404(request, filters.place),
+        sector=filters.sector or "",
+        level=filters.level or "",
+        theme=theme,
+        q=filters.q or "",
     )
 
 
@@ -81,22 +90,29 @@ def _with_related(orgs):
     return orgs.select_related("place").prefetch_related("themes", "areas")
 
 
-@router.get("/organisations", response={200: list[OrganisationOut], **ERROR_RESPONSES},
-            summary="List organisations")
+@router.get(
+    "/organisations",
+    response={200: list[OrganisationOut], **ERROR_RESPONSES},
+    summary="List organisations",
+)
 @paginate(KeysetPagination, ordering=("name", "pk"))
 def list_organisations(request, filters: Query[OrganisationFilters]):
     if filters.theme and not Theme.objects.filter(slug=filters.theme).exists():
         return Organisation.objects.none()
-    orgs = selectors.filter_organisations(visible(request, Organisation),
-                                          _org_filters(request, filters))
+    orgs = selectors.filter_organisations(
+        visible(request, Organisation), _org_filters(request, filters)
+    )
     return _with_related(orgs)
 
 
-@router.get("/organisations/{organisation_id}",
-            response={200: OrganisationOut, **ERROR_RESPONSES}, summary="One organisation")
-def get_organisation(request, organisation_id: int):
-    get_visible_or_404(request, Organisation, organisation_id)
-    return _with_related(visible(request, Organisation)).get(pk=organisation_id)
+@router.get(
+    "/organisations/{record_id}",
+    response={200: OrganisationOut, **ERROR_RESPONSES},
+    summary="One organisation",
+)
+def get_organisation(request, record_id: int):
+    get_visible_or_404(request, Organisation, record_id)
+    return _with_related(visible(request, Organisation)).get(pk=record_id)
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -170,11 +186,12 @@ def list_people(request, filters: Query[PersonFilters]):
     return people
 
 
-@router.get("/people/{person_id}", response={200: PersonOut, **ERROR_RESPONSES},
-            summary="One person")
-def get_person(request, person_id: int):
-    get_visible_or_404(request, Person, person_id)
-    return _people(request).get(pk=person_id)
+@router.get(
+    "/people/{record_id}", response={200: PersonOut, **ERROR_RESPONSES}, summary="One person"
+)
+def get_person(request, record_id: int):
+    get_visible_or_404(request, Person, record_id)
+    return _people(request).get(pk=record_id)
 
 
 def _person_for(request, person_id: int, action: str) -> Person:
@@ -184,8 +201,11 @@ def _person_for(request, person_id: int, action: str) -> Person:
     return person
 
 
-@router.get("/people/{person_id}/personal-data", response={200: dict[str, Any], **ERROR_RESPONSES},
-            summary="Everything held on a person (data-protection export)")
+@router.get(
+    "/people/{person_id}/personal-data",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="Everything held on a person (data-protection export)",
+)
 def export_person(request, person_id: int):
     return selectors.personal_data(_person_for(request, person_id, "export_personal"))
 
@@ -196,8 +216,11 @@ class ErasedOut(Schema):
     erased_at: datetime
 
 
-@router.post("/people/{person_id}/erase", response={200: ErasedOut, **ERROR_RESPONSES},
-             summary="Erase a person's personal data everywhere")
+@router.post(
+    "/people/{person_id}/erase",
+    response={200: ErasedOut, **ERROR_RESPONSES},
+    summary="Erase a person's personal data everywhere",
+)
 def erase_person(request, person_id: int):
     return do_erase_person(_person_for(request, person_id, "erase"), acting_user=request.user)
 
@@ -240,10 +263,10 @@ def list_posts(request, filters: Query[PostFilters]):
     return posts
 
 
-@router.get("/posts/{post_id}", response={200: PostOut, **ERROR_RESPONSES}, summary="One post")
-def get_post(request, post_id: int):
-    get_visible_or_404(request, Post, post_id)
-    return visible(request, Post).select_related("person", "organisation").get(pk=post_id)
+@router.get("/posts/{record_id}", response={200: PostOut, **ERROR_RESPONSES}, summary="One post")
+def get_post(request, record_id: int):
+    get_visible_or_404(request, Post, record_id)
+    return visible(request, Post).select_related("person", "organisation").get(pk=record_id)
 
 
 # --- 3W and Popolo -------------------------------------------------------------------------------
@@ -289,32 +312,70 @@ def _three_w_filters(request, filters) -> selectors.OrgFilters:
         theme = Theme.objects.filter(slug=filters.theme).first()
         if theme is None:
             raise HttpError(400, "Unknown theme.")
-    return selectors.OrgFilters(place=get_visible_or_404(request, Place, filters.place),
-                                sector=filters.sector or "", level=filters.level or "",
-                                theme=theme)
+    return selectors.OrgFilters(
+        place=get_visible_or_404(request, Place, filters.place),
+        sector=filters.sector or "",
+        level=filters.level or "",
+        theme=theme,
+    )
 
 
-@router.get("/3w", response={200: ThreeWOut, **ERROR_RESPONSES},
-            summary="Who does what where below a place: counts, gaps and overlaps")
+@router.get(
+    "/3w",
+    response={200: ThreeWOut, **ERROR_RESPONSES},
+    summary="Who does what where below a place: counts, gaps and overlaps",
+)
 def three_w(request, filters: Query[ThreeWFilters]):
     report = selectors.three_w(request.user, _three_w_filters(request, filters))
     slugs = [theme.slug for theme in report.themes]
     return {
         "place_id": report.place.pk,
         "organisations": report.total,
-        "sectors": [{"sector": s, "label": str(label), "organisations": n}
-                    for s, label, n in report.sector_counts],
+        "sectors": [
+            {"sector": s, "label": str(label), "organisations": n}
+            for s, label, n in report.sector_counts
+        ],
         "gaps": [s for s, _label in report.gaps],
-        "matrix": [{"sector": s, "counts": dict(zip(slugs, counts, strict=True))}
-                   for s, _label, counts, _none in report.matrix],
-        "overlaps": [{"place_id": o["place_id"], "place": o["place"], "theme": o["theme"],
-                      "organisations": o["count"]} for o in report.overlaps],
+        "matrix": [
+            {"sector": s, "counts": dict(zip(slugs, counts, strict=True))}
+            for s, _label, counts, _none in report.matrix
+        ],
+        "overlaps": [
+            {
+                "place_id": o["place_id"],
+                "place": o["place"],
+                "theme": o["theme"],
+                "organisations": o["count"],
+            }
+            for o in report.overlaps
+        ],
     }
 
 
-@router.get("/popolo", response={200: dict[str, Any], **ERROR_RESPONSES},
-            summary="Organisations, persons, posts and memberships below a place (Popolo)")
+@router.get(
+    "/popolo",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    summary="Organisations, persons, posts and memberships below a place (Popolo)",
+)
 def popolo(request, filters: Query[ThreeWFilters]):
     if not can(request.user, "export", Organisation):
         raise PermissionDenied
     return selectors.popolo(request.user, _three_w_filters(request, filters))
+
+
+# --- writes: the pages' forms and actions, through the API ----------------------------------------
+
+add_form_endpoints(
+    router,
+    viewset=OrganisationViewSet,
+    path="/organisations",
+    out=OrganisationOut,
+    name="organisation",
+    read=get_organisation,
+)
+add_form_endpoints(
+    router, viewset=PersonViewSet, path="/people", out=PersonOut, name="person", read=get_person
+)
+add_form_endpoints(
+    router, viewset=PostViewSet, path="/posts", out=PostOut, name="post", read=get_post
+)

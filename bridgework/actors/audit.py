@@ -29,8 +29,11 @@ def register_personal_masks() -> None:
     from .models import Person
 
     auditlog.unregister(Person)
-    auditlog.register(Person, mask_fields=list(PERSONAL_FIELDS),
-                      mask_callable="bridgework.actors.audit.mask_personal")
+    auditlog.register(
+        Person,
+        mask_fields=list(PERSONAL_FIELDS),
+        mask_callable="bridgework.actors.audit.mask_personal",
+    )
 
 
 def _variants(secret: str) -> set[str]:
@@ -58,18 +61,30 @@ def scrub_log(*, objects: dict[type, list[int]], secrets: list[str]) -> int:
         return 0
     about = Q(pk__in=[])
     for model, pks in objects.items():
-        about |= Q(content_type=ContentType.objects.get_for_model(model),
-                   object_pk__in=[str(pk) for pk in pks])
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(model),
+            object_pk__in=[str(pk) for pk in pks],
+        )
     mentions = Q(pk__in=[])
     for secret in secrets:
-        mentions |= (Q(object_repr__contains=secret) | Q(changes_text__contains=secret)
-                     | Q(changes__icontains=secret) | Q(serialized_data__icontains=secret)
-                     | Q(additional_data__icontains=secret) | Q(actor_email=secret))
+        mentions |= (
+            Q(object_repr__contains=secret)
+            | Q(changes_text__contains=secret)
+            | Q(changes__icontains=secret)
+            | Q(serialized_data__icontains=secret)
+            | Q(additional_data__icontains=secret)
+            | Q(actor_email=secret)
+        )
     changed = 0
     for entry in LogEntry.objects.filter(about | mentions).iterator(chunk_size=500):
-        before = (entry.object_repr, entry.changes_text, json.dumps(entry.changes),
-                  json.dumps(entry.serialized_data), json.dumps(entry.additional_data),
-                  entry.actor_email)
+        before = (
+            entry.object_repr,
+            entry.changes_text,
+            json.dumps(entry.changes),
+            json.dumps(entry.serialized_data),
+            json.dumps(entry.additional_data),
+            entry.actor_email,
+        )
         entry.object_repr = _scrub_text(entry.object_repr, secrets)
         entry.changes_text = _scrub_text(entry.changes_text or "", secrets)
         entry.changes = _scrub_json(entry.changes, secrets)
@@ -77,15 +92,23 @@ def scrub_log(*, objects: dict[type, list[int]], secrets: list[str]) -> int:
         entry.additional_data = _scrub_json(entry.additional_data, secrets)
         if entry.actor_email in secrets:
             entry.actor_email = ""
-        after = (entry.object_repr, entry.changes_text, json.dumps(entry.changes),
-                 json.dumps(entry.serialized_data), json.dumps(entry.additional_data),
-                 entry.actor_email)
+        after = (
+            entry.object_repr,
+            entry.changes_text,
+            json.dumps(entry.changes),
+            json.dumps(entry.serialized_data),
+            json.dumps(entry.additional_data),
+            entry.actor_email,
+        )
         if after != before:
             # A queryset update: saving a LogEntry must not itself be logged or re-signalled.
             LogEntry.objects.filter(pk=entry.pk).update(
-                object_repr=entry.object_repr, changes_text=entry.changes_text,
-                changes=entry.changes, serialized_data=entry.serialized_data,
-                additional_data=entry.additional_data, actor_email=entry.actor_email,
+                object_repr=entry.object_repr,
+                changes_text=entry.changes_text,
+                changes=entry.changes,
+                serialized_data=entry.serialized_data,
+                additional_data=entry.additional_data,
+                actor_email=entry.actor_email,
             )
             changed += 1
     return changed

@@ -55,9 +55,13 @@ def lighten(field: forms.ModelChoiceField, help_text) -> None:
 
 class OrganisationForm(ScopedModelForm):
     areas_text = forms.CharField(
-        label=_("Areas of work"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("ISO codes, P-codes or place numbers, separated by commas. The home place "
-                    "is always included."),
+        label=_("Areas of work"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "ISO codes, P-codes or place numbers, separated by commas. The home place "
+            "is always included."
+        ),
     )
 
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
@@ -65,10 +69,22 @@ class OrganisationForm(ScopedModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "short_name", "sector", "level", "place", "parent", "themes",
-                  "website", "description", "tlp"]
-        widgets = {"themes": forms.CheckboxSelectMultiple, "description": forms.Textarea(
-            attrs={"rows": 3})}
+        fields = [
+            "name",
+            "short_name",
+            "sector",
+            "level",
+            "place",
+            "parent",
+            "themes",
+            "website",
+            "description",
+            "tlp",
+        ]
+        widgets = {
+            "themes": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
         labels = {"place": _("Based in")}
 
     def __init__(self, *args, **kwargs):
@@ -76,10 +92,14 @@ class OrganisationForm(ScopedModelForm):
         parent = self.fields["parent"]
         if self.instance.pk:
             parent.queryset = parent.queryset.exclude(pk=self.instance.pk)
-            self.initial.setdefault("areas_text", ", ".join(
-                place_token(a.place) for a in self.instance.areas.select_related("place")
-                if a.place_id != self.instance.place_id
-            ))
+            self.initial.setdefault(
+                "areas_text",
+                ", ".join(
+                    place_token(a.place)
+                    for a in self.instance.areas.select_related("place")
+                    if a.place_id != self.instance.place_id
+                ),
+            )
         lighten(parent, _("The parent organisation's number (shown on its page)"))
 
     def clean_areas_text(self) -> list[Place]:
@@ -130,15 +150,21 @@ class PostForm(ScopedModelForm):
 
 
 class ThreeWFilterForm(forms.Form):
-    place = forms.CharField(label=_("Place"), required=False,
-                            help_text=_("ISO code, P-code or place number"))
-    sector = forms.ChoiceField(label=_("Sector"), required=False,
-                               choices=[("", _("All sectors")), *Sector.choices])
-    level = forms.ChoiceField(label=_("Level"), required=False,
-                              choices=[("", _("All levels")), *OrgLevel.choices])
-    theme = forms.ModelChoiceField(label=_("Activity"), required=False,
-                                   queryset=Theme.objects.order_by("name"),
-                                   empty_label=_("All activities"))
+    place = forms.CharField(
+        label=_("Place"), required=False, help_text=_("ISO code, P-code or place number")
+    )
+    sector = forms.ChoiceField(
+        label=_("Sector"), required=False, choices=[("", _("All sectors")), *Sector.choices]
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All levels")), *OrgLevel.choices]
+    )
+    theme = forms.ModelChoiceField(
+        label=_("Activity"),
+        required=False,
+        queryset=Theme.objects.order_by("name"),
+        empty_label=_("All activities"),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -159,8 +185,9 @@ class ImportForm(forms.Form):
     MAX_BYTES = 2 * 1024 * 1024
 
     kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
-    file = forms.FileField(label=_("CSV or XLSX file"),
-                           help_text=_("The first row names the columns; at most 2 MB."))
+    file = forms.FileField(
+        label=_("CSV or XLSX file"), help_text=_("The first row names the columns; at most 2 MB.")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -36,17 +36,50 @@ __all__ = [
     "similar_names",
 ]
 
-ORG_COLUMNS = ("name", "short_name", "sector", "level", "place", "areas", "themes", "website",
-               "tlp")
-PEOPLE_COLUMNS = ("full_name", "place", "email", "phone", "organisation", "title", "starts_on",
-                  "ends_on", "tlp")
-REQUIRED = {"organisations": ("name", "sector", "level", "place"),
-            "people": ("full_name", "place")}
+ORG_COLUMNS = (
+    "name",
+    "short_name",
+    "sector",
+    "level",
+    "place",
+    "areas",
+    "themes",
+    "website",
+    "tlp",
+)
+PEOPLE_COLUMNS = (
+    "full_name",
+    "place",
+    "email",
+    "phone",
+    "organisation",
+    "title",
+    "starts_on",
+    "ends_on",
+    "tlp",
+)
+REQUIRED = {"organisations": ("name", "sector", "level", "place"), "people": ("full_name", "place")}
 MAX_ROWS = 2000
 DUPLICATE_SCORE = 80
 # Words that say little about which organisation it is: "Peel Regional Police" ≈ "Peel Police".
-_FILLER = {"the", "of", "and", "for", "regional", "region", "service", "services", "department",
-           "organisation", "organization", "association", "inc", "ltd", "demo", "office"}
+_FILLER = {
+    "the",
+    "of",
+    "and",
+    "for",
+    "regional",
+    "region",
+    "service",
+    "services",
+    "department",
+    "organisation",
+    "organization",
+    "association",
+    "inc",
+    "ltd",
+    "demo",
+    "office",
+}
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -60,7 +93,8 @@ def similar_names(name: str, candidates: list[str]) -> list[str]:
     """Candidates whose normalised name is close to ``name``'s (not the same string)."""
     key = normalise_name(name)
     return [
-        other for other in candidates
+        other
+        for other in candidates
         if other.casefold() != name.casefold()
         and fuzz.token_set_ratio(key, normalise_name(other)) >= DUPLICATE_SCORE
     ]
@@ -142,15 +176,16 @@ class _Context:
         for pk, name, place_id in existing.values_list("pk", name_field, "place_id"):
             self.existing.setdefault(place_id, []).append((name, pk))
         self.changeable = set(
-            model.objects.visible_to(user, "change").filter(place_id__in=place_ids)
+            model.objects.visible_to(user, "change")
+            .filter(place_id__in=place_ids)
             .values_list("pk", flat=True)
         )
         self.orgs: dict[str, list[Organisation]] = {}
         if kind == "people":
             names = {row.get("organisation", "").casefold() for row in rows} - {""}
-            for org in Organisation.objects.visible_to(user, "view").filter(name__in={
-                row.get("organisation", "") for row in rows
-            }):
+            for org in Organisation.objects.visible_to(user, "view").filter(
+                name__in={row.get("organisation", "") for row in rows}
+            ):
                 self.orgs.setdefault(org.name.casefold(), []).append(org)
             self.missing_orgs = names - self.orgs.keys()
 
@@ -185,8 +220,9 @@ def _place(number, row, column, context, errors):
         return None
     place = context.places.get(token.upper())
     if place is None:
-        errors.append(RowError(number, column,
-                               _("'%s' is not a place where you may add records.") % token))
+        errors.append(
+            RowError(number, column, _("'%s' is not a place where you may add records.") % token)
+        )
     return place
 
 
@@ -195,8 +231,9 @@ def _target(name: str, place, context, number, column, errors):
     for other, pk in context.existing.get(place.pk, []):
         if other.casefold() == name.casefold():
             if pk not in context.changeable:
-                errors.append(RowError(number, column, _("'%s' exists and you may not change it.")
-                                       % name))
+                errors.append(
+                    RowError(number, column, _("'%s' exists and you may not change it.") % name)
+                )
             return pk
     return None
 
@@ -210,8 +247,9 @@ def _check_org_row(number, row, context, errors) -> PlannedRow | None:
         errors.append(RowError(number, "name", _("Names are limited to 200 characters.")))
     sector = _choice(row.get("sector", ""), Sector.choices)
     if sector is None:
-        errors.append(RowError(number, "sector",
-                               _("'%s' is not a sector.") % row.get("sector", "")))
+        errors.append(
+            RowError(number, "sector", _("'%s' is not a sector.") % row.get("sector", ""))
+        )
     level = _choice(row.get("level", ""), OrgLevel.choices)
     if level is None:
         errors.append(RowError(number, "level", _("'%s' is not a level.") % row.get("level", "")))
@@ -220,8 +258,11 @@ def _check_org_row(number, row, context, errors) -> PlannedRow | None:
     for token in _split(row.get("areas", "")):
         area = context.places.get(token.upper())
         if area is None:
-            errors.append(RowError(number, "areas",
-                                   _("'%s' is not a place where you may add records.") % token))
+            errors.append(
+                RowError(
+                    number, "areas", _("'%s' is not a place where you may add records.") % token
+                )
+            )
         else:
             areas.append(area)
     themes = []
@@ -240,10 +281,23 @@ def _check_org_row(number, row, context, errors) -> PlannedRow | None:
     if len(errors) > before:
         return None
     target = _target(name, place, context, number, "name", errors)
-    return PlannedRow(number, "update" if target else "create", name, place, target, {
-        "name": name, "short_name": row.get("short_name", "").strip()[:60], "sector": sector,
-        "level": level, "website": website, "tlp": tlp, "areas": areas, "themes": themes,
-    })
+    return PlannedRow(
+        number,
+        "update" if target else "create",
+        name,
+        place,
+        target,
+        {
+            "name": name,
+            "short_name": row.get("short_name", "").strip()[:60],
+            "sector": sector,
+            "level": level,
+            "website": website,
+            "tlp": tlp,
+            "areas": areas,
+            "themes": themes,
+        },
+    )
 
 
 def _check_person_row(number, row, context, errors) -> PlannedRow | None:
@@ -260,11 +314,19 @@ def _check_person_row(number, row, context, errors) -> PlannedRow | None:
     if org_name:
         matches = context.orgs.get(org_name.casefold(), [])
         if not matches:
-            errors.append(RowError(number, "organisation", _("No organisation you may see is "
-                                                             "called '%s'.") % org_name))
+            errors.append(
+                RowError(
+                    number,
+                    "organisation",
+                    _("No organisation you may see is called '%s'.") % org_name,
+                )
+            )
         elif len(matches) > 1:
-            errors.append(RowError(number, "organisation", _("Several organisations are called "
-                                                             "'%s'.") % org_name))
+            errors.append(
+                RowError(
+                    number, "organisation", _("Several organisations are called '%s'.") % org_name
+                )
+            )
         else:
             org = matches[0]
         if not row.get("title", "").strip():
@@ -281,11 +343,23 @@ def _check_person_row(number, row, context, errors) -> PlannedRow | None:
     if len(errors) > before:
         return None
     target = _target(name, place, context, number, "full_name", errors)
-    return PlannedRow(number, "update" if target else "create", name, place, target, {
-        "full_name": name, "email": email, "phone": row.get("phone", "").strip()[:40],
-        "tlp": tlp, "organisation": org, "title": row.get("title", "").strip()[:200],
-        "starts_on": starts, "ends_on": ends,
-    })
+    return PlannedRow(
+        number,
+        "update" if target else "create",
+        name,
+        place,
+        target,
+        {
+            "full_name": name,
+            "email": email,
+            "phone": row.get("phone", "").strip()[:40],
+            "tlp": tlp,
+            "organisation": org,
+            "title": row.get("title", "").strip()[:200],
+            "starts_on": starts,
+            "ends_on": ends,
+        },
+    )
 
 
 def _flag_duplicates(plan: list[PlannedRow], context: _Context) -> None:
@@ -318,8 +392,9 @@ def _write_org(planned: PlannedRow, user) -> None:
     for key, value in values.items():
         setattr(org, key, value)
     org.place = planned.place
-    do_save_organisation(org, acting_user=user, areas=areas,
-                         save_related=lambda: org.themes.add(*themes))
+    do_save_organisation(
+        org, acting_user=user, areas=areas, save_related=lambda: org.themes.add(*themes)
+    )
 
 
 def _write_person(planned: PlannedRow, user) -> None:
@@ -332,6 +407,8 @@ def _write_person(planned: PlannedRow, user) -> None:
             setattr(person, key, value)
     person.place = planned.place
     do_save_person(person, acting_user=user)
-    if org is not None and not person.posts.filter(organisation=org,
-                                                   title=post_fields["title"]).exists():
+    if (
+        org is not None
+        and not person.posts.filter(organisation=org, title=post_fields["title"]).exists()
+    ):
         do_save_post(Post(person=person, organisation=org, **post_fields), acting_user=user)

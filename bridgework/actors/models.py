@@ -44,11 +44,16 @@ class Organisation(LabelledModel):
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
     level = models.CharField(_("level"), max_length=20, choices=OrgLevel.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent organisation"),
     )
-    themes = models.ManyToManyField(Theme, blank=True, related_name="organisations",
-                                    verbose_name=_("activities and themes"))
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="organisations", verbose_name=_("activities and themes")
+    )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -106,8 +111,12 @@ class Person(LabelledModel):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="person", verbose_name=_("platform account"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("platform account"),
     )
     erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -133,10 +142,12 @@ class Post(ScopedModel):
     """A person's post in an organisation, from one date to another. Lives at the
     organisation's place."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="posts",
-                               verbose_name=_("person"))
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="posts",
-                                     verbose_name=_("organisation"))
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="posts", verbose_name=_("person")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="posts", verbose_name=_("organisation")
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
@@ -147,7 +158,8 @@ class Post(ScopedModel):
         verbose_name_plural = _("posts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True)
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="post_ends_after_start",
             )
@@ -175,4 +187,3 @@ class Post(ScopedModel):
     @property
     def is_current(self) -> bool:
         return self.ends_on is None
-

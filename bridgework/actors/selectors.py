@@ -119,18 +119,21 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     total = areas.aggregate(n=Count("organisation", distinct=True))["n"]
 
     # Gaps ignore the sector filter: a sector is missing whatever sector one is looking at.
-    all_sectors = _areas(user, OrgFilters(place=filters.place, level=filters.level,
-                                          theme=filters.theme))
+    all_sectors = _areas(
+        user, OrgFilters(place=filters.place, level=filters.level, theme=filters.theme)
+    )
     by_sector = dict(
         all_sectors.values_list("organisation__sector")
-        .annotate(n=Count("organisation", distinct=True)).order_by()
+        .annotate(n=Count("organisation", distinct=True))
+        .order_by()
     )
     sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in Sector.choices]
     gaps = [(value, label) for value, label, n in sector_counts if n == 0]
 
     pairs = (
         areas.values_list("organisation__sector", "organisation__themes")
-        .annotate(n=Count("organisation", distinct=True)).order_by()
+        .annotate(n=Count("organisation", distinct=True))
+        .order_by()
     )
     counts: dict[tuple[str, int | None], int] = {(s, t): n for s, t, n in pairs}
     used_themes = {t for _s, t in counts if t is not None}
@@ -142,8 +145,15 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
         for value, label in Sector.choices
         if any(s == value for s, _t in counts)
     ]
-    return ThreeW(filters.place, total, sector_counts, gaps, themes, matrix,
-                  _overlaps(areas, filters, overlap_limit))
+    return ThreeW(
+        filters.place,
+        total,
+        sector_counts,
+        gaps,
+        themes,
+        matrix,
+        _overlaps(areas, filters, overlap_limit),
+    )
 
 
 def _overlaps(areas: QuerySet, filters: OrgFilters, limit: int) -> list[dict[str, Any]]:
@@ -158,8 +168,13 @@ def _overlaps(areas: QuerySet, filters: OrgFilters, limit: int) -> list[dict[str
         .order_by("-n", "place__name", "theme_id")[:limit]
     )
     return [
-        {"place_id": r["place_id"], "place": r["place__name"], "theme_id": r["theme_id"],
-         "theme": r["organisation__themes__name"], "count": r["n"]}
+        {
+            "place_id": r["place_id"],
+            "place": r["place__name"],
+            "theme_id": r["theme_id"],
+            "theme": r["organisation__themes__name"],
+            "count": r["n"],
+        }
         for r in rows
     ]
 
@@ -196,8 +211,9 @@ def place_code(place: Place | None) -> str:
     return place.pcode or place.code
 
 
-def hxl_rows(user, filters: OrgFilters, *, action: str = "export",
-             chunk: int = 1000) -> Iterator[list[str]]:
+def hxl_rows(
+    user, filters: OrgFilters, *, action: str = "export", chunk: int = 1000
+) -> Iterator[list[str]]:
     """One row per organisation × activity × place (the 3W grain), places resolved to their
     country and admin levels. Streams in chunks: one query for areas, one for themes and one
     for missing ancestors per chunk."""
@@ -219,11 +235,19 @@ def hxl_rows(user, filters: OrgFilters, *, action: str = "export",
             admin = {p.depth: p for p in chain if p is not None}
             org_themes = [t for t in themes.get(org.pk, []) if theme_filter in (None, t.pk)]
             for theme in org_themes or [None]:
-                row = [org.name, str(org.pk), org.short_name, str(sectors.get(org.sector, "")),
-                       str(levels.get(org.level, "")), theme.name if theme else ""]
+                row = [
+                    org.name,
+                    str(org.pk),
+                    org.short_name,
+                    str(sectors.get(org.sector, "")),
+                    str(levels.get(org.level, "")),
+                    theme.name if theme else "",
+                ]
                 for depth in _ADMIN_DEPTHS:
-                    row += [place_code(admin.get(depth)),
-                            admin[depth].name if depth in admin else ""]
+                    row += [
+                        place_code(admin.get(depth)),
+                        admin[depth].name if depth in admin else "",
+                    ]
                 row += [area.place.name, str(area.place_id)]
                 yield row
 
@@ -258,13 +282,14 @@ def popolo(user, filters: OrgFilters, action: str = "export") -> dict[str, list[
     )
     org_ids = orgs.values("pk")
     posts = (
-        Post.objects.visible_to(user, action).filter(organisation__in=org_ids)
+        Post.objects.visible_to(user, action)
+        .filter(organisation__in=org_ids)
         .order_by("organisation_id", "pk")
     )
     people = with_contact_flag(
-        Person.objects.visible_to(user, action).filter(
-            Q(subtree_q("place_path", filters.place.path)) | Q(posts__in=posts.values("pk"))
-        ).distinct(),
+        Person.objects.visible_to(user, action)
+        .filter(Q(subtree_q("place_path", filters.place.path)) | Q(posts__in=posts.values("pk")))
+        .distinct(),
         user,
     ).order_by("full_name", "pk")
     person_ids = set()
@@ -272,23 +297,34 @@ def popolo(user, filters: OrgFilters, action: str = "export") -> dict[str, list[
     for person in people:
         person_ids.add(person.pk)
         persons.append(_popolo_person(person))
-    post_rows = list(posts.values("pk", "person_id", "organisation_id", "title", "starts_on",
-                                  "ends_on"))
+    post_rows = list(
+        posts.values("pk", "person_id", "organisation_id", "title", "starts_on", "ends_on")
+    )
     return {
         "organizations": [_popolo_org(org) for org in orgs],
         "persons": persons,
         "posts": [
-            {"id": f"post-{p['pk']}", "label": p["title"],
-             "organization_id": f"org-{p['organisation_id']}",
-             "start_date": _iso(p["starts_on"]), "end_date": _iso(p["ends_on"])}
+            {
+                "id": f"post-{p['pk']}",
+                "label": p["title"],
+                "organization_id": f"org-{p['organisation_id']}",
+                "start_date": _iso(p["starts_on"]),
+                "end_date": _iso(p["ends_on"]),
+            }
             for p in post_rows
         ],
         "memberships": [
-            {"id": f"membership-{p['pk']}", "person_id": f"person-{p['person_id']}",
-             "organization_id": f"org-{p['organisation_id']}", "post_id": f"post-{p['pk']}",
-             "role": p["title"], "start_date": _iso(p["starts_on"]),
-             "end_date": _iso(p["ends_on"])}
-            for p in post_rows if p["person_id"] in person_ids
+            {
+                "id": f"membership-{p['pk']}",
+                "person_id": f"person-{p['person_id']}",
+                "organization_id": f"org-{p['organisation_id']}",
+                "post_id": f"post-{p['pk']}",
+                "role": p["title"],
+                "start_date": _iso(p["starts_on"]),
+                "end_date": _iso(p["ends_on"]),
+            }
+            for p in post_rows
+            if p["person_id"] in person_ids
         ],
     }
 
@@ -330,18 +366,29 @@ def personal_data(person: Person) -> dict[str, Any]:
     posts = list(person.posts.select_related("organisation", "place").order_by("pk"))
     return {
         "person": {
-            "id": person.pk, "full_name": person.full_name, "email": person.email,
-            "phone": person.phone, "notes": person.notes, "place": person.place.name,
-            "place_id": person.place_id, "tlp": person.get_tlp_display(),
+            "id": person.pk,
+            "full_name": person.full_name,
+            "email": person.email,
+            "phone": person.phone,
+            "notes": person.notes,
+            "place": person.place.name,
+            "place_id": person.place_id,
+            "tlp": person.get_tlp_display(),
             "platform_account": person.user.email if person.user_id else None,
             "created_at": person.created_at.isoformat(),
             "updated_at": person.updated_at.isoformat(),
             "erased_at": person.erased_at.isoformat() if person.erased_at else None,
         },
         "posts": [
-            {"id": p.pk, "title": p.title, "organisation": p.organisation.name,
-             "organisation_id": p.organisation_id, "place": p.place.name,
-             "starts_on": _iso(p.starts_on), "ends_on": _iso(p.ends_on)}
+            {
+                "id": p.pk,
+                "title": p.title,
+                "organisation": p.organisation.name,
+                "organisation_id": p.organisation_id,
+                "place": p.place.name,
+                "starts_on": _iso(p.starts_on),
+                "ends_on": _iso(p.ends_on),
+            }
             for p in posts
         ],
         "seats": _seats_of(person),
@@ -369,12 +416,20 @@ def _seats_of(person: Person) -> list[dict[str, Any]]:
 def _history_of(person: Person, post_ids: list[int]) -> list[dict[str, Any]]:
     about = Q(content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk))
     if post_ids:
-        about |= Q(content_type=ContentType.objects.get_for_model(Post),
-                   object_pk__in=[str(pk) for pk in post_ids])
+        about |= Q(
+            content_type=ContentType.objects.get_for_model(Post),
+            object_pk__in=[str(pk) for pk in post_ids],
+        )
     return [
-        {"timestamp": e.timestamp.isoformat(), "action": e.get_action_display(),
-         "record": e.object_repr, "model": e.content_type.model, "changes": e.changes,
-         "actor_id": e.actor_id}
-        for e in LogEntry.objects.filter(about).select_related("content_type")
+        {
+            "timestamp": e.timestamp.isoformat(),
+            "action": e.get_action_display(),
+            "record": e.object_repr,
+            "model": e.content_type.model,
+            "changes": e.changes,
+            "actor_id": e.actor_id,
+        }
+        for e in LogEntry.objects.filter(about)
+        .select_related("content_type")
         .order_by("timestamp", "pk")
     ]

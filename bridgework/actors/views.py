@@ -59,14 +59,17 @@ def _themes(org: Organisation) -> str:
 
 
 def _current_posts(person: Person) -> str:
-    return "; ".join(f"{p.title}, {p.organisation.name}" for p in person.visible_posts
-                     if p.ends_on is None)
+    return "; ".join(
+        f"{p.title}, {p.organisation.name}" for p in person.visible_posts if p.ends_on is None
+    )
 
 
 def _contact(attr: str):
     """A contact column: the value only for those holding ``view_contacts`` on the person."""
+
     def value(person: Person) -> str:
         return getattr(person, attr) if person.can_see_contacts else ""
+
     return value
 
 
@@ -83,7 +86,8 @@ def org_filters_from(request) -> selectors.OrgFilters:
         place=place,
         sector=get.get("sector", "") if get.get("sector") in Sector.values else "",
         level=get.get("level", "") if get.get("level") in OrgLevel.values else "",
-        theme=theme, q=get.get("q", "")[:100],
+        theme=theme,
+        q=get.get("q", "")[:100],
     )
 
 
@@ -115,9 +119,14 @@ class OrganisationViewSet(ModelViewSet):
 
     @classmethod
     def filter_context(cls, request):
-        return {"searchable": True, "sectors": Sector.choices, "levels": OrgLevel.choices,
-                "themes": Theme.objects.order_by("name"), "current": request.GET,
-                "can_import": can(request.user, "add", Organisation)}
+        return {
+            "searchable": True,
+            "sectors": Sector.choices,
+            "levels": OrgLevel.choices,
+            "themes": Theme.objects.order_by("name"),
+            "current": request.GET,
+            "can_import": can(request.user, "add", Organisation),
+        }
 
     @classmethod
     def detail_context(cls, request, org):
@@ -128,16 +137,21 @@ class OrganisationViewSet(ModelViewSet):
             "children": visible.filter(parent=org).order_by("name")[:50],
             "areas": org.areas.select_related("place").order_by("place_path")[:200],
             "themes": org.themes.all(),
-            "posts": Post.objects.visible_to(user, "view").filter(organisation=org)
-            .select_related("person").order_by("ends_on", "person__full_name")[:100],
+            "posts": Post.objects.visible_to(user, "view")
+            .filter(organisation=org)
+            .select_related("person")
+            .order_by("ends_on", "person__full_name")[:100],
             "can_add_post": can(user, "add", Post, org.place),
         }
 
     @classmethod
     def create(cls, form, *, acting_user):
-        return do_save_organisation(form.save(commit=False), acting_user=acting_user,
-                                    areas=form.cleaned_data["areas_text"],
-                                    save_related=form.save_m2m)
+        return do_save_organisation(
+            form.save(commit=False),
+            acting_user=acting_user,
+            areas=form.cleaned_data["areas_text"],
+            save_related=form.save_m2m,
+        )
 
     update = create
 
@@ -172,8 +186,10 @@ class PersonViewSet(ModelViewSet):
         flagged = selectors.with_contact_flag(Person.objects.filter(pk=person.pk), user).get()
         return {
             "can_see_contacts": flagged.can_see_contacts,
-            "posts": Post.objects.visible_to(user, "view").filter(person=person)
-            .select_related("organisation", "place").order_by("ends_on", "pk"),
+            "posts": Post.objects.visible_to(user, "view")
+            .filter(person=person)
+            .select_related("organisation", "place")
+            .order_by("ends_on", "pk"),
             "can_export_personal": _may(user, person, "export_personal"),
             "can_erase": not person.is_erased and _may(user, person, "erase"),
             "can_add_post": not person.is_erased and can(user, "add", Post),
@@ -203,16 +219,22 @@ class PostViewSet(ModelViewSet):
         Column("ends_on", gettext_lazy("Until")),
     ]
     detail_fields = [
-        ("person", gettext_lazy("Person")), ("title", gettext_lazy("Title")),
-        ("organisation", gettext_lazy("Organisation")), ("place", gettext_lazy("Place")),
-        ("starts_on", gettext_lazy("From")), ("ends_on", gettext_lazy("Until")),
+        ("person", gettext_lazy("Person")),
+        ("title", gettext_lazy("Title")),
+        ("organisation", gettext_lazy("Organisation")),
+        ("place", gettext_lazy("Place")),
+        ("starts_on", gettext_lazy("From")),
+        ("ends_on", gettext_lazy("Until")),
         ("is_current", gettext_lazy("Current")),
     ]
 
     @classmethod
     def initial(cls, request):
-        return {key: request.GET[key] for key in ("person", "organisation")
-                if request.GET.get(key, "").isdigit()}
+        return {
+            key: request.GET[key]
+            for key in ("person", "organisation")
+            if request.GET.get(key, "").isdigit()
+        }
 
     @classmethod
     def create(cls, form, *, acting_user):
@@ -251,8 +273,12 @@ def _three_w_filters(request) -> tuple[ThreeWFilterForm, selectors.OrgFilters]:
         place = top_places_for(request.user).first()
         if place is None:
             raise PermissionDenied
-    return form, selectors.OrgFilters(place=place, sector=cleaned.get("sector", ""),
-                                      level=cleaned.get("level", ""), theme=cleaned.get("theme"))
+    return form, selectors.OrgFilters(
+        place=place,
+        sector=cleaned.get("sector", ""),
+        level=cleaned.get("level", ""),
+        theme=cleaned.get("theme"),
+    )
 
 
 @login_required
@@ -265,11 +291,16 @@ def three_w(request):
     query["place"] = str(filters.place.pk)
     shown = query.copy()
     shown["place"] = place_token(filters.place)  # show the code the user would type
-    return render(request, "actors/three_w.html", {
-        "form": ThreeWFilterForm(shown, user=request.user),
-        "report": selectors.three_w(request.user, filters),
-        "query": query.urlencode(), "can_export": can(request.user, "export", Organisation),
-    })
+    return render(
+        request,
+        "actors/three_w.html",
+        {
+            "form": ThreeWFilterForm(shown, user=request.user),
+            "report": selectors.three_w(request.user, filters),
+            "query": query.urlencode(),
+            "can_export": can(request.user, "export", Organisation),
+        },
+    )
 
 
 @login_required
@@ -289,7 +320,8 @@ def three_w_export(request):
         for row in (labels, tags, *rows):
             sheet.append(row)
         response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         book.save(response)
         extension = "xlsx"
     else:
@@ -309,8 +341,9 @@ def popolo_json(request):
     if not can(request.user, "export", Organisation):
         raise PermissionDenied
     _form, filters = _three_w_filters(request)
-    response = JsonResponse(selectors.popolo(request.user, filters),
-                            json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        selectors.popolo(request.user, filters), json_dumps_params={"ensure_ascii": False}
+    )
     response["Content-Disposition"] = f'attachment; filename="popolo-{filters.place.pk}.json"'
     return response
 
@@ -321,8 +354,9 @@ def popolo_json(request):
 @login_required
 def person_export_personal(request, pk: int):
     person = _person_for(request, pk, "export_personal")
-    body = json.dumps(selectors.personal_data(person), cls=DjangoJSONEncoder, indent=2,
-                      ensure_ascii=False)
+    body = json.dumps(
+        selectors.personal_data(person), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False
+    )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
     return response
@@ -394,11 +428,18 @@ def import_confirm(request):
     try:
         plan = apply_import(stored["rows"], kind, acting_user=request.user)
     except ActorImportError as exc:
-        return render(request, "actors/import.html",
-                      {"form": ImportForm(), "kind": kind, "errors": exc.errors}, status=400)
+        return render(
+            request,
+            "actors/import.html",
+            {"form": ImportForm(), "kind": kind, "errors": exc.errors},
+            status=400,
+        )
     request.session.pop(SESSION_KEY, None)
     created = sum(1 for p in plan if p.action == "create")
-    messages.success(request, _("Imported: %(created)s created, %(updated)s updated.") % {
-        "created": created, "updated": len(plan) - created})
+    messages.success(
+        request,
+        _("Imported: %(created)s created, %(updated)s updated.")
+        % {"created": created, "updated": len(plan) - created},
+    )
     target = "actors:organisation_list" if kind == "organisations" else "actors:person_list"
     return redirect(reverse(target))

@@ -132,13 +132,17 @@ def do_post_action_update(
     if not text and not status:
         raise ValidationError({"text": _("Write what happened, or choose a new status.")})
     moves = bool(status) and status != item.status
-    if moves and not ActionItem.objects.visible_to(acting_user, "change").filter(
-        pk=item.pk
-    ).exists():
+    if (
+        moves
+        and not ActionItem.objects.visible_to(acting_user, "change").filter(pk=item.pk).exists()
+    ):
         raise PermissionDenied(_("You may comment on this action but not change its status."))
     update = ActionUpdate(
-        item=item, author=acting_user, text=text or _("Status changed."),
-        status_from=item.status if moves else "", status_to=status if moves else "",
+        item=item,
+        author=acting_user,
+        text=text or _("Status changed."),
+        status_from=item.status if moves else "",
+        status_to=status if moves else "",
     )
     do_create_record(update, acting_user=acting_user)
     if moves:
@@ -162,11 +166,11 @@ def do_notify_overdue_actions(*, today: datetime.date) -> list[int]:
     for pk in candidates:
         # A bookkeeping date, not a change anyone made: written without an audit entry.
         won = (
-            ActionItem.objects.filter(pk=pk).exclude(overdue_notified_on=today)
+            ActionItem.objects.filter(pk=pk)
+            .exclude(overdue_notified_on=today)
             .update(overdue_notified_on=today)
         )
         if won:
             claimed.append(pk)
             transaction.on_commit(partial(send_overdue_notice, pk))
     return claimed
-

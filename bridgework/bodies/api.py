@@ -2,7 +2,6 @@
 and their updates, each scoped exactly as the pages are. Calendar feeds are pages
 (``bodies:body_calendar``, ``bodies:my_calendar``) because calendar clients fetch them."""
 
-
 from datetime import date, datetime
 
 from django.utils import timezone
@@ -11,11 +10,25 @@ from ninja.pagination import paginate
 
 from bridgework.core.paths import subtree_q
 from bridgework.places.models import Place
-from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+from bridgework.web.api import (
+    ERROR_RESPONSES,
+    KeysetPagination,
+    add_form_endpoints,
+    get_visible_or_404,
+    visible,
+)
 
 from . import selectors
 from .choices import ActionStatus, BodyKind, MeetingStatus, SeatRole
 from .models import ActionItem, ActionUpdate, Attendance, Body, Decision, Meeting, Seat
+from .views import (
+    ActionItemViewSet,
+    ActionUpdateViewSet,
+    BodyViewSet,
+    DecisionViewSet,
+    MeetingViewSet,
+    SeatViewSet,
+)
 
 __all__ = ["router"]
 
@@ -53,8 +66,9 @@ class BodyFilters(Schema):
     q: str | None = Field(None, max_length=100, description="Name contains")
 
 
-@router.get("/bodies", response={200: list[BodyOut], **ERROR_RESPONSES},
-            summary="List coordination bodies")
+@router.get(
+    "/bodies", response={200: list[BodyOut], **ERROR_RESPONSES}, summary="List coordination bodies"
+)
 @paginate(KeysetPagination, ordering=("name", "pk"))
 def list_bodies(request, filters: Query[BodyFilters]):
     bodies = visible(request, Body)
@@ -72,10 +86,13 @@ def list_bodies(request, filters: Query[BodyFilters]):
     return bodies
 
 
-@router.get("/bodies/{body_id}", response={200: BodyOut, **ERROR_RESPONSES},
-            summary="One coordination body")
-def get_body(request, body_id: int):
-    return get_visible_or_404(request, Body, body_id)
+@router.get(
+    "/bodies/{record_id}",
+    response={200: BodyOut, **ERROR_RESPONSES},
+    summary="One coordination body",
+)
+def get_body(request, record_id: int):
+    return get_visible_or_404(request, Body, record_id)
 
 
 # --- seats -------------------------------------------------------------------------------------
@@ -119,9 +136,9 @@ def list_seats(request, filters: Query[SeatFilters]):
     return seats
 
 
-@router.get("/seats/{seat_id}", response={200: SeatOut, **ERROR_RESPONSES}, summary="One seat")
-def get_seat(request, seat_id: int):
-    return get_visible_or_404(request, Seat, seat_id)
+@router.get("/seats/{record_id}", response={200: SeatOut, **ERROR_RESPONSES}, summary="One seat")
+def get_seat(request, record_id: int):
+    return get_visible_or_404(request, Seat, record_id)
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -152,8 +169,9 @@ class MeetingFilters(Schema):
     starts_before: datetime | None = Field(None, description="Only meetings starting before")
 
 
-@router.get("/meetings", response={200: list[MeetingOut], **ERROR_RESPONSES},
-            summary="List meetings")
+@router.get(
+    "/meetings", response={200: list[MeetingOut], **ERROR_RESPONSES}, summary="List meetings"
+)
 @paginate(KeysetPagination, ordering=("-starts_at", "pk"))
 def list_meetings(request, filters: Query[MeetingFilters]):
     meetings = visible(request, Meeting)
@@ -168,10 +186,11 @@ def list_meetings(request, filters: Query[MeetingFilters]):
     return meetings
 
 
-@router.get("/meetings/{meeting_id}", response={200: MeetingOut, **ERROR_RESPONSES},
-            summary="One meeting")
-def get_meeting(request, meeting_id: int):
-    return get_visible_or_404(request, Meeting, meeting_id)
+@router.get(
+    "/meetings/{record_id}", response={200: MeetingOut, **ERROR_RESPONSES}, summary="One meeting"
+)
+def get_meeting(request, record_id: int):
+    return get_visible_or_404(request, Meeting, record_id)
 
 
 # --- attendance and decisions ------------------------------------------------------------------
@@ -194,8 +213,11 @@ class MeetingPartFilters(Schema):
     meeting: int | None = None
 
 
-@router.get("/attendance", response={200: list[AttendanceOut], **ERROR_RESPONSES},
-            summary="List attendance at meetings")
+@router.get(
+    "/attendance",
+    response={200: list[AttendanceOut], **ERROR_RESPONSES},
+    summary="List attendance at meetings",
+)
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_attendance(request, filters: Query[MeetingPartFilters]):
     rows = visible(request, Attendance).select_related("organisation")
@@ -204,10 +226,13 @@ def list_attendance(request, filters: Query[MeetingPartFilters]):
     return rows
 
 
-@router.get("/attendance/{attendance_id}", response={200: AttendanceOut, **ERROR_RESPONSES},
-            summary="One attendance record")
-def get_attendance(request, attendance_id: int):
-    return get_visible_or_404(request, Attendance, attendance_id)
+@router.get(
+    "/attendance/{record_id}",
+    response={200: AttendanceOut, **ERROR_RESPONSES},
+    summary="One attendance record",
+)
+def get_attendance(request, record_id: int):
+    return get_visible_or_404(request, Attendance, record_id)
 
 
 class DecisionOut(Schema):
@@ -217,8 +242,9 @@ class DecisionOut(Schema):
     text: str
 
 
-@router.get("/decisions", response={200: list[DecisionOut], **ERROR_RESPONSES},
-            summary="List decisions")
+@router.get(
+    "/decisions", response={200: list[DecisionOut], **ERROR_RESPONSES}, summary="List decisions"
+)
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_decisions(request, filters: Query[MeetingPartFilters]):
     decisions = visible(request, Decision)
@@ -227,10 +253,11 @@ def list_decisions(request, filters: Query[MeetingPartFilters]):
     return decisions
 
 
-@router.get("/decisions/{decision_id}", response={200: DecisionOut, **ERROR_RESPONSES},
-            summary="One decision")
-def get_decision(request, decision_id: int):
-    return get_visible_or_404(request, Decision, decision_id)
+@router.get(
+    "/decisions/{record_id}", response={200: DecisionOut, **ERROR_RESPONSES}, summary="One decision"
+)
+def get_decision(request, record_id: int):
+    return get_visible_or_404(request, Decision, record_id)
 
 
 # --- action items ------------------------------------------------------------------------------
@@ -275,13 +302,15 @@ class ActionFilters(Schema):
     mine: bool | None = Field(None, description="Only items owned by me or my organisations")
 
 
-@router.get("/actions", response={200: list[ActionItemOut], **ERROR_RESPONSES},
-            summary="List action items")
+@router.get(
+    "/actions", response={200: list[ActionItemOut], **ERROR_RESPONSES}, summary="List action items"
+)
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_actions(request, filters: Query[ActionFilters]):
     today = timezone.localdate()
     items = (
-        selectors.action_items_of_user(request.user, today) if filters.mine
+        selectors.action_items_of_user(request.user, today)
+        if filters.mine
         else visible(request, ActionItem)
     ).select_related("owner_organisation", "owner_person")
     if filters.body is not None:
@@ -297,10 +326,13 @@ def list_actions(request, filters: Query[ActionFilters]):
     return items
 
 
-@router.get("/actions/{item_id}", response={200: ActionItemOut, **ERROR_RESPONSES},
-            summary="One action item")
-def get_action(request, item_id: int):
-    return get_visible_or_404(request, ActionItem, item_id)
+@router.get(
+    "/actions/{record_id}",
+    response={200: ActionItemOut, **ERROR_RESPONSES},
+    summary="One action item",
+)
+def get_action(request, record_id: int):
+    return get_visible_or_404(request, ActionItem, record_id)
 
 
 class ActionUpdateOut(Schema):
@@ -317,8 +349,11 @@ class ActionUpdateFilters(Schema):
     item: int | None = None
 
 
-@router.get("/action-updates", response={200: list[ActionUpdateOut], **ERROR_RESPONSES},
-            summary="List updates on action items")
+@router.get(
+    "/action-updates",
+    response={200: list[ActionUpdateOut], **ERROR_RESPONSES},
+    summary="List updates on action items",
+)
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_action_updates(request, filters: Query[ActionUpdateFilters]):
     updates = visible(request, ActionUpdate)
@@ -327,8 +362,23 @@ def list_action_updates(request, filters: Query[ActionUpdateFilters]):
     return updates
 
 
-@router.get("/action-updates/{update_id}", response={200: ActionUpdateOut, **ERROR_RESPONSES},
-            summary="One update on an action item")
-def get_action_update(request, update_id: int):
-    return get_visible_or_404(request, ActionUpdate, update_id)
+@router.get(
+    "/action-updates/{record_id}",
+    response={200: ActionUpdateOut, **ERROR_RESPONSES},
+    summary="One update on an action item",
+)
+def get_action_update(request, record_id: int):
+    return get_visible_or_404(request, ActionUpdate, record_id)
 
+
+# --- writes: the pages' forms and actions, through the API ----------------------------------------
+
+for _viewset, _path, _out, _name, _read in (
+    (BodyViewSet, "/bodies", BodyOut, "body", get_body),
+    (SeatViewSet, "/seats", SeatOut, "seat", get_seat),
+    (MeetingViewSet, "/meetings", MeetingOut, "meeting", get_meeting),
+    (DecisionViewSet, "/decisions", DecisionOut, "decision", get_decision),
+    (ActionItemViewSet, "/actions", ActionItemOut, "action", get_action),
+    (ActionUpdateViewSet, "/action-updates", ActionUpdateOut, "action_update", get_action_update),
+):
+    add_form_endpoints(router, viewset=_viewset, path=_path, out=_out, name=_name, read=_read)

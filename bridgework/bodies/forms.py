@@ -53,8 +53,7 @@ class BodyForm(ScopedModelForm):
 class SeatForm(ScopedModelForm):
     class Meta:
         model = Seat
-        fields = ["body", "organisation", "person", "role", "constituency", "starts_on",
-                  "ends_on"]
+        fields = ["body", "organisation", "person", "role", "constituency", "starts_on", "ends_on"]
         widgets = {"starts_on": DATE, "ends_on": DATE}
         help_texts = {
             "organisation": _("Choose an organisation or a person, not both"),
@@ -64,10 +63,20 @@ class SeatForm(ScopedModelForm):
 class MeetingForm(ScopedModelForm):
     class Meta:
         model = Meeting
-        fields = ["body", "title", "starts_at", "ends_at", "location", "status", "agenda",
-                  "minutes", "tlp"]
+        fields = [
+            "body",
+            "title",
+            "starts_at",
+            "ends_at",
+            "location",
+            "status",
+            "agenda",
+            "minutes",
+            "tlp",
+        ]
         widgets = {
-            "starts_at": DATETIME, "ends_at": DATETIME,
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "minutes": forms.Textarea(attrs={"rows": 6}),
         }
@@ -96,20 +105,32 @@ class DecisionForm(ScopedModelForm):
 class ActionItemForm(ScopedModelForm):
     class Meta:
         model = ActionItem
-        fields = ["title", "description", "raised_by", "meeting", "decision",
-                  "owner_organisation", "owner_person", "due_on", "status", "tlp"]
+        fields = [
+            "title",
+            "description",
+            "raised_by",
+            "meeting",
+            "decision",
+            "owner_organisation",
+            "owner_person",
+            "due_on",
+            "status",
+            "tlp",
+        ]
         widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
-            "owner_organisation": _("Who owes the action: an organisation at any level, "
-                                    "or a person — not both"),
+            "owner_organisation": _(
+                "Who owes the action: an organisation at any level, or a person — not both"
+            ),
         }
 
 
 class ActionUpdateForm(ScopedModelForm):
     """Progress on an item; a status chosen here moves the item too."""
 
-    status = forms.ChoiceField(label=_("New status"), required=False,
-                               choices=STATUS_UNCHANGED + list(ActionStatus.choices))
+    status = forms.ChoiceField(
+        label=_("New status"), required=False, choices=STATUS_UNCHANGED + list(ActionStatus.choices)
+    )
 
     class Meta:
         model = ActionUpdate
@@ -124,7 +145,9 @@ class AttendanceRecordForm(forms.Form):
     """Checkboxes of the body's seats current on the meeting's day."""
 
     seats = forms.ModelMultipleChoiceField(
-        label=_("Present"), queryset=Seat.objects.none(), required=False,
+        label=_("Present"),
+        queryset=Seat.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -135,8 +158,9 @@ class AttendanceRecordForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
-    minutes = forms.CharField(label=_("Minutes"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 6}))
+    minutes = forms.CharField(
+        label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
     status = forms.ChoiceField(label=_("Meeting status"), choices=MeetingStatus.choices)
 
 
@@ -145,6 +169,7 @@ class DecisionQuickForm(forms.Form):
 
 
 class ActionProgressForm(forms.Form):
-    text = forms.CharField(label=_("What happened"), required=False,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)

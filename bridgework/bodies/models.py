@@ -100,7 +100,11 @@ class Body(LabelledModel):
     level = models.CharField(_("level"), max_length=20, choices=OrgLevel.choices)
     mandate = models.TextField(_("mandate"), blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent body"),
         help_text=_("The body this one reports to or works under"),
     )
@@ -134,20 +138,32 @@ class Seat(DerivedPlaceMixin, ScopedModel):
     scope_parent_field = "body"
     scope_reads_ancestors = True
 
-    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="seats",
-                             verbose_name=_("body"))
+    body = models.ForeignKey(
+        Body, on_delete=models.CASCADE, related_name="seats", verbose_name=_("body")
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="seats",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seats",
         verbose_name=_("organisation"),
     )
     person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="seats",
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="seats",
         verbose_name=_("person"),
     )
-    role = models.CharField(_("role"), max_length=20, choices=SeatRole.choices,
-                            default=SeatRole.MEMBER)
+    role = models.CharField(
+        _("role"), max_length=20, choices=SeatRole.choices, default=SeatRole.MEMBER
+    )
     constituency = models.CharField(
-        _("community or constituency"), max_length=200, blank=True,
+        _("community or constituency"),
+        max_length=200,
+        blank=True,
         help_text=_("Whom the seat speaks for, e.g. the community a leader represents"),
     )
     starts_on = models.DateField(_("from"), null=True, blank=True)
@@ -159,10 +175,12 @@ class Seat(DerivedPlaceMixin, ScopedModel):
         ordering = ["body_id", "role", "pk"]
         verbose_name = _("seat")
         constraints = [
-            models.CheckConstraint(condition=_exactly_one("organisation", "person"),
-                                   name="seat_exactly_one_holder"),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(starts_on__isnull=True)
+                condition=_exactly_one("organisation", "person"), name="seat_exactly_one_holder"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True)
+                | Q(starts_on__isnull=True)
                 | Q(ends_on__gte=models.F("starts_on")),
                 name="seat_ends_after_start",
             ),
@@ -202,16 +220,18 @@ class Seat(DerivedPlaceMixin, ScopedModel):
 class Meeting(DerivedPlaceMixin, LabelledModel):
     """A meeting of a body, at the body's place."""
 
-    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="meetings",
-                             verbose_name=_("body"))
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body")
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     location = models.CharField(_("location"), max_length=200, blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=MeetingStatus.choices,
-                              default=MeetingStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
 
     class Meta:
@@ -248,16 +268,33 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
     scope_parent_field = "meeting"
     scope_reads_ancestors = True
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances",
-                                verbose_name=_("meeting"))
-    seat = models.ForeignKey(Seat, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="attendances", verbose_name=_("seat"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
+    )
+    seat = models.ForeignKey(
+        Seat,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("seat"),
+    )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("organisation"),
     )
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+", verbose_name=_("person"))
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person"),
+    )
 
     objects = PartQuerySet.as_manager()
 
@@ -267,12 +304,16 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
         verbose_name_plural = _("attendance")
         constraints = [
             models.CheckConstraint(
-                condition=Q(seat__isnull=False) | Q(organisation__isnull=False)
+                condition=Q(seat__isnull=False)
+                | Q(organisation__isnull=False)
                 | Q(person__isnull=False),
                 name="attendance_names_someone",
             ),
-            models.UniqueConstraint(fields=["meeting", "seat"], condition=Q(seat__isnull=False),
-                                    name="attendance_seat_once"),
+            models.UniqueConstraint(
+                fields=["meeting", "seat"],
+                condition=Q(seat__isnull=False),
+                name="attendance_seat_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -302,8 +343,9 @@ class Decision(DerivedPlaceMixin, ScopedModel):
     scope_parent_field = "meeting"
     scope_reads_ancestors = True
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions",
-                                verbose_name=_("meeting"))
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
+    )
     number = models.PositiveIntegerField(
         _("number"), blank=True, help_text=_("Left empty, the meeting's next number")
     )
@@ -320,8 +362,8 @@ class Decision(DerivedPlaceMixin, ScopedModel):
 
     def __str__(self) -> str:
         return _("Decision %(number)s: %(text)s") % {
-            "number": self.number, "text": (self.text[:60] + "…") if len(self.text) > 60
-            else self.text,
+            "number": self.number,
+            "text": (self.text[:60] + "…") if len(self.text) > 60 else self.text,
         }
 
     def get_absolute_url(self) -> str:
@@ -348,23 +390,45 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    raised_by = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="action_items",
-                                  verbose_name=_("raised by"))
-    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="action_items", verbose_name=_("meeting"))
-    decision = models.ForeignKey(Decision, on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="action_items", verbose_name=_("decision"))
+    raised_by = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="action_items", verbose_name=_("raised by")
+    )
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("meeting"),
+    )
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("decision"),
+    )
     owner_organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True,
-        related_name="action_items", verbose_name=_("owner (organisation)"),
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("owner (organisation)"),
     )
     owner_person = models.ForeignKey(
-        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="action_items",
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="action_items",
         verbose_name=_("owner (person)"),
     )
     due_on = models.DateField(_("due"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ActionStatus.choices,
-                              default=ActionStatus.OPEN)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     # Bookkeeping for notify_overdue_actions: at most one overdue reminder per item per day.
     overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
@@ -379,8 +443,10 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
             models.Index(fields=["raised_by", "status", "due_on"], name="action_body_status_due"),
         ]
         constraints = [
-            models.CheckConstraint(condition=_exactly_one("owner_organisation", "owner_person"),
-                                   name="action_exactly_one_owner"),
+            models.CheckConstraint(
+                condition=_exactly_one("owner_organisation", "owner_person"),
+                name="action_exactly_one_owner",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -402,8 +468,10 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
             )
         if self.meeting_id and self.raised_by_id and self.meeting.body_id != self.raised_by_id:
             raise ValidationError({"meeting": _("That meeting is not a meeting of this body.")})
-        if self.decision_id and self.raised_by_id and (
-            self.decision.meeting.body_id != self.raised_by_id
+        if (
+            self.decision_id
+            and self.raised_by_id
+            and (self.decision.meeting.body_id != self.raised_by_id)
         ):
             raise ValidationError({"decision": _("That decision was taken by another body.")})
 
@@ -429,15 +497,24 @@ class ActionUpdate(DerivedPlaceMixin, ScopedModel):
     scope_parent_field = "item"
     scope_reads_ancestors = True
 
-    item = models.ForeignKey(ActionItem, on_delete=models.CASCADE, related_name="updates",
-                             verbose_name=_("action item"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                               blank=True, related_name="+", verbose_name=_("author"))
+    item = models.ForeignKey(
+        ActionItem, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action item")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     text = models.TextField(_("update"))
-    status_from = models.CharField(_("status before"), max_length=20, blank=True,
-                                   choices=ActionStatus.choices)
-    status_to = models.CharField(_("status after"), max_length=20, blank=True,
-                                 choices=ActionStatus.choices)
+    status_from = models.CharField(
+        _("status before"), max_length=20, blank=True, choices=ActionStatus.choices
+    )
+    status_to = models.CharField(
+        _("status after"), max_length=20, blank=True, choices=ActionStatus.choices
+    )
 
     objects = PartQuerySet.as_manager()
 

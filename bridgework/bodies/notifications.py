@@ -63,8 +63,11 @@ def send_assignment_notice(item_id: int) -> int:
         "%(body)s has assigned an action to %(owner)s.\n\n%(title)s\n%(description)s\n\n"
         "Due: %(due)s\n\n%(link)s\n"
     ) % {
-        "body": item.raised_by, "owner": item.owner, "title": item.title,
-        "description": item.description, "due": item.due_on or _("no date set"),
+        "body": item.raised_by,
+        "owner": item.owner,
+        "title": item.title,
+        "description": item.description,
+        "due": item.due_on or _("no date set"),
         "link": _link(item),
     }
     return _send(subject, body, owner_emails(item))
@@ -79,7 +82,10 @@ def send_overdue_notice(item_id: int) -> int:
         "The action %(title)s, raised by %(body)s for %(owner)s, was due on %(due)s and is "
         "not done yet.\n\nPost an update or change its status here:\n%(link)s\n"
     ) % {
-        "title": item.title, "body": item.raised_by, "owner": item.owner, "due": item.due_on,
+        "title": item.title,
+        "body": item.raised_by,
+        "owner": item.owner,
+        "due": item.due_on,
         "link": _link(item),
     }
     return _send(subject, body, owner_emails(item))

@@ -143,11 +143,17 @@ def attendance_trend(body: Body, user, now: datetime.datetime) -> QuerySet[Meeti
         Seat.objects.filter(body=OuterRef("body"))
         .filter(Q(starts_on__isnull=True) | Q(starts_on__lte=OuterRef("day")))
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=OuterRef("day")))
-        .order_by().values("body").annotate(n=Count("pk")).values("n")
+        .order_by()
+        .values("body")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
     present = (
         Attendance.objects.filter(meeting=OuterRef("pk"), seat__isnull=False)
-        .order_by().values("meeting").annotate(n=Count("seat", distinct=True)).values("n")
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("seat", distinct=True))
+        .values("n")
     )
     return (
         meetings_of(body, user)
@@ -160,13 +166,13 @@ def attendance_trend(body: Body, user, now: datetime.datetime) -> QuerySet[Meeti
         )
         .annotate(
             rate=Coalesce(
-                Cast(F("present"), FloatField()) * 100.0
+                Cast(F("present"), FloatField())
+                * 100.0
                 / Cast(NullIf(F("seats_then"), Value(0)), FloatField()),
                 Value(0.0),
             ),
             quorum=Case(
-                When(Q(seats_then__gt=0) & Q(present__gt=F("seats_then") / 2.0),
-                     then=Value(True)),
+                When(Q(seats_then__gt=0) & Q(present__gt=F("seats_then") / 2.0), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             ),
@@ -208,10 +214,7 @@ def sectors_represented(meeting: Meeting, user) -> list[str]:
 
 def organisation_ids_of_user(user, day: datetime.date) -> QuerySet:
     """Organisations where the user's linked person holds a post on ``day`` (a subquery)."""
-    return (
-        Post.objects.filter(held_on_q(day), person__user=user)
-        .values("organisation_id")
-    )
+    return Post.objects.filter(held_on_q(day), person__user=user).values("organisation_id")
 
 
 def action_items_of_user(user, today: datetime.date) -> QuerySet[ActionItem]:
@@ -249,4 +252,3 @@ def calendar_meetings_for(user, today: datetime.date) -> QuerySet[Meeting]:
 
 def calendar_actions_for(user, today: datetime.date) -> QuerySet[ActionItem]:
     return action_items_of_user(user, today).filter(due_on__isnull=False).unfinished()
-

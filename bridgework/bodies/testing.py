@@ -19,8 +19,9 @@ __all__ = ["make_action", "make_body", "make_meeting", "make_org", "make_person"
 _serial = itertools.count(1)
 
 
-def make_org(place: Place, *, sector: str = Sector.LOCAL_GOVERNMENT,
-             level: str = OrgLevel.LOCAL, **fields) -> Organisation:
+def make_org(
+    place: Place, *, sector: str = Sector.LOCAL_GOVERNMENT, level: str = OrgLevel.LOCAL, **fields
+) -> Organisation:
     fields.setdefault("name", f"Organisation {next(_serial)}")
     return Organisation.objects.create(place=place, sector=sector, level=level, **fields)
 
@@ -40,8 +41,9 @@ def make_body(place: Place, **fields) -> Body:
     return Body.objects.create(place=place, **fields)
 
 
-def make_seat(body: Body, *, organisation: Organisation | None = None,
-              person: Person | None = None, **fields) -> Seat:
+def make_seat(
+    body: Body, *, organisation: Organisation | None = None, person: Person | None = None, **fields
+) -> Seat:
     if organisation is None and person is None:
         organisation = make_org(body.place)
     fields.setdefault("role", SeatRole.MEMBER)
@@ -54,8 +56,7 @@ def make_meeting(body: Body, *, starts_at: datetime.datetime | None = None, **fi
     return Meeting.objects.create(body=body, starts_at=starts_at, **fields)
 
 
-def make_action(body: Body, *, owner: Organisation | Person | None = None,
-                **fields) -> ActionItem:
+def make_action(body: Body, *, owner: Organisation | Person | None = None, **fields) -> ActionItem:
     owner = owner if owner is not None else make_org(body.place)
     fields.setdefault("title", f"Action {next(_serial)}")
     if isinstance(owner, Person):

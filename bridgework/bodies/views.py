@@ -147,10 +147,13 @@ class SeatViewSet(ModelViewSet):
         Column("ends_on", gettext_lazy("Until")),
     ]
     detail_fields = [
-        ("body", gettext_lazy("Body")), ("organisation", gettext_lazy("Organisation")),
-        ("person", gettext_lazy("Person")), ("get_role_display", gettext_lazy("Role")),
+        ("body", gettext_lazy("Body")),
+        ("organisation", gettext_lazy("Organisation")),
+        ("person", gettext_lazy("Person")),
+        ("get_role_display", gettext_lazy("Role")),
         ("constituency", gettext_lazy("Community or constituency")),
-        ("starts_on", gettext_lazy("From")), ("ends_on", gettext_lazy("Until")),
+        ("starts_on", gettext_lazy("From")),
+        ("ends_on", gettext_lazy("Until")),
     ]
 
     @classmethod
@@ -173,8 +176,10 @@ class MeetingViewSet(ModelViewSet):
     columns = [
         Column("title", gettext_lazy("Title")),
         Column("body.name", gettext_lazy("Body")),
-        Column(lambda m: timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"),
-               gettext_lazy("Starts")),
+        Column(
+            lambda m: timezone.localtime(m.starts_at).strftime("%Y-%m-%d %H:%M"),
+            gettext_lazy("Starts"),
+        ),
         Column("location", gettext_lazy("Location")),
         Column("get_status_display", gettext_lazy("Status")),
     ]
@@ -193,17 +198,19 @@ class MeetingViewSet(ModelViewSet):
             "present_count": sum(1 for p in presence if p.present),
             "sectors": selectors.sectors_represented(meeting, user),
             "guests": Attendance.objects.visible_to(user, "view")
-            .filter(meeting=meeting, seat__isnull=True).select_related("organisation", "person"),
+            .filter(meeting=meeting, seat__isnull=True)
+            .select_related("organisation", "person"),
             "decisions": Decision.objects.visible_to(user, "view").filter(meeting=meeting),
-            "actions": ActionItem.objects.visible_to(user, "view").filter(meeting=meeting)
+            "actions": ActionItem.objects.visible_to(user, "view")
+            .filter(meeting=meeting)
             .select_related("owner_organisation", "owner_person"),
             "can_record": can(user, "add", Attendance, meeting.place),
             "can_decide": can(user, "add", Decision, meeting.place),
-            "can_minute": Meeting.objects.visible_to(user, "change").filter(pk=meeting.pk)
-            .exists(),
+            "can_minute": Meeting.objects.visible_to(user, "change").filter(pk=meeting.pk).exists(),
             "can_add_action": can(user, "add", ActionItem),
-            "minutes_form": MinutesForm(initial={"minutes": meeting.minutes,
-                                                 "status": meeting.status}),
+            "minutes_form": MinutesForm(
+                initial={"minutes": meeting.minutes, "status": meeting.status}
+            ),
             "decision_form": DecisionQuickForm(),
         }
 
@@ -219,13 +226,17 @@ class AttendanceViewSet(ModelViewSet):
     columns = [
         Column(lambda a: a.organisation or a.person or "", gettext_lazy("Who")),
         Column("meeting.title", gettext_lazy("Meeting")),
-        Column(lambda a: a.organisation.get_sector_display() if a.organisation else "",
-               gettext_lazy("Sector")),
+        Column(
+            lambda a: a.organisation.get_sector_display() if a.organisation else "",
+            gettext_lazy("Sector"),
+        ),
         Column(lambda a: _("seat") if a.seat_id else _("guest"), gettext_lazy("As")),
     ]
     detail_fields = [
-        ("meeting", gettext_lazy("Meeting")), ("seat", gettext_lazy("Seat")),
-        ("organisation", gettext_lazy("Organisation")), ("person", gettext_lazy("Person")),
+        ("meeting", gettext_lazy("Meeting")),
+        ("seat", gettext_lazy("Seat")),
+        ("organisation", gettext_lazy("Organisation")),
+        ("person", gettext_lazy("Person")),
     ]
 
     @classmethod
@@ -247,7 +258,8 @@ class DecisionViewSet(ModelViewSet):
         Column("number", gettext_lazy("Number")),
     ]
     detail_fields = [
-        ("meeting", gettext_lazy("Meeting")), ("number", gettext_lazy("Number")),
+        ("meeting", gettext_lazy("Meeting")),
+        ("number", gettext_lazy("Number")),
         ("text", gettext_lazy("Decision")),
     ]
 
@@ -266,8 +278,12 @@ class ActionItemViewSet(ModelViewSet):
     url_prefix = "bodies/actions/"
     ordering = ("place_path", "pk")
     list_select_related = ("raised_by", "owner_organisation", "owner_person")
-    search_fields = ("title", "raised_by__name", "owner_organisation__name",
-                     "owner_person__full_name")
+    search_fields = (
+        "title",
+        "raised_by__name",
+        "owner_organisation__name",
+        "owner_person__full_name",
+    )
     columns = [
         Column("title", gettext_lazy("Action")),
         Column(_owner_name, gettext_lazy("Owner")),
@@ -296,8 +312,10 @@ class ActionItemViewSet(ModelViewSet):
     def detail_context(cls, request, item):
         user = request.user
         return {
-            "updates": ActionUpdate.objects.visible_to(user, "view").filter(item=item)
-            .select_related("author").order_by("created_at", "pk"),
+            "updates": ActionUpdate.objects.visible_to(user, "view")
+            .filter(item=item)
+            .select_related("author")
+            .order_by("created_at", "pk"),
             "overdue": item.is_overdue_on(timezone.localdate()),
             "can_post": can(user, "add", ActionUpdate, item.place),
             "progress_form": ActionProgressForm(initial={"status": item.status}),
@@ -326,10 +344,12 @@ class ActionUpdateViewSet(ModelViewSet):
         Column("created_at", gettext_lazy("When")),
     ]
     detail_fields = [
-        ("item", gettext_lazy("Action item")), ("text", gettext_lazy("Update")),
+        ("item", gettext_lazy("Action item")),
+        ("text", gettext_lazy("Update")),
         ("get_status_from_display", gettext_lazy("Status before")),
         ("get_status_to_display", gettext_lazy("Status after")),
-        ("author", gettext_lazy("By")), ("created_at", gettext_lazy("When")),
+        ("author", gettext_lazy("By")),
+        ("created_at", gettext_lazy("When")),
     ]
 
     @classmethod
@@ -339,8 +359,10 @@ class ActionUpdateViewSet(ModelViewSet):
     @classmethod
     def create(cls, form, *, acting_user):
         return do_post_action_update(
-            form.cleaned_data["item"], text=form.cleaned_data["text"],
-            status=form.cleaned_data.get("status", ""), acting_user=acting_user,
+            form.cleaned_data["item"],
+            text=form.cleaned_data["text"],
+            status=form.cleaned_data.get("status", ""),
+            acting_user=acting_user,
         )
 
 
@@ -371,8 +393,9 @@ def meeting_attendance(request, pk: int):
     form = AttendanceRecordForm(request.POST, seats=seats.current_on(day))
     if form.is_valid():
         try:
-            do_record_attendance(meeting, present_seats=form.cleaned_data["seats"],
-                                 acting_user=request.user)
+            do_record_attendance(
+                meeting, present_seats=form.cleaned_data["seats"], acting_user=request.user
+            )
             messages.success(request, _("Attendance recorded."))
         except ValidationError as exc:
             _report_errors(request, exc)
@@ -389,8 +412,12 @@ def meeting_minutes(request, pk: int):
         raise PermissionDenied
     form = MinutesForm(request.POST)
     if form.is_valid():
-        do_record_minutes(meeting, minutes=form.cleaned_data["minutes"],
-                          status=form.cleaned_data["status"], acting_user=request.user)
+        do_record_minutes(
+            meeting,
+            minutes=form.cleaned_data["minutes"],
+            status=form.cleaned_data["status"],
+            acting_user=request.user,
+        )
         messages.success(request, _("Minutes saved."))
     else:
         messages.error(request, _("Choose the meeting's status."))
@@ -405,8 +432,9 @@ def meeting_decision(request, pk: int):
         raise PermissionDenied
     form = DecisionQuickForm(request.POST)
     if form.is_valid():
-        decision = do_add_decision(meeting, text=form.cleaned_data["text"],
-                                   acting_user=request.user)
+        decision = do_add_decision(
+            meeting, text=form.cleaned_data["text"], acting_user=request.user
+        )
         messages.success(request, _("Decision %(number)s recorded.") % {"number": decision.number})
     else:
         messages.error(request, _("Write the decision before saving it."))
@@ -426,8 +454,12 @@ def action_progress(request, pk: int):
     form = ActionProgressForm(request.POST)
     if form.is_valid():
         try:
-            do_post_action_update(item, text=form.cleaned_data["text"],
-                                  status=form.cleaned_data["status"], acting_user=request.user)
+            do_post_action_update(
+                item,
+                text=form.cleaned_data["text"],
+                status=form.cleaned_data["status"],
+                acting_user=request.user,
+            )
             messages.success(request, _("Update posted."))
         except ValidationError as exc:
             _report_errors(request, exc)
@@ -442,13 +474,17 @@ def my_actions(request):
     """Actions owned by the user's person or the organisations they hold a post in."""
     today = timezone.localdate()
     items = list(selectors.action_items_of_user(request.user, today)[:200])
-    return render(request, "bodies/my_actions.html", {
-        "open_items": [item for item in items if not item.is_finished],
-        "finished_items": [item for item in items if item.is_finished][:20],
-        "overdue_count": sum(1 for item in items if item.is_overdue_on(today)),
-        "today": today,
-        "has_person": hasattr(request.user, "person"),
-    })
+    return render(
+        request,
+        "bodies/my_actions.html",
+        {
+            "open_items": [item for item in items if not item.is_finished],
+            "finished_items": [item for item in items if item.is_finished][:20],
+            "overdue_count": sum(1 for item in items if item.is_overdue_on(today)),
+            "today": today,
+            "has_person": hasattr(request.user, "person"),
+        },
+    )
 
 
 @login_required
@@ -483,7 +519,8 @@ def _ics_response(payload: bytes, filename: str) -> HttpResponse:
 def _unauthorised() -> HttpResponse:
     response = HttpResponse(
         _("Sign in, or add ?token= with a personal token from My account."),
-        status=401, content_type="text/plain; charset=utf-8",
+        status=401,
+        content_type="text/plain; charset=utf-8",
     )
     response["WWW-Authenticate"] = 'Bearer realm="bridgework"'
     return response
@@ -509,4 +546,3 @@ def my_calendar(request):
     deadlines = selectors.calendar_actions_for(user, today)
     name = _("Bridgework: %(name)s") % {"name": user}
     return _ics_response(build_calendar(name, meetings, deadlines), "my-calendar.ics")
-

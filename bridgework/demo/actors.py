@@ -34,72 +34,216 @@ class DemoOrg:
 
 DEMO_ORGANISATIONS = [
     # Albania
-    DemoOrg("Albanian National Prevention Coordination Centre (demo)", "ANPCC",
-            S.NATIONAL_GOVERNMENT, L.NATIONAL, "AL",
-            ("research-evidence", "training-capacity", "early-warning", "reintegration"),
-            ("Tirana", "Kamëz", "Durrës"),
-            people=(("Elira Example (demo)", "Director"), ("Gent Sample (demo)", "Local liaison"))),
-    DemoOrg("Tirana Municipal Prevention Team (demo)", "TMPT", S.LOCAL_GOVERNMENT, L.LOCAL,
-            "Tirana", ("social-cohesion", "youth-engagement"), ("Kashar", "Dajt"),
-            parent="Albanian National Prevention Coordination Centre (demo)",
-            people=(("Ilir Placeholder (demo)", "Prevention officer"),)),
-    DemoOrg("Tirana Neighbourhood Police Liaison (demo)", "", S.POLICE, L.LOCAL, "Tirana",
-            ("community-policing", "early-warning"), ("Administrative Unit 1",),
-            people=(("Arta Fictional (demo)", "Community liaison officer"),)),
-    DemoOrg("Tirana Schools Resilience Programme (demo)", "", S.EDUCATION, L.LOCAL, "Tirana",
-            ("schools-education", "youth-engagement")),
-    DemoOrg("Kamëz Youth Voices Network (demo)", "", S.YOUTH, L.COMMUNITY, "Kamëz",
-            ("youth-engagement", "online-hate-disinformation")),
-    DemoOrg("Durrës Interfaith Circle (demo)", "", S.FAITH_BASED, L.COMMUNITY, "Durrës",
-            ("interfaith-dialogue", "social-cohesion")),
+    DemoOrg(
+        "Albanian National Prevention Coordination Centre (demo)",
+        "ANPCC",
+        S.NATIONAL_GOVERNMENT,
+        L.NATIONAL,
+        "AL",
+        ("research-evidence", "training-capacity", "early-warning", "reintegration"),
+        ("Tirana", "Kamëz", "Durrës"),
+        people=(("Elira Example (demo)", "Director"), ("Gent Sample (demo)", "Local liaison")),
+    ),
+    DemoOrg(
+        "Tirana Municipal Prevention Team (demo)",
+        "TMPT",
+        S.LOCAL_GOVERNMENT,
+        L.LOCAL,
+        "Tirana",
+        ("social-cohesion", "youth-engagement"),
+        ("Kashar", "Dajt"),
+        parent="Albanian National Prevention Coordination Centre (demo)",
+        people=(("Ilir Placeholder (demo)", "Prevention officer"),),
+    ),
+    DemoOrg(
+        "Tirana Neighbourhood Police Liaison (demo)",
+        "",
+        S.POLICE,
+        L.LOCAL,
+        "Tirana",
+        ("community-policing", "early-warning"),
+        ("Administrative Unit 1",),
+        people=(("Arta Fictional (demo)", "Community liaison officer"),),
+    ),
+    DemoOrg(
+        "Tirana Schools Resilience Programme (demo)",
+        "",
+        S.EDUCATION,
+        L.LOCAL,
+        "Tirana",
+        ("schools-education", "youth-engagement"),
+    ),
+    DemoOrg(
+        "Kamëz Youth Voices Network (demo)",
+        "",
+        S.YOUTH,
+        L.COMMUNITY,
+        "Kamëz",
+        ("youth-engagement", "online-hate-disinformation"),
+    ),
+    DemoOrg(
+        "Durrës Interfaith Circle (demo)",
+        "",
+        S.FAITH_BASED,
+        L.COMMUNITY,
+        "Durrës",
+        ("interfaith-dialogue", "social-cohesion"),
+    ),
     # Canada
-    DemoOrg("Canadian Centre for Community Resilience (demo)", "CCCR", S.NATIONAL_GOVERNMENT,
-            L.NATIONAL, "CA", ("research-evidence", "training-capacity",
-                               "online-hate-disinformation"), ("Peel Region", "Toronto"),
-            people=(("Morgan Example (demo)", "Programme manager"),)),
-    DemoOrg("Peel Community Safety Partners (demo)", "PCSP", S.LOCAL_GOVERNMENT, L.SUBNATIONAL,
-            "Peel Region", ("social-cohesion", "early-warning"),
-            ("Mississauga", "Brampton", "Caledon"),
-            people=(("Jordan Sample (demo)", "Coordinator"),)),
-    DemoOrg("Peel Community Policing Liaison (demo)", "", S.POLICE, L.SUBNATIONAL, "Peel Region",
-            ("community-policing", "social-cohesion"), ("Mississauga", "Brampton"),
-            people=(("Casey Placeholder (demo)", "Community engagement lead"),)),
-    DemoOrg("Mississauga Youth Peace Hub (demo)", "", S.YOUTH, L.COMMUNITY, "Mississauga",
-            ("youth-engagement", "social-cohesion")),
-    DemoOrg("Brampton Family Wellbeing Clinic (demo)", "", S.HEALTH, L.LOCAL, "Brampton",
-            ("psychosocial-support", "victim-support")),
-    DemoOrg("Toronto Online Harms Research Lab (demo)", "", S.ACADEMIA, L.LOCAL, "Toronto",
-            ("research-evidence", "online-hate-disinformation")),
+    DemoOrg(
+        "Canadian Centre for Community Resilience (demo)",
+        "CCCR",
+        S.NATIONAL_GOVERNMENT,
+        L.NATIONAL,
+        "CA",
+        ("research-evidence", "training-capacity", "online-hate-disinformation"),
+        ("Peel Region", "Toronto"),
+        people=(("Morgan Example (demo)", "Programme manager"),),
+    ),
+    DemoOrg(
+        "Peel Community Safety Partners (demo)",
+        "PCSP",
+        S.LOCAL_GOVERNMENT,
+        L.SUBNATIONAL,
+        "Peel Region",
+        ("social-cohesion", "early-warning"),
+        ("Mississauga", "Brampton", "Caledon"),
+        people=(("Jordan Sample (demo)", "Coordinator"),),
+    ),
+    DemoOrg(
+        "Peel Community Policing Liaison (demo)",
+        "",
+        S.POLICE,
+        L.SUBNATIONAL,
+        "Peel Region",
+        ("community-policing", "social-cohesion"),
+        ("Mississauga", "Brampton"),
+        people=(("Casey Placeholder (demo)", "Community engagement lead"),),
+    ),
+    DemoOrg(
+        "Mississauga Youth Peace Hub (demo)",
+        "",
+        S.YOUTH,
+        L.COMMUNITY,
+        "Mississauga",
+        ("youth-engagement", "social-cohesion"),
+    ),
+    DemoOrg(
+        "Brampton Family Wellbeing Clinic (demo)",
+        "",
+        S.HEALTH,
+        L.LOCAL,
+        "Brampton",
+        ("psychosocial-support", "victim-support"),
+    ),
+    DemoOrg(
+        "Toronto Online Harms Research Lab (demo)",
+        "",
+        S.ACADEMIA,
+        L.LOCAL,
+        "Toronto",
+        ("research-evidence", "online-hate-disinformation"),
+    ),
     # Malawi
-    DemoOrg("Malawi National Peace and Unity Desk (demo)", "NPUD", S.NATIONAL_GOVERNMENT,
-            L.NATIONAL, "MW", ("social-cohesion", "early-warning", "training-capacity"),
-            ("Lilongwe City", "Blantyre City", "Mzuzu City"),
-            people=(("Chikondi Example (demo)", "National coordinator"),)),
-    DemoOrg("Lilongwe City Council Cohesion Office (demo)", "", S.LOCAL_GOVERNMENT, L.LOCAL,
-            "Lilongwe City", ("social-cohesion", "youth-engagement"),
-            parent="Malawi National Peace and Unity Desk (demo)",
-            people=(("Thoko Sample (demo)", "Cohesion officer"),)),
-    DemoOrg("Lilongwe Youth Peace Forum (demo)", "LYPF", S.YOUTH, L.LOCAL, "Lilongwe City",
-            ("youth-engagement", "social-cohesion"), ("Chilinde", "Kawale"),
-            people=(("Kondwani Placeholder (demo)", "Chair"),)),
-    DemoOrg("Lilongwe Community Policing Forum Secretariat (demo)", "", S.POLICE, L.LOCAL,
-            "Lilongwe City", ("community-policing", "early-warning"), ("Mtandire", "Chinsapo"),
-            people=(("Mphatso Fictional (demo)", "Secretary"),)),
-    DemoOrg("Chilinde Women for Peace Circle (demo)", "", S.WOMENS_GROUPS, L.COMMUNITY, "Chilinde",
-            ("social-cohesion", "victim-support", "womens-participation")),
-    DemoOrg("Kawale Interfaith Council (demo)", "", S.FAITH_BASED, L.COMMUNITY, "Kawale",
-            ("interfaith-dialogue", "youth-engagement")),
-    DemoOrg("Blantyre District Health Outreach (demo)", "", S.HEALTH, L.SUBNATIONAL,
-            "Blantyre City", ("psychosocial-support",), ("Ndirande", "Chilomoni")),
-    DemoOrg("Mzuzu Schools Peace Clubs (demo)", "", S.EDUCATION, L.LOCAL, "Mzuzu City",
-            ("schools-education", "youth-engagement")),
+    DemoOrg(
+        "Malawi National Peace and Unity Desk (demo)",
+        "NPUD",
+        S.NATIONAL_GOVERNMENT,
+        L.NATIONAL,
+        "MW",
+        ("social-cohesion", "early-warning", "training-capacity"),
+        ("Lilongwe City", "Blantyre City", "Mzuzu City"),
+        people=(("Chikondi Example (demo)", "National coordinator"),),
+    ),
+    DemoOrg(
+        "Lilongwe City Council Cohesion Office (demo)",
+        "",
+        S.LOCAL_GOVERNMENT,
+        L.LOCAL,
+        "Lilongwe City",
+        ("social-cohesion", "youth-engagement"),
+        parent="Malawi National Peace and Unity Desk (demo)",
+        people=(("Thoko Sample (demo)", "Cohesion officer"),),
+    ),
+    DemoOrg(
+        "Lilongwe Youth Peace Forum (demo)",
+        "LYPF",
+        S.YOUTH,
+        L.LOCAL,
+        "Lilongwe City",
+        ("youth-engagement", "social-cohesion"),
+        ("Chilinde", "Kawale"),
+        people=(("Kondwani Placeholder (demo)", "Chair"),),
+    ),
+    DemoOrg(
+        "Lilongwe Community Policing Forum Secretariat (demo)",
+        "",
+        S.POLICE,
+        L.LOCAL,
+        "Lilongwe City",
+        ("community-policing", "early-warning"),
+        ("Mtandire", "Chinsapo"),
+        people=(("Mphatso Fictional (demo)", "Secretary"),),
+    ),
+    DemoOrg(
+        "Chilinde Women for Peace Circle (demo)",
+        "",
+        S.WOMENS_GROUPS,
+        L.COMMUNITY,
+        "Chilinde",
+        ("social-cohesion", "victim-support", "womens-participation"),
+    ),
+    DemoOrg(
+        "Kawale Interfaith Council (demo)",
+        "",
+        S.FAITH_BASED,
+        L.COMMUNITY,
+        "Kawale",
+        ("interfaith-dialogue", "youth-engagement"),
+    ),
+    DemoOrg(
+        "Blantyre District Health Outreach (demo)",
+        "",
+        S.HEALTH,
+        L.SUBNATIONAL,
+        "Blantyre City",
+        ("psychosocial-support",),
+        ("Ndirande", "Chilomoni"),
+    ),
+    DemoOrg(
+        "Mzuzu Schools Peace Clubs (demo)",
+        "",
+        S.EDUCATION,
+        L.LOCAL,
+        "Mzuzu City",
+        ("schools-education", "youth-engagement"),
+    ),
     # South Africa
-    DemoOrg("South African Prevention Research Institute (demo)", "", S.ACADEMIA, L.NATIONAL,
-            "ZA", ("research-evidence",), ("City of Cape Town", "City of Johannesburg")),
-    DemoOrg("Cape Town Social Cohesion Network (demo)", "", S.CIVIL_SOCIETY, L.LOCAL,
-            "City of Cape Town", ("social-cohesion", "interfaith-dialogue")),
-    DemoOrg("Johannesburg Victim Support Collective (demo)", "", S.CIVIL_SOCIETY, L.LOCAL,
-            "City of Johannesburg", ("victim-support", "psychosocial-support")),
+    DemoOrg(
+        "South African Prevention Research Institute (demo)",
+        "",
+        S.ACADEMIA,
+        L.NATIONAL,
+        "ZA",
+        ("research-evidence",),
+        ("City of Cape Town", "City of Johannesburg"),
+    ),
+    DemoOrg(
+        "Cape Town Social Cohesion Network (demo)",
+        "",
+        S.CIVIL_SOCIETY,
+        L.LOCAL,
+        "City of Cape Town",
+        ("social-cohesion", "interfaith-dialogue"),
+    ),
+    DemoOrg(
+        "Johannesburg Victim Support Collective (demo)",
+        "",
+        S.CIVIL_SOCIETY,
+        L.LOCAL,
+        "City of Johannesburg",
+        ("victim-support", "psychosocial-support"),
+    ),
 ]
 
 # Peel's community leaders' table draws its 25 seats from these organisations (the bodies
@@ -119,13 +263,39 @@ PEEL_COMMUNITY_ORGANISATIONS = [
     ("Peel Women's Community Alliance (demo)", S.WOMENS_GROUPS),
 ]
 
-_FIRST = ["Amrit", "Bisi", "Dalia", "Eitan", "Farah", "Gurpreet", "Hana", "Imani", "Jomo",
-          "Kiran", "Lior", "Maya", "Nadia", "Omari", "Priya", "Rafael", "Sana", "Tariq", "Uma",
-          "Vikram", "Wren", "Xin", "Yusuf", "Zara", "Noor"]
+_FIRST = [
+    "Amrit",
+    "Bisi",
+    "Dalia",
+    "Eitan",
+    "Farah",
+    "Gurpreet",
+    "Hana",
+    "Imani",
+    "Jomo",
+    "Kiran",
+    "Lior",
+    "Maya",
+    "Nadia",
+    "Omari",
+    "Priya",
+    "Rafael",
+    "Sana",
+    "Tariq",
+    "Uma",
+    "Vikram",
+    "Wren",
+    "Xin",
+    "Yusuf",
+    "Zara",
+    "Noor",
+]
 _LAST = ["Example", "Sample", "Placeholder", "Fictional", "Demo"]
 PEEL_LEADERS = [
-    (f"{first} {_LAST[i % len(_LAST)]} (demo)",
-     PEEL_COMMUNITY_ORGANISATIONS[i % len(PEEL_COMMUNITY_ORGANISATIONS)][0])
+    (
+        f"{first} {_LAST[i % len(_LAST)]} (demo)",
+        PEEL_COMMUNITY_ORGANISATIONS[i % len(PEEL_COMMUNITY_ORGANISATIONS)][0],
+    )
     for i, first in enumerate(_FIRST)
 ]
 
@@ -143,9 +313,15 @@ def _email(name: str, domain: str = "example.org") -> str:
 def _organisation(spec: DemoOrg, themes: dict[str, Theme]) -> Organisation:
     place = _place(spec.place)
     org, _created = Organisation.objects.get_or_create(
-        name=spec.name, place=place,
-        defaults={"short_name": spec.short_name, "sector": spec.sector, "level": spec.level,
-                  "is_demo": True, "description": "A fictional organisation for the demo."},
+        name=spec.name,
+        place=place,
+        defaults={
+            "short_name": spec.short_name,
+            "sector": spec.sector,
+            "level": spec.level,
+            "is_demo": True,
+            "description": "A fictional organisation for the demo.",
+        },
     )
     if spec.parent:
         org.parent = Organisation.objects.get(name=spec.parent)
@@ -156,14 +332,22 @@ def _organisation(spec: DemoOrg, themes: dict[str, Theme]) -> Organisation:
     return org
 
 
-def _person(name: str, org: Organisation, title: str, *, domain: str = "example.org",
-            place: Place | None = None) -> Person:
+def _person(
+    name: str,
+    org: Organisation,
+    title: str,
+    *,
+    domain: str = "example.org",
+    place: Place | None = None,
+) -> Person:
     person, _created = Person.objects.get_or_create(
-        full_name=name, place=place or org.place,
+        full_name=name,
+        place=place or org.place,
         defaults={"email": _email(name, domain), "phone": "+1 555 0100", "is_demo": True},
     )
-    Post.objects.get_or_create(person=person, organisation=org, title=title,
-                               defaults={"starts_on": date(2023, 1, 15)})
+    Post.objects.get_or_create(
+        person=person, organisation=org, title=title, defaults={"starts_on": date(2023, 1, 15)}
+    )
     return person
 
 
@@ -178,10 +362,12 @@ def load_actors() -> dict[str, Organisation]:
         for person_name, title in spec.people:
             _person(person_name, org, title)
     for name, sector in PEEL_COMMUNITY_ORGANISATIONS:
-        spec = DemoOrg(name, "", sector, L.COMMUNITY, "Peel Region",
-                       ("social-cohesion", "interfaith-dialogue"))
+        spec = DemoOrg(
+            name, "", sector, L.COMMUNITY, "Peel Region", ("social-cohesion", "interfaith-dialogue")
+        )
         by_name[name] = _organisation(spec, themes)
     for person_name, org_name in PEEL_LEADERS:
-        _person(person_name, by_name[org_name], "Community leader",
-                domain="peel-leaders.example.org")
+        _person(
+            person_name, by_name[org_name], "Community leader", domain="peel-leaders.example.org"
+        )
     return by_name

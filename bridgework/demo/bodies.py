@@ -36,39 +36,96 @@ class OrgSpec:
     place: str  # an ISO code or the name of a demo place
 
 
-ANPCC = OrgSpec("Albanian National Prevention Coordination Centre (demo)",
-                S.NATIONAL_GOVERNMENT, L.NATIONAL, "AL")
-TIRANA_TEAM = OrgSpec("Tirana Municipal Prevention Team (demo)", S.LOCAL_GOVERNMENT, L.LOCAL,
-                      "Tirana")
+ANPCC = OrgSpec(
+    "Albanian National Prevention Coordination Centre (demo)",
+    S.NATIONAL_GOVERNMENT,
+    L.NATIONAL,
+    "AL",
+)
+TIRANA_TEAM = OrgSpec(
+    "Tirana Municipal Prevention Team (demo)", S.LOCAL_GOVERNMENT, L.LOCAL, "Tirana"
+)
 TIRANA_POLICE = OrgSpec("Tirana Neighbourhood Police Liaison (demo)", S.POLICE, L.LOCAL, "Tirana")
-TIRANA_SCHOOLS = OrgSpec("Tirana Schools Resilience Programme (demo)", S.EDUCATION, L.LOCAL,
-                         "Tirana")
+TIRANA_SCHOOLS = OrgSpec(
+    "Tirana Schools Resilience Programme (demo)", S.EDUCATION, L.LOCAL, "Tirana"
+)
 DURRES_FAITH = OrgSpec("Durrës Interfaith Circle (demo)", S.FAITH_BASED, L.COMMUNITY, "Durrës")
-MW_DESK = OrgSpec("Malawi National Peace and Unity Desk (demo)", S.NATIONAL_GOVERNMENT,
-                  L.NATIONAL, "MW")
-LL_COUNCIL = OrgSpec("Lilongwe City Council Cohesion Office (demo)", S.LOCAL_GOVERNMENT, L.LOCAL,
-                     "Lilongwe City")
+MW_DESK = OrgSpec(
+    "Malawi National Peace and Unity Desk (demo)", S.NATIONAL_GOVERNMENT, L.NATIONAL, "MW"
+)
+LL_COUNCIL = OrgSpec(
+    "Lilongwe City Council Cohesion Office (demo)", S.LOCAL_GOVERNMENT, L.LOCAL, "Lilongwe City"
+)
 LL_YOUTH = OrgSpec("Lilongwe Youth Peace Forum (demo)", S.YOUTH, L.LOCAL, "Lilongwe City")
-LL_CPF = OrgSpec("Lilongwe Community Policing Forum Secretariat (demo)", S.POLICE, L.LOCAL,
-                 "Lilongwe City")
-LL_WOMEN = OrgSpec("Chilinde Women for Peace Circle (demo)", S.WOMENS_GROUPS, L.COMMUNITY,
-                   "Chilinde")
+LL_CPF = OrgSpec(
+    "Lilongwe Community Policing Forum Secretariat (demo)", S.POLICE, L.LOCAL, "Lilongwe City"
+)
+LL_WOMEN = OrgSpec(
+    "Chilinde Women for Peace Circle (demo)", S.WOMENS_GROUPS, L.COMMUNITY, "Chilinde"
+)
 LL_FAITH = OrgSpec("Kawale Interfaith Council (demo)", S.FAITH_BASED, L.COMMUNITY, "Kawale")
-PEEL_POLICE = OrgSpec("Peel Community Policing Liaison (demo)", S.POLICE, L.SUBNATIONAL,
-                      "Peel Region")
-PEEL_PARTNERS = OrgSpec("Peel Community Safety Partners (demo)", S.LOCAL_GOVERNMENT,
-                        L.SUBNATIONAL, "Peel Region")
+PEEL_POLICE = OrgSpec(
+    "Peel Community Policing Liaison (demo)", S.POLICE, L.SUBNATIONAL, "Peel Region"
+)
+PEEL_PARTNERS = OrgSpec(
+    "Peel Community Safety Partners (demo)", S.LOCAL_GOVERNMENT, L.SUBNATIONAL, "Peel Region"
+)
 
 # The communities of Peel's leaders' table: one fictional leader per seat.
 PEEL_COMMUNITIES = [
-    "South Asian", "Black", "Muslim", "Sikh", "Jewish", "Hindu", "Christian", "Caribbean",
-    "Filipino", "Newcomers and refugees", "Youth", "Women", "Somali", "Tamil", "Chinese",
-    "Indigenous", "Arab", "Portuguese", "Polish", "Vietnamese", "Korean", "Latin American",
-    "Ukrainian", "LGBTQ+", "Seniors",
+    "South Asian",
+    "Black",
+    "Muslim",
+    "Sikh",
+    "Jewish",
+    "Hindu",
+    "Christian",
+    "Caribbean",
+    "Filipino",
+    "Newcomers and refugees",
+    "Youth",
+    "Women",
+    "Somali",
+    "Tamil",
+    "Chinese",
+    "Indigenous",
+    "Arab",
+    "Portuguese",
+    "Polish",
+    "Vietnamese",
+    "Korean",
+    "Latin American",
+    "Ukrainian",
+    "LGBTQ+",
+    "Seniors",
 ]
-_FIRST = ["Amrit", "Bisi", "Dalia", "Eitan", "Farah", "Gurpreet", "Hana", "Imani", "Jomo",
-          "Kiran", "Lior", "Maya", "Nadia", "Omari", "Priya", "Rafael", "Sana", "Tariq", "Uma",
-          "Vikram", "Wren", "Xin", "Yusuf", "Zara", "Noor"]
+_FIRST = [
+    "Amrit",
+    "Bisi",
+    "Dalia",
+    "Eitan",
+    "Farah",
+    "Gurpreet",
+    "Hana",
+    "Imani",
+    "Jomo",
+    "Kiran",
+    "Lior",
+    "Maya",
+    "Nadia",
+    "Omari",
+    "Priya",
+    "Rafael",
+    "Sana",
+    "Tariq",
+    "Uma",
+    "Vikram",
+    "Wren",
+    "Xin",
+    "Yusuf",
+    "Zara",
+    "Noor",
+]
 _LAST = ["Example", "Sample", "Placeholder", "Fictional", "Demo"]
 
 # demo user email -> (person's name, organisation): so "My actions" has something to show.
@@ -90,8 +147,12 @@ def _org(spec: OrgSpec) -> Organisation:
     org = Organisation.objects.filter(name=spec.name).first()
     if org is None:
         org = Organisation.objects.create(
-            name=spec.name, sector=spec.sector, level=spec.level, place=_place(spec.place),
-            is_demo=True, description="A fictional organisation for the demo.",
+            name=spec.name,
+            sector=spec.sector,
+            level=spec.level,
+            place=_place(spec.place),
+            is_demo=True,
+            description="A fictional organisation for the demo.",
         )
     return org
 
@@ -100,10 +161,12 @@ def _person(name: str, org: Organisation, title: str) -> Person:
     person = Person.objects.filter(full_name=name).first()
     if person is None:
         local = name.replace(" (demo)", "").lower().replace(" ", ".")
-        person = Person.objects.create(full_name=name, place=org.place, is_demo=True,
-                                       email=f"{local}@example.org")
-    Post.objects.get_or_create(person=person, organisation=org,
-                               defaults={"title": title, "starts_on": SINCE})
+        person = Person.objects.create(
+            full_name=name, place=org.place, is_demo=True, email=f"{local}@example.org"
+        )
+    Post.objects.get_or_create(
+        person=person, organisation=org, defaults={"title": title, "starts_on": SINCE}
+    )
     return person
 
 
@@ -112,8 +175,9 @@ def _leader(name: str, place: Place) -> Person:
     person = Person.objects.filter(full_name=name).first()
     if person is None:
         local = name.replace(" (demo)", "").lower().replace(" ", ".")
-        person = Person.objects.create(full_name=name, place=place, is_demo=True,
-                                       email=f"{local}@peel-leaders.example.org")
+        person = Person.objects.create(
+            full_name=name, place=place, is_demo=True, email=f"{local}@peel-leaders.example.org"
+        )
     return person
 
 
@@ -132,27 +196,49 @@ def _link_demo_users() -> None:
 # --- bodies, seats, meetings, actions ------------------------------------------------------------
 
 
-def _body(name: str, kind: str, level: str, place: str, mandate: str,
-          parent: Body | None = None) -> Body:
+def _body(
+    name: str, kind: str, level: str, place: str, mandate: str, parent: Body | None = None
+) -> Body:
     body, _created = Body.objects.get_or_create(
         name=name,
-        defaults={"kind": kind, "level": level, "place": _place(place), "mandate": mandate,
-                  "parent": parent, "is_demo": True},
+        defaults={
+            "kind": kind,
+            "level": level,
+            "place": _place(place),
+            "mandate": mandate,
+            "parent": parent,
+            "is_demo": True,
+        },
     )
     return body
 
 
-def _seat(body: Body, *, role: str = SeatRole.MEMBER, org: Organisation | None = None,
-          person: Person | None = None, constituency: str = "") -> Seat:
+def _seat(
+    body: Body,
+    *,
+    role: str = SeatRole.MEMBER,
+    org: Organisation | None = None,
+    person: Person | None = None,
+    constituency: str = "",
+) -> Seat:
     seat, _created = Seat.objects.get_or_create(
-        body=body, organisation=org, person=person,
+        body=body,
+        organisation=org,
+        person=person,
         defaults={"role": role, "constituency": constituency, "starts_on": SINCE},
     )
     return seat
 
 
-def _meeting(body: Body, title: str, days_from_today: int, *, present: int = 0,
-             minutes: str = "", decisions: tuple[str, ...] = ()) -> Meeting:
+def _meeting(
+    body: Body,
+    title: str,
+    days_from_today: int,
+    *,
+    present: int = 0,
+    minutes: str = "",
+    decisions: tuple[str, ...] = (),
+) -> Meeting:
     """A meeting ``days_from_today`` away (negative: held); the first ``present`` seats came."""
     existing = Meeting.objects.filter(body=body, title=title).first()
     if existing is not None:
@@ -161,8 +247,12 @@ def _meeting(body: Body, title: str, days_from_today: int, *, present: int = 0,
     starts += datetime.timedelta(days=days_from_today)
     held = days_from_today < 0
     meeting = Meeting.objects.create(
-        body=body, title=title, starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
-        location=f"{body.place.name}, council chamber", is_demo=True,
+        body=body,
+        title=title,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        location=f"{body.place.name}, council chamber",
+        is_demo=True,
         agenda="1. Situation update\n2. Reports from members\n3. Actions and next steps",
         minutes=minutes if held else "",
         status=MeetingStatus.HELD if held else MeetingStatus.PLANNED,
@@ -174,13 +264,26 @@ def _meeting(body: Body, title: str, days_from_today: int, *, present: int = 0,
     return meeting
 
 
-def _action(body: Body, title: str, owner: Organisation, due_in_days: int, *,
-            meeting: Meeting | None = None, status: str = ActionStatus.OPEN) -> ActionItem:
+def _action(
+    body: Body,
+    title: str,
+    owner: Organisation,
+    due_in_days: int,
+    *,
+    meeting: Meeting | None = None,
+    status: str = ActionStatus.OPEN,
+) -> ActionItem:
     item, _created = ActionItem.objects.get_or_create(
-        raised_by=body, title=title,
-        defaults={"owner_organisation": owner, "meeting": meeting, "status": status,
-                  "due_on": timezone.localdate() + datetime.timedelta(days=due_in_days),
-                  "description": "A fictional action for the demo.", "is_demo": True},
+        raised_by=body,
+        title=title,
+        defaults={
+            "owner_organisation": owner,
+            "meeting": meeting,
+            "status": status,
+            "due_on": timezone.localdate() + datetime.timedelta(days=due_in_days),
+            "description": "A fictional action for the demo.",
+            "is_demo": True,
+        },
     )
     return item
 
@@ -188,14 +291,21 @@ def _action(body: Body, title: str, owner: Organisation, due_in_days: int, *,
 def _albania() -> None:
     centre, team = _org(ANPCC), _org(TIRANA_TEAM)
     board = _body(
-        "National CVE Coordination Board (demo)", BodyKind.NATIONAL_CENTRE, L.NATIONAL, "AL",
+        "National CVE Coordination Board (demo)",
+        BodyKind.NATIONAL_CENTRE,
+        L.NATIONAL,
+        "AL",
         "Steers the national strategy against violent extremism and coordinates ministries, "
         "municipalities and civil society.",
     )
     group = _body(
-        "Inter-institutional Technical Group (demo)", BodyKind.INTER_MINISTERIAL, L.NATIONAL,
-        "AL", "Turns the board's decisions into work plans with line ministries and the "
-        "municipalities; reports to the board every quarter.", parent=board,
+        "Inter-institutional Technical Group (demo)",
+        BodyKind.INTER_MINISTERIAL,
+        L.NATIONAL,
+        "AL",
+        "Turns the board's decisions into work plans with line ministries and the "
+        "municipalities; reports to the board every quarter.",
+        parent=board,
     )
     _seat(board, role=SeatRole.CHAIR, org=centre)
     _seat(board, org=team)
@@ -204,12 +314,22 @@ def _albania() -> None:
     _seat(group, org=_org(TIRANA_POLICE))
     _seat(group, org=_org(TIRANA_SCHOOLS))
     _seat(group, org=team)
-    held = _meeting(board, "Quarterly board meeting", -40, present=3,
-                    minutes="The board reviewed municipal prevention plans.",
-                    decisions=("Municipal plans are due before the summer.",))
+    held = _meeting(
+        board,
+        "Quarterly board meeting",
+        -40,
+        present=3,
+        minutes="The board reviewed municipal prevention plans.",
+        decisions=("Municipal plans are due before the summer.",),
+    )
     _meeting(board, "Half-year review", 25)
-    _meeting(group, "Technical group: school referrals", -12, present=2,
-             minutes="Referral pathways between schools and police were mapped.")
+    _meeting(
+        group,
+        "Technical group: school referrals",
+        -12,
+        present=2,
+        minutes="Referral pathways between schools and police were mapped.",
+    )
     _meeting(group, "Technical group: work plan", 9)
     _action(board, "Submit Tirana's updated prevention plan", team, -10, meeting=held)
     _action(group, "Share the school referral protocol with municipalities", centre, 14)
@@ -218,14 +338,20 @@ def _albania() -> None:
 def _malawi() -> None:
     desk, council, cpf = _org(MW_DESK), _org(LL_COUNCIL), _org(LL_CPF)
     committee = _body(
-        "Lilongwe District Peace Committee (demo)", BodyKind.DISTRICT_PEACE_COMMITTEE,
-        L.SUBNATIONAL, "MW-LI", "Prevents and resolves conflict in Lilongwe district; "
+        "Lilongwe District Peace Committee (demo)",
+        BodyKind.DISTRICT_PEACE_COMMITTEE,
+        L.SUBNATIONAL,
+        "MW-LI",
+        "Prevents and resolves conflict in Lilongwe district; "
         "trains community mediators and escalates tensions to the national desk.",
     )
     forum = _body(
-        "Lilongwe City Community Policing Forum (demo)", BodyKind.COMMUNITY_POLICING_FORUM,
-        L.LOCAL, "Lilongwe City", "Brings police and residents together on safety and "
-        "tensions in the city's wards.", parent=committee,
+        "Lilongwe City Community Policing Forum (demo)",
+        BodyKind.COMMUNITY_POLICING_FORUM,
+        L.LOCAL,
+        "Lilongwe City",
+        "Brings police and residents together on safety and tensions in the city's wards.",
+        parent=committee,
     )
     _seat(committee, role=SeatRole.CHAIR, org=council)
     _seat(committee, role=SeatRole.OBSERVER, org=desk)
@@ -236,10 +362,20 @@ def _malawi() -> None:
     _seat(forum, role=SeatRole.CHAIR, org=cpf)
     _seat(forum, org=_org(LL_YOUTH))
     _seat(forum, org=_org(LL_WOMEN))
-    first = _meeting(committee, "Peace committee: market tensions", -55, present=5,
-                     decisions=("Form a mediation team for Mtandire market.",))
-    _meeting(committee, "Peace committee: election preparedness", -20, present=3,
-             minutes="Quorum was met; the youth forum reported on rumours online.")
+    first = _meeting(
+        committee,
+        "Peace committee: market tensions",
+        -55,
+        present=5,
+        decisions=("Form a mediation team for Mtandire market.",),
+    )
+    _meeting(
+        committee,
+        "Peace committee: election preparedness",
+        -20,
+        present=3,
+        minutes="Quorum was met; the youth forum reported on rumours online.",
+    )
     _meeting(committee, "Peace committee: quarterly meeting", 16)
     _meeting(forum, "Forum: ward safety walk debrief", -8, present=2)
     _meeting(forum, "Forum: monthly meeting", 6)
@@ -252,8 +388,11 @@ def _malawi() -> None:
 def _peel() -> None:
     police, partners = _org(PEEL_POLICE), _org(PEEL_PARTNERS)
     table = _body(
-        "Peel Community Leaders' Table (demo)", BodyKind.COMMUNITY_LEADERS_TABLE, L.SUBNATIONAL,
-        "Peel Region", "Convened by the police: leaders of Peel's ethnic, religious and "
+        "Peel Community Leaders' Table (demo)",
+        BodyKind.COMMUNITY_LEADERS_TABLE,
+        L.SUBNATIONAL,
+        "Peel Region",
+        "Convened by the police: leaders of Peel's ethnic, religious and "
         "cultural communities meet to share concerns and respond together to tensions.",
     )
     _seat(table, role=SeatRole.CHAIR, org=police)
@@ -262,9 +401,14 @@ def _peel() -> None:
         name = f"{_FIRST[i]} {_LAST[i % len(_LAST)]} (demo)"
         leader = _leader(name, partners.place)
         _seat(table, person=leader, constituency=f"{community} community")
-    first = _meeting(table, "Leaders' table: after the October events", -70, present=21,
-                     minutes="Leaders shared how tensions were felt in their communities.",
-                     decisions=("Hold a joint vigil.", "Set up a rumour-control line."))
+    first = _meeting(
+        table,
+        "Leaders' table: after the October events",
+        -70,
+        present=21,
+        minutes="Leaders shared how tensions were felt in their communities.",
+        decisions=("Hold a joint vigil.", "Set up a rumour-control line."),
+    )
     _meeting(table, "Leaders' table: spring gathering", -15, present=12)
     _meeting(table, "Leaders' table: summer planning", 20)
     _action(table, "Set up the rumour-control line", police, -30, meeting=first)

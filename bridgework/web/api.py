@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.http import Http404, HttpRequest
-from ninja import Field, NinjaAPI, Schema
+from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.responses import Status
 from ninja.security import HttpBearer, django_auth
 
 from bridgework.access.actions import authenticate_api_token
@@ -22,6 +23,7 @@ from .pagination import InvalidCursor, keyset_page
 
 __all__ = [
     "ERROR_RESPONSES",
+    "add_form_endpoints",
     "ErrorOut",
     "KeysetPagination",
     "build_api",
@@ -114,7 +116,7 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
-        return _error(api, request, exc.status_code, str(exc))
+        return _error(api, request, exc.status_code, str(exc), getattr(exc, "field_errors", ()))
 
     @api.exception_handler(Exception)
     def on_crash(request, exc):
@@ -184,3 +186,90 @@ def _page_url(request: HttpRequest, key: str, cursor: str | None) -> str | None:
     query = {k: v for k, v in request.GET.items() if k not in {"after", "before"}}
     query[key] = cursor
     return f"{request.path}?{urlencode(query)}"
+
+
+# --- writes through the pages' own forms ----------------------------------------------------------
+
+
+def _form_errors(form) -> list[dict[str, str]]:
+    return [
+        {"field": "" if field == "__all__" else field, "message": str(message)}
+        for field, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _invalid(form) -> HttpError:
+    error = HttpError(422, "The request is not valid.")
+    error.field_errors = _form_errors(form)  # type: ignore[attr-defined]
+    return error
+
+
+def _current_values(form) -> dict[str, Any]:
+    """What an unbound form would show: the base a partial update is applied to."""
+    return {name: form[name].value() for name in form.fields if not form.fields[name].disabled}
+
+
+def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> None:
+    """POST ``path`` (create), PATCH ``path/{id}`` (partial update) and DELETE ``path/{id}``
+    for a :class:`~bridgework.web.viewsets.ModelViewSet`.
+
+    The body is validated by the same scoped form the pages use and saved by the same action,
+    so the API gets the pages' choices, validation, scope re-check and audit for free.
+    ``read(request, id)`` is the module's detail endpoint: the answer has the detail's shape.
+    """
+    from bridgework.access.policy import can
+
+    model = viewset.model
+    form_class = viewset.form_class
+
+    if "add" in viewset.pages:
+
+        @router.post(
+            path,
+            response={201: out, **ERROR_RESPONSES},
+            url_name=f"create_{name}",
+            summary=f"Create a {model._meta.verbose_name}",
+        )
+        def create(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja idiom)
+            if not can(request.user, "add", model):
+                raise PermissionDenied
+            form = form_class(data=payload, user=request.user, action="add")
+            if not form.is_valid():
+                raise _invalid(form)
+            return Status(201, read(request, viewset.create(form, acting_user=request.user).pk))
+
+    if "edit" in viewset.pages:
+
+        @router.patch(
+            f"{path}/{{record_id}}",
+            response={200: out, **ERROR_RESPONSES},
+            url_name=f"update_{name}",
+            summary=f"Change a {model._meta.verbose_name}",
+        )
+        def update(request, record_id: int, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja idiom)
+            obj = get_visible_or_404(request, model, record_id)
+            if not visible(request, model, "change").filter(pk=obj.pk).exists():
+                raise PermissionDenied
+            base = _current_values(form_class(instance=obj, user=request.user, action="change"))
+            form = form_class(
+                data={**base, **payload}, instance=obj, user=request.user, action="change"
+            )
+            if not form.is_valid():
+                raise _invalid(form)
+            return read(request, viewset.update(form, acting_user=request.user).pk)
+
+    if "delete" in viewset.pages:
+
+        @router.delete(
+            f"{path}/{{record_id}}",
+            response={204: None, **ERROR_RESPONSES},
+            url_name=f"delete_{name}",
+            summary=f"Delete a {model._meta.verbose_name}",
+        )
+        def delete(request, record_id: int):
+            obj = get_visible_or_404(request, model, record_id)
+            if not visible(request, model, "delete").filter(pk=obj.pk).exists():
+                raise PermissionDenied
+            viewset.delete(obj, acting_user=request.user)
+            return Status(204, None)

@@ -27,10 +27,18 @@ def submit(page: Page, name: str = "Save") -> None:
 
 def test_body_meeting_and_cross_level_action(page: Page, live_server):
     tree = build_tree("national_coordinator")
-    make_org(tree.country, name="Xanadu Ministry of Interior", sector=Sector.NATIONAL_GOVERNMENT,
-             level=OrgLevel.NATIONAL)
-    district_org = make_org(tree.city, name="Riverton District Council",
-                            sector=Sector.LOCAL_GOVERNMENT, level=OrgLevel.LOCAL)
+    make_org(
+        tree.country,
+        name="Xanadu Ministry of Interior",
+        sector=Sector.NATIONAL_GOVERNMENT,
+        level=OrgLevel.NATIONAL,
+    )
+    district_org = make_org(
+        tree.city,
+        name="Riverton District Council",
+        sector=Sector.LOCAL_GOVERNMENT,
+        level=OrgLevel.LOCAL,
+    )
     district_user = make_user("district")
     assign(district_user, "partner", tree.city)
     make_person(tree.city, full_name="Dana District", user=district_user, post_in=district_org)
@@ -50,8 +58,10 @@ def test_body_meeting_and_cross_level_action(page: Page, live_server):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Xanadu Prevention Board")
 
     # Two seats at two levels.
-    for org_name, role in (("Xanadu Ministry of Interior", "Chair"),
-                           ("Riverton District Council", "Member")):
+    for org_name, role in (
+        ("Xanadu Ministry of Interior", "Chair"),
+        ("Riverton District Council", "Member"),
+    ):
         page.get_by_role("link", name="Add a seat").click()
         field(page, "Organisation").select_option(label=org_name)
         field(page, "Role").select_option(label=role)
@@ -84,7 +94,8 @@ def test_body_meeting_and_cross_level_action(page: Page, live_server):
     assert_accessible(page)
     submit(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Send the district's prevention plan")
+        "Send the district's prevention plan"
+    )
     item = ActionItem.objects.get(title="Send the district's prevention plan")
     assert item.place_id == tree.city.pk and item.meeting is not None
 
@@ -105,5 +116,6 @@ def test_body_meeting_and_cross_level_action(page: Page, live_server):
     assert item.status == "done"
     page.goto(f"{live_server.url}/bodies/my-actions/")
     expect(page.get_by_role("region", name="Recently finished")).to_contain_text(
-        "Send the district's prevention plan")
+        "Send the district's prevention plan"
+    )
     assert_accessible(page)

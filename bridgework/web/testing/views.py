@@ -266,16 +266,93 @@ class ScopedViewTests(_ScopedBase):
 
 
 class ScopedApiTests(_ScopedBase):
-    """Standard API tests for a list and a detail endpoint of one model."""
+    """Standard API tests for a list and a detail endpoint of one model, and, when
+    ``write_name`` is set, its create / update / delete endpoints (web.api.add_form_endpoints)."""
 
     list_url_name: ClassVar[str]
     detail_url_name: ClassVar[str]
+    write_name: ClassVar[str | None] = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if getattr(cls, "list_url_name", None):
             TESTED_MODELS.add(cls.model._meta.label_lower)
             COVERED_URLS.update({cls.list_url_name, cls.detail_url_name})
+        if cls.write_name:
+            COVERED_URLS.update(
+                f"api-1.0.0:{verb}_{cls.write_name}" for verb in ("create", "update", "delete")
+            )
+
+    def form_data(self, place: Place) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def write_url(self, verb: str, obj: Model | None = None) -> str | None:
+        from django.urls import NoReverseMatch
+
+        try:
+            args = [obj.pk] if obj is not None else []
+            return reverse(f"api-1.0.0:{verb}_{self.write_name}", args=args)
+        except NoReverseMatch:
+            return None
+
+    def send(self, client, method: str, url: str, payload=None):
+        import json
+
+        body = json.dumps(payload, default=str) if payload is not None else None
+        return getattr(client, method)(url, data=body, content_type="application/json")
+
+    def test_api_writes_in_scope_are_audited(self):
+        if not self.write_name:
+            pytest.skip("no write endpoints")
+        client = self.client_for(self.tree.in_scope)
+        response = self.send(
+            client, "post", self.write_url("create"), self.form_data(self.tree.city)
+        )
+        assert response.status_code == 201, response.content
+        record = self.model._default_manager.get(pk=response.json()["id"])
+        entries = _entries(record)
+        assert [e.action for e in entries] == [LogEntry.Action.CREATE]
+        assert entries[0].actor_id == self.tree.in_scope.pk
+        update_url = self.write_url("update", record)
+        if update_url:
+            moved = self.send(client, "patch", update_url, self.form_data(self.tree.sibling))
+            assert moved.status_code in {403, 422}, moved.content
+            assert moved.json()["detail"]
+            record.refresh_from_db()
+            assert getattr(record, f"{self.place_field}_id") == self.tree.city.pk
+            changed = self.send(client, "patch", update_url, self.form_data(self.tree.ward))
+            assert changed.status_code == 200, changed.content
+            assert _entries(record)[-1].actor_id == self.tree.in_scope.pk
+        delete_url = self.write_url("delete", record)
+        if delete_url:
+            assert client.delete(delete_url).status_code == 204
+            assert not self.model._default_manager.filter(pk=record.pk).exists()
+
+    def test_api_writes_outside_scope_are_refused(self):
+        if not self.write_name:
+            pytest.skip("no write endpoints")
+        count = self.model._default_manager.count()
+        response = self.send(
+            self.client_for(self.tree.in_scope),
+            "post",
+            self.write_url("create"),
+            self.form_data(self.tree.sibling),
+        )
+        assert response.status_code in {403, 422}
+        body = response.json()
+        assert body["detail"] and (response.status_code == 403 or body["errors"])
+        anonymous = self.send(
+            self.client_for(), "post", self.write_url("create"), self.form_data(self.tree.city)
+        )
+        assert anonymous.status_code == 401
+        assert self.model._default_manager.count() == count
+        theirs = self.make_record(self.tree.sibling)
+        for verb, method in (("update", "patch"), ("delete", "delete")):
+            url = self.write_url(verb, theirs)
+            if url:
+                response = self.send(self.client_for(self.tree.in_scope), method, url, {})
+                assert response.status_code == 404
+        assert self.model._default_manager.filter(pk=theirs.pk).exists()
 
     def list_url(self) -> str:
         return reverse(self.list_url_name)
