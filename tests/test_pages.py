@@ -238,3 +238,17 @@ def test_missing_records_are_404_pages(client, tree, path):
     response = client.get(path)
     assert response.status_code == 404
     assert b"Page not found" in response.content
+
+
+def test_export_links_only_for_those_who_may_export(client, tree):
+    from bridgework.web.testing import assign, make_user
+
+    partner = make_user("partner")
+    assign(partner, "partner", tree.city)
+    client.force_login(partner)
+    page = client.get(reverse("places:place_list"))
+    assert page.context["can_export"] is False and b"format=csv" not in page.content
+    assert client.get(reverse("places:place_list"), {"format": "csv"}).status_code == 403
+    client.force_login(tree.in_scope)
+    page = client.get(reverse("places:place_list"))
+    assert page.context["can_export"] is True and b"format=csv" in page.content

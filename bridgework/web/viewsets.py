@@ -92,6 +92,7 @@ class ScopedViewMixin(LoginRequiredMixin):
             "model_name_plural": vs.model._meta.verbose_name_plural,
             "url_names": vs.url_names(),
             "can_add": "add" in vs.pages and can(self.request.user, "add", vs.model),
+            "can_export": "export" in vs.pages and can(self.request.user, "export", vs.model),
             **extra,
         }
 
