@@ -1,9 +1,10 @@
 """The benchmark dataset: a fictional place tree, users and role assignments at a scale factor.
 
 At scale 1 (national scale in QUALITY.md): one World root, 20 countries, each with
-10 regions > 5 districts > 3 cities > 2-3 wards (561 places a country, 11,221 in all), and
-5,000 users. Rows go in with ``bulk_create`` in batches; paths come from
-:func:`bridgework.core.paths.child_path`, exactly as the app builds them.
+10 regions > 5 districts > 3 cities > 2-3 wards (561 places a country, 11,221 in all),
+5,000 users, and the organisations and people of :mod:`bench.generate_actors`. Rows go in
+with ``bulk_create`` in batches; paths come from :func:`bridgework.core.paths.child_path`,
+exactly as the app builds them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from django.db import transaction
 from bridgework.access.models import Role, RoleAssignment, User
 from bridgework.core.paths import child_path
 from bridgework.places.models import Place, PlaceLevel
+
+from .generate_actors import ActorCounts, generate_actors
 
 __all__ = ["COUNTRIES_AT_SF1", "USERS_AT_SF1", "Dataset", "generate"]
 
@@ -45,6 +48,8 @@ class Dataset:
     assignments_by_role: dict[str, int]
     admin: User  # network_admin at World
     coordinator: User  # national_coordinator of the first country
+    actors: ActorCounts
+    three_w_places: dict[str, Place]  # level name -> a place in the coordinator's country
 
     @property
     def places(self) -> int:
@@ -132,6 +137,15 @@ def _assign(users: list[User], levels: list[list[Place]]) -> list[RoleAssignment
     ]
 
 
+def _three_w_places(levels: list[list[Place]], country: Place) -> dict[str, Place]:
+    """The country, its first region and that region's first city."""
+    _world, _countries, regions, districts, cities, _wards = levels
+    region = next(p for p in regions if p.parent_id == country.pk)
+    district = next(p for p in districts if p.parent_id == region.pk)
+    city = next(p for p in cities if p.parent_id == district.pk)
+    return {"country": country, "region": region, "city": city}
+
+
 @transaction.atomic
 def generate(scale: float) -> Dataset:
     """Fill an empty, migrated database (the default policy must already be synced)."""
@@ -151,6 +165,8 @@ def generate(scale: float) -> Dataset:
     )
     assignments = RoleAssignment.objects.bulk_create(_assign(users, levels), batch_size=BATCH)
 
+    actors = generate_actors(levels, scale)
+
     coordinator = next(a for a in assignments if a.role.slug == "national_coordinator")
     return Dataset(
         places_by_depth={depth: len(places) for depth, places in enumerate(levels)},
@@ -158,4 +174,6 @@ def generate(scale: float) -> Dataset:
         assignments_by_role=dict(Counter(a.role.slug for a in assignments)),
         admin=users[0],
         coordinator=coordinator.user,
+        actors=actors,
+        three_w_places=_three_w_places(levels, coordinator.place),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 
+from .actor_scenarios import OrgLists, PageTiming, ThreeWLevel
 from .generate import Dataset
 from .measure import Timings
 from .scenarios import PLACES_PAGE, TARGETS, DeepPages, ListLatency, Throughput
@@ -13,11 +14,22 @@ __all__ = ["Results", "render_report", "render_table"]
 
 # Targets from ../shared/design/QUALITY.md, "Performance".
 DEEP_PAGE_MAX = 2.0
-SHARE_MIN = {"json": 0.15, "html": 0.10}
+SHARE_MIN = {"json": 0.15, "html": 0.10, "org_json": 0.15, "org_html": 0.10}
+ROLLUP_MAX_RATIO = 1.5
+ROLLUP_P95_MAX_MS = 50.0
 LABELS = {
     "hello": "Hello-world view",
-    "json": "JSON list (API token)",
-    "html": "HTML list (session cookie)",
+    "json": "Places JSON list (API token)",
+    "html": "Places HTML list (session cookie)",
+    "org_json": "Organisations JSON list (API token)",
+    "org_html": "Organisation directory HTML page (session cookie)",
+}
+SHORT = {
+    "hello": "hello",
+    "json": "places JSON",
+    "html": "places HTML",
+    "org_json": "orgs JSON",
+    "org_html": "orgs HTML",
 }
 
 
@@ -29,6 +41,8 @@ class Results:
     deep: DeepPages
     html_page: Timings
     html_bytes: int
+    org_lists: OrgLists
+    three_w: list[ThreeWLevel]
     throughput: Throughput
     iterations: int
     seconds: float
@@ -76,6 +90,8 @@ def _rows(r: Results) -> list[tuple[str, str, str, str]]:
             "—",
             "—",
         ),
+        *_org_list_rows(r.org_lists),
+        *_three_w_rows(r.three_w),
         (
             f"Hello-world view `GET {TARGETS['hello']}` on gunicorn",
             f"{tp.rps('hello'):,.0f} req/s",
@@ -95,6 +111,70 @@ def _rows(r: Results) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def _page_value(page: PageTiming) -> str:
+    return f"{_ms(page.timings)}; {page.queries} queries, {page.size / 1024:,.0f} KB"
+
+
+def _org_list_rows(lists: OrgLists) -> list[tuple[str, str, str, str]]:
+    scope = f"national coordinator, {lists.visible_rows:,} organisations in scope"
+    return [
+        (
+            f"Organisation directory HTML page `{lists.html.path}`, first page of 50, in process "
+            f"(test client), {scope}",
+            _page_value(lists.html),
+            "queries: the same for 1 and 50 rows (tests)",
+            "—",
+        ),
+        (
+            f"Organisations API list `{lists.api.path}`, in process (API token)",
+            _page_value(lists.api),
+            "—",
+            "—",
+        ),
+    ]
+
+
+def _three_w_rows(levels: list[ThreeWLevel]) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for w in levels:
+        where = f"{w.level} “{w.place.name}”, {w.organisations:,} organisations"
+        rows.append(
+            (
+                f"3W page `{w.page.path}` ({where})",
+                _page_value(w.page),
+                f"p95 ≤ {ROLLUP_P95_MAX_MS:g} ms",
+                _verdict(w.page.timings.p95 <= ROLLUP_P95_MAX_MS),
+            )
+        )
+        rows.append(
+            (
+                f"3W selector `three_w()` ({w.selector_statements} statements) ÷ hand-written SQL "
+                f"of its main aggregation (organisations per sector), {w.level}, p50",
+                f"{w.ratio:.2f}× (selector {_ms(w.selector)}; SQL {_ms(w.raw)})",
+                f"≤ {ROLLUP_MAX_RATIO:g}×",
+                _verdict(w.ratio <= ROLLUP_MAX_RATIO),
+            )
+        )
+        if w.replayed is not None and w.replayed_main is not None:
+            rows += [
+                (
+                    f"The selector's own {w.selector_statements} statements replayed on "
+                    f"`connection.cursor()`, {w.level}",
+                    f"{_ms(w.replayed)} (selector ÷ replay {w.selector.p50 / w.replayed.p50:.2f}×)",
+                    "—",
+                    "—",
+                ),
+                (
+                    f"The selector's by-sector statement alone, replayed, {w.level}",
+                    f"{_ms(w.replayed_main)} ({w.replayed_main.p50 / w.raw.p50:.2f}× the "
+                    "hand-written SQL)",
+                    "—",
+                    "—",
+                ),
+            ]
+    return rows
+
+
 def render_table(r: Results) -> str:
     lines = ["| measure | value | target (QUALITY.md) | result |", "|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in _rows(r)]
@@ -102,11 +182,18 @@ def render_table(r: Results) -> str:
 
 
 def _throughput_tables(tp: Throughput) -> str:
-    rounds = ["| round | hello req/s | JSON req/s | HTML req/s | JSON ÷ hello | HTML ÷ hello |"]
-    rounds.append("|---|---|---|---|---|---|")
+    shared = [name for name in TARGETS if name != "hello"]
+    rounds = [
+        "| round | "
+        + " | ".join(f"{SHORT[name]} req/s" for name in TARGETS)
+        + " | "
+        + " | ".join(f"{SHORT[name]} ÷ hello" for name in shared)
+        + " |"
+    ]
+    rounds.append("|---" * (1 + len(TARGETS) + len(shared)) + "|")
     for i in range(tp.rounds):
         rates = " | ".join(f"{tp.runs[name][i].rps:,.0f}" for name in TARGETS)
-        shares = " | ".join(f"{tp.round_share(name, i):.1%}" for name in ("json", "html"))
+        shares = " | ".join(f"{tp.round_share(name, i):.1%}" for name in shared)
         rounds.append(f"| {i + 1} | {rates} | {shares} |")
     totals = ["| URL | req/s | requests | errors | latency p50 (ms) | latency p99 (ms) |"]
     totals.append("|---|---|---|---|---|---|")
@@ -127,6 +214,9 @@ def render_report(r: Results) -> str:
     depths = ", ".join(f"depth {k}: {v:,}" for k, v in sorted(d.places_by_depth.items()))
     roles = ", ".join(f"{k}: {v:,}" for k, v in sorted(d.assignments_by_role.items()))
     facts = "\n".join(f"- {key}: {value}" for key, value in r.facts.items())
+    a = d.actors
+    tlps = ", ".join(f"{k}: {v:,}" for k, v in sorted(a.organisations_by_tlp.items()))
+    country = r.three_w[0]
     return f"""# Benchmarks
 
 Written by `make bench` (`python -m bench.run`); every run overwrites this file. Figures are
@@ -143,11 +233,14 @@ are there to explain the others.
 {facts}
 - Places: {d.places:,} ({depths})
 - Users: {d.users:,}; role assignments: {sum(d.assignments_by_role.values()):,} ({roles})
+- Organisations: {a.organisations:,} ({tlps})
+- Organisation areas of work: {a.areas:,}; organisation–theme links: {a.theme_links:,}
+- People: {a.people:,}; posts: {a.posts:,}
 
 ## Throughput details
 
 gunicorn with {tp.workers} sync workers; {tp.connections} concurrent clients on the same machine;
-{tp.rounds} rounds, each loading the three URLs in turn (order rotated each round) for
+{tp.rounds} rounds, each loading the {len(TARGETS)} URLs in turn (order rotated each round) for
 {tp.run_seconds:.3g} s each, after a warm-up. Latency percentiles: the median of the rounds' p50
 and the highest of their p99.
 
@@ -176,11 +269,31 @@ and the highest of their p99.
   ```sql
   {_abridged(r.deep.deep_sql)}
   ```
+- Organisations (`bench/generate_actors.py`, fixed seed): based mostly in cities and wards,
+  some at district, region or country level; sectors and TLP labels drawn with fixed weights
+  (mostly GREEN, some CLEAR and AMBER); each has an area of work at its home place (as
+  `do_save_organisation` ensures) and 0–2 more at a child or sibling place, and 1–3 of the
+  themes the actors migration seeds. Each person holds one post at a random organisation;
+  person and post live at that organisation's place. `place_path` is copied by the generator,
+  since `bulk_create` skips `save()`.
+- Organisation directory: its first page (ordered by name) through the test client, as HTML
+  with a forced login and as JSON with an API token, for the national coordinator. Queries are
+  counted with `CaptureQueriesContext` over one request (session, user and access included).
+- 3W: the page `/actors/3w/?place=<id>` through the test client, the selector
+  `three_w(user, OrgFilters(place=…))` in process (the user's access cached), and a
+  hand-written statement of its main aggregation — distinct organisations per sector working in
+  the subtree, among those the user may see — checked to give the selector's sector counts and
+  run on `connection.cursor()`. The ratio compares the whole selector ({country.selector_statements}
+  statements) with that one statement, as the roll-up target does. At the country:
+
+  ```sql
+  {country.raw_sql}
+  ```
 - Throughput: `gunicorn bridgework.wsgi` in a subprocess on a free port of 127.0.0.1 with
   `BRIDGEWORK_BENCH=1` (which mounts `/bench/hello`, a bare view behind the full middleware
   stack) and `DEBUG` unset. Each URL is checked once for a 200 and the expected content before
-  any load. The JSON list authenticates with an API token, the HTML list with a session made
-  in process, both for the same national coordinator.
+  any load. The JSON lists authenticate with an API token, the HTML pages with a session made
+  in process, all for the same national coordinator.
 """
 
 

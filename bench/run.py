@@ -32,7 +32,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--scale",
         type=float,
         default=1.0,
-        help="scale factor: 1 is national scale (~11,000 places, 5,000 users)",
+        help="scale factor: 1 is national scale (~11,000 places, 5,000 users, "
+        "50,000 organisations, 100,000 people)",
     )
     parser.add_argument(
         "--seconds", type=float, default=10.0, help="seconds of load per URL (default 10)"
@@ -164,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bridgework.access.policy import sync_default_policy
 
+    from .actor_scenarios import measure_org_lists, measure_three_w
     from .generate import generate
     from .measure import wrk_version
     from .report import Results, render_report, render_table
@@ -186,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     sync_default_policy()
 
     _step(started, f"Generating scale factor {args.scale:g}")
+    generating = time.monotonic()
     dataset = generate(args.scale)
+    generation_seconds = time.monotonic() - generating
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what autovacuum would soon do after a bulk load
@@ -194,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         started,
         f"  {dataset.places:,} places, {dataset.users:,} users, "
         f"{sum(dataset.assignments_by_role.values()):,} role assignments",
+    )
+    actors = dataset.actors
+    _step(
+        started,
+        f"  {actors.organisations:,} organisations, {actors.areas:,} areas of work, "
+        f"{actors.people:,} people, {actors.posts:,} posts",
     )
 
     _step(started, f"Places list query, ORM vs raw SQL, {args.iterations} calls each")
@@ -206,16 +216,31 @@ def main(argv: list[str] | None = None) -> int:
     _step(started, "Places list HTML page in process")
     html_page, html_bytes = measure_html_page(dataset.coordinator, args.iterations)
     _step(started, f"  {html_page}, {html_bytes:,} bytes")
+    _step(started, "Organisation directory, HTML page and API list in process")
+    org_lists = measure_org_lists(dataset.coordinator, args.iterations)
+    for page in (org_lists.html, org_lists.api):
+        _step(
+            started, f"  {page.path}: {page.timings}, {page.size:,} bytes, {page.queries} queries"
+        )
+    _step(started, "3W roll-up: page, selector and hand-written SQL at country, region, city")
+    three_w = measure_three_w(dataset.coordinator, dataset.three_w_places, args.iterations)
+    for level in three_w:
+        _step(
+            started,
+            f"  {level.level} ({level.organisations:,} organisations): page {level.page.timings}"
+            f"; selector p50 {level.selector.p50:.2f} ms, SQL p50 {level.raw.p50:.2f} ms",
+        )
 
     use_wrk = not args.no_wrk and wrk_version() is not None
     load_tool = f"wrk {wrk_version()}" if use_wrk else "built-in Python client (http.client)"
     facts = machine_facts(args, load_tool, load_at_start)
+    facts["Data generation"] = f"{generation_seconds:.0f} s (bulk_create in one transaction)"
     _step(started, f"Throughput against gunicorn ({load_tool}), {args.seconds:g} s a URL")
     log_path = DATA_DIR / "gunicorn.log"
     log_path.write_bytes(b"")
     throughput = measure_throughput(
         dataset.coordinator,
-        visible_rows=list_latency.visible_rows,
+        visible_rows={"json": list_latency.visible_rows, "org_json": org_lists.visible_rows},
         env=env,
         cwd=REPO,
         log_path=log_path,
@@ -228,15 +253,17 @@ def main(argv: list[str] | None = None) -> int:
 
     facts[LOAD_AVERAGE] += f"; at end {_load_average()}"
     results = Results(
-        facts,
-        dataset,
-        list_latency,
-        deep,
-        html_page,
-        html_bytes,
-        throughput,
-        args.iterations,
-        args.seconds,
+        facts=facts,
+        dataset=dataset,
+        list_latency=list_latency,
+        deep=deep,
+        html_page=html_page,
+        html_bytes=html_bytes,
+        org_lists=org_lists,
+        three_w=three_w,
+        throughput=throughput,
+        iterations=args.iterations,
+        seconds=args.seconds,
     )
     print()
     print(render_table(results))

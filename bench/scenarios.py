@@ -23,12 +23,16 @@ from .measure import Load, Timings, check_get, generate_load, gunicorn_server, t
 
 __all__ = [
     "DeepPages",
+    "JSON_TARGETS",
     "ListLatency",
+    "ORG_API",
+    "ORG_PAGE",
     "PAGE_SIZE",
     "PLACES_API",
     "PLACES_PAGE",
     "TARGETS",
     "Throughput",
+    "inline_sql",
     "measure_deep_pages",
     "measure_html_page",
     "measure_list",
@@ -39,8 +43,17 @@ PAGE_SIZE = 50
 ORDERING = ("path",)  # what the places list page and the API order by
 PLACES_PAGE = "/places/index/"
 PLACES_API = f"/api/places?limit={PAGE_SIZE}"
+ORG_PAGE = "/organisations/"  # actors:organisation_list, ordered by name
+ORG_API = f"/api/organisations?limit={PAGE_SIZE}"
 HELLO = "/bench/hello"
-TARGETS = {"hello": HELLO, "json": PLACES_API, "html": PLACES_PAGE}
+TARGETS = {
+    "hello": HELLO,
+    "json": PLACES_API,
+    "html": PLACES_PAGE,
+    "org_json": ORG_API,
+    "org_html": ORG_PAGE,
+}
+JSON_TARGETS = ("json", "org_json")  # the others are HTML pages (or hello-world)
 
 
 def _page(user, after: str | None = None):
@@ -75,7 +88,7 @@ def _raw(sql: str, params: tuple):
     return run
 
 
-def _inline(sql: str, params: tuple) -> str:
+def inline_sql(sql: str, params) -> str:
     """For the report only: the SQL with its parameters written in."""
     return sql % tuple(f"'{p}'" if isinstance(p, str) else str(p) for p in params)
 
@@ -102,7 +115,7 @@ def measure_list(user, iterations: int) -> ListLatency:
         raise RuntimeError("the raw SQL does not return the ORM page's rows")
     timings = time_calls({"orm": lambda: _page(user), "raw": raw}, iterations)
     rows = Place.objects.visible_to(user, "view").count()
-    return ListLatency(timings["orm"], timings["raw"], _inline(sql, params), rows)
+    return ListLatency(timings["orm"], timings["raw"], inline_sql(sql, params), rows)
 
 
 @dataclass
@@ -146,7 +159,7 @@ def measure_deep_pages(user, iterations: int, target_page: int = 200) -> DeepPag
     return DeepPages(
         **timings,
         deep_page=number,
-        deep_sql=_inline(*deep_sql),
+        deep_sql=inline_sql(*deep_sql),
         visible_rows=Place.objects.visible_to(user, "view").count(),
     )
 
@@ -214,23 +227,26 @@ class Throughput:
         return statistics.median(self.round_share(name, i) for i in range(self.rounds))
 
 
-def _check(port: int, path: str, headers: dict[str, str], expected_rows: int) -> None:
+def _check(port: int, name: str, headers: dict[str, str], expected_rows: int) -> None:
     """One request before the load, so a 302 to the login page or a 401 is never benchmarked."""
+    path = TARGETS[name]
     status, response_headers, body = check_get(port, path, headers)
     if status != 200:
         raise RuntimeError(f"GET {path} answered {status}, not 200")
-    if path == HELLO and body != b"hello":
-        raise RuntimeError(f"GET {path} did not answer 'hello'")
-    if path == PLACES_API and len(json.loads(body)["items"]) != expected_rows:
-        raise RuntimeError(f"GET {path} did not list {expected_rows} places")
-    if path == PLACES_PAGE and b"<table" not in body:
+    if name == "hello":
+        if body != b"hello":
+            raise RuntimeError(f"GET {path} did not answer 'hello'")
+    elif name in JSON_TARGETS:
+        if len(json.loads(body)["items"]) != expected_rows:
+            raise RuntimeError(f"GET {path} did not list {expected_rows} rows")
+    elif b"<table" not in body:
         raise RuntimeError(f"GET {path} has no table: {response_headers}")
 
 
 def measure_throughput(
     user,
     *,
-    visible_rows: int,
+    visible_rows: dict[str, int],
     env: dict[str, str],
     cwd: Path,
     log_path: Path,
@@ -240,13 +256,12 @@ def measure_throughput(
     workers: int,
     use_wrk: bool,
 ) -> Throughput:
-    """About ``seconds`` of load per URL, split into ``rounds`` runs (at least 1 s each)."""
+    """About ``seconds`` of load per URL, split into ``rounds`` runs (at least 1 s each).
+    ``visible_rows``: how many rows each JSON target's user may see in all."""
     _token, secret = do_create_api_token(user=user, name="bench")
-    headers = {
-        "hello": {},
-        "json": {"Authorization": f"Bearer {secret}"},
-        "html": {"Cookie": session_cookie(user)},
-    }
+    auth = {"Authorization": f"Bearer {secret}"}
+    cookie = {"Cookie": session_cookie(user)}
+    headers = {name: auth if name in JSON_TARGETS else cookie for name in TARGETS} | {"hello": {}}
     connection.close()  # the server's workers open their own connections
     per_run = max(1.0, seconds / rounds)
     names = list(TARGETS)
@@ -264,10 +279,11 @@ def measure_throughput(
             )
 
         for name in names:
-            _check(port, TARGETS[name], headers[name], min(PAGE_SIZE, visible_rows))
+            _check(port, name, headers[name], min(PAGE_SIZE, visible_rows.get(name, 0)))
             load(name, 1.0)  # warm-up: imports, templates, URL resolver, connections
         for index in range(rounds):
-            for name in names[index % 3 :] + names[: index % 3]:
+            shift = index % len(names)
+            for name in names[shift:] + names[:shift]:
                 runs[name].append(load(name, per_run))
             print(
                 f"  round {index + 1}/{rounds}: "

@@ -275,3 +275,26 @@ def test_directory_filters(tree, map_):
     assert [o["name"] for o in api["items"]] == ["Riverton Schools Network"]
     assert api["items"][0]["themes"] == ["schools-education", "youth-engagement"]
     assert Place.objects.filter(pk__in=api["items"][0]["area_ids"]).count() == 1
+
+
+def test_three_w_counts_only_organisations_the_user_may_read(tree, map_):
+    """An organisation based in the sibling city that also works here, and one labelled above
+    the reader's ceiling, are neither counted nor listed."""
+    from bridgework.actors.models import OrganisationArea
+    from bridgework.actors.selectors import OrgFilters, three_w
+    from bridgework.core.tlp import TLP
+
+    OrganisationArea.objects.create(organisation=map_["hidden"], place=tree.ward)
+    red = Organisation.objects.create(
+        name="Riverton Red Cell",
+        sector=Sector.MEDIA,
+        level=OrgLevel.LOCAL,
+        place=tree.city,
+        tlp=TLP.RED,
+    )
+    OrganisationArea.objects.create(organisation=red, place=tree.ward)
+    report = three_w(tree.in_scope, OrgFilters(place=tree.city))
+    assert report.total == 3
+    assert Sector.HEALTH in {value for value, _label in report.gaps}
+    assert Sector.MEDIA in {value for value, _label in report.gaps}
+    assert [(o["place"], o["count"]) for o in report.overlaps] == [("Riverton Ward 1", 2)]

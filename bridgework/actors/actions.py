@@ -77,7 +77,8 @@ def do_save_organisation(
         _sync_areas(organisation, kept)
 
     save = do_create_record if creating else do_update_record
-    return save(organisation, acting_user=acting_user, save_related=related)
+    save(organisation, acting_user=acting_user, save_related=related)
+    return organisation
 
 
 @transaction.atomic
@@ -85,7 +86,8 @@ def do_save_person(person: Person, *, acting_user) -> Person:
     if person.erased_at is not None:
         raise ValidationError(_("An erased person cannot be changed."))
     save = do_create_record if person.pk is None else do_update_record
-    return save(person, acting_user=acting_user)
+    save(person, acting_user=acting_user)
+    return person
 
 
 @transaction.atomic
@@ -93,7 +95,8 @@ def do_save_post(post: Post, *, acting_user) -> Post:
     """A post lives at its organisation's place, so the scope check uses that place."""
     post.follow_organisation()
     save = do_create_record if post.pk is None else do_update_record
-    return save(post, acting_user=acting_user)
+    save(post, acting_user=acting_user)
+    return post
 
 
 def erased_name(person: Person) -> str:

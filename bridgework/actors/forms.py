@@ -48,7 +48,8 @@ def find_places(tokens: list[str], places) -> tuple[list[Place], list[str]]:
 
 def lighten(field: forms.ModelChoiceField, help_text) -> None:
     """Swap a huge <select> for a number box; the scoped queryset still validates."""
-    if field.queryset[: CHOICE_LIMIT + 1].count() > CHOICE_LIMIT:
+    queryset = field.queryset  # always set on these model form fields
+    if queryset is not None and queryset[: CHOICE_LIMIT + 1].count() > CHOICE_LIMIT:
         field.widget = forms.NumberInput(attrs={"min": 1})
         field.help_text = help_text
 

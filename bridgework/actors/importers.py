@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from bridgework.access.policy import places_for
 from bridgework.core.tlp import TLP
 from bridgework.places.importers import RowError, read_table
+from bridgework.places.models import Place
 
 from .actions import do_save_organisation, do_save_person, do_save_post
 from .choices import OrgLevel, Sector
@@ -105,8 +106,8 @@ class PlannedRow:
     row: int
     action: str  # "create" or "update"
     name: str
-    place: object
-    target: object | None = None
+    place: Place
+    target: int | None = None  # the pk of the record to update
     values: dict = field(default_factory=dict)
     duplicates: list[str] = field(default_factory=list)
 

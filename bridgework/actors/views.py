@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -38,6 +39,9 @@ from .forms import (
 from .importers import ActorImportError, apply_import, plan_import
 from .models import Organisation, Person, Post, Theme
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 __all__ = [
     "OrganisationViewSet",
     "PersonViewSet",
@@ -58,7 +62,13 @@ def _themes(org: Organisation) -> str:
     return ", ".join(theme.name for theme in org.themes.all())
 
 
-def _current_posts(person: Person) -> str:
+class _ListedPerson(selectors.ContactFlag):
+    """What a row of the people list carries besides its fields (see base_queryset)."""
+
+    visible_posts: list[Post]
+
+
+def _current_posts(person: WithAnnotations[Person, _ListedPerson]) -> str:
     return "; ".join(
         f"{p.title}, {p.organisation.name}" for p in person.visible_posts if p.ends_on is None
     )
@@ -67,7 +77,7 @@ def _current_posts(person: Person) -> str:
 def _contact(attr: str):
     """A contact column: the value only for those holding ``view_contacts`` on the person."""
 
-    def value(person: Person) -> str:
+    def value(person: WithAnnotations[Person, _ListedPerson]) -> str:
         return getattr(person, attr) if person.can_see_contacts else ""
 
     return value

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from functools import partial
+from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -48,7 +49,11 @@ def do_record_attendance(
         if seat_id not in wanted:
             do_delete_record(row, acting_user=acting_user)
     created = [
-        do_create_record(Attendance(meeting=meeting, seat=seat), acting_user=acting_user)
+        # do_create_record returns the record it was given, typed as a plain Model
+        cast(
+            Attendance,
+            do_create_record(Attendance(meeting=meeting, seat=seat), acting_user=acting_user),
+        )
         for seat_id, seat in wanted.items()
         if seat_id not in recorded
     ]
@@ -59,7 +64,8 @@ def do_record_attendance(
 def do_record_minutes(meeting: Meeting, *, minutes: str, status: str, acting_user) -> Meeting:
     meeting.minutes = minutes
     meeting.status = status
-    return do_update_record(meeting, acting_user=acting_user)
+    do_update_record(meeting, acting_user=acting_user)
+    return meeting
 
 
 def _next_decision_number(meeting: Meeting) -> int:
@@ -74,7 +80,8 @@ def do_create_decision(decision: Decision, *, acting_user) -> Decision:
         # Lock the meeting so two clerks recording at once cannot take the same number.
         Meeting.objects.select_for_update().filter(pk=decision.meeting_id).first()
         decision.number = _next_decision_number(decision.meeting)
-    return do_create_record(decision, acting_user=acting_user)
+    do_create_record(decision, acting_user=acting_user)
+    return decision
 
 
 @transaction.atomic
@@ -83,7 +90,8 @@ def do_update_decision(decision: Decision, *, acting_user) -> Decision:
     if not decision.number:
         Meeting.objects.select_for_update().filter(pk=decision.meeting_id).first()
         decision.number = _next_decision_number(decision.meeting)
-    return do_update_record(decision, acting_user=acting_user)
+    do_update_record(decision, acting_user=acting_user)
+    return decision
 
 
 def do_add_decision(meeting: Meeting, *, text: str, acting_user) -> Decision:

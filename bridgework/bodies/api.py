@@ -3,6 +3,7 @@ and their updates, each scoped exactly as the pages are. Calendar feeds are page
 (``bodies:body_calendar``, ``bodies:my_calendar``) because calendar clients fetch them."""
 
 from datetime import date, datetime
+from typing import cast
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -20,7 +21,17 @@ from bridgework.web.api import (
 
 from . import selectors
 from .choices import ActionStatus, BodyKind, MeetingStatus, SeatRole
-from .models import ActionItem, ActionUpdate, Attendance, Body, Decision, Meeting, Seat
+from .models import (
+    ActionItem,
+    ActionItemQuerySet,
+    ActionUpdate,
+    Attendance,
+    Body,
+    Decision,
+    Meeting,
+    Seat,
+    SeatQuerySet,
+)
 from .views import (
     ActionItemViewSet,
     ActionUpdateViewSet,
@@ -124,7 +135,8 @@ class SeatFilters(Schema):
 @router.get("/seats", response={200: list[SeatOut], **ERROR_RESPONSES}, summary="List seats")
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_seats(request, filters: Query[SeatFilters]):
-    seats = visible(request, Seat).select_related("organisation", "person")
+    # visible() is typed for any model; Seat's manager hands out SeatQuerySets
+    seats = cast(SeatQuerySet, visible(request, Seat)).select_related("organisation", "person")
     if filters.body is not None:
         seats = seats.filter(body_id=filters.body)
     if filters.organisation is not None:
@@ -311,7 +323,7 @@ def list_actions(request, filters: Query[ActionFilters]):
     items = (
         selectors.action_items_of_user(request.user, today)
         if filters.mine
-        else visible(request, ActionItem)
+        else cast(ActionItemQuerySet, visible(request, ActionItem))  # see list_seats
     ).select_related("owner_organisation", "owner_person")
     if filters.body is not None:
         items = items.filter(raised_by_id=filters.body)

@@ -45,6 +45,8 @@ def meeting_event(meeting: Meeting, stamp: datetime.datetime) -> Event:
 
 
 def deadline_event(item: ActionItem, stamp: datetime.datetime) -> Event:
+    if item.due_on is None:  # the feeds select dated items only
+        raise ValueError("an action item without a due date has no deadline")
     event = Event()
     event.add("uid", _uid("action", item.pk))
     event.add("dtstamp", stamp)

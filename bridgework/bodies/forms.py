@@ -3,6 +3,8 @@ forms of the meeting and action pages, by the querysets the views hand in)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +34,7 @@ STATUS_UNCHANGED = [("", _("— unchanged —"))]
 
 def _with_related(form: forms.BaseForm, name: str, *related: str) -> None:
     """Option labels name related records: fetch them with the choices, not one per option."""
-    field = form.fields[name]
+    field: Any = form.fields[name]  # a ModelChoiceField; the stubs type it as a plain Field
     field.queryset = field.queryset.select_related(*related)
 
 

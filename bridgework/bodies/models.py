@@ -14,6 +14,7 @@ is visible, so the parent's TLP label governs them too.
 from __future__ import annotations
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -128,7 +129,7 @@ class Body(LabelledModel):
 
 
 class SeatQuerySet(PartQuerySet):
-    def current_on(self, day: datetime.date):
+    def current_on(self, day: datetime.date) -> Self:
         return self.filter(held_on_q(day))
 
 
@@ -169,7 +170,8 @@ class Seat(DerivedPlaceMixin, ScopedModel):
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
 
-    objects = SeatQuerySet.as_manager()
+    # The stubs take the `objects` inherited from ScopedModel for a ClassVar.
+    objects = SeatQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["body_id", "role", "pk"]
@@ -296,7 +298,8 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
         verbose_name=_("person"),
     )
 
-    objects = PartQuerySet.as_manager()
+    # The stubs take the `objects` inherited from ScopedModel for a ClassVar.
+    objects = PartQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["meeting_id", "pk"]
@@ -326,14 +329,19 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
     def derive_place(self) -> None:
         if self.meeting_id:
             self.place = self.meeting.place
-        if self.seat_id:
+        if self.seat_id and self.seat is not None:  # loaded by its id: never None here
             self.organisation_id = self.seat.organisation_id
             self.person_id = self.seat.person_id
 
     def clean(self) -> None:
         if not (self.seat_id or self.organisation_id or self.person_id):
             raise ValidationError(_("Say who came: a seat, an organisation or a person."))
-        if self.seat_id and self.meeting_id and self.seat.body_id != self.meeting.body_id:
+        if (
+            self.seat_id
+            and self.meeting_id
+            and self.seat is not None  # loaded by its id: never None here
+            and self.seat.body_id != self.meeting.body_id
+        ):
             raise ValidationError({"seat": _("That seat belongs to another body.")})
 
 
@@ -351,7 +359,8 @@ class Decision(DerivedPlaceMixin, ScopedModel):
     )
     text = models.TextField(_("decision"))
 
-    objects = PartQuerySet.as_manager()
+    # The stubs take the `objects` inherited from ScopedModel for a ClassVar.
+    objects = PartQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["meeting_id", "number", "pk"]
@@ -378,10 +387,10 @@ class Decision(DerivedPlaceMixin, ScopedModel):
 
 
 class ActionItemQuerySet(ScopedQuerySet):
-    def unfinished(self):
+    def unfinished(self) -> Self:
         return self.exclude(status__in=CLOSED_ACTION_STATUSES)
 
-    def overdue_on(self, day: datetime.date):
+    def overdue_on(self, day: datetime.date) -> Self:
         return self.unfinished().filter(due_on__lt=day)
 
 
@@ -433,7 +442,8 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
     overdue_notified_on = models.DateField(null=True, blank=True, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)
 
-    objects = ActionItemQuerySet.as_manager()
+    # The stubs take the `objects` inherited from ScopedModel for a ClassVar.
+    objects = ActionItemQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["due_on", "pk"]
@@ -466,11 +476,17 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
             raise ValidationError(
                 _("An action is owned by an organisation or by a person: choose exactly one.")
             )
-        if self.meeting_id and self.raised_by_id and self.meeting.body_id != self.raised_by_id:
+        if (
+            self.meeting_id
+            and self.raised_by_id
+            and self.meeting is not None  # loaded by its id: never None here
+            and self.meeting.body_id != self.raised_by_id
+        ):
             raise ValidationError({"meeting": _("That meeting is not a meeting of this body.")})
         if (
             self.decision_id
             and self.raised_by_id
+            and self.decision is not None  # loaded by its id: never None here
             and (self.decision.meeting.body_id != self.raised_by_id)
         ):
             raise ValidationError({"decision": _("That decision was taken by another body.")})
@@ -516,7 +532,8 @@ class ActionUpdate(DerivedPlaceMixin, ScopedModel):
         _("status after"), max_length=20, blank=True, choices=ActionStatus.choices
     )
 
-    objects = PartQuerySet.as_manager()
+    # The stubs take the `objects` inherited from ScopedModel for a ClassVar.
+    objects = PartQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["item_id", "created_at", "pk"]

@@ -8,6 +8,7 @@ the holders of an organisation's posts do not learn each other's addresses.
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -31,8 +32,10 @@ def owner_emails(item: ActionItem) -> list[str]:
         people = Person.objects.filter(pk=item.owner_person_id)
     else:
         today = timezone.localdate()
+        # Exactly one owner (action_exactly_one_owner): without a person, an organisation.
+        organisation_id = cast(int, item.owner_organisation_id)
         people = Person.objects.filter(
-            held_on_q(today, "posts__"), posts__organisation_id=item.owner_organisation_id
+            held_on_q(today, "posts__"), posts__organisation_id=organisation_id
         )
     people = people.filter(erased_at__isnull=True).select_related("user").distinct()
     addresses = {person.email or getattr(person.user, "email", "") for person in people}

@@ -27,7 +27,7 @@ from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Post
 
 from .choices import MeetingStatus
-from .models import ActionItem, Attendance, Body, Meeting, Seat, held_on_q
+from .models import ActionItem, ActionItemQuerySet, Attendance, Body, Meeting, Seat, held_on_q
 
 __all__ = [
     "MembershipGroup",
@@ -217,7 +217,7 @@ def organisation_ids_of_user(user, day: datetime.date) -> QuerySet:
     return Post.objects.filter(held_on_q(day), person__user=user).values("organisation_id")
 
 
-def action_items_of_user(user, today: datetime.date) -> QuerySet[ActionItem]:
+def action_items_of_user(user, today: datetime.date) -> ActionItemQuerySet:
     """Items owned by the user's person or by an organisation they hold a current post in."""
     if not getattr(user, "is_authenticated", False):
         return ActionItem.objects.none()
@@ -250,5 +250,5 @@ def calendar_meetings_for(user, today: datetime.date) -> QuerySet[Meeting]:
     )
 
 
-def calendar_actions_for(user, today: datetime.date) -> QuerySet[ActionItem]:
+def calendar_actions_for(user, today: datetime.date) -> ActionItemQuerySet:
     return action_items_of_user(user, today).filter(due_on__isnull=False).unfinished()

@@ -1,0 +1,222 @@
+"""What is measured on the actors module: the organisation directory (page and API) and the 3W
+roll-up (page and selector, against hand-written SQL), in process, for one user."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bridgework.access.actions import do_create_api_token
+from bridgework.actors.models import Organisation, OrganisationArea
+from bridgework.actors.selectors import OrgFilters, three_w
+from bridgework.core.paths import ancestor_paths, subtree_bounds
+from bridgework.core.scoping import scope_for
+from bridgework.places.models import Place
+
+from .measure import Timings, time_calls
+from .scenarios import ORG_API, ORG_PAGE, PAGE_SIZE, inline_sql
+
+__all__ = [
+    "THREE_W_PAGE",
+    "OrgLists",
+    "PageTiming",
+    "ThreeWLevel",
+    "measure_org_lists",
+    "measure_three_w",
+]
+
+THREE_W_PAGE = "/actors/3w/"
+
+
+@dataclass
+class PageTiming:
+    """One URL through Django's test client: latency, size and queries of one response."""
+
+    path: str
+    timings: Timings
+    size: int
+    queries: int
+
+
+@dataclass
+class OrgLists:
+    html: PageTiming
+    api: PageTiming
+    visible_rows: int
+
+
+def _getter(client: Client, path: str, check: Callable[[bytes], bool], **headers) -> Callable:
+    """A call that GETs ``path`` and fails loudly on anything but a 200 that passes ``check``."""
+
+    def get() -> bytes:
+        response = client.get(path, headers=headers)
+        if response.status_code != 200 or not check(response.content):
+            raise RuntimeError(f"{path} answered {response.status_code} or unexpected content")
+        return response.content
+
+    return get
+
+
+def _queries(call: Callable[[], object]) -> int:
+    """Statements one call sends (the session, the user and their access included)."""
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return len(captured)
+
+
+def _timed_pages(gets: dict[str, tuple[str, Callable[[], bytes]]], iterations: int):
+    """Time the calls interleaved; return a :class:`PageTiming` per name."""
+    sizes = {name: len(get()) for name, (_path, get) in gets.items()}
+    queries = {name: _queries(get) for name, (_path, get) in gets.items()}
+    timings = time_calls({name: get for name, (_path, get) in gets.items()}, iterations)
+    return {
+        name: PageTiming(path, timings[name], sizes[name], queries[name])
+        for name, (path, _get) in gets.items()
+    }
+
+
+def measure_org_lists(user, iterations: int) -> OrgLists:
+    """The organisation directory's first page as HTML (session) and JSON (API token)."""
+    rows = Organisation.objects.visible_to(user, "view").count()
+    _token, secret = do_create_api_token(user=user, name="bench in process")
+    html, api = Client(), Client()
+    html.force_login(user)
+    expected = min(PAGE_SIZE, rows)
+    gets = {
+        "html": (ORG_PAGE, _getter(html, ORG_PAGE, lambda body: b"<table" in body)),
+        "api": (
+            ORG_API,
+            _getter(
+                api,
+                ORG_API,
+                lambda body: body.count(b'"sector":') == expected,
+                Authorization=f"Bearer {secret}",
+            ),
+        ),
+    }
+    pages = _timed_pages(gets, iterations)
+    return OrgLists(pages["html"], pages["api"], rows)
+
+
+# --- the 3W roll-up ------------------------------------------------------------------------------
+
+
+@dataclass
+class ThreeWLevel:
+    """The 3W below one place: the page, the selector, and the hand-written main aggregation."""
+
+    level: str
+    place: Place
+    organisations: int  # distinct organisations working in the subtree, as the page says
+    page: PageTiming
+    selector: Timings
+    raw: Timings
+    selector_statements: int
+    raw_sql: str  # the hand-written statement, its parameters written in
+    replayed: Timings | None = None  # the selector's own statements, run raw (country only)
+    replayed_main: Timings | None = None  # its by-sector statement alone, run raw
+
+    @property
+    def ratio(self) -> float:
+        return self.selector.p50 / self.raw.p50
+
+
+def main_aggregation_sql(user, place: Place) -> tuple[str, list]:
+    """Organisations per sector working in ``place``'s subtree, among those ``user`` may see
+    (their own subtrees up to their TLP ceiling, GREEN and below at the places above), as one
+    would write it by hand."""
+    scope = scope_for(user, "view", Organisation)
+    areas, orgs = OrganisationArea._meta.db_table, Organisation._meta.db_table
+    visible, params = [], []
+    for grant in scope.grants:
+        visible.append("(o.place_path >= %s AND o.place_path < %s AND o.tlp <= %s)")
+        params += [*subtree_bounds(grant.path), grant.ceiling]
+    above = sorted({path for grant in scope.grants for path in ancestor_paths(grant.path)})
+    if above and scope.ancestor_ceiling is not None:
+        visible.append(f"(o.place_path IN ({', '.join(['%s'] * len(above))}) AND o.tlp <= %s)")
+        params += [*above, scope.ancestor_ceiling]
+    # Table names come from the models and every value is a parameter.
+    sql = (
+        f"SELECT o.sector, COUNT(DISTINCT a.organisation_id) FROM {areas} a "  # noqa: S608
+        f"JOIN {orgs} o ON o.id = a.organisation_id "
+        f"WHERE a.place_path >= %s AND a.place_path < %s AND ({' OR '.join(visible) or '0'}) "
+        "GROUP BY o.sector"
+    )
+    return sql, [*subtree_bounds(place.path), *params]
+
+
+def _run(sql: str, params) -> Callable[[], list]:
+    def run() -> list:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+def _statements(call: Callable[[], object]) -> list[tuple[str, tuple]]:
+    """The statements ``call`` sends, as sent."""
+    sent: list[tuple[str, tuple]] = []
+
+    def capture(execute, sql, params, many, context):
+        sent.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        call()
+    return sent
+
+
+def _replay(statements: list[tuple[str, tuple]]) -> Callable[[], None]:
+    runs = [_run(sql, params) for sql, params in statements]
+
+    def replay() -> None:
+        for run in runs:
+            run()
+
+    return replay
+
+
+def _three_w_level(user, client: Client, level: str, place: Place, iterations: int) -> ThreeWLevel:
+    """Check the hand-written SQL against the selector, then time page, selector and SQL (and,
+    at the country, the selector's own statements replayed raw), interleaved."""
+    filters = OrgFilters(place=place)
+    report = three_w(user, filters)  # also loads and caches the user's access
+    sql, params = main_aggregation_sql(user, place)
+    raw = _run(sql, params)
+    if dict(raw()) != {value: n for value, _label, n in report.sector_counts if n}:
+        raise RuntimeError(f"the hand-written SQL does not count the 3W of {place} alike")
+    path = f"{THREE_W_PAGE}?place={place.pk}"
+    page = _getter(client, path, lambda body: b'class="sector-counts"' in body)
+    calls = {"page": page, "selector": lambda: three_w(user, filters), "raw": raw}
+    statements = _statements(calls["selector"])
+    if level == "country":
+        calls["replayed"] = _replay(statements)
+        # The first grouped statement is the by-sector count (the total has no GROUP BY).
+        calls["replayed_main"] = _replay([s for s in statements if "GROUP BY" in s[0]][:1])
+    size, queries = len(page()), _queries(page)
+    timings = time_calls(calls, iterations)
+    return ThreeWLevel(
+        level,
+        place,
+        report.total,
+        PageTiming(path, timings.pop("page"), size, queries),
+        timings.pop("selector"),
+        timings.pop("raw"),
+        len(statements),
+        inline_sql(sql, params),
+        **timings,
+    )
+
+
+def measure_three_w(user, places: dict[str, Place], iterations: int) -> list[ThreeWLevel]:
+    """The 3W of each place (country, region, city): page, selector and hand-written SQL."""
+    client = Client()
+    client.force_login(user)
+    return [
+        _three_w_level(user, client, level, place, iterations) for level, place in places.items()
+    ]
