@@ -21,6 +21,7 @@ from bridgework.actors.choices import Sector as S
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.bodies.choices import ActionStatus, BodyKind, MeetingStatus, SeatRole
 from bridgework.bodies.models import ActionItem, Attendance, Body, Decision, Meeting, Seat
+from bridgework.demo.actors import PEEL_LEADERS
 from bridgework.places.models import Place
 
 __all__ = ["PEEL_COMMUNITIES", "load_bodies"]
@@ -99,34 +100,6 @@ PEEL_COMMUNITIES = [
     "LGBTQ+",
     "Seniors",
 ]
-_FIRST = [
-    "Amrit",
-    "Bisi",
-    "Dalia",
-    "Eitan",
-    "Farah",
-    "Gurpreet",
-    "Hana",
-    "Imani",
-    "Jomo",
-    "Kiran",
-    "Lior",
-    "Maya",
-    "Nadia",
-    "Omari",
-    "Priya",
-    "Rafael",
-    "Sana",
-    "Tariq",
-    "Uma",
-    "Vikram",
-    "Wren",
-    "Xin",
-    "Yusuf",
-    "Zara",
-    "Noor",
-]
-_LAST = ["Example", "Sample", "Placeholder", "Fictional", "Demo"]
 
 # demo user email -> (person's name, organisation): so "My actions" has something to show.
 LINKED_USERS = {
@@ -397,8 +370,8 @@ def _peel() -> None:
     )
     _seat(table, role=SeatRole.CHAIR, org=police)
     _seat(table, role=SeatRole.SECRETARY, org=partners)
-    for i, community in enumerate(PEEL_COMMUNITIES):
-        name = f"{_FIRST[i]} {_LAST[i % len(_LAST)]} (demo)"
+    # The same fictional leaders the actors demo gave posts in Peel's community organisations.
+    for (name, _organisation), community in zip(PEEL_LEADERS, PEEL_COMMUNITIES, strict=False):
         leader = _leader(name, partners.place)
         _seat(table, person=leader, constituency=f"{community} community")
     first = _meeting(
