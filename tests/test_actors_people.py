@@ -84,6 +84,12 @@ def test_contacts_only_for_view_contacts(tree, world):
     assert SECRET_NAME in export.content.decode() and SECRET_EMAIL not in export.content.decode()
     api = client_for(world["hub"]).get(reverse("api-1.0.0:get_person", args=[person.pk])).json()
     assert api["email"] is None and api["phone"] is None
+    # Without need-to-know anywhere, the contact columns are not shown at all.
+    listed = client_for(world["partner"]).get(reverse("actors:person_list"))
+    assert [str(c.label) for c in listed.context["columns"]] == ["Name", "Place", "Current posts"]
+    assert export.content.decode().splitlines()[0] == "Name,Place,Current posts"
+    listed = coordinator.get(reverse("actors:person_list"))
+    assert "Email" in [str(c.label) for c in listed.context["columns"]]
 
 
 def test_edit_form_hides_contacts_from_those_who_may_not_see_them(tree, world):

@@ -105,7 +105,9 @@ class ListPage(ScopedViewMixin, View):
             if not can(request.user, "export", vs.model):
                 raise PermissionDenied
             return vs.export(
-                self.scoped("export").filter(pk__in=queryset.values("pk")), request.GET["format"]
+                self.scoped("export").filter(pk__in=queryset.values("pk")),
+                request.GET["format"],
+                columns=vs.columns_for(request),
             )
         try:
             page = keyset_page(
@@ -118,11 +120,12 @@ class ListPage(ScopedViewMixin, View):
         except InvalidCursor as exc:
             raise Http404 from exc
         log_sensitive_reads(request.user, page.items)
-        rows = [(obj, [column.value(obj) for column in vs.columns]) for obj in page.items]
+        columns = vs.columns_for(request)
+        rows = [(obj, [column.value(obj) for column in columns]) for obj in page.items]
         context = self.context(
             page=page,
             rows=rows,
-            columns=vs.columns,
+            columns=columns,
             query=request.GET.get("q", ""),
             filters=vs.filter_context(request),
         )
@@ -354,10 +357,18 @@ class ModelViewSet:
     # --- export ------------------------------------------------------------------------------
 
     @classmethod
-    def export(cls, queryset: models.QuerySet, fmt: str) -> HttpResponse:
+    def columns_for(cls, request) -> list[Column]:
+        """The list's columns for this user (a module may hide what they may not read)."""
+        return cls.columns
+
+    @classmethod
+    def export(
+        cls, queryset: models.QuerySet, fmt: str, columns: list[Column] | None = None
+    ) -> HttpResponse:
         """Exactly the list's columns and rows (the same scope), as CSV or XLSX."""
+        columns = columns if columns is not None else cls.columns
         rows = queryset.select_related(*cls.list_select_related).order_by(*cls.ordering)
-        header = [str(column.label) for column in cls.columns]
+        header = [str(column.label) for column in columns]
         name = cls.model._meta.model_name
         if fmt == "xlsx":
             from openpyxl import Workbook
@@ -366,7 +377,7 @@ class ModelViewSet:
             sheet = book.create_sheet(str(cls.model._meta.verbose_name_plural)[:31])
             sheet.append(header)
             for obj in rows.iterator(chunk_size=2000):
-                sheet.append([_plain(column.value(obj)) for column in cls.columns])
+                sheet.append([_plain(column.value(obj)) for column in columns])
             response = HttpResponse(
                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
@@ -376,7 +387,7 @@ class ModelViewSet:
             writer = csv.writer(response)
             writer.writerow(header)
             for obj in rows.iterator(chunk_size=2000):
-                writer.writerow([_plain(column.value(obj)) for column in cls.columns])
+                writer.writerow([_plain(column.value(obj)) for column in columns])
         response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
         return response
 
