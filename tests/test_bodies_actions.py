@@ -228,15 +228,49 @@ def test_overdue_command_sends_only_after_commit(
 # --- scope of the owner's place ----------------------------------------------------------------
 
 
-def test_an_item_sits_at_its_owners_place_and_follows_a_new_owner(tree, district):
+def test_an_item_sits_where_both_sides_reach_it_and_follows_a_new_owner(tree, district):
     ministry = make_org(
         tree.country, name="Ministry", sector=Sector.NATIONAL_GOVERNMENT, level=OrgLevel.NATIONAL
     )
+    # A city body asks the ministry: the item stays in the city, inside the ministry's reach.
     item = make_action(make_body(tree.city), owner=ministry, title="Answer the city")
-    assert item.place == tree.country
+    assert item.place == tree.city
+    # A national body asks the district: the item sits at the district's place.
+    down = make_action(make_body(tree.country), owner=district.org, title="Send the plan")
+    assert down.place == district.org.place
+    # Across branches it sits with whoever owes it.
+    across = make_action(make_body(tree.sibling), owner=ministry, title="Sibling asks")
+    assert across.place == tree.sibling  # the sibling lies inside the ministry's country
+    far = make_org(tree.other_country, name="Abroad")
+    abroad = make_action(make_body(tree.city), owner=far, title="Abroad owes")
+    assert abroad.place == tree.other_country
     item.owner_organisation = district.org
     item.save()
     assert ActionItem.objects.get(pk=item.pk).place_path == tree.city.path
+
+
+def test_a_city_coordinator_can_ask_a_ministry_for_an_answer(tree, district):
+    """The issue's example: a ministry can owe a district council an answer."""
+    ministry = make_org(
+        tree.country, name="Ministry", sector=Sector.NATIONAL_GOVERNMENT, level=OrgLevel.NATIONAL
+    )
+    body = make_body(tree.city)
+    client = client_for(tree.in_scope)
+    response = client.post(
+        reverse("bodies:actionitem_add"),
+        {
+            "title": "Answer on the youth fund",
+            "raised_by": body.pk,
+            "owner_organisation": ministry.pk,
+            "due_on": days(10).isoformat(),
+            "status": "open",
+            "tlp": 1,
+        },
+    )
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    item = ActionItem.objects.get(title="Answer on the youth fund")
+    assert item.place == tree.city
+    assert client_for(tree.ancestor).get(item.get_absolute_url()).status_code == 200
 
 
 def test_api_filters_mine_and_overdue(tree, district):

@@ -3,8 +3,10 @@
 Every record here lives at a place, like everything else:
 
 * a body at its own place; its seats, meetings, attendance and decisions at the body's place;
-* an action item at its *owner's* place (a district council's item sits in the district, even
-  when a national board raised it), its updates at the item's place.
+* an action item where both its owner and the body that raised it can reach it: at the deeper
+  of the two places when one lies inside the other (a national board's item for a district
+  council sits in the district; a district committee's question to a ministry sits in the
+  district too), otherwise at the owner's place; its updates at the item's place.
 
 Parts of a labelled record (a body's seats, a meeting's attendance and decisions, an item's
 updates) carry no label of their own: :class:`PartQuerySet` shows them only where their parent
@@ -466,10 +468,18 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
         return reverse("bodies:actionitem_detail", args=[self.pk])
 
     def derive_place(self) -> None:
-        # The item lives with whoever owes it, so it sits in the owner's scope and list.
+        # Where both sides of a cross-level request see it: the deeper of the owner's and the
+        # raising body's places when one contains the other ("a ministry can owe a district
+        # council an answer"); across branches, with whoever owes it.
         owner = self.owner
-        if owner is not None:
-            self.place = owner.place
+        if owner is None:
+            return
+        place = owner.place
+        if self.raised_by_id and self.raised_by is not None:
+            body_place = self.raised_by.place
+            if body_place.path.startswith(place.path):
+                place = body_place
+        self.place = place
 
     def clean(self) -> None:
         if bool(self.owner_organisation_id) == bool(self.owner_person_id):
