@@ -14,6 +14,7 @@ handler500 = "bridgework.web.views.server_error"
 urlpatterns = [
     path("", web_views.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
+    path("pick/", web_views.record_pick, name="record_pick"),
     path("account/", web_views.account, name="account"),
     path("account/tokens/", web_views.token_create, name="token_create"),
     path("account/tokens/<int:pk>/revoke/", web_views.token_revoke, name="token_revoke"),

@@ -252,3 +252,60 @@ def test_export_links_only_for_those_who_may_export(client, tree):
     client.force_login(tree.in_scope)
     page = client.get(reverse("places:place_list"))
     assert page.context["can_export"] is True and b"format=csv" in page.content
+
+
+@covers("record_pick")
+def test_record_picker_replaces_long_selects_and_searches_in_scope(client, tree):
+    from bridgework.actors.choices import OrgLevel, Sector
+    from bridgework.actors.models import Organisation
+    from bridgework.bodies.forms import SeatForm
+    from bridgework.web.widgets import RecordPicker
+
+    for n in range(51):
+        Organisation.objects.create(
+            name=f"Riverton Group {n}", sector=Sector.YOUTH, level=OrgLevel.LOCAL, place=tree.city
+        )
+    Organisation.objects.create(
+        name="Hillbury Group", sector=Sector.YOUTH, level=OrgLevel.LOCAL, place=tree.sibling
+    )
+    form = SeatForm(user=tree.in_scope, action="add")
+    assert isinstance(form.fields["organisation"].widget, RecordPicker)
+    assert "<option" not in str(form["organisation"])  # no 51-option select in the page
+    client.force_login(tree.in_scope)
+    url = reverse("record_pick")
+    found = client.get(
+        url,
+        {
+            "model": "actors.organisation",
+            "field": "organisation",
+            "organisation__search": "group 4",
+        },
+    )
+    assert {o.name for o in found.context["matches"]} == {
+        "Riverton Group 4",
+        "Riverton Group 40",
+        "Riverton Group 41",
+        "Riverton Group 42",
+        "Riverton Group 43",
+        "Riverton Group 44",
+        "Riverton Group 45",
+        "Riverton Group 46",
+        "Riverton Group 47",
+        "Riverton Group 48",
+        "Riverton Group 49",
+    }
+    hidden = client.get(
+        url,
+        {
+            "model": "actors.organisation",
+            "field": "organisation",
+            "organisation__search": "hillbury",
+        },
+    )
+    assert list(hidden.context["matches"]) == []
+    # Only models that declare a search field can be searched this way.
+    assert (
+        client.get(url, {"model": "access.user", "field": "x", "x__search": "own"}).status_code
+        == 404
+    )
+    assert client.get(url, {"model": "no.such", "field": "x"}).status_code == 404

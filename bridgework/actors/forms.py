@@ -27,7 +27,6 @@ __all__ = [
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Above this many choices a <select> weighs too much: ask for the record's number instead.
-CHOICE_LIMIT = 200
 _SEPARATORS = re.compile(r"[,;\n]+")
 
 
@@ -44,14 +43,6 @@ def find_places(tokens: list[str], places) -> tuple[list[Place], list[str]]:
     matches = list(places.filter(Q(pk__in=numbers) | Q(code__in=upper) | Q(pcode__in=upper)))
     known = {str(p.pk) for p in matches} | {p.code for p in matches} | {p.pcode for p in matches}
     return matches, sorted(upper - known)
-
-
-def lighten(field: forms.ModelChoiceField, help_text) -> None:
-    """Swap a huge <select> for a number box; the scoped queryset still validates."""
-    queryset = field.queryset  # always set on these model form fields
-    if queryset is not None and queryset[: CHOICE_LIMIT + 1].count() > CHOICE_LIMIT:
-        field.widget = forms.NumberInput(attrs={"min": 1})
-        field.help_text = help_text
 
 
 class OrganisationForm(ScopedModelForm):
@@ -101,7 +92,6 @@ class OrganisationForm(ScopedModelForm):
                     if a.place_id != self.instance.place_id
                 ),
             )
-        lighten(parent, _("The parent organisation's number (shown on its page)"))
 
     def clean_areas_text(self) -> list[Place]:
         tokens = _SEPARATORS.split(self.cleaned_data.get("areas_text", ""))
@@ -146,8 +136,6 @@ class PostForm(ScopedModelForm):
         self.fields["person"].queryset = self.fields["person"].queryset.filter(
             erased_at__isnull=True
         )
-        lighten(self.fields["person"], _("The person's number (shown on their page)"))
-        lighten(self.fields["organisation"], _("The organisation's number (shown on its page)"))
 
 
 class ThreeWFilterForm(forms.Form):

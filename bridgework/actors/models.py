@@ -39,6 +39,8 @@ class Organisation(LabelledModel):
     """An actor at any level and sector. ``place`` is where it is based (its scope);
     ``areas`` are the places it works in (the "where" of 3W)."""
 
+    picker_search_field = "name"
+
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=60, blank=True)
     sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
@@ -105,6 +107,8 @@ class OrganisationArea(models.Model):
 class Person(LabelledModel):
     """A person who acts for organisations. Contact details are personal data: shown only to
     roles with the ``view_contacts`` action; exportable and erasable on request."""
+
+    picker_search_field = "full_name"
 
     full_name = models.CharField(_("full name"), max_length=200)
     email = models.EmailField(_("email"), blank=True)

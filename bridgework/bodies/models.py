@@ -98,6 +98,8 @@ class DerivedPlaceMixin:
 class Body(LabelledModel):
     """A coordination body: a national centre, a district peace committee, a leaders' table."""
 
+    picker_search_field = "name"
+
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=40, choices=BodyKind.choices)
     level = models.CharField(_("level"), max_length=20, choices=OrgLevel.choices)

@@ -8,7 +8,7 @@ from bridgework.access.policy import model_label, places_for, tlp_choices_for
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
 
-from .widgets import PlacePicker
+from .widgets import PlacePicker, RecordPicker
 
 __all__ = ["ScopedModelForm", "scope_form_choices"]
 
@@ -24,13 +24,22 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
             target = field.queryset.model
             if target is Place:
                 field.queryset = places_for(user, action, model).order_by("path")
-                if field.queryset[: SELECT_LIMIT + 1].count() > SELECT_LIMIT:
+                if _more_than(field.queryset, SELECT_LIMIT):
                     field.widget = PlacePicker(action=action, model_label=model_label(model))
                     field.widget.choices = field.choices
             elif isinstance(field.queryset, ScopedQuerySet):
                 field.queryset = field.queryset.visible_to(user, "view")
+                searchable = getattr(target, "picker_search_field", None)
+                single = not isinstance(field, forms.ModelMultipleChoiceField)
+                if searchable and single and _more_than(field.queryset, SELECT_LIMIT):
+                    field.widget = RecordPicker(model_label=model_label(target))
+                    field.widget.choices = field.choices
         if name == "tlp" and isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
             field.choices = tlp_choices_for(user, action, model)
+
+
+def _more_than(queryset, limit: int) -> bool:
+    return queryset[: limit + 1].count() > limit
 
 
 class ScopedModelForm(forms.ModelForm):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Count
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +23,15 @@ from bridgework.access.models import ApiToken
 from bridgework.access.policy import access_for
 from bridgework.places.models import Place
 
-__all__ = ["account", "healthz", "home", "server_error", "token_create", "token_revoke"]
+__all__ = [
+    "account",
+    "healthz",
+    "home",
+    "record_pick",
+    "server_error",
+    "token_create",
+    "token_revoke",
+]
 
 
 @login_required
@@ -121,3 +132,33 @@ def server_error(request):
 def hello(request):
     """A bare view used by the benchmark as the server's ceiling."""
     return HttpResponse(b"hello", content_type="text/plain")
+
+
+@login_required
+@require_GET
+def record_pick(request):
+    """Matches for a record picker: records the user may see, by name, for one form field.
+
+    Only models that declare ``picker_search_field`` can be searched this way."""
+    field = request.GET.get("field", "")
+    try:
+        model = apps.get_model(request.GET.get("model", ""))
+    except (LookupError, ValueError) as exc:
+        raise Http404 from exc
+    search_field = getattr(model, "picker_search_field", None)
+    if not search_field or not field.isidentifier():
+        raise Http404
+    text = request.GET.get(f"{field}__search", "").strip()
+    manager: Any = model._default_manager  # a ScopedQuerySet manager
+    matches = (
+        manager.visible_to(request.user, "view")
+        .filter(**{f"{search_field}__icontains": text})
+        .order_by(search_field, "pk")[:20]
+        if len(text) >= 2
+        else []
+    )
+    return render(
+        request,
+        "web/widgets/_pick_results.html",
+        {"field": field, "matches": matches, "text": text},
+    )
