@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import DataError, models
 from django.http import Http404, HttpRequest
 from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -113,6 +113,16 @@ def build_api() -> NinjaAPI:
         else:
             errors = [{"field": "", "message": m} for m in exc.messages]
         return _error(api, request, 400, "The request is not valid.", errors)
+
+    @api.exception_handler(OverflowError)
+    def on_number_too_large(request, exc):
+        # An id beyond the database's integer range (SQLite raises OverflowError).
+        return _error(api, request, 422, "A number in the request is out of range.")
+
+    @api.exception_handler(DataError)
+    def on_value_out_of_range(request, exc):
+        # The same on PostgreSQL ("integer out of range").
+        return _error(api, request, 422, "A value in the request is out of range.")
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
