@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.core.models import TimeStampedModel
+from bridgework.core.models import TimeStampedModel, ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Hub, ScopedModel
@@ -170,11 +170,8 @@ class RoleAssignment(ScopedModel):
         verbose_name = _("role assignment")
         verbose_name_plural = _("role assignments")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gt=models.F("starts_on")),
-                name="assignment_ends_after_start",
+            ends_after_start(
+                "starts_on", "ends_on", name="assignment_ends_after_start", same_day=False
             )
         ]
         indexes = [models.Index(fields=["user", "ends_on"], name="assignment_user_ends")]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.core.fields import PathField
+from bridgework.core.models import ends_after_start
 from bridgework.places.models import LabelledModel, Place, ScopedModel
 
 from .choices import OrgLevel, Sector
@@ -160,14 +160,7 @@ class Post(ScopedModel):
         ordering = ["place_path", "organisation_id", "pk"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=models.F("starts_on")),
-                name="post_ends_after_start",
-            )
-        ]
+        constraints = [ends_after_start("starts_on", "ends_on", name="post_ends_after_start")]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.title}, {self.organisation}"

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.choices import OrgLevel
 from bridgework.actors.models import Organisation, Person
+from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import LabelledModel, ScopedModel
 
@@ -184,12 +185,7 @@ class Seat(DerivedPlaceMixin, ScopedModel):
             models.CheckConstraint(
                 condition=_exactly_one("organisation", "person"), name="seat_exactly_one_holder"
             ),
-            models.CheckConstraint(
-                condition=Q(ends_on__isnull=True)
-                | Q(starts_on__isnull=True)
-                | Q(ends_on__gte=models.F("starts_on")),
-                name="seat_ends_after_start",
-            ),
+            ends_after_start("starts_on", "ends_on", name="seat_ends_after_start"),
         ]
 
     def __str__(self) -> str:

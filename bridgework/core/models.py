@@ -1,9 +1,10 @@
 """Abstract model pieces with no domain knowledge."""
 
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["TimeStampedModel"]
+__all__ = ["TimeStampedModel", "ends_after_start"]
 
 
 class TimeStampedModel(models.Model):
@@ -12,3 +13,15 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def ends_after_start(start: str, end: str, *, name: str, same_day: bool = True):
+    """A check that a record's optional ``end`` date is not before its optional ``start``
+    (strictly after when ``same_day`` is False)."""
+    later = f"{end}__gte" if same_day else f"{end}__gt"
+    return models.CheckConstraint(
+        condition=Q(**{f"{end}__isnull": True})
+        | Q(**{f"{start}__isnull": True})
+        | Q(**{later: F(start)}),
+        name=name,
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.core.fields import PathField
-from bridgework.core.models import TimeStampedModel
+from bridgework.core.models import TimeStampedModel, ends_after_start
 from bridgework.core.paths import ancestor_paths
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
@@ -119,11 +119,8 @@ class Place(TimeStampedModel):
             models.UniqueConstraint(
                 fields=["pcode"], condition=~Q(pcode=""), name="place_pcode_unique"
             ),
-            models.CheckConstraint(
-                condition=Q(closed_on__isnull=True)
-                | Q(opened_on__isnull=True)
-                | Q(closed_on__gt=models.F("opened_on")),
-                name="place_closes_after_opening",
+            ends_after_start(
+                "opened_on", "closed_on", name="place_closes_after_opening", same_day=False
             ),
         ]
         indexes = [models.Index(fields=["parent", "name"], name="place_parent_name")]
