@@ -51,7 +51,7 @@ bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 messages: install
-	cd bridgework && ../$(BIN)/bridgework makemessages -l fr -l ar --ignore=demo/* && ../$(BIN)/bridgework compilemessages
+	cd bridgework && ../$(BIN)/bridgework makemessages -l fr -l ar --ignore=*/demo.py && ../$(BIN)/bridgework compilemessages
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

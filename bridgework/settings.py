@@ -62,7 +62,6 @@ INSTALLED_APPS = [
     "bridgework.web",
     "bridgework.actors",
     "bridgework.bodies",
-    "bridgework.demo",
 ]
 
 MIDDLEWARE = [

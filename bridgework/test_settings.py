@@ -13,7 +13,6 @@ SECURE_SSL_REDIRECT = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
-# A TLP-labelled model used to test the scoping machinery itself (tests/testapp).
+# A TLP-labelled model used to test the scoping machinery itself (tests/testapp); a module
+# like any other, so its pages and API routes are found the same way.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
-ROOT_URLCONF = "tests.testapp.urls"
-BRIDGEWORK_EXTRA_API_ROUTERS = ["tests.testapp.api.router"]

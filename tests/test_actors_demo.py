@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from bridgework.access.models import User
+from bridgework.actors.demo import PEEL_COMMUNITY_ORGANISATIONS, load_actors
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post
-from bridgework.demo.actors import PEEL_COMMUNITY_ORGANISATIONS, load_actors
 
 pytestmark = pytest.mark.django_db
 

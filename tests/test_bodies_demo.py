@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from bridgework.access.models import User
 from bridgework.bodies import selectors
+from bridgework.bodies.demo import load_bodies
 from bridgework.bodies.models import ActionItem, Body, Meeting, Seat
-from bridgework.demo.bodies import load_bodies
 
 pytestmark = pytest.mark.django_db
 

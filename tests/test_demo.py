@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
+from bridgework.access.demo import DEMO_USERS
 from bridgework.access.models import Role, RoleAssignment, User
-from bridgework.demo.users import DEMO_USERS
 from bridgework.places.models import Hub, Place
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from bridgework.access.models import PolicyRule, Role, RoleAssignment
+from bridgework.access.models import Role, RoleAssignment
 from bridgework.access.views import RoleAssignmentViewSet
 from bridgework.places.actions import do_create_place
 from bridgework.places.models import Network, NetworkMembership, Place
@@ -88,14 +88,6 @@ class DossierRecords:
     """A TLP-labelled test model: exercises the ceiling and the read log."""
 
     model = Dossier
-
-    @pytest.fixture(autouse=True)
-    def _rules(self, db):
-        role = Role.objects.get(slug=self.role)
-        for action in ("view", "add", "change", "delete", "export", "history"):
-            PolicyRule.objects.get_or_create(
-                role=role, action=action, model_label="testapp.dossier"
-            )
 
     def make_record(self, place, **fields):
         fields.setdefault("title", f"Dossier {Dossier.objects.count()}")

@@ -5,7 +5,8 @@ from datetime import date
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+from bridgework.access.policy import access_record
+from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
 
 from .models import RoleAssignment
 from .policy import access_for
@@ -81,4 +82,4 @@ def list_assignments(request):
     summary="One role assignment",
 )
 def get_assignment(request, assignment_id: int):
-    return get_visible_or_404(request, RoleAssignment, assignment_id)
+    return access_record(request.user, RoleAssignment, assignment_id, channel="api")

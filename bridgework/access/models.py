@@ -20,11 +20,27 @@ from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Hub, ScopedModel
 
+from .roles import default_role_name
+
 __all__ = ["ApiToken", "PolicyRule", "Role", "RoleAssignment", "SensitiveRead", "User"]
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user, action: str = "view") -> UserQuerySet:
+        """People whose role assignments ``user`` may ``action``: someone is known to you
+        through a role they hold in your places, and not otherwise."""
+        assignments = RoleAssignment.objects.visible_to(user, action)
+        return self.filter(pk__in=assignments.values("user_id"))
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
+
+    def get_queryset(self) -> UserQuerySet:
+        return UserQuerySet(self.model, using=self._db)
+
+    def visible_to(self, user, action: str = "view") -> UserQuerySet:
+        return self.get_queryset().visible_to(user, action)
 
     def create_user(self, email: str, password: str | None = None, **fields) -> User:
         if not email:
@@ -100,8 +116,6 @@ class Role(models.Model):
     @property
     def display_name(self) -> str:
         """The default roles' names in the reader's language; custom roles as stored."""
-        from .policy import default_role_name
-
         return default_role_name(self.slug, self.name)
 
 

@@ -4,10 +4,12 @@ The policy is a table of role × action × model (:class:`~bridgework.access.mod
 A user's reach is the union of their active role assignments: each grants the role's actions on
 the place subtree of the assignment (or of every place of a regional hub), at sensitivity
 labels up to the role's read ceiling. :func:`decide_scope` turns that into a
-:class:`~bridgework.core.scoping.Scope` that ``ScopedQuerySet.visible_to`` applies.
+:class:`~bridgework.core.scoping.Scope` that ``ScopedQuerySet.visible_to`` applies, and
+:func:`access_record` is the one way a page or an endpoint fetches a single record.
 
-``DEFAULT_ROLES`` and ``DEFAULT_RULES`` seed the table after every migration (missing rows
-only), so a fresh database is usable and a new module's rules arrive with its migration.
+This module names no domain model. Each module declares its default rules and its own actions
+in its ``policy.py`` (see :mod:`bridgework.core.modules`); :func:`sync_default_policy` collects
+them after every migration (missing rows only), so a new module's rules arrive with it.
 """
 
 from __future__ import annotations
@@ -17,156 +19,93 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Prefetch
+from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
+from bridgework.core.modules import module_parts
 from bridgework.core.paths import subtree_bounds
 from bridgework.core.scoping import Grant, Scope
 from bridgework.core.tlp import SENSITIVE_FROM, TLP
 
+from .models import PolicyRule, Role, RoleAssignment, SensitiveRead
+from .roles import (
+    ACTIONS,
+    ADD,
+    CHANGE,
+    DEFAULT_ROLES,
+    DELETE,
+    EVERY_ACTION,
+    EVERY_MODEL,
+    HISTORY,
+    READS_UPWARD,
+    ROLE_SLUGS,
+    VIEW,
+)
+
 __all__ = [
     "ACTIONS",
-    "DEFAULT_ROLES",
-    "DEFAULT_RULES",
     "UserAccess",
     "access_for",
+    "access_record",
     "assignable_roles",
     "can",
     "decide_scope",
+    "declared_actions",
+    "default_rules",
     "forget_access",
     "log_sensitive_reads",
     "model_label",
+    "permits",
+    "permits_add",
     "places_for",
+    "scoped_prefetch",
     "sync_default_policy",
     "tlp_choices_for",
 ]
 
-VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY = "view", "add", "change", "delete", "export", "history"
-ACTIONS = (VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY)
-READS_UPWARD = frozenset({VIEW, HISTORY, EXPORT})
-EVERY_MODEL = "*"
+RuleTable = dict[str, dict[str, tuple[str, ...]]]
 
-
-@dataclass(frozen=True)
-class RoleSpec:
-    slug: str
-    name: Any
-    rank: int
-    tlp_ceiling: int
-    description: Any = ""
-
-
-DEFAULT_ROLES = (
-    RoleSpec(
-        "network_admin",
-        _("Network administrator"),
-        100,
-        TLP.AMBER_STRICT,
-        _("Runs the platform for the whole network"),
-    ),
-    RoleSpec(
-        "hub_officer",
-        _("Regional hub officer"),
-        80,
-        TLP.AMBER,
-        _("Supports the members of one regional hub across countries"),
-    ),
-    RoleSpec(
-        "national_coordinator",
-        _("National coordinator"),
-        70,
-        TLP.AMBER_STRICT,
-        _("Coordinates prevention for a country or a province"),
-    ),
-    RoleSpec(
-        "local_coordinator",
-        _("Local coordinator"),
-        50,
-        TLP.AMBER,
-        _("Coordinates prevention for a city or district"),
-    ),
-    RoleSpec(
-        "partner",
-        _("Partner"),
-        30,
-        TLP.GREEN,
-        _("Police, health, schools, civil society, faith and community partners"),
-    ),
-    RoleSpec("reviewer", _("Reviewer"), 20, TLP.GREEN, _("Reviews fund applications")),
-    RoleSpec("resident", _("Resident"), 10, TLP.CLEAR, _("Takes part in town halls and proposals")),
-)
-
-_READ = (VIEW, HISTORY)
-_WRITE = (VIEW, ADD, CHANGE, DELETE, EXPORT, HISTORY)
-
-# role slug -> {model label -> actions}
-# Beyond the CRUD actions: "view_contacts" (a person's contact details), "export_personal" and
-# "erase" (data-protection requests on a person).
-ACTORS = ("actors.organisation", "actors.person", "actors.post")
-BODIES = (
-    "bodies.body",
-    "bodies.seat",
-    "bodies.meeting",
-    "bodies.attendance",
-    "bodies.decision",
-    "bodies.actionitem",
-    "bodies.actionupdate",
-)
-PERSONAL = ("view_contacts", "export_personal", "erase")
-
-
-def _each(labels: tuple[str, ...], actions: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    return {label: actions for label in labels}
-
-
-DEFAULT_RULES: dict[str, dict[str, tuple[str, ...]]] = {
-    "network_admin": {EVERY_MODEL: _WRITE + PERSONAL},
-    "hub_officer": {
-        "places.place": _READ + (EXPORT,),
-        "places.networkmembership": _WRITE,
-        "access.roleassignment": (VIEW, ADD, CHANGE, DELETE),
-        **_each(ACTORS + BODIES, _READ + (EXPORT,)),
-    },
-    "national_coordinator": {
-        "places.place": _WRITE,
-        "places.networkmembership": _WRITE,
-        "access.roleassignment": (VIEW, ADD, CHANGE, DELETE, HISTORY),
-        **_each(ACTORS + BODIES, _WRITE),
-        "actors.person": _WRITE + PERSONAL,
-    },
-    "local_coordinator": {
-        "places.place": (VIEW, ADD, CHANGE, EXPORT, HISTORY),
-        "places.networkmembership": _READ,
-        "access.roleassignment": (VIEW, ADD, CHANGE, DELETE),
-        **_each(ACTORS + BODIES, _WRITE),
-        "actors.person": _WRITE + ("view_contacts",),
-    },
-    "partner": {
-        "places.place": (VIEW,),
-        "places.networkmembership": (VIEW,),
-        **_each(ACTORS + BODIES, (VIEW,)),
-        "bodies.actionitem": (VIEW, CHANGE),
-        "bodies.actionupdate": (VIEW, ADD),
-    },
-    "reviewer": {"places.place": (VIEW,), "actors.organisation": (VIEW,)},
-    "resident": {"places.place": (VIEW,), "actors.organisation": (VIEW,), "bodies.body": (VIEW,)},
+# The access module's own rules (every module declares its own in its policy.py).
+OWN_ACTIONS: dict[str, Any] = {}
+ACCESS_MODEL_ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+RULES: RuleTable = {
+    "network_admin": {EVERY_MODEL: EVERY_ACTION},
+    "hub_officer": {"access.roleassignment": ACCESS_MODEL_ACTIONS},
+    "national_coordinator": {"access.roleassignment": (*ACCESS_MODEL_ACTIONS, HISTORY)},
+    "local_coordinator": {"access.roleassignment": ACCESS_MODEL_ACTIONS},
 }
 
 
-def default_role_name(slug: str, stored_name: str) -> str:
-    """A default role's name in the reader's language, unless an admin renamed it."""
-    spec = next((spec for spec in DEFAULT_ROLES if spec.slug == slug), None)
-    if spec is not None and stored_name == _english(spec.name):
-        return str(spec.name)
-    return stored_name
+def declared_actions() -> dict[str, Any]:
+    """Every action beyond the standard six, with its description, from each module's
+    ``policy.OWN_ACTIONS``."""
+    found: dict[str, Any] = {}
+    for _config, part in module_parts("policy"):
+        found.update(getattr(part, "OWN_ACTIONS", {}))
+    return found
 
 
-def _english(text) -> str:
-    from django.utils import translation
+def default_rules() -> RuleTable:
+    """The modules' ``policy.RULES`` merged: role slug → model label → actions.
 
-    with translation.override("en"):
-        return str(text)
+    ``EVERY_ACTION`` expands to the six standard actions and every declared one. A rule for a
+    role that does not exist is a programming error and says so."""
+    every = (*ACTIONS, *declared_actions())
+    merged: dict[str, dict[str, set[str]]] = {}
+    for config, part in module_parts("policy"):
+        for slug, table in getattr(part, "RULES", {}).items():
+            if slug not in ROLE_SLUGS:
+                raise ValueError(f"{config.name}.policy names an unknown role {slug!r}")
+            for label, actions in table.items():
+                expanded = every if tuple(actions) == EVERY_ACTION else actions
+                merged.setdefault(slug, {}).setdefault(label, set()).update(expanded)
+    return {
+        slug: {label: tuple(sorted(actions)) for label, actions in table.items()}
+        for slug, table in merged.items()
+    }
 
 
 def model_label(model: type[models.Model] | models.Model) -> str:
@@ -175,8 +114,6 @@ def model_label(model: type[models.Model] | models.Model) -> str:
 
 def sync_default_policy(**_kwargs) -> None:
     """Create the default roles and rules that are missing; never remove a row."""
-    from .models import PolicyRule, Role
-
     roles = {}
     for spec in DEFAULT_ROLES:
         role, _created = Role.objects.get_or_create(
@@ -192,7 +129,7 @@ def sync_default_policy(**_kwargs) -> None:
     existing = set(PolicyRule.objects.values_list("role__slug", "action", "model_label"))
     missing = [
         PolicyRule(role=roles[slug], action=action, model_label=label)
-        for slug, table in DEFAULT_RULES.items()
+        for slug, table in default_rules().items()
         for label, actions in table.items()
         for action in actions
         if (slug, action, label) not in existing
@@ -218,8 +155,6 @@ class UserAccess:
     """A user's active assignments and rules, loaded once per request (two queries)."""
 
     def __init__(self, user) -> None:
-        from .models import PolicyRule, RoleAssignment
-
         assignments = (
             RoleAssignment.objects.active_on(timezone.localdate())
             .filter(user=user)
@@ -335,8 +270,6 @@ def tlp_choices_for(user, action: str, model: type[models.Model]) -> list[tuple[
 
 def assignable_roles(user, place) -> models.QuerySet:
     """Roles ``user`` may assign at ``place``: inside their subtree, no higher than their role."""
-    from .models import Role, RoleAssignment
-
     access = access_for(user)
     if access is None or place is None:
         return Role.objects.none()
@@ -353,8 +286,6 @@ def assignable_roles(user, place) -> models.QuerySet:
 
 def log_sensitive_reads(user, objects: Iterable[models.Model], channel: str = "page") -> int:
     """Record every AMBER/RED record among ``objects`` as read by ``user`` (one insert)."""
-    from .models import SensitiveRead
-
     rows = []
     for obj in objects:
         tlp = getattr(obj, "tlp", None)
@@ -370,3 +301,75 @@ def log_sensitive_reads(user, objects: Iterable[models.Model], channel: str = "p
             )
     SensitiveRead.objects.bulk_create(rows)
     return len(rows)
+
+
+# --- one record, one road ------------------------------------------------------------------------
+
+
+def _scoped(source: type[models.Model] | models.QuerySet) -> Any:
+    """A scoped queryset (``ScopedQuerySet``, or any queryset with ``visible_to``)."""
+    if isinstance(source, models.QuerySet):
+        return source
+    return source._default_manager.all()
+
+
+def access_record(
+    user,
+    source: type[models.Model] | models.QuerySet,
+    pk: Any,
+    action: str = VIEW,
+    *,
+    channel: str | None = None,
+) -> Any:
+    """The record ``pk`` of ``source`` (a model, or a queryset of one with its joins), for
+    ``user`` to ``action``.
+
+    Raises ``Http404`` when the user cannot see the record — exactly as if it did not exist —
+    and ``PermissionDenied`` when they can see it but may not ``action`` it. With ``channel``
+    (``"page"``, ``"api"``…), a read of an AMBER or RED record is logged."""
+    queryset = _scoped(source)
+    try:
+        obj = queryset.visible_to(user, VIEW).get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+    if action != VIEW and not permits(user, action, obj):
+        raise PermissionDenied
+    if channel is not None:
+        log_sensitive_reads(user, [obj], channel=channel)
+    return obj
+
+
+def permits(user, action: str, obj: models.Model) -> bool:
+    """Whether ``user`` may ``action`` this saved record: the scoped queryset's answer (place,
+    label and parent), never a shortcut that could disagree with it."""
+    return bool(
+        obj.pk is not None
+        and _scoped(type(obj)).visible_to(user, action).filter(pk=obj.pk).exists()
+    )
+
+
+def permits_add(user, model: type[models.Model], *, parent: models.Model) -> bool:
+    """Whether ``user`` may add a ``model`` record under ``parent`` (a meeting's decision, a
+    body's seat): allowed at the parent's place, and the parent visible to them — the two
+    conditions the scoped queryset checks when the new record is saved."""
+    place = getattr(parent, "place", None)
+    return can(user, ADD, model, place) and permits(user, VIEW, parent)
+
+
+def scoped_prefetch(
+    lookup: str,
+    user,
+    *,
+    queryset: models.QuerySet | None = None,
+    to_attr: str | None = None,
+    action: str = VIEW,
+    model: type[models.Model] | None = None,
+) -> Prefetch:
+    """A ``Prefetch`` of related records that holds only those ``user`` may ``action``.
+
+    ``model`` is the related model when no ``queryset`` is given."""
+    if queryset is None:
+        if model is None:
+            raise TypeError("scoped_prefetch needs a queryset or a model")
+        queryset = model._default_manager.all()
+    return Prefetch(lookup, queryset=_scoped(queryset).visible_to(user, action), to_attr=to_attr)

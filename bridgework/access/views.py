@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from bridgework.access.policy import access_record
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from .actions import (
@@ -111,18 +111,9 @@ def _send_invitation(user: User) -> None:
         )
 
 
-def _visible_user(request, pk: int) -> User:
-    """A person is visible when one of their assignments is."""
-    visible = RoleAssignment.objects.visible_to(request.user, "view").filter(user_id=pk)
-    user = User.objects.filter(pk=pk, assignments__in=visible).distinct().first()
-    if user is None:
-        raise Http404
-    return user
-
-
 @login_required
 def user_detail(request, pk: int):
-    person = _visible_user(request, pk)
+    person = access_record(request.user, User, pk)
     assignments = (
         RoleAssignment.objects.visible_to(request.user, "view")
         .filter(user=person)
@@ -147,7 +138,7 @@ def user_detail(request, pk: int):
 @login_required
 @require_POST
 def deactivate_user(request, pk: int):
-    person = _visible_user(request, pk)
+    person = access_record(request.user, User, pk, "change")
     do_deactivate_user(person, acting_user=request.user)
     messages.success(request, _("%(name)s can no longer sign in.") % {"name": person})
     return redirect("access:user_detail", pk=person.pk)

@@ -5,19 +5,17 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from bridgework.access.policy import can
+from bridgework.access.policy import access_record, can, scoped_prefetch
 from bridgework.core.paths import subtree_q
 from bridgework.places.models import Place
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
-    get_visible_or_404,
     visible,
 )
 
@@ -72,7 +70,7 @@ class OrganisationFilters(Schema):
 
 
 def _place_or_404(request, pk: int | None) -> Place | None:
-    return get_visible_or_404(request, Place, pk) if pk is not None else None
+    return access_record(request.user, Place, pk, channel="api") if pk is not None else None
 
 
 def _org_filters(request, filters: OrganisationFilters) -> selectors.OrgFilters:
@@ -111,8 +109,9 @@ def list_organisations(request, filters: Query[OrganisationFilters]):
     summary="One organisation",
 )
 def get_organisation(request, record_id: int):
-    get_visible_or_404(request, Organisation, record_id)
-    return _with_related(visible(request, Organisation)).get(pk=record_id)
+    return access_record(
+        request.user, _with_related(Organisation.objects.all()), record_id, channel="api"
+    )
 
 
 # --- people --------------------------------------------------------------------------------------
@@ -164,11 +163,13 @@ class PersonFilters(Schema):
     q: str | None = Field(None, max_length=100, description="Name contains")
 
 
-def _people(request):
-    posts = Post.objects.visible_to(request.user, "view").order_by("pk")
-    return selectors.people_for(request.user).prefetch_related(
-        Prefetch("posts", queryset=posts, to_attr="visible_posts")
+def _people(request, people=None):
+    """People with their contact flag and the posts the user may see."""
+    people = people if people is not None else Person.objects.visible_to(request.user, "view")
+    posts = scoped_prefetch(
+        "posts", request.user, queryset=Post.objects.order_by("pk"), to_attr="visible_posts"
     )
+    return selectors.with_contact_flag(people, request.user).prefetch_related(posts)
 
 
 @router.get("/people", response={200: list[PersonOut], **ERROR_RESPONSES}, summary="List people")
@@ -179,7 +180,7 @@ def list_people(request, filters: Query[PersonFilters]):
     if place is not None:
         people = people.filter(subtree_q("place_path", place.path))
     if filters.organisation is not None:
-        org = get_visible_or_404(request, Organisation, filters.organisation)
+        org = access_record(request.user, Organisation, filters.organisation, channel="api")
         people = people.filter(posts__in=visible(request, Post).filter(organisation=org)).distinct()
     if filters.q:
         people = people.filter(full_name__icontains=filters.q.strip())
@@ -190,15 +191,9 @@ def list_people(request, filters: Query[PersonFilters]):
     "/people/{record_id}", response={200: PersonOut, **ERROR_RESPONSES}, summary="One person"
 )
 def get_person(request, record_id: int):
-    get_visible_or_404(request, Person, record_id)
-    return _people(request).get(pk=record_id)
-
-
-def _person_for(request, person_id: int, action: str) -> Person:
-    person = get_visible_or_404(request, Person, person_id)
-    if not visible(request, Person, action).filter(pk=person.pk).exists():
-        raise PermissionDenied
-    return person
+    return access_record(
+        request.user, _people(request, Person.objects.all()), record_id, channel="api"
+    )
 
 
 @router.get(
@@ -207,7 +202,10 @@ def _person_for(request, person_id: int, action: str) -> Person:
     summary="Everything held on a person (data-protection export)",
 )
 def export_person(request, person_id: int):
-    return selectors.personal_data(_person_for(request, person_id, "export_personal"))
+    return selectors.personal_data(
+        access_record(request.user, Person, person_id, "export_personal", channel="api"),
+        request.user,
+    )
 
 
 class ErasedOut(Schema):
@@ -222,7 +220,10 @@ class ErasedOut(Schema):
     summary="Erase a person's personal data everywhere",
 )
 def erase_person(request, person_id: int):
-    return do_erase_person(_person_for(request, person_id, "erase"), acting_user=request.user)
+    return do_erase_person(
+        access_record(request.user, Person, person_id, "erase", channel="api"),
+        acting_user=request.user,
+    )
 
 
 # --- posts ---------------------------------------------------------------------------------------
@@ -265,8 +266,12 @@ def list_posts(request, filters: Query[PostFilters]):
 
 @router.get("/posts/{record_id}", response={200: PostOut, **ERROR_RESPONSES}, summary="One post")
 def get_post(request, record_id: int):
-    get_visible_or_404(request, Post, record_id)
-    return visible(request, Post).select_related("person", "organisation").get(pk=record_id)
+    return access_record(
+        request.user,
+        Post.objects.select_related("person", "organisation"),
+        record_id,
+        channel="api",
+    )
 
 
 # --- 3W and Popolo -------------------------------------------------------------------------------
@@ -313,7 +318,7 @@ def _three_w_filters(request, filters) -> selectors.OrgFilters:
         if theme is None:
             raise HttpError(400, "Unknown theme.")
     return selectors.OrgFilters(
-        place=get_visible_or_404(request, Place, filters.place),
+        place=access_record(request.user, Place, filters.place, channel="api"),
         sector=filters.sector or "",
         level=filters.level or "",
         theme=theme,

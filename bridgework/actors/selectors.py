@@ -3,13 +3,12 @@ what that user may see; aggregates run in SQL so they stay cheap at national sca
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from auditlog.models import LogEntry
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 
@@ -35,6 +34,7 @@ __all__ = [
     "personal_data",
     "place_code",
     "popolo",
+    "register_personal_data",
     "three_w",
     "with_contact_flag",
 ]
@@ -398,10 +398,25 @@ def _popolo_person(person: WithAnnotations[Person, ContactFlag]) -> dict[str, An
 # --- personal data -------------------------------------------------------------------------------
 
 
-def personal_data(person: Person) -> dict[str, Any]:
-    """Everything held on one person (a data-protection export). The caller has checked the
-    ``export_personal`` action on this person."""
-    posts = list(person.posts.select_related("organisation", "place").order_by("pk"))
+PersonalDataReader = Callable[[Person, Any], list[dict[str, Any]]]
+_personal_data_readers: dict[str, PersonalDataReader] = {}
+
+
+def register_personal_data(section: str, reader: PersonalDataReader) -> None:
+    """Let another module add a section to the personal-data export (its records about a
+    person). ``reader(person, user)`` returns only what ``user`` may see."""
+    _personal_data_readers[section] = reader
+
+
+def personal_data(person: Person, user) -> dict[str, Any]:
+    """Everything held on one person that ``user`` may see (a data-protection export). The
+    caller has checked the ``export_personal`` action on this person."""
+    posts = list(
+        Post.objects.visible_to(user, "view")
+        .filter(person=person)
+        .select_related("organisation", "place")
+        .order_by("pk")
+    )
     return {
         "person": {
             "id": person.pk,
@@ -431,26 +446,9 @@ def personal_data(person: Person) -> dict[str, Any]:
             }
             for p in posts
         ],
-        "seats": _seats_of(person),
+        **{section: read(person, user) for section, read in _personal_data_readers.items()},
         "history": _history_of(person, [p.pk for p in posts]),
     }
-
-
-def _seats_of(person: Person) -> list[dict[str, Any]]:
-    """Seats on coordination bodies, when the bodies module is installed."""
-    if not apps.is_installed("bridgework.bodies"):
-        return []
-    try:
-        seat_model = apps.get_model("bodies", "Seat")
-    except LookupError:
-        return []
-    fields = {f.name for f in seat_model._meta.get_fields()}
-    if "person" not in fields:
-        return []
-    return [
-        {"id": seat.pk, "seat": str(seat)}
-        for seat in seat_model._default_manager.filter(person=person).order_by("pk")
-    ]
 
 
 def _history_of(person: Person, post_ids: list[int]) -> list[dict[str, Any]]:

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bridgework.access.policy import can
+from bridgework.access.policy import access_record, can, permits, scoped_prefetch
 from bridgework.places.importers import read_table
 from bridgework.places.models import Place
 from bridgework.places.selectors import top_places_for
@@ -192,9 +191,9 @@ class PersonViewSet(ModelViewSet):
 
     @classmethod
     def base_queryset(cls, request):
-        posts = Post.objects.visible_to(request.user, "view").select_related("organisation")
+        posts = Post.objects.select_related("organisation").order_by("pk")
         return selectors.with_contact_flag(Person.objects.all(), request.user).prefetch_related(
-            Prefetch("posts", queryset=posts.order_by("pk"), to_attr="visible_posts")
+            scoped_prefetch("posts", request.user, queryset=posts, to_attr="visible_posts")
         )
 
     @classmethod
@@ -207,8 +206,8 @@ class PersonViewSet(ModelViewSet):
             .filter(person=person)
             .select_related("organisation", "place")
             .order_by("ends_on", "pk"),
-            "can_export_personal": _may(user, person, "export_personal"),
-            "can_erase": not person.is_erased and _may(user, person, "erase"),
+            "can_export_personal": permits(user, "export_personal", person),
+            "can_erase": not person.is_erased and permits(user, "erase", person),
             "can_add_post": not person.is_erased and can(user, "add", Post),
         }
 
@@ -258,20 +257,6 @@ class PostViewSet(ModelViewSet):
         return do_save_post(form.save(commit=False), acting_user=acting_user)
 
     update = create
-
-
-def _may(user, person: Person, action: str) -> bool:
-    return Person.objects.visible_to(user, action).filter(pk=person.pk).exists()
-
-
-def _person_for(request, pk: int, action: str) -> Person:
-    """404 unless visible, 403 unless ``action`` is allowed on that person."""
-    person = Person.objects.visible_to(request.user, "view").filter(pk=pk).first()
-    if person is None:
-        raise Http404
-    if not _may(request.user, person, action):
-        raise PermissionDenied
-    return person
 
 
 # --- the 3W view ---------------------------------------------------------------------------------
@@ -370,9 +355,12 @@ def popolo_json(request):
 
 @login_required
 def person_export_personal(request, pk: int):
-    person = _person_for(request, pk, "export_personal")
+    person = access_record(request.user, Person, pk, "export_personal")
     body = json.dumps(
-        selectors.personal_data(person), cls=DjangoJSONEncoder, indent=2, ensure_ascii=False
+        selectors.personal_data(person, request.user),
+        cls=DjangoJSONEncoder,
+        indent=2,
+        ensure_ascii=False,
     )
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
@@ -381,7 +369,7 @@ def person_export_personal(request, pk: int):
 
 @login_required
 def person_erase(request, pk: int):
-    person = _person_for(request, pk, "erase")
+    person = access_record(request.user, Person, pk, "erase")
     if request.method == "POST":
         do_erase_person(person, acting_user=request.user)
         messages.success(request, _("The person's personal data has been erased."))

@@ -9,13 +9,13 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from bridgework.access.policy import access_record
 from bridgework.core.paths import subtree_q
 from bridgework.places.models import Place
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
-    get_visible_or_404,
     visible,
 )
 
@@ -84,7 +84,7 @@ class BodyFilters(Schema):
 def list_bodies(request, filters: Query[BodyFilters]):
     bodies = visible(request, Body)
     if filters.subtree is not None:
-        root = get_visible_or_404(request, Place, filters.subtree)
+        root = access_record(request.user, Place, filters.subtree, channel="api")
         bodies = bodies.filter(subtree_q("place_path", root.path))
     if filters.kind:
         bodies = bodies.filter(kind=filters.kind)
@@ -103,7 +103,7 @@ def list_bodies(request, filters: Query[BodyFilters]):
     summary="One coordination body",
 )
 def get_body(request, record_id: int):
-    return get_visible_or_404(request, Body, record_id)
+    return access_record(request.user, Body, record_id, channel="api")
 
 
 # --- seats -------------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ def list_seats(request, filters: Query[SeatFilters]):
 
 @router.get("/seats/{record_id}", response={200: SeatOut, **ERROR_RESPONSES}, summary="One seat")
 def get_seat(request, record_id: int):
-    return get_visible_or_404(request, Seat, record_id)
+    return access_record(request.user, Seat, record_id, channel="api")
 
 
 # --- meetings ----------------------------------------------------------------------------------
@@ -202,7 +202,7 @@ def list_meetings(request, filters: Query[MeetingFilters]):
     "/meetings/{record_id}", response={200: MeetingOut, **ERROR_RESPONSES}, summary="One meeting"
 )
 def get_meeting(request, record_id: int):
-    return get_visible_or_404(request, Meeting, record_id)
+    return access_record(request.user, Meeting, record_id, channel="api")
 
 
 # --- attendance and decisions ------------------------------------------------------------------
@@ -244,7 +244,7 @@ def list_attendance(request, filters: Query[MeetingPartFilters]):
     summary="One attendance record",
 )
 def get_attendance(request, record_id: int):
-    return get_visible_or_404(request, Attendance, record_id)
+    return access_record(request.user, Attendance, record_id, channel="api")
 
 
 class DecisionOut(Schema):
@@ -269,7 +269,7 @@ def list_decisions(request, filters: Query[MeetingPartFilters]):
     "/decisions/{record_id}", response={200: DecisionOut, **ERROR_RESPONSES}, summary="One decision"
 )
 def get_decision(request, record_id: int):
-    return get_visible_or_404(request, Decision, record_id)
+    return access_record(request.user, Decision, record_id, channel="api")
 
 
 # --- action items ------------------------------------------------------------------------------
@@ -344,7 +344,7 @@ def list_actions(request, filters: Query[ActionFilters]):
     summary="One action item",
 )
 def get_action(request, record_id: int):
-    return get_visible_or_404(request, ActionItem, record_id)
+    return access_record(request.user, ActionItem, record_id, channel="api")
 
 
 class ActionUpdateOut(Schema):
@@ -380,7 +380,7 @@ def list_action_updates(request, filters: Query[ActionUpdateFilters]):
     summary="One update on an action item",
 )
 def get_action_update(request, record_id: int):
-    return get_visible_or_404(request, ActionUpdate, record_id)
+    return access_record(request.user, ActionUpdate, record_id, channel="api")
 
 
 # --- writes: the pages' forms and actions, through the API ----------------------------------------

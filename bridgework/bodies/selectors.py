@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import (
     BooleanField,
@@ -24,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
 from bridgework.actors.choices import OrgLevel, Sector
-from bridgework.actors.models import Post
+from bridgework.actors.models import Person, Post
 
 from .choices import MeetingStatus
 from .models import ActionItem, ActionItemQuerySet, Attendance, Body, Meeting, Seat, held_on_q
@@ -46,6 +47,7 @@ __all__ = [
     "overdue_actions_raised_by",
     "overdue_actions_visible_to",
     "seat_presence",
+    "seats_held_by",
     "sectors_represented",
 ]
 
@@ -210,6 +212,28 @@ def sectors_represented(meeting: Meeting, user) -> list[str]:
 
 
 # --- a user's own actions and meetings ---------------------------------------------------------
+
+
+def seats_held_by(person: Person, user) -> list[dict[str, Any]]:
+    """A person's seats on bodies ``user`` may see: their section of the personal-data export."""
+    seats = (
+        Seat.objects.visible_to(user, "view")
+        .filter(person=person)
+        .select_related("body")
+        .order_by("pk")
+    )
+    return [
+        {
+            "id": seat.pk,
+            "body": seat.body.name,
+            "body_id": seat.body_id,
+            "role": seat.role,
+            "constituency": seat.constituency,
+            "starts_on": seat.starts_on.isoformat() if seat.starts_on else None,
+            "ends_on": seat.ends_on.isoformat() if seat.ends_on else None,
+        }
+        for seat in seats
+    ]
 
 
 def organisation_ids_of_user(user, day: datetime.date) -> QuerySet:

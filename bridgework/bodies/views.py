@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import authenticate_api_token
-from bridgework.access.policy import can
+from bridgework.access.policy import access_record, can, permits, permits_add
 from bridgework.actors.choices import OrgLevel
 from bridgework.web.viewsets import Column, ModelViewSet
 
@@ -124,8 +124,8 @@ class BodyViewSet(ModelViewSet):
             "open_actions": selectors.open_actions_raised_by(body, user)[:50],
             "overdue": selectors.overdue_actions_raised_by(body, user, today),
             "today": today,
-            "can_add_seat": can(user, "add", Seat, body.place),
-            "can_add_meeting": can(user, "add", Meeting, body.place),
+            "can_add_seat": permits_add(user, Seat, parent=body),
+            "can_add_meeting": permits_add(user, Meeting, parent=body),
             "can_add_action": can(user, "add", ActionItem),
         }
 
@@ -204,9 +204,9 @@ class MeetingViewSet(ModelViewSet):
             "actions": ActionItem.objects.visible_to(user, "view")
             .filter(meeting=meeting)
             .select_related("owner_organisation", "owner_person"),
-            "can_record": can(user, "add", Attendance, meeting.place),
-            "can_decide": can(user, "add", Decision, meeting.place),
-            "can_minute": Meeting.objects.visible_to(user, "change").filter(pk=meeting.pk).exists(),
+            "can_record": permits_add(user, Attendance, parent=meeting),
+            "can_decide": permits_add(user, Decision, parent=meeting),
+            "can_minute": permits(user, "change", meeting),
             "can_add_action": can(user, "add", ActionItem),
             "minutes_form": MinutesForm(
                 initial={"minutes": meeting.minutes, "status": meeting.status}
@@ -317,7 +317,7 @@ class ActionItemViewSet(ModelViewSet):
             .select_related("author")
             .order_by("created_at", "pk"),
             "overdue": item.is_overdue_on(timezone.localdate()),
-            "can_post": can(user, "add", ActionUpdate, item.place),
+            "can_post": permits_add(user, ActionUpdate, parent=item),
             "progress_form": ActionProgressForm(initial={"status": item.status}),
         }
 
@@ -369,13 +369,6 @@ class ActionUpdateViewSet(ModelViewSet):
 # --- the meeting page's forms ------------------------------------------------------------------
 
 
-def _visible_or_404(model, user, pk: int):
-    obj = model._default_manager.visible_to(user, "view").filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
 def _report_errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -385,8 +378,8 @@ def _report_errors(request, exc: ValidationError) -> None:
 @require_POST
 def meeting_attendance(request, pk: int):
     """Record which of the body's seats were present (the checkboxes on the meeting page)."""
-    meeting = _visible_or_404(Meeting, request.user, pk)
-    if not can(request.user, "add", Attendance, meeting.place):
+    meeting = access_record(request.user, Meeting, pk)
+    if not permits_add(request.user, Attendance, parent=meeting):
         raise PermissionDenied
     day = timezone.localtime(meeting.starts_at).date()
     seats = Seat.objects.visible_to(request.user, "view").filter(body=meeting.body_id)
@@ -407,9 +400,7 @@ def meeting_attendance(request, pk: int):
 @login_required
 @require_POST
 def meeting_minutes(request, pk: int):
-    meeting = _visible_or_404(Meeting, request.user, pk)
-    if not Meeting.objects.visible_to(request.user, "change").filter(pk=meeting.pk).exists():
-        raise PermissionDenied
+    meeting = access_record(request.user, Meeting, pk, "change")
     form = MinutesForm(request.POST)
     if form.is_valid():
         do_record_minutes(
@@ -427,8 +418,8 @@ def meeting_minutes(request, pk: int):
 @login_required
 @require_POST
 def meeting_decision(request, pk: int):
-    meeting = _visible_or_404(Meeting, request.user, pk)
-    if not can(request.user, "add", Decision, meeting.place):
+    meeting = access_record(request.user, Meeting, pk)
+    if not permits_add(request.user, Decision, parent=meeting):
         raise PermissionDenied
     form = DecisionQuickForm(request.POST)
     if form.is_valid():
@@ -448,8 +439,8 @@ def meeting_decision(request, pk: int):
 @require_POST
 def action_progress(request, pk: int):
     """Post progress on an item and move its status (partners may do both)."""
-    item = _visible_or_404(ActionItem, request.user, pk)
-    if not can(request.user, "add", ActionUpdate, item.place):
+    item = access_record(request.user, ActionItem, pk)
+    if not permits_add(request.user, ActionUpdate, parent=item):
         raise PermissionDenied
     form = ActionProgressForm(request.POST)
     if form.is_valid():
@@ -531,7 +522,7 @@ def body_calendar(request, pk: int):
     user = _calendar_user(request)
     if user is None:
         return _unauthorised()
-    body = _visible_or_404(Body, user, pk)
+    body = access_record(user, Body, pk)
     meetings = selectors.meetings_of(body, user).select_related("body").order_by("starts_at")
     return _ics_response(build_calendar(body.name, meetings), f"body-{body.pk}.ics")
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
+from bridgework.access.policy import access_record
 from bridgework.core.paths import subtree_q
-from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
 
 from .models import NetworkMembership, Place, PlaceLevel
 
@@ -87,7 +88,7 @@ def _with_level_names(queryset):
 def list_places(request, filters: Query[PlaceFilters]):
     places = visible(request, Place)
     if filters.subtree is not None:
-        root = get_visible_or_404(request, Place, filters.subtree)
+        root = access_record(request.user, Place, filters.subtree, channel="api")
         places = places.filter(subtree_q("path", root.path))
     if filters.level is not None:
         places = places.filter(depth=filters.level)
@@ -103,8 +104,9 @@ def list_places(request, filters: Query[PlaceFilters]):
 
 @router.get("/places/{place_id}", response={200: PlaceOut, **ERROR_RESPONSES}, summary="One place")
 def get_place(request, place_id: int):
-    get_visible_or_404(request, Place, place_id)
-    return _with_level_names(visible(request, Place)).get(pk=place_id)
+    return access_record(
+        request.user, _with_level_names(Place.objects.all()), place_id, channel="api"
+    )
 
 
 class MembershipOut(Schema):
@@ -132,4 +134,4 @@ def list_memberships(request):
     summary="One network membership",
 )
 def get_membership(request, membership_id: int):
-    return get_visible_or_404(request, NetworkMembership, membership_id)
+    return access_record(request.user, NetworkMembership, membership_id, channel="api")

@@ -1,8 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.core import modules
+from bridgework.core.modules import NavEntry
 
-class PlacesConfig(AppConfig):
+
+class PlacesConfig(modules.ModuleConfig):
     name = "bridgework.places"
     label = "places"
     verbose_name = _("Places")
+    navigation = (NavEntry(_("Places"), "places:browse", order=10, current_when=("places:*",)),)

@@ -19,6 +19,7 @@ __all__ = [
     "level_name",
     "level_names",
     "memberships_of",
+    "successors_of",
     "top_places_for",
 ]
 
@@ -69,6 +70,11 @@ def level_names(country_code: str) -> dict[int, str]:
 def level_name(place: Place, names: dict[int, str] | None = None) -> str:
     names = names if names is not None else level_names(place.country_code)
     return names.get(place.depth, str(DEPTH_NAMES.get(place.depth, "")))
+
+
+def successors_of(place: Place, user) -> QuerySet[Place]:
+    """The places that replaced ``place`` after a boundary change, those the user may see."""
+    return Place.objects.visible_to(user, "view").filter(succeeds=place).order_by("name")
 
 
 def hubs_of(place: Place) -> QuerySet[Hub]:

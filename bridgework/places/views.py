@@ -87,7 +87,7 @@ class PlaceViewSet(ModelViewSet):
             "child_level": names.get(place.depth + 1, ""),
             "hubs": selectors.hubs_of(place),
             "memberships": selectors.memberships_of(place, user)[:50],
-            "successors": place.successors.all(),
+            "successors": selectors.successors_of(place, user),
             "can_add_child": can(user, "add", Place, place),
         }
 

@@ -17,7 +17,7 @@ from ninja.responses import Status
 from ninja.security import HttpBearer, django_auth
 
 from bridgework.access.actions import authenticate_api_token
-from bridgework.access.policy import log_sensitive_reads
+from bridgework.access.policy import access_record, log_sensitive_reads
 
 from .pagination import InvalidCursor, keyset_page
 
@@ -27,7 +27,6 @@ __all__ = [
     "ErrorOut",
     "KeysetPagination",
     "build_api",
-    "get_visible_or_404",
     "visible",
 ]
 
@@ -144,14 +143,6 @@ def visible(request, model: type[models.Model], action: str = "view") -> models.
     return manager.visible_to(request.user, action)
 
 
-def get_visible_or_404(request, model: type[models.Model], pk: Any, action: str = "view"):
-    obj = visible(request, model, action).filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    log_sensitive_reads(request.user, [obj], channel="api")
-    return obj
-
-
 class KeysetPagination(PaginationBase):
     """Cursor pagination: ``after``/``before`` cursors and ``limit`` (≤ 200)."""
 
@@ -258,9 +249,7 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
             summary=f"Change a {model._meta.verbose_name}",
         )
         def update(request, record_id: int, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja idiom)
-            obj = get_visible_or_404(request, model, record_id)
-            if not visible(request, model, "change").filter(pk=obj.pk).exists():
-                raise PermissionDenied
+            obj = access_record(request.user, model, record_id, "change")
             base = _current_values(form_class(instance=obj, user=request.user, action="change"))
             form = form_class(
                 data={**base, **payload}, instance=obj, user=request.user, action="change"
@@ -278,8 +267,6 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
             summary=f"Delete a {model._meta.verbose_name}",
         )
         def delete(request, record_id: int):
-            obj = get_visible_or_404(request, model, record_id)
-            if not visible(request, model, "delete").filter(pk=obj.pk).exists():
-                raise PermissionDenied
+            obj = access_record(request.user, model, record_id, "delete")
             viewset.delete(obj, acting_user=request.user)
             return Status(204, None)

@@ -18,7 +18,7 @@ from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -26,7 +26,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from bridgework.access.policy import can, log_sensitive_reads
+from bridgework.access.policy import access_record, can, log_sensitive_reads, permits
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 
 from .pagination import InvalidCursor, keyset_page
@@ -73,16 +73,15 @@ class ScopedViewMixin(LoginRequiredMixin):
         queryset: Any = self.viewset.base_queryset(self.request)  # a ScopedQuerySet
         return queryset.visible_to(self.request.user, action or self.action)
 
-    def get_object(self, action: str | None = None) -> models.Model:
-        """404 unless visible; 403 if visible but ``action`` is not allowed on it."""
-        visible = self.scoped("view")
-        try:
-            obj = visible.get(pk=self.kwargs["pk"])
-        except (ObjectDoesNotExist, ValueError, ValidationError) as exc:
-            raise Http404 from exc
-        if action and action != "view" and not self.scoped(action).filter(pk=obj.pk).exists():
-            raise PermissionDenied
-        return obj
+    def get_object(self, action: str | None = None, *, channel: str | None = None):
+        """The page's record: 404 unless visible, 403 unless the page's action is allowed."""
+        return access_record(
+            self.request.user,
+            self.viewset.base_queryset(self.request),
+            self.kwargs["pk"],
+            action or self.action,
+            channel=channel,
+        )
 
     def context(self, **extra) -> dict[str, Any]:
         vs = self.viewset
@@ -135,16 +134,16 @@ class ListPage(ScopedViewMixin, View):
 
 class DetailPage(ScopedViewMixin, View):
     def get(self, request, **kwargs):
-        obj = self.get_object()
-        log_sensitive_reads(request.user, [obj])
+        obj = self.get_object(channel="page")
         vs = self.viewset
         fields = [(label, resolve_attr(obj, attr)) for attr, label in vs.detail_fields]
         context = self.context(
             object=obj,
             fields=fields,
             tlp=getattr(obj, "tlp_label", None),
-            can_change="edit" in vs.pages and self.scoped("change").filter(pk=obj.pk).exists(),
-            can_delete="delete" in vs.pages and self.scoped("delete").filter(pk=obj.pk).exists(),
+            can_change="edit" in vs.pages and permits(request.user, "change", obj),
+            can_delete="delete" in vs.pages and permits(request.user, "delete", obj),
+            can_history="history" in vs.pages and permits(request.user, "history", obj),
             **vs.detail_context(request, obj),
         )
         return render(request, vs.detail_template, context)
@@ -203,11 +202,11 @@ class UpdatePage(FormPage):
     action = "change"
 
     def get(self, request, **kwargs):
-        obj = self.get_object("change")
+        obj = self.get_object()
         return self.render_form(self.form(instance=obj), obj)
 
     def post(self, request, **kwargs):
-        obj = self.get_object("change")
+        obj = self.get_object()
         form = self.form(data=request.POST, instance=obj)
         if not form.is_valid():
             return self.render_form(form, obj, status=400)
@@ -218,11 +217,11 @@ class DeletePage(ScopedViewMixin, View):
     action = "delete"
 
     def get(self, request, **kwargs):
-        obj = self.get_object("delete")
+        obj = self.get_object()
         return render(request, "web/object_confirm_delete.html", self.context(object=obj))
 
     def post(self, request, **kwargs):
-        obj = self.get_object("delete")
+        obj = self.get_object()
         name = str(obj)
         try:
             self.viewset.delete(obj, acting_user=request.user)
@@ -243,6 +242,8 @@ class DeletePage(ScopedViewMixin, View):
 
 
 class HistoryPage(ScopedViewMixin, View):
+    action = "history"
+
     def get(self, request, **kwargs):
         obj = self.get_object()
         entries = (

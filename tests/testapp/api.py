@@ -1,7 +1,8 @@
 from ninja import Router, Schema
 from ninja.pagination import paginate
 
-from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, get_visible_or_404, visible
+from bridgework.access.policy import access_record
+from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
 
 from .models import Dossier
 
@@ -22,4 +23,4 @@ def list_dossiers(request):
 
 @router.get("/test/dossiers/{dossier_id}", response={200: DossierOut, **ERROR_RESPONSES})
 def get_dossier(request, dossier_id: int):
-    return get_visible_or_404(request, Dossier, dossier_id)
+    return access_record(request.user, Dossier, dossier_id, channel="api")

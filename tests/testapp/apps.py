@@ -1,6 +1,6 @@
-from django.apps import AppConfig
+from bridgework.core import modules
 
 
-class TestAppConfig(AppConfig):
+class TestAppConfig(modules.ModuleConfig):
     name = "tests.testapp"
     label = "testapp"

@@ -16,7 +16,13 @@ from bridgework.actors.choices import Sector as S
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post, Theme
 from bridgework.places.models import Place
 
-__all__ = ["DEMO_ORGANISATIONS", "PEEL_COMMUNITY_ORGANISATIONS", "PEEL_LEADERS", "load_actors"]
+__all__ = [
+    "DEMO_ORGANISATIONS",
+    "PEEL_COMMUNITY_ORGANISATIONS",
+    "PEEL_LEADERS",
+    "load",
+    "load_actors",
+]
 
 
 @dataclass(frozen=True)
@@ -371,3 +377,7 @@ def load_actors() -> dict[str, Organisation]:
             person_name, by_name[org_name], "Community leader", domain="peel-leaders.example.org"
         )
     return by_name
+
+
+def load() -> None:
+    load_actors()

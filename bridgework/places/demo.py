@@ -11,7 +11,7 @@ from bridgework.places.actions import do_create_place
 from bridgework.places.importers import import_iso3166
 from bridgework.places.models import Hub, Network, NetworkMembership, Place, PlaceLevel
 
-__all__ = ["DEMO_COUNTRIES", "load_places"]
+__all__ = ["DEMO_COUNTRIES", "load", "load_places"]
 
 DEMO_COUNTRIES = ("AL", "CA", "MW", "ZA")
 
@@ -102,3 +102,7 @@ def load_places() -> dict[str, Place]:
             defaults={"joined_on": joined, "is_demo": True},
         )
     return by_name
+
+
+def load() -> None:
+    load_places()

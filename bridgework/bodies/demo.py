@@ -18,13 +18,13 @@ from django.utils import timezone
 from bridgework.access.models import User
 from bridgework.actors.choices import OrgLevel as L
 from bridgework.actors.choices import Sector as S
+from bridgework.actors.demo import PEEL_LEADERS
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.bodies.choices import ActionStatus, BodyKind, MeetingStatus, SeatRole
 from bridgework.bodies.models import ActionItem, Attendance, Body, Decision, Meeting, Seat
-from bridgework.demo.actors import PEEL_LEADERS
 from bridgework.places.models import Place
 
-__all__ = ["PEEL_COMMUNITIES", "load_bodies"]
+__all__ = ["PEEL_COMMUNITIES", "load", "load_bodies"]
 
 SINCE = datetime.date(2023, 1, 15)
 
@@ -396,3 +396,7 @@ def load_bodies() -> list[Body]:
     _peel()
     _link_demo_users()
     return list(Body.objects.filter(is_demo=True).order_by("name"))
+
+
+def load() -> None:
+    load_bodies()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_noop
 from bridgework.access.models import Role, RoleAssignment, User
 from bridgework.places.models import Hub, Place
 
-__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoUser", "load_users"]
+__all__ = ["DEMO_PASSWORD", "DEMO_USERS", "DemoUser", "load", "load_users", "summary"]
 
 DEMO_PASSWORD = "bridgework-demo"  # noqa: S105  (demo only, printed by make run)
 
@@ -114,3 +114,14 @@ def load_users() -> list[DemoUser]:
             hub=hub,
         )
     return DEMO_USERS
+
+
+def load() -> None:
+    load_users()
+
+
+def summary() -> list[str]:
+    """The demo logins, printed by ``load_demo``."""
+    lines = [f"Sign in with any of these (password: {DEMO_PASSWORD}):"]
+    lines += [f"  {user.email:<42} {user.description}" for user in DEMO_USERS]
+    return lines

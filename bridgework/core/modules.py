@@ -1,0 +1,91 @@
+"""Bridgework modules: apps whose pieces the platform finds by convention.
+
+A module is a Django app whose ``AppConfig`` subclasses :class:`ModuleConfig`. Adding one to
+``INSTALLED_APPS`` is the only edit outside its folder: the platform looks inside it for
+
+=================  ==========================================================================
+``urls.py``        ``urlpatterns`` (and ``app_name``), mounted at ``ModuleConfig.url_prefix``
+``api.py``         ``router``, a ninja ``Router`` added to the one API
+``policy.py``      ``RULES`` (role slug → model label → actions) and ``OWN_ACTIONS`` (the
+                   module's own actions beyond view/add/change/delete/export/history)
+``demo.py``        ``load()``, called by ``load_demo`` in ``INSTALLED_APPS`` order
+``periodic.py``    ``JOBS``, periodic jobs run by the ``scheduler`` command
+=================  ==========================================================================
+
+and reads ``ModuleConfig.navigation`` for the entries of the main menu. None of the files is
+required; a module without pages simply has no ``urls.py``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from types import ModuleType
+from typing import Any
+
+from django.apps import AppConfig, apps
+
+__all__ = ["ModuleConfig", "NavEntry", "module_parts", "modules", "navigation"]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the main menu.
+
+    ``current_when`` holds URL names or shell-style patterns of them (``actors:person_*``,
+    ``places:*``) that mark the entry as the current page (by default: its own URL name).
+    ``needs`` (action, model label) hides the entry from people who may do that action on
+    that model nowhere."""
+
+    label: Any
+    url_name: str
+    order: int = 100
+    current_when: tuple[str, ...] = ()
+    needs: tuple[str, str] | None = None
+
+    def is_current(self, view_name: str) -> bool:
+        marks = self.current_when or (self.url_name,)
+        return any(fnmatchcase(view_name, mark) for mark in marks)
+
+
+class ModuleConfig(AppConfig):
+    """The ``AppConfig`` of a Bridgework module (see the module docstring).
+
+    Subclass it as ``modules.ModuleConfig`` (``from bridgework.core import modules``): Django
+    picks the one ``AppConfig`` class an ``apps.py`` defines, and a second one imported by
+    name would make the choice ambiguous."""
+
+    url_prefix: str = ""
+    navigation: tuple[NavEntry, ...] = ()
+
+    def part(self, name: str) -> ModuleType | None:
+        """The module's ``name`` submodule (``urls``, ``api``, ``policy``…), if it has one."""
+        dotted = f"{self.name}.{name}"
+        try:
+            found = importlib.util.find_spec(dotted)
+        except ModuleNotFoundError:
+            return None
+        return importlib.import_module(dotted) if found is not None else None
+
+
+def modules() -> list[ModuleConfig]:
+    """Installed Bridgework modules, in ``INSTALLED_APPS`` order (dependencies first)."""
+    return [config for config in apps.get_app_configs() if isinstance(config, ModuleConfig)]
+
+
+def module_parts(name: str) -> list[tuple[ModuleConfig, ModuleType]]:
+    """Each module's ``name`` submodule, for the modules that have one."""
+    found = []
+    for config in modules():
+        part = config.part(name)
+        if part is not None:
+            found.append((config, part))
+    return found
+
+
+def navigation() -> list[NavEntry]:
+    """Every module's menu entries, in menu order."""
+    entries = [entry for config in modules() for entry in config.navigation]
+    return sorted(entries, key=lambda entry: entry.order)
