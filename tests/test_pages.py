@@ -94,20 +94,17 @@ def test_network_and_hub_pages_show_only_places_in_scope(client, tree):
     assert client.get(reverse("places:hub_detail", args=["nowhere"])).status_code == 404
 
 
-@covers("places:place_pick")
+@covers("record_pick")
 def test_place_picker_offers_only_places_in_scope(client, tree):
     client.force_login(tree.ancestor)
-    url = reverse("places:place_pick")
-    response = client.get(
-        url, {"field": "parent", "action": "add", "model": "places.place", "parent__search": "ton"}
-    )
-    assert {p.name for p in response.context["matches"]} == {"Riverton", "Riverton Ward 1"}
+    url = reverse("record_pick")
+    query = {"model": "places.place", "field": "parent", "for": "places.place", "action": "add"}
+    response = client.get(url, {**query, "parent__search": "ton"})
+    assert {m.record.name for m in response.context["matches"]} == {"Riverton", "Riverton Ward 1"}
     client.force_login(tree.in_scope)
-    response = client.get(
-        url, {"field": "parent", "action": "add", "model": "places.place", "parent__search": "hill"}
-    )
+    response = client.get(url, {**query, "parent__search": "hill"})
     assert list(response.context["matches"]) == []
-    bad = client.get(url, {"field": "parent", "action": "add", "model": "nope.nothing"})
+    bad = client.get(url, {**query, "for": "nope.nothing"})
     assert bad.status_code == 404
 
 
@@ -281,7 +278,7 @@ def test_record_picker_replaces_long_selects_and_searches_in_scope(client, tree)
             "organisation__search": "group 4",
         },
     )
-    assert {o.name for o in found.context["matches"]} == {
+    assert {m.record.name for m in found.context["matches"]} == {
         "Riverton Group 4",
         "Riverton Group 40",
         "Riverton Group 41",

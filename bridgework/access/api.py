@@ -2,12 +2,14 @@
 
 from datetime import date
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
+from bridgework.web.filtering import filter_for_api, filter_schema
 
+from .filters import RoleAssignmentFilterSet
 from .models import RoleAssignment
 from .policy import access_for
 
@@ -54,6 +56,9 @@ def me(request):
     }
 
 
+AssignmentFilters = filter_schema(RoleAssignmentFilterSet, "AssignmentFilters")
+
+
 class AssignmentOut(Schema):
     id: int
     user_id: int
@@ -72,8 +77,9 @@ class AssignmentOut(Schema):
     summary="Role assignments in your places",
 )
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
-def list_assignments(request):
-    return visible(request, RoleAssignment).select_related("user", "role", "place")
+def list_assignments(request, filters: Query[AssignmentFilters]):
+    assignments = filter_for_api(RoleAssignmentFilterSet, request, visible(request, RoleAssignment))
+    return assignments.select_related("user", "role", "place")
 
 
 @router.get(

@@ -21,6 +21,7 @@ from .actions import (
     do_deactivate_user,
     do_end_role_assignment,
 )
+from .filters import RoleAssignmentFilterSet
 from .forms import RoleAssignmentForm
 from .models import RoleAssignment, User
 
@@ -35,7 +36,7 @@ class RoleAssignmentViewSet(ModelViewSet):
     url_prefix = "access/assignments/"
     ordering = ("place_path", "pk")
     list_select_related = ("user", "role", "place", "hub")
-    search_fields = ("user__email", "user__full_name", "place__name", "role__name")
+    filterset_class = RoleAssignmentFilterSet
     columns = [
         Column("user", gettext_lazy("Person")),
         Column("user.email", gettext_lazy("Email")),

@@ -6,23 +6,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from ninja import Field, Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, scoped_prefetch
-from bridgework.core.paths import subtree_q
-from bridgework.places.models import Place
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
     visible,
 )
+from bridgework.web.filtering import filter_for_api, filter_schema
 
 from . import selectors
 from .actions import do_erase_person
-from .choices import OrgLevel, Sector
-from .models import Organisation, Person, Post, Theme
+from .filters import OrganisationFilterSet, PersonFilterSet, PostFilterSet, ThreeWFilterSet
+from .models import Organisation, Person, Post
 from .views import OrganisationViewSet, PersonViewSet, PostViewSet
 
 __all__ = ["router"]
@@ -61,27 +59,10 @@ class OrganisationOut(Schema):
         return obj.get_absolute_url()
 
 
-class OrganisationFilters(Schema):
-    place: int | None = Field(None, description="Only organisations based in this subtree")
-    sector: Sector | None = None
-    level: OrgLevel | None = None
-    theme: str | None = Field(None, max_length=50, description="A theme slug")
-    q: str | None = Field(None, max_length=100, description="Name contains, or short name")
-
-
-def _place_or_404(request, pk: int | None) -> Place | None:
-    return access_record(request.user, Place, pk, channel="api") if pk is not None else None
-
-
-def _org_filters(request, filters: OrganisationFilters) -> selectors.OrgFilters:
-    theme = Theme.objects.filter(slug=filters.theme).first() if filters.theme else None
-    return selectors.OrgFilters(
-        place=_place_or_404(request, filters.place),
-        sector=filters.sector or "",
-        level=filters.level or "",
-        theme=theme,
-        q=filters.q or "",
-    )
+OrganisationFilters = filter_schema(OrganisationFilterSet, "OrganisationFilters")
+PersonFilters = filter_schema(PersonFilterSet, "PersonFilters")
+PostFilters = filter_schema(PostFilterSet, "PostFilters")
+ThreeWFilters = filter_schema(ThreeWFilterSet, "ThreeWFilters")
 
 
 def _with_related(orgs):
@@ -95,11 +76,7 @@ def _with_related(orgs):
 )
 @paginate(KeysetPagination, ordering=("name", "pk"))
 def list_organisations(request, filters: Query[OrganisationFilters]):
-    if filters.theme and not Theme.objects.filter(slug=filters.theme).exists():
-        return Organisation.objects.none()
-    orgs = selectors.filter_organisations(
-        visible(request, Organisation), _org_filters(request, filters)
-    )
+    orgs = filter_for_api(OrganisationFilterSet, request, visible(request, Organisation))
     return _with_related(orgs)
 
 
@@ -157,12 +134,6 @@ class PersonOut(Schema):
         return obj.get_absolute_url()
 
 
-class PersonFilters(Schema):
-    place: int | None = Field(None, description="Only people in this subtree")
-    organisation: int | None = Field(None, description="Only people with a post here")
-    q: str | None = Field(None, max_length=100, description="Name contains")
-
-
 def _people(request, people=None):
     """People with their contact flag and the posts the user may see."""
     people = people if people is not None else Person.objects.visible_to(request.user, "view")
@@ -175,16 +146,7 @@ def _people(request, people=None):
 @router.get("/people", response={200: list[PersonOut], **ERROR_RESPONSES}, summary="List people")
 @paginate(KeysetPagination, ordering=("full_name", "pk"))
 def list_people(request, filters: Query[PersonFilters]):
-    people = _people(request)
-    place = _place_or_404(request, filters.place)
-    if place is not None:
-        people = people.filter(subtree_q("place_path", place.path))
-    if filters.organisation is not None:
-        org = access_record(request.user, Organisation, filters.organisation, channel="api")
-        people = people.filter(posts__in=visible(request, Post).filter(organisation=org)).distinct()
-    if filters.q:
-        people = people.filter(full_name__icontains=filters.q.strip())
-    return people
+    return _people(request, filter_for_api(PersonFilterSet, request, visible(request, Person)))
 
 
 @router.get(
@@ -241,27 +203,11 @@ class PostOut(Schema):
     ends_on: date | None
 
 
-class PostFilters(Schema):
-    place: int | None = Field(None, description="Only posts in this subtree")
-    organisation: int | None = None
-    person: int | None = None
-    current: bool | None = Field(None, description="Only posts with no end date")
-
-
 @router.get("/posts", response={200: list[PostOut], **ERROR_RESPONSES}, summary="List posts")
 @paginate(KeysetPagination, ordering=("place_path", "organisation_id", "pk"))
 def list_posts(request, filters: Query[PostFilters]):
-    posts = visible(request, Post).select_related("person", "organisation")
-    place = _place_or_404(request, filters.place)
-    if place is not None:
-        posts = posts.filter(subtree_q("place_path", place.path))
-    if filters.organisation is not None:
-        posts = posts.filter(organisation_id=filters.organisation)
-    if filters.person is not None:
-        posts = posts.filter(person_id=filters.person)
-    if filters.current:
-        posts = posts.filter(ends_on__isnull=True)
-    return posts
+    posts = filter_for_api(PostFilterSet, request, visible(request, Post))
+    return posts.select_related("person", "organisation")
 
 
 @router.get("/posts/{record_id}", response={200: PostOut, **ERROR_RESPONSES}, summary="One post")
@@ -275,13 +221,6 @@ def get_post(request, record_id: int):
 
 
 # --- 3W and Popolo -------------------------------------------------------------------------------
-
-
-class ThreeWFilters(Schema):
-    place: int = Field(..., description="The root of the subtree")
-    sector: Sector | None = None
-    level: OrgLevel | None = None
-    theme: str | None = Field(None, max_length=50, description="A theme slug")
 
 
 class SectorCount(Schema):
@@ -311,18 +250,14 @@ class ThreeWOut(Schema):
     overlaps: list[Overlap] = Field(..., description="Places where ≥2 organisations share a theme")
 
 
-def _three_w_filters(request, filters) -> selectors.OrgFilters:
-    theme = None
-    if filters.theme:
-        theme = Theme.objects.filter(slug=filters.theme).first()
-        if theme is None:
-            raise HttpError(400, "Unknown theme.")
-    return selectors.OrgFilters(
-        place=access_record(request.user, Place, filters.place, channel="api"),
-        sector=filters.sector or "",
-        level=filters.level or "",
-        theme=theme,
-    )
+def _three_w_filters(request) -> selectors.OrgFilters:
+    filterset = ThreeWFilterSet(request.GET, request=request)
+    if not filterset.is_valid():
+        filter_for_api(ThreeWFilterSet, request, Organisation.objects.none())  # raises the 422
+    filters = filterset.org_filters()
+    if filters is None:
+        raise PermissionDenied
+    return filters
 
 
 @router.get(
@@ -331,7 +266,7 @@ def _three_w_filters(request, filters) -> selectors.OrgFilters:
     summary="Who does what where below a place: counts, gaps and overlaps",
 )
 def three_w(request, filters: Query[ThreeWFilters]):
-    report = selectors.three_w(request.user, _three_w_filters(request, filters))
+    report = selectors.three_w(request.user, _three_w_filters(request))
     slugs = [theme.slug for theme in report.themes]
     return {
         "place_id": report.place.pk,
@@ -365,7 +300,7 @@ def three_w(request, filters: Query[ThreeWFilters]):
 def popolo(request, filters: Query[ThreeWFilters]):
     if not can(request.user, "export", Organisation):
         raise PermissionDenied
-    return selectors.popolo(request.user, _three_w_filters(request, filters))
+    return selectors.popolo(request.user, _three_w_filters(request))
 
 
 # --- writes: the pages' forms and actions, through the API ----------------------------------------

@@ -12,15 +12,13 @@ from bridgework.access.policy import places_for
 from bridgework.places.models import Place
 from bridgework.web.forms import ScopedModelForm
 
-from .choices import OrgLevel, Sector
-from .models import Organisation, Person, Post, Theme
+from .models import Organisation, Person, Post
 
 __all__ = [
     "ImportForm",
     "OrganisationForm",
     "PersonForm",
     "PostForm",
-    "ThreeWFilterForm",
     "find_places",
     "place_token",
 ]
@@ -136,37 +134,6 @@ class PostForm(ScopedModelForm):
         self.fields["person"].queryset = self.fields["person"].queryset.filter(
             erased_at__isnull=True
         )
-
-
-class ThreeWFilterForm(forms.Form):
-    place = forms.CharField(
-        label=_("Place"), required=False, help_text=_("ISO code, P-code or place number")
-    )
-    sector = forms.ChoiceField(
-        label=_("Sector"), required=False, choices=[("", _("All sectors")), *Sector.choices]
-    )
-    level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("All levels")), *OrgLevel.choices]
-    )
-    theme = forms.ModelChoiceField(
-        label=_("Activity"),
-        required=False,
-        queryset=Theme.objects.order_by("name"),
-        empty_label=_("All activities"),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_place(self) -> Place | None:
-        token = self.cleaned_data.get("place", "").strip()
-        if not token:
-            return None
-        found, _unknown = find_places([token], Place.objects.visible_to(self.user, "view"))
-        if not found:
-            raise forms.ValidationError(_("No place you may see has that code."))
-        return found[0]
 
 
 class ImportForm(forms.Form):

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from bridgework.access.policy import places_for
 from bridgework.core.tlp import TLP
-from bridgework.places.importers import RowError, read_table
+from bridgework.places.importers import RowError
 from bridgework.places.models import Place
 
 from .actions import do_save_organisation, do_save_person, do_save_post
@@ -33,7 +33,6 @@ __all__ = [
     "apply_import",
     "normalise_name",
     "plan_import",
-    "read_table",
     "similar_names",
 ]
 

@@ -69,13 +69,13 @@ def people_for(user, action: str = "view") -> QuerySet[WithAnnotations[Person, C
 
 @dataclass(frozen=True)
 class OrgFilters:
-    """Filters shared by the directory, the 3W view, its exports and the API."""
+    """What the 3W selectors look at, built from the one ``ThreeWFilterSet``
+    (``actors.filters``) that also drives the 3W page form and the API's parameters."""
 
     place: Place | None = None
     sector: str = ""
     level: str = ""
     theme: Theme | None = None
-    q: str = ""
 
 
 def filter_organisations(orgs: QuerySet[Organisation], filters: OrgFilters) -> QuerySet:
@@ -87,9 +87,6 @@ def filter_organisations(orgs: QuerySet[Organisation], filters: OrgFilters) -> Q
         orgs = orgs.filter(level=filters.level)
     if filters.theme is not None:
         orgs = orgs.filter(themes=filters.theme)
-    if filters.q.strip():
-        text = filters.q.strip()
-        orgs = orgs.filter(Q(name__icontains=text) | Q(short_name__iexact=text))
     return orgs
 
 

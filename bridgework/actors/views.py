@@ -3,9 +3,8 @@ requests and the bulk import. Views parse input, call a selector or action, rend
 
 from __future__ import annotations
 
-import csv
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,24 +18,20 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bridgework.access.policy import access_record, can, permits, scoped_prefetch
-from bridgework.places.importers import read_table
-from bridgework.places.models import Place
-from bridgework.places.selectors import top_places_for
+from bridgework.core.tabular import TableReadError, read_table, tabular_response
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
 from .actions import do_erase_person, do_save_organisation, do_save_person, do_save_post
-from .choices import OrgLevel, Sector
+from .filters import OrganisationFilterSet, PersonFilterSet, PostFilterSet, ThreeWFilterSet
 from .forms import (
     ImportForm,
     OrganisationForm,
     PersonForm,
     PostForm,
-    ThreeWFilterForm,
-    place_token,
 )
 from .importers import ActorImportError, apply_import, plan_import
-from .models import Organisation, Person, Post, Theme
+from .models import Organisation, Person, Post
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -82,27 +77,10 @@ def _contact(attr: str):
     return value
 
 
-def org_filters_from(request) -> selectors.OrgFilters:
-    """The directory's and the API's filters, from query parameters."""
-    get = request.GET
-    place = None
-    if get.get("place", "").isdigit():
-        place = Place.objects.visible_to(request.user, "view").filter(pk=get["place"]).first()
-        if place is None:
-            raise Http404
-    theme = Theme.objects.filter(slug=get.get("theme", "")).first() if get.get("theme") else None
-    return selectors.OrgFilters(
-        place=place,
-        sector=get.get("sector", "") if get.get("sector") in Sector.values else "",
-        level=get.get("level", "") if get.get("level") in OrgLevel.values else "",
-        theme=theme,
-        q=get.get("q", "")[:100],
-    )
-
-
 class OrganisationViewSet(ModelViewSet):
     model = Organisation
     form_class = OrganisationForm
+    filterset_class = OrganisationFilterSet
     title = gettext_lazy("Organisations")
     url_prefix = "organisations/"
     ordering = ("name", "pk")
@@ -123,19 +101,8 @@ class OrganisationViewSet(ModelViewSet):
         return Organisation.objects.prefetch_related("themes")
 
     @classmethod
-    def filter_queryset(cls, queryset, request):
-        return selectors.filter_organisations(queryset, org_filters_from(request))
-
-    @classmethod
     def filter_context(cls, request):
-        return {
-            "searchable": True,
-            "sectors": Sector.choices,
-            "levels": OrgLevel.choices,
-            "themes": Theme.objects.order_by("name"),
-            "current": request.GET,
-            "can_import": can(request.user, "add", Organisation),
-        }
+        return {"can_import": can(request.user, "add", Organisation)}
 
     @classmethod
     def detail_context(cls, request, org):
@@ -168,11 +135,11 @@ class OrganisationViewSet(ModelViewSet):
 class PersonViewSet(ModelViewSet):
     model = Person
     form_class = PersonForm
+    filterset_class = PersonFilterSet
     title = gettext_lazy("People")
     url_prefix = "people/"
     ordering = ("full_name", "pk")
     list_select_related = ("place",)
-    search_fields = ("full_name",)  # never contacts: searching would reveal them
     detail_template = "actors/person_detail.html"
     columns = [
         Column("full_name", gettext_lazy("Name")),
@@ -221,11 +188,11 @@ class PersonViewSet(ModelViewSet):
 class PostViewSet(ModelViewSet):
     model = Post
     form_class = PostForm
+    filterset_class = PostFilterSet
     title = gettext_lazy("Posts")
     url_prefix = "posts/"
     ordering = ("place_path", "organisation_id", "pk")
     list_select_related = ("person", "organisation", "place")
-    search_fields = ("title", "person__full_name", "organisation__name")
     columns = [
         Column("person.full_name", gettext_lazy("Person")),
         Column("title", gettext_lazy("Title")),
@@ -262,25 +229,15 @@ class PostViewSet(ModelViewSet):
 # --- the 3W view ---------------------------------------------------------------------------------
 
 
-def _three_w_filters(request) -> tuple[ThreeWFilterForm, selectors.OrgFilters]:
-    form = ThreeWFilterForm(request.GET or None, user=request.user)
-    place = None
-    cleaned = {}
-    if form.is_valid():
-        cleaned = form.cleaned_data
-        place = cleaned.get("place")
-    elif form.is_bound and "place" in form.errors:
+def _three_w_filters(request) -> tuple[ThreeWFilterSet, selectors.OrgFilters]:
+    """The 3W filters of the request: 404 for a place out of reach, 403 for no place at all."""
+    filterset = ThreeWFilterSet(request.GET or None, request=request)
+    if filterset.names_unknown_record():
         raise Http404
-    if place is None:
-        place = top_places_for(request.user).first()
-        if place is None:
-            raise PermissionDenied
-    return form, selectors.OrgFilters(
-        place=place,
-        sector=cleaned.get("sector", ""),
-        level=cleaned.get("level", ""),
-        theme=cleaned.get("theme"),
-    )
+    filters = filterset.org_filters()
+    if filters is None:
+        raise PermissionDenied
+    return filterset, filters
 
 
 @login_required
@@ -288,16 +245,14 @@ def three_w(request):
     """Who does what where below a place: counts, missing sectors and crowded places."""
     if not can(request.user, "view", Organisation):
         raise PermissionDenied
-    _form, filters = _three_w_filters(request)
+    _filterset, filters = _three_w_filters(request)
     query = request.GET.copy()
     query["place"] = str(filters.place.pk)
-    shown = query.copy()
-    shown["place"] = place_token(filters.place)  # show the code the user would type
     return render(
         request,
         "actors/three_w.html",
         {
-            "form": ThreeWFilterForm(shown, user=request.user),
+            "form": ThreeWFilterSet(query, request=request).form,
             "report": selectors.three_w(request.user, filters),
             "query": query.urlencode(),
             "can_export": can(request.user, "export", Organisation),
@@ -314,27 +269,15 @@ def three_w_export(request):
     rows = selectors.hxl_rows(request.user, filters)
     labels = [label for label, _tag in selectors.HXL_COLUMNS]
     tags = [tag for _label, tag in selectors.HXL_COLUMNS]
-    if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("3W")
-        for row in (labels, tags, *rows):
-            sheet.append(row)
-        response = HttpResponse(
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        book.save(response)
-        extension = "xlsx"
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow(labels)
-        writer.writerow(tags)
-        writer.writerows(rows)
-        extension = "csv"
-    response["Content-Disposition"] = f'attachment; filename="3w-{filters.place.pk}.{extension}"'
-    return response
+    fmt: Literal["csv", "xlsx"] = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return tabular_response(
+        labels,
+        rows,
+        fmt=fmt,
+        filename=f"3w-{filters.place.pk}.{fmt}",
+        sheet_title="3W",
+        preamble_rows=[tags],  # HXL: the hashtag row comes right after the header
+    )
 
 
 @login_required
@@ -403,7 +346,7 @@ def import_upload(request):
             upload = form.cleaned_data["file"]
             try:
                 rows = read_table(upload.read(), upload.name)
-            except Exception:  # a corrupt spreadsheet is the user's input, not our crash
+            except TableReadError:  # a corrupt spreadsheet is the user's input, not our crash
                 rows, context["errors"] = [], [_("The file could not be read as CSV or XLSX.")]
                 status = 400
             else:

@@ -3,34 +3,38 @@ and their updates, each scoped exactly as the pages are. Calendar feeds are page
 (``bodies:body_calendar``, ``bodies:my_calendar``) because calendar clients fetch them."""
 
 from datetime import date, datetime
-from typing import cast
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
-from bridgework.core.paths import subtree_q
-from bridgework.places.models import Place
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
     visible,
 )
+from bridgework.web.filtering import filter_for_api, filter_schema
 
-from . import selectors
-from .choices import ActionStatus, BodyKind, MeetingStatus, SeatRole
+from .choices import ActionStatus, MeetingStatus, SeatRole
+from .filters import (
+    ActionItemFilterSet,
+    ActionUpdateFilterSet,
+    AttendanceFilterSet,
+    BodyFilterSet,
+    DecisionFilterSet,
+    MeetingFilterSet,
+    SeatFilterSet,
+)
 from .models import (
     ActionItem,
-    ActionItemQuerySet,
     ActionUpdate,
     Attendance,
     Body,
     Decision,
     Meeting,
     Seat,
-    SeatQuerySet,
 )
 from .views import (
     ActionItemViewSet,
@@ -44,6 +48,14 @@ from .views import (
 __all__ = ["router"]
 
 router = Router(tags=["bodies"])
+
+BodyFilters = filter_schema(BodyFilterSet, "BodyFilters")
+SeatFilters = filter_schema(SeatFilterSet, "SeatFilters")
+MeetingFilters = filter_schema(MeetingFilterSet, "MeetingFilters")
+AttendanceFilters = filter_schema(AttendanceFilterSet, "AttendanceFilters")
+DecisionFilters = filter_schema(DecisionFilterSet, "DecisionFilters")
+ActionFilters = filter_schema(ActionItemFilterSet, "ActionFilters")
+ActionUpdateFilters = filter_schema(ActionUpdateFilterSet, "ActionUpdateFilters")
 
 
 def _url(obj) -> str:
@@ -69,32 +81,12 @@ class BodyOut(Schema):
         return _url(obj)
 
 
-class BodyFilters(Schema):
-    subtree: int | None = Field(None, description="Only bodies at this place or below it")
-    kind: BodyKind | None = None
-    level: str | None = Field(None, max_length=20)
-    parent: int | None = Field(None, description="Only bodies under this body")
-    q: str | None = Field(None, max_length=100, description="Name contains")
-
-
 @router.get(
     "/bodies", response={200: list[BodyOut], **ERROR_RESPONSES}, summary="List coordination bodies"
 )
 @paginate(KeysetPagination, ordering=("name", "pk"))
 def list_bodies(request, filters: Query[BodyFilters]):
-    bodies = visible(request, Body)
-    if filters.subtree is not None:
-        root = access_record(request.user, Place, filters.subtree, channel="api")
-        bodies = bodies.filter(subtree_q("place_path", root.path))
-    if filters.kind:
-        bodies = bodies.filter(kind=filters.kind)
-    if filters.level:
-        bodies = bodies.filter(level=filters.level)
-    if filters.parent is not None:
-        bodies = bodies.filter(parent_id=filters.parent)
-    if filters.q:
-        bodies = bodies.filter(name__icontains=filters.q.strip())
-    return bodies
+    return filter_for_api(BodyFilterSet, request, visible(request, Body))
 
 
 @router.get(
@@ -125,27 +117,11 @@ class SeatOut(Schema):
         return str(obj.holder or "")
 
 
-class SeatFilters(Schema):
-    body: int | None = None
-    organisation: int | None = None
-    person: int | None = None
-    current: bool | None = Field(None, description="Only seats held today")
-
-
 @router.get("/seats", response={200: list[SeatOut], **ERROR_RESPONSES}, summary="List seats")
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_seats(request, filters: Query[SeatFilters]):
-    # visible() is typed for any model; Seat's manager hands out SeatQuerySets
-    seats = cast(SeatQuerySet, visible(request, Seat)).select_related("organisation", "person")
-    if filters.body is not None:
-        seats = seats.filter(body_id=filters.body)
-    if filters.organisation is not None:
-        seats = seats.filter(organisation_id=filters.organisation)
-    if filters.person is not None:
-        seats = seats.filter(person_id=filters.person)
-    if filters.current:
-        seats = seats.current_on(timezone.localdate())
-    return seats
+    seats = filter_for_api(SeatFilterSet, request, visible(request, Seat))
+    return seats.select_related("organisation", "person")
 
 
 @router.get("/seats/{record_id}", response={200: SeatOut, **ERROR_RESPONSES}, summary="One seat")
@@ -174,28 +150,12 @@ class MeetingOut(Schema):
         return _url(obj)
 
 
-class MeetingFilters(Schema):
-    body: int | None = None
-    status: MeetingStatus | None = None
-    starts_after: datetime | None = Field(None, description="Only meetings starting at or after")
-    starts_before: datetime | None = Field(None, description="Only meetings starting before")
-
-
 @router.get(
     "/meetings", response={200: list[MeetingOut], **ERROR_RESPONSES}, summary="List meetings"
 )
 @paginate(KeysetPagination, ordering=("-starts_at", "pk"))
 def list_meetings(request, filters: Query[MeetingFilters]):
-    meetings = visible(request, Meeting)
-    if filters.body is not None:
-        meetings = meetings.filter(body_id=filters.body)
-    if filters.status:
-        meetings = meetings.filter(status=filters.status)
-    if filters.starts_after:
-        meetings = meetings.filter(starts_at__gte=filters.starts_after)
-    if filters.starts_before:
-        meetings = meetings.filter(starts_at__lt=filters.starts_before)
-    return meetings
+    return filter_for_api(MeetingFilterSet, request, visible(request, Meeting))
 
 
 @router.get(
@@ -221,21 +181,15 @@ class AttendanceOut(Schema):
         return obj.organisation.sector if obj.organisation_id else None
 
 
-class MeetingPartFilters(Schema):
-    meeting: int | None = None
-
-
 @router.get(
     "/attendance",
     response={200: list[AttendanceOut], **ERROR_RESPONSES},
     summary="List attendance at meetings",
 )
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
-def list_attendance(request, filters: Query[MeetingPartFilters]):
-    rows = visible(request, Attendance).select_related("organisation")
-    if filters.meeting is not None:
-        rows = rows.filter(meeting_id=filters.meeting)
-    return rows
+def list_attendance(request, filters: Query[AttendanceFilters]):
+    rows = filter_for_api(AttendanceFilterSet, request, visible(request, Attendance))
+    return rows.select_related("organisation")
 
 
 @router.get(
@@ -258,11 +212,8 @@ class DecisionOut(Schema):
     "/decisions", response={200: list[DecisionOut], **ERROR_RESPONSES}, summary="List decisions"
 )
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
-def list_decisions(request, filters: Query[MeetingPartFilters]):
-    decisions = visible(request, Decision)
-    if filters.meeting is not None:
-        decisions = decisions.filter(meeting_id=filters.meeting)
-    return decisions
+def list_decisions(request, filters: Query[DecisionFilters]):
+    return filter_for_api(DecisionFilterSet, request, visible(request, Decision))
 
 
 @router.get(
@@ -305,37 +256,13 @@ class ActionItemOut(Schema):
         return _url(obj)
 
 
-class ActionFilters(Schema):
-    body: int | None = Field(None, description="Only items raised by this body")
-    owner_organisation: int | None = None
-    owner_person: int | None = None
-    status: ActionStatus | None = None
-    overdue: bool | None = Field(None, description="Only items past due and not finished")
-    mine: bool | None = Field(None, description="Only items owned by me or my organisations")
-
-
 @router.get(
     "/actions", response={200: list[ActionItemOut], **ERROR_RESPONSES}, summary="List action items"
 )
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_actions(request, filters: Query[ActionFilters]):
-    today = timezone.localdate()
-    items = (
-        selectors.action_items_of_user(request.user, today)
-        if filters.mine
-        else cast(ActionItemQuerySet, visible(request, ActionItem))  # see list_seats
-    ).select_related("owner_organisation", "owner_person")
-    if filters.body is not None:
-        items = items.filter(raised_by_id=filters.body)
-    if filters.owner_organisation is not None:
-        items = items.filter(owner_organisation_id=filters.owner_organisation)
-    if filters.owner_person is not None:
-        items = items.filter(owner_person_id=filters.owner_person)
-    if filters.status:
-        items = items.filter(status=filters.status)
-    if filters.overdue:
-        items = items.overdue_on(today)
-    return items
+    items = filter_for_api(ActionItemFilterSet, request, visible(request, ActionItem))
+    return items.select_related("owner_organisation", "owner_person")
 
 
 @router.get(
@@ -357,10 +284,6 @@ class ActionUpdateOut(Schema):
     created_at: datetime
 
 
-class ActionUpdateFilters(Schema):
-    item: int | None = None
-
-
 @router.get(
     "/action-updates",
     response={200: list[ActionUpdateOut], **ERROR_RESPONSES},
@@ -368,10 +291,7 @@ class ActionUpdateFilters(Schema):
 )
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
 def list_action_updates(request, filters: Query[ActionUpdateFilters]):
-    updates = visible(request, ActionUpdate)
-    if filters.item is not None:
-        updates = updates.filter(item_id=filters.item)
-    return updates
+    return filter_for_api(ActionUpdateFilterSet, request, visible(request, ActionUpdate))
 
 
 @router.get(

@@ -46,6 +46,7 @@ __all__ = [
     "organisation_ids_of_user",
     "overdue_actions_raised_by",
     "overdue_actions_visible_to",
+    "owned_by_user_q",
     "seat_presence",
     "seats_held_by",
     "sectors_represented",
@@ -241,16 +242,20 @@ def organisation_ids_of_user(user, day: datetime.date) -> QuerySet:
     return Post.objects.filter(held_on_q(day), person__user=user).values("organisation_id")
 
 
-def action_items_of_user(user, today: datetime.date) -> ActionItemQuerySet:
+def owned_by_user_q(user, today: datetime.date) -> Q:
     """Items owned by the user's person or by an organisation they hold a current post in."""
     if not getattr(user, "is_authenticated", False):
-        return ActionItem.objects.none()
+        return Q(pk__in=[])
+    return Q(owner_person__user=user) | Q(
+        owner_organisation__in=organisation_ids_of_user(user, today)
+    )
+
+
+def action_items_of_user(user, today: datetime.date) -> ActionItemQuerySet:
+    """Items owned by the user's person or by an organisation they hold a current post in."""
     return (
         ActionItem.objects.visible_to(user, "view")
-        .filter(
-            Q(owner_person__user=user)
-            | Q(owner_organisation__in=organisation_ids_of_user(user, today))
-        )
+        .filter(owned_by_user_q(user, today))
         .select_related("raised_by", "owner_organisation", "owner_person")
         .order_by(F("due_on").asc(nulls_last=True), "pk")
     )

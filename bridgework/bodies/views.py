@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import authenticate_api_token
 from bridgework.access.policy import access_record, can, permits, permits_add
-from bridgework.actors.choices import OrgLevel
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
@@ -30,7 +29,15 @@ from .actions import (
     do_update_decision,
 )
 from .calendar import build_calendar
-from .choices import ActionStatus, BodyKind
+from .filters import (
+    ActionItemFilterSet,
+    ActionUpdateFilterSet,
+    AttendanceFilterSet,
+    BodyFilterSet,
+    DecisionFilterSet,
+    MeetingFilterSet,
+    SeatFilterSet,
+)
 from .forms import (
     ActionItemForm,
     ActionProgressForm,
@@ -80,11 +87,11 @@ def _owner_name(item: ActionItem) -> str:
 class BodyViewSet(ModelViewSet):
     model = Body
     form_class = BodyForm
+    filterset_class = BodyFilterSet
     title = gettext_lazy("Coordination bodies")
     url_prefix = "bodies/"
     ordering = ("name", "pk")
     list_select_related = ("place", "parent")
-    search_fields = ("name", "place__name")
     columns = [
         Column("name", gettext_lazy("Name")),
         Column("get_kind_display", gettext_lazy("Kind")),
@@ -93,15 +100,6 @@ class BodyViewSet(ModelViewSet):
         Column("parent.name", gettext_lazy("Parent body")),
     ]
     detail_template = "bodies/body_detail.html"
-
-    @classmethod
-    def filter_queryset(cls, queryset, request):
-        queryset = super().filter_queryset(queryset, request)
-        if request.GET.get("kind") in BodyKind.values:
-            queryset = queryset.filter(kind=request.GET["kind"])
-        if request.GET.get("level") in OrgLevel.values:
-            queryset = queryset.filter(level=request.GET["level"])
-        return queryset
 
     @classmethod
     def initial(cls, request):
@@ -133,11 +131,11 @@ class BodyViewSet(ModelViewSet):
 class SeatViewSet(ModelViewSet):
     model = Seat
     form_class = SeatForm
+    filterset_class = SeatFilterSet
     title = gettext_lazy("Seats")
     url_prefix = "bodies/seats/"
     ordering = ("place_path", "pk")
     list_select_related = ("body", "organisation", "person")
-    search_fields = ("body__name", "organisation__name", "person__full_name", "constituency")
     columns = [
         Column(lambda seat: seat.holder, gettext_lazy("Held by")),
         Column("get_role_display", gettext_lazy("Role")),
@@ -168,11 +166,11 @@ class SeatViewSet(ModelViewSet):
 class MeetingViewSet(ModelViewSet):
     model = Meeting
     form_class = MeetingForm
+    filterset_class = MeetingFilterSet
     title = gettext_lazy("Meetings")
     url_prefix = "bodies/meetings/"
     ordering = ("-starts_at", "pk")
     list_select_related = ("body", "place")
-    search_fields = ("title", "body__name", "location")
     columns = [
         Column("title", gettext_lazy("Title")),
         Column("body.name", gettext_lazy("Body")),
@@ -218,11 +216,11 @@ class MeetingViewSet(ModelViewSet):
 class AttendanceViewSet(ModelViewSet):
     model = Attendance
     form_class = AttendanceForm
+    filterset_class = AttendanceFilterSet
     title = gettext_lazy("Attendance")
     url_prefix = "bodies/attendance/"
     ordering = ("place_path", "pk")
     list_select_related = ("meeting", "seat", "organisation", "person")
-    search_fields = ("meeting__title", "organisation__name", "person__full_name")
     columns = [
         Column(lambda a: a.organisation or a.person or "", gettext_lazy("Who")),
         Column("meeting.title", gettext_lazy("Meeting")),
@@ -247,11 +245,11 @@ class AttendanceViewSet(ModelViewSet):
 class DecisionViewSet(ModelViewSet):
     model = Decision
     form_class = DecisionForm
+    filterset_class = DecisionFilterSet
     title = gettext_lazy("Decisions")
     url_prefix = "bodies/decisions/"
     ordering = ("place_path", "pk")
     list_select_related = ("meeting",)
-    search_fields = ("text", "meeting__title")
     columns = [
         Column("text", gettext_lazy("Decision")),
         Column("meeting.title", gettext_lazy("Meeting")),
@@ -274,16 +272,11 @@ class DecisionViewSet(ModelViewSet):
 class ActionItemViewSet(ModelViewSet):
     model = ActionItem
     form_class = ActionItemForm
+    filterset_class = ActionItemFilterSet
     title = gettext_lazy("Action items")
     url_prefix = "bodies/actions/"
     ordering = ("place_path", "pk")
     list_select_related = ("raised_by", "owner_organisation", "owner_person")
-    search_fields = (
-        "title",
-        "raised_by__name",
-        "owner_organisation__name",
-        "owner_person__full_name",
-    )
     columns = [
         Column("title", gettext_lazy("Action")),
         Column(_owner_name, gettext_lazy("Owner")),
@@ -292,17 +285,6 @@ class ActionItemViewSet(ModelViewSet):
         Column("get_status_display", gettext_lazy("Status")),
     ]
     detail_template = "bodies/actionitem_detail.html"
-
-    @classmethod
-    def filter_queryset(cls, queryset, request):
-        queryset = super().filter_queryset(queryset, request)
-        if request.GET.get("status") in ActionStatus.values:
-            queryset = queryset.filter(status=request.GET["status"])
-        if request.GET.get("body", "").isdigit():
-            queryset = queryset.filter(raised_by_id=int(request.GET["body"]))
-        if request.GET.get("overdue") == "1":
-            queryset = queryset.overdue_on(timezone.localdate())
-        return queryset
 
     @classmethod
     def initial(cls, request):
@@ -330,12 +312,12 @@ class ActionUpdateViewSet(ModelViewSet):
 
     model = ActionUpdate
     form_class = ActionUpdateForm
+    filterset_class = ActionUpdateFilterSet
     title = gettext_lazy("Action updates")
     url_prefix = "bodies/actions/updates/"
     pages = ("list", "detail", "add", "history", "export")
     ordering = ("place_path", "pk")
     list_select_related = ("item", "author")
-    search_fields = ("text", "item__title")
     columns = [
         Column("item.title", gettext_lazy("Action")),
         Column("text", gettext_lazy("Update")),

@@ -37,13 +37,15 @@ class NavEntry:
     ``current_when`` holds URL names or shell-style patterns of them (``actors:person_*``,
     ``places:*``) that mark the entry as the current page (by default: its own URL name).
     ``needs`` (action, model label) hides the entry from people who may do that action on
-    that model nowhere."""
+    that model nowhere. ``badge`` (dotted path of ``f(request) -> int``) adds a count, such as
+    unread notifications, shown when it is not zero."""
 
     label: Any
     url_name: str
     order: int = 100
     current_when: tuple[str, ...] = ()
     needs: tuple[str, str] | None = None
+    badge: str = ""
 
     def is_current(self, view_name: str) -> bool:
         marks = self.current_when or (self.url_name,)

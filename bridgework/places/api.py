@@ -3,15 +3,16 @@
 from datetime import date
 from functools import lru_cache
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
-from bridgework.core.paths import subtree_q
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
+from bridgework.web.filtering import filter_for_api, filter_schema
 
+from .filters import NetworkMembershipFilterSet, PlaceFilterSet
 from .models import NetworkMembership, Place, PlaceLevel
 
 __all__ = ["router"]
@@ -42,11 +43,8 @@ class PlaceOut(Schema):
         return place_url(obj.pk)
 
 
-class PlaceFilters(Schema):
-    subtree: int | None = Field(None, description="Only this place and those below it")
-    level: int | None = Field(None, ge=0, le=10, description="Only places at this depth")
-    country: str | None = Field(None, min_length=2, max_length=2, description="ISO alpha-2")
-    q: str | None = Field(None, max_length=100, description="Name contains, or exact code")
+PlaceFilters = filter_schema(PlaceFilterSet, "PlaceFilters")
+MembershipFilters = filter_schema(NetworkMembershipFilterSet, "MembershipFilters")
 
 
 @lru_cache(maxsize=1)
@@ -86,19 +84,7 @@ def _with_level_names(queryset):
 @router.get("/places", response={200: list[PlaceOut], **ERROR_RESPONSES}, summary="List places")
 @paginate(KeysetPagination, ordering=("path",))
 def list_places(request, filters: Query[PlaceFilters]):
-    places = visible(request, Place)
-    if filters.subtree is not None:
-        root = access_record(request.user, Place, filters.subtree, channel="api")
-        places = places.filter(subtree_q("path", root.path))
-    if filters.level is not None:
-        places = places.filter(depth=filters.level)
-    if filters.country:
-        places = places.filter(country_code=filters.country.upper())
-    if filters.q:
-        text = filters.q.strip()
-        places = places.filter(
-            Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text)
-        )
+    places = filter_for_api(PlaceFilterSet, request, visible(request, Place))
     return _with_level_names(places.only(*OUT_FIELDS))
 
 
@@ -124,8 +110,11 @@ class MembershipOut(Schema):
     summary="List network memberships",
 )
 @paginate(KeysetPagination, ordering=("place_path", "pk"))
-def list_memberships(request):
-    return visible(request, NetworkMembership).select_related("place", "network")
+def list_memberships(request, filters: Query[MembershipFilters]):
+    memberships = filter_for_api(
+        NetworkMembershipFilterSet, request, visible(request, NetworkMembership)
+    )
+    return memberships.select_related("place", "network")
 
 
 @router.get(

@@ -5,13 +5,10 @@ Both are idempotent (a second run changes nothing) and atomic (a bad file saves 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bridgework.core.paths import child_path, decode_segment, depth_of
+from bridgework.core.tabular import read_table
 
 from .models import Place, PlaceLevel
 
@@ -29,7 +27,6 @@ __all__ = [
     "RowError",
     "import_cod",
     "import_iso3166",
-    "read_table",
     "world",
 ]
 
@@ -255,40 +252,6 @@ class CodImportError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(error) for error in self.errors)
-
-
-def read_table(source: str | Path | bytes, filename: str = "") -> list[dict[str, str]]:
-    """Rows of a CSV or XLSX file as dicts of stripped strings (header row first)."""
-    name = str(filename or source).lower()
-    data = Path(source).read_bytes() if isinstance(source, str | Path) else source
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
-        if not rows:
-            return []
-        header = [str(h).strip() if h is not None else "" for h in rows[0]]
-        return [
-            {header[i]: _cell(value) for i, value in enumerate(row) if i < len(header)}
-            for row in rows[1:]
-            if any(value not in (None, "") for value in row)
-        ]
-    text = data.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(text))
-    return [
-        {(k or "").strip(): (v or "").strip() for k, v in row.items()}
-        for row in reader
-        if any((v or "").strip() for v in row.values())
-    ]
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 @dataclass(frozen=True)

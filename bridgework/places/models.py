@@ -74,6 +74,9 @@ class Place(TimeStampedModel):
 
     scope_path_field = "path"
     scope_reads_ancestors = True  # a city's people see the district and country above it
+    # The record picker (web.views.record_pick): by name or exact code, shallow places first.
+    picker_search_field = "name"
+    picker_ordering = ("depth", "name", "pk")
 
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(
@@ -127,6 +130,11 @@ class Place(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def picker_search(cls, queryset: PlaceQuerySet, text: str) -> PlaceQuerySet:
+        """A picker's matches: a name containing ``text``, or that ISO code or P-code."""
+        return queryset.search(text)
 
     def get_absolute_url(self) -> str:
         return reverse("places:place_detail", args=[self.pk])

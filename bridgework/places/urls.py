@@ -6,7 +6,6 @@ app_name = "places"
 
 urlpatterns = [
     path("places/", views.browse, name="browse"),
-    path("places/pick/", views.place_pick, name="place_pick"),
     path("network/<slug:slug>/", views.network_detail, name="network_detail"),
     path("hubs/<slug:slug>/", views.hub_detail, name="hub_detail"),
     *views.PlaceViewSet.urls(),

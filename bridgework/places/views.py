@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.access.policy import can, places_for
+from bridgework.access.policy import can
 from bridgework.web.pagination import InvalidCursor, keyset_page
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
 from .actions import do_create_place, do_delete_place, do_update_place
+from .filters import NetworkMembershipFilterSet, PlaceFilterSet
 from .forms import NetworkMembershipForm, PlaceForm
 from .models import Hub, Network, NetworkMembership, Place
 
@@ -24,13 +23,13 @@ __all__ = [
     "browse",
     "hub_detail",
     "network_detail",
-    "place_pick",
 ]
 
 
 class PlaceViewSet(ModelViewSet):
     model = Place
     form_class = PlaceForm
+    filterset_class = PlaceFilterSet
     title = _("Places")
     url_prefix = "places/"
     routes = {"list": "index/"}
@@ -44,22 +43,6 @@ class PlaceViewSet(ModelViewSet):
         Column("closed_on", _("Closed on")),
     ]
     detail_template = "places/place_detail.html"
-
-    @classmethod
-    def filter_queryset(cls, queryset, request):
-        text = request.GET.get("q", "").strip()
-        if text:
-            queryset = queryset.filter(
-                Q(name__icontains=text) | Q(code__iexact=text) | Q(pcode__iexact=text)
-            )
-        depth = request.GET.get("depth", "")
-        if depth.isdigit():
-            queryset = queryset.filter(depth=int(depth))
-        return queryset
-
-    @classmethod
-    def filter_context(cls, request):
-        return {"searchable": True}
 
     @classmethod
     def initial(cls, request):
@@ -102,11 +85,11 @@ class PlaceViewSet(ModelViewSet):
 class NetworkMembershipViewSet(ModelViewSet):
     model = NetworkMembership
     form_class = NetworkMembershipForm
+    filterset_class = NetworkMembershipFilterSet
     title = _("Network memberships")
     url_prefix = "memberships/"
     ordering = ("place_path", "pk")
     list_select_related = ("place", "network")
-    search_fields = ("place__name", "network__name")
     columns = [
         Column("place.name", _("Place")),
         Column("network.name", _("Network")),
@@ -161,31 +144,3 @@ def hub_detail(request, slug: str):
     hub = get_object_or_404(Hub.objects.select_related("network"), slug=slug)
     places = Place.objects.visible_to(request.user, "view").filter(hubs=hub).order_by("name")
     return render(request, "places/hub_detail.html", {"hub": hub, "places": places})
-
-
-@login_required
-def place_pick(request):
-    """Matches for the place picker widget: radio buttons, within the form's scope."""
-    field = request.GET.get("field", "")
-    action = request.GET.get("action", "add")
-    try:
-        model = apps.get_model(request.GET.get("model", ""))
-    except (LookupError, ValueError) as exc:
-        raise Http404 from exc
-    if action not in {"add", "change"} or not field.isidentifier():
-        raise Http404
-    text = request.GET.get(f"{field}__search", "").strip()
-    matches = (
-        places_for(request.user, action, model).search(text).order_by("depth", "name")[:20]
-        if len(text) >= 2
-        else []
-    )
-    return render(
-        request,
-        "places/_pick_results.html",
-        {
-            "field": field,
-            "matches": matches,
-            "text": text,
-        },
-    )

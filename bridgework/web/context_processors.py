@@ -1,6 +1,7 @@
 """What every page's shell needs: the signed-in user's roles and places, and the menu."""
 
 from django.apps import apps
+from django.utils.module_loading import import_string
 
 from bridgework.access.policy import access_for
 from bridgework.core.modules import navigation
@@ -16,11 +17,15 @@ def shell(request):
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     menu = [
-        (entry, entry.is_current(view_name))
+        (entry, entry.is_current(view_name), _badge(entry, request))
         for entry in navigation()
         if entry.needs is None or _may_somewhere(user, *entry.needs)
     ]
     return {"held_roles": access.held, "menu": menu}
+
+
+def _badge(entry, request) -> int:
+    return int(import_string(entry.badge)(request) or 0) if entry.badge else 0
 
 
 def _may_somewhere(user, action: str, label: str) -> bool:

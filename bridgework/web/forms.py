@@ -25,7 +25,7 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
             if target is Place:
                 field.queryset = places_for(user, action, model).order_by("path")
                 if _more_than(field.queryset, SELECT_LIMIT):
-                    field.widget = PlacePicker(action=action, model_label=model_label(model))
+                    field.widget = PlacePicker(for_model=model_label(model), action=action)
                     field.widget.choices = field.choices
             elif isinstance(field.queryset, ScopedQuerySet):
                 field.queryset = field.queryset.visible_to(user, "view")

@@ -1,16 +1,17 @@
-"""Pages that belong to no domain module: home, account and tokens, health, errors."""
+"""Pages that belong to no domain module: home, account and tokens, the record picker, health,
+errors."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.db import connection
-from django.db.models import Count
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection, models
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,7 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import do_create_api_token, do_revoke_api_token
 from bridgework.access.models import ApiToken
-from bridgework.access.policy import access_for
+from bridgework.access.policy import access_for, places_for
+from bridgework.core.paths import ancestor_paths
+from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
 
 __all__ = [
@@ -134,31 +137,103 @@ def hello(request):
     return HttpResponse(b"hello", content_type="text/plain")
 
 
+PICK_LIMIT = 20
+PICK_ACTIONS = frozenset({"add", "change", "view"})
+
+
+@dataclass(frozen=True)
+class PickMatch:
+    """One choice of a record picker, with what tells it apart from a namesake: a place's
+    code and the names of the places above it, or the place a record belongs to."""
+
+    record: models.Model
+    code: str = ""
+    context: str = ""
+
+
 @login_required
 @require_GET
 def record_pick(request):
-    """Matches for a record picker: records the user may see, by name, for one form field.
+    """Matches for a record picker (``web.widgets.RecordPicker``): radio buttons for form field
+    ``field`` offering up to 20 records of ``model`` whose name matches ``<field>__search``.
 
-    Only models that declare ``picker_search_field`` can be searched this way."""
+    Records are those the user may see. Places are those the form's own field offers: where
+    the user may ``action`` a record of the ``for`` model (``places_for``), or, without
+    ``for``, the places they may view. Only models declaring ``picker_search_field`` (and
+    optionally ``picker_search`` and ``picker_ordering``) can be searched."""
+    model = _model_or_404(request.GET.get("model", ""))
     field = request.GET.get("field", "")
-    try:
-        model = apps.get_model(request.GET.get("model", ""))
-    except (LookupError, ValueError) as exc:
-        raise Http404 from exc
+    action = request.GET.get("action", "view")
     search_field = getattr(model, "picker_search_field", None)
-    if not search_field or not field.isidentifier():
+    if not search_field or not field.isidentifier() or action not in PICK_ACTIONS:
         raise Http404
+    choices = _pick_choices(request.user, model, request.GET.get("for", ""), action)
     text = request.GET.get(f"{field}__search", "").strip()
-    manager: Any = model._default_manager  # a ScopedQuerySet manager
-    matches = (
-        manager.visible_to(request.user, "view")
-        .filter(**{f"{search_field}__icontains": text})
-        .order_by(search_field, "pk")[:20]
-        if len(text) >= 2
-        else []
-    )
+    matches = _pick_matches(request.user, model, choices, text) if len(text) >= 2 else []
     return render(
         request,
         "web/widgets/_pick_results.html",
-        {"field": field, "matches": matches, "text": text},
+        {"field": field, "matches": matches, "text": text, "is_place": model is Place},
     )
+
+
+def _model_or_404(label: str) -> type[models.Model]:
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError) as exc:
+        raise Http404 from exc
+
+
+def _pick_choices(user, model: type[models.Model], for_label: str, action: str) -> QuerySet:
+    """Everything the picker may offer, before the search: the form field's own queryset."""
+    if model is Place:
+        if for_label:
+            return places_for(user, action, _model_or_404(for_label))
+        return Place.objects.visible_to(user, "view")
+    choices = model._default_manager.all()
+    if not isinstance(choices, ScopedQuerySet):
+        raise Http404  # nothing says who may see these records
+    return choices.visible_to(user, "view")
+
+
+def _pick_matches(user, model: type[models.Model], choices: QuerySet, text: str) -> list[PickMatch]:
+    search_field = model.picker_search_field  # type: ignore[attr-defined]
+    hook = getattr(model, "picker_search", None)
+    found = hook(choices, text) if hook else choices.filter(**{f"{search_field}__icontains": text})
+    found = found.order_by(*getattr(model, "picker_ordering", (search_field, "pk")))
+    if model is Place:
+        return _place_matches(user, list(found[:PICK_LIMIT]))
+    if not _has_place(model):
+        return [PickMatch(record) for record in found[:PICK_LIMIT]]
+    return [
+        PickMatch(record, context=record.place.name if record.place is not None else "")
+        for record in found.select_related("place")[:PICK_LIMIT]
+    ]
+
+
+def _place_matches(user, places: list[Place]) -> list[PickMatch]:
+    """Each place with its code and the places above it, nearest first ("Chilinde (Lilongwe
+    City, Malawi)"), in one query; the root of the tree ("World") says nothing."""
+    above = {path for place in places for path in ancestor_paths(place.path)}
+    names = dict(
+        Place.objects.visible_to(user, "view")
+        .filter(path__in=above, depth__gt=0)
+        .values_list("path", "name")
+    )
+    return [
+        PickMatch(
+            place,
+            code=place.code or place.pcode,
+            context=", ".join(
+                names[path] for path in reversed(ancestor_paths(place.path)) if path in names
+            ),
+        )
+        for place in places
+    ]
+
+
+def _has_place(model: type[models.Model]) -> bool:
+    try:
+        return model._meta.get_field("place").is_relation
+    except FieldDoesNotExist:
+        return False

@@ -9,10 +9,9 @@ A module declares a :class:`ModelViewSet` subclass and adds ``ViewSet.urls()`` t
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from auditlog.models import LogEntry
 from django.contrib import messages
@@ -20,7 +19,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -28,7 +28,9 @@ from django.views import View
 
 from bridgework.access.policy import access_record, can, log_sensitive_reads, permits
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
+from bridgework.core.tabular import tabular_response
 
+from .filtering import ScopedFilterSet, SearchFilter
 from .pagination import InvalidCursor, keyset_page
 
 __all__ = ["Column", "ModelViewSet", "resolve_attr"]
@@ -99,7 +101,10 @@ class ScopedViewMixin(LoginRequiredMixin):
 class ListPage(ScopedViewMixin, View):
     def get(self, request, **kwargs):
         vs = self.viewset
-        queryset = vs.filter_queryset(self.scoped(), request)
+        filterset = vs.filterset(request, self.scoped())
+        if filterset.names_unknown_record():
+            raise Http404
+        queryset = filterset.qs
         if request.GET.get("format") in {"csv", "xlsx"} and "export" in vs.pages:
             if not can(request.user, "export", vs.model):
                 raise PermissionDenied
@@ -126,6 +131,8 @@ class ListPage(ScopedViewMixin, View):
             rows=rows,
             columns=columns,
             query=request.GET.get("q", ""),
+            filterset=filterset,
+            export_query=_export_query(request),
             filters=vs.filter_context(request),
         )
         template = "web/_object_table.html" if request.htmx else vs.list_template
@@ -256,6 +263,29 @@ class HistoryPage(ScopedViewMixin, View):
         return render(request, "web/object_history.html", self.context(object=obj, entries=entries))
 
 
+def _export_query(request) -> str:
+    """The list's query string without its page cursors: what an export link keeps."""
+    query = request.GET.copy()
+    for key in ("after", "before", "format"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+_SEARCH_ONLY: dict[type, type[ScopedFilterSet]] = {}
+
+
+def _search_only_filterset(viewset: type[ModelViewSet]) -> type[ScopedFilterSet]:
+    """For a list without a FilterSet of its own: a search box over its ``search_fields``."""
+    if viewset not in _SEARCH_ONLY:
+        attrs: dict[str, Any] = {
+            "Meta": type("Meta", (), {"model": viewset.model, "fields": []}),
+        }
+        if viewset.search_fields:
+            attrs["q"] = SearchFilter(*viewset.search_fields)
+        _SEARCH_ONLY[viewset] = type(f"{viewset.__name__}Filters", (ScopedFilterSet,), attrs)
+    return _SEARCH_ONLY[viewset]
+
+
 def _merge_errors(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -274,6 +304,9 @@ class ModelViewSet:
     ordering: ClassVar[tuple[str, ...]] = ("pk",)
     list_select_related: ClassVar[tuple[str, ...]] = ()
     search_fields: ClassVar[tuple[str, ...]] = ()
+    # The list's filters: the same FilterSet drives its form, its export and (through
+    # web.filtering.filter_schema) the API's query parameters.
+    filterset_class: ClassVar[type[ScopedFilterSet] | None] = None
     page_size: ClassVar[int] = 50
     pages: ClassVar[tuple[str, ...]] = (
         "list",
@@ -310,18 +343,20 @@ class ModelViewSet:
         return cls.model._default_manager.all()
 
     @classmethod
+    def filterset(cls, request, queryset: models.QuerySet) -> ScopedFilterSet:
+        """The list's filters bound to the request (``filterset_class``; without one, a
+        search box over ``search_fields``)."""
+        filterset_class = cls.filterset_class or _search_only_filterset(cls)
+        return filterset_class(request.GET or None, queryset=queryset, request=request)
+
+    @classmethod
     def filter_queryset(cls, queryset: models.QuerySet, request) -> models.QuerySet:
-        text = request.GET.get("q", "").strip()
-        if text and cls.search_fields:
-            condition = models.Q()
-            for field in cls.search_fields:
-                condition |= models.Q(**{f"{field}__icontains": text})
-            queryset = queryset.filter(condition)
-        return queryset
+        return cls.filterset(request, queryset).qs
 
     @classmethod
     def filter_context(cls, request) -> dict[str, Any]:
-        return {"searchable": bool(cls.search_fields)}
+        """Anything else the list template shows beside its filters."""
+        return {}
 
     @classmethod
     def detail_context(cls, request, obj) -> dict[str, Any]:
@@ -365,32 +400,21 @@ class ModelViewSet:
     @classmethod
     def export(
         cls, queryset: models.QuerySet, fmt: str, columns: list[Column] | None = None
-    ) -> HttpResponse:
-        """Exactly the list's columns and rows (the same scope), as CSV or XLSX."""
+    ) -> HttpResponseBase:
+        """Exactly the list's columns and rows (the same scope), as a streamed CSV or XLSX."""
         columns = columns if columns is not None else cls.columns
-        rows = queryset.select_related(*cls.list_select_related).order_by(*cls.ordering)
-        header = [str(column.label) for column in columns]
-        name = cls.model._meta.model_name
-        if fmt == "xlsx":
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet(str(cls.model._meta.verbose_name_plural)[:31])
-            sheet.append(header)
-            for obj in rows.iterator(chunk_size=2000):
-                sheet.append([_plain(column.value(obj)) for column in columns])
-            response = HttpResponse(
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-            book.save(response)
-        else:
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            writer = csv.writer(response)
-            writer.writerow(header)
-            for obj in rows.iterator(chunk_size=2000):
-                writer.writerow([_plain(column.value(obj)) for column in columns])
-        response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-        return response
+        records = queryset.select_related(*cls.list_select_related).order_by(*cls.ordering)
+        kind: Literal["csv", "xlsx"] = "xlsx" if fmt == "xlsx" else "csv"
+        return tabular_response(
+            [str(column.label) for column in columns],
+            (
+                [column.value(obj) for column in columns]
+                for obj in records.iterator(chunk_size=2000)
+            ),
+            fmt=kind,
+            filename=f"{cls.model._meta.model_name}.{kind}",
+            sheet_title=str(cls.model._meta.verbose_name_plural),
+        )
 
     # --- URLs --------------------------------------------------------------------------------
 
@@ -420,9 +444,3 @@ class ModelViewSet:
                 )
                 patterns.append(path(prefix + route, view.as_view(), name=f"{name}_{page}"))
         return patterns
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, str | int | float) or value is None:
-        return value
-    return str(value)

@@ -6,12 +6,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 __all__ = ["PlacePicker", "RecordPicker"]
 
 
-class _Picker(forms.Widget):
-    """A search box whose results (radio buttons, fetched with htmx) pick one record.
+class RecordPicker(forms.Widget):
+    """A search box whose results (radio buttons fetched with htmx from ``record_pick``) pick
+    one record of ``model_label`` the user may see (an organisation, a person, a body…).
 
     A ``<select>`` of every place in a national tree, or every organisation of a country, would
     weigh megabytes; this sends only the current choice and the matches of what the user types.
@@ -19,7 +21,7 @@ class _Picker(forms.Widget):
     """
 
     template_name = "web/widgets/place_picker.html"
-    lookup_url_name = ""
+    results_label = _("Chosen record")  # names the radio group for screen readers
 
     def __init__(self, *, model_label: str, attrs=None):
         super().__init__(attrs)
@@ -27,18 +29,19 @@ class _Picker(forms.Widget):
         self.choices = None  # set by the field: a ModelChoiceIterator
 
     def lookup_query(self, name: str) -> dict[str, str]:
-        return {"field": name, "model": self.model_label}
+        return {"model": self.model_label, "field": name}
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         current = None
-        if value not in (None, "") and str(value).isdigit():
-            queryset = getattr(self.choices, "queryset", None)
-            if queryset is not None:
-                current = queryset.filter(pk=value).first()
+        queryset = getattr(self.choices, "queryset", None)
+        if value not in (None, "") and str(value).isdigit() and queryset is not None:
+            current = queryset.filter(pk=value).first()
         query = urlencode(self.lookup_query(name))
         context["widget"].update(
-            current=current, lookup_url=f"{reverse(self.lookup_url_name)}?{query}"
+            current=current,
+            lookup_url=f"{reverse('record_pick')}?{query}",
+            results_label=self.results_label,
         )
         return context
 
@@ -46,20 +49,20 @@ class _Picker(forms.Widget):
         return data.get(name)
 
 
-class PlacePicker(_Picker):
-    """Places where the user may ``action`` a record of ``model_label``."""
+class PlacePicker(RecordPicker):
+    """A place where the user may ``action`` a record of ``for_model`` (a model label), as the
+    form field's queryset (``places_for``) holds; without ``for_model``, a place they may view
+    (a filter's choices)."""
 
-    lookup_url_name = "places:place_pick"
+    results_label = _("Chosen place")
 
-    def __init__(self, *, action: str = "add", model_label: str = "", attrs=None):
-        super().__init__(model_label=model_label, attrs=attrs)
+    def __init__(self, *, for_model: str = "", action: str = "add", attrs=None):
+        super().__init__(model_label="places.place", attrs=attrs)
+        self.for_model = for_model
         self.action = action
 
     def lookup_query(self, name: str) -> dict[str, str]:
-        return {**super().lookup_query(name), "action": self.action}
-
-
-class RecordPicker(_Picker):
-    """Records of ``model_label`` the user may see (organisations, people, bodies…)."""
-
-    lookup_url_name = "record_pick"
+        query = super().lookup_query(name)
+        if self.for_model:
+            query.update({"for": self.for_model, "action": self.action})
+        return query

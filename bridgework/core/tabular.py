@@ -1,0 +1,254 @@
+"""Tables in and out: the one CSV/XLSX writer every export uses and the one reader every
+import uses.
+
+Exports are streamed, so a list of 200,000 rows never sits in memory as one body: CSV goes out
+line by line as the rows are read, XLSX is built in a temporary file that spills to disk when
+large and is then sent in chunks. Every text cell is defended against formula injection (OWASP
+"CSV injection"): a value a spreadsheet would run as a formula gets a leading quote, and XLSX
+text is always written as a string cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from itertools import chain
+from pathlib import Path
+from typing import Any, Literal
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.utils import timezone
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils.exceptions import InvalidFileException
+
+__all__ = [
+    "CSV_CONTENT_TYPE",
+    "XLSX_CONTENT_TYPE",
+    "TableReadError",
+    "neutralise",
+    "read_table",
+    "safe_filename",
+    "tabular_response",
+]
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# Characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (OWASP).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Values spreadsheets store natively; anything else is written as its text.
+_NATIVE = (int, float, Decimal, date, time)  # bool is an int; datetime is a date
+
+# XLSX bodies up to this size stay in memory; larger ones spill to a file on disk.
+XLSX_SPOOL_BYTES = 8 * 1024 * 1024
+# Lines are sent in pieces of about this size: one write per line costs a syscall each.
+CSV_CHUNK_BYTES = 64 * 1024
+# Excel's limit, and the characters it refuses in a sheet name.
+_SHEET_TITLE_MAX = 31
+_SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_FILENAME_FORBIDDEN = re.compile(r"[^A-Za-z0-9._-]")
+
+
+class TableReadError(ValueError):
+    """The uploaded file is not a readable CSV (UTF-8) or XLSX file."""
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """A cell value that no spreadsheet will run as a formula.
+
+    Text starting with ``= + - @``, a tab or a carriage return gets a leading ``'``; numbers,
+    dates and None are kept as they are (a negative number is not text); anything else
+    (model instances, lazy translations…) becomes its ``str()`` and is checked the same way,
+    since a related record's name is as much user input as a text field.
+    """
+    if value is None or isinstance(value, _NATIVE):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def safe_filename(filename: str) -> str:
+    """Only letters, digits, ``-``, ``_`` and ``.``: nothing that could break the header or
+    name a path."""
+    return _FILENAME_FORBIDDEN.sub("", filename).lstrip(".") or "export"
+
+
+def tabular_response(
+    header: list[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    fmt: Literal["csv", "xlsx"],
+    filename: str,
+    sheet_title: str = "Sheet",
+    preamble_rows: Iterable[Sequence[Any]] = (),
+) -> HttpResponseBase:
+    """A streamed download of ``header``, then ``preamble_rows`` (e.g. an HXL hashtag row),
+    then ``rows``, every cell neutralised.
+
+    CSV is a :class:`StreamingHttpResponse` read from ``rows`` as it is sent (so ``rows`` may
+    be a lazy database iterator); XLSX is a :class:`FileResponse` of a temporary file.
+    """
+    name = safe_filename(filename)
+    if fmt == "csv":
+        response: HttpResponseBase = StreamingHttpResponse(
+            _csv_chunks(header, chain(preamble_rows, rows)), content_type=CSV_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    if fmt == "xlsx":
+        body = _xlsx_file(header, chain(preamble_rows, rows), sheet_title)
+        return FileResponse(body, as_attachment=True, filename=name, content_type=XLSX_CONTENT_TYPE)
+    raise ValueError(f"unknown table format {fmt!r}")
+
+
+class _Echo:
+    """A pseudo-file whose ``write`` hands the line back, so ``csv.writer`` formats one row at a
+    time without a buffer."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def _csv_chunks(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
+    writer = csv.writer(_Echo())
+    # The BOM makes Excel read the file as UTF-8 (else accented names come out garbled);
+    # Python readers should decode with "utf-8-sig", as read_table does.
+    pending = [codecs.BOM_UTF8, writer.writerow([neutralise(v) for v in header]).encode()]
+    size = sum(map(len, pending))
+    for row in rows:
+        line = writer.writerow([neutralise(v) for v in row]).encode()
+        pending.append(line)
+        size += len(line)
+        if size >= CSV_CHUNK_BYTES:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
+
+
+def _xlsx_file(
+    header: Sequence[Any], rows: Iterable[Sequence[Any]], sheet_title: str
+) -> tempfile.SpooledTemporaryFile[bytes]:
+    book = Workbook(write_only=True)  # rows go straight to disk, not into a cell tree
+    sheet = book.create_sheet(_sheet_title(sheet_title))
+    # Not a with-block: the response closes the file once it has been sent.
+    body = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
+    try:
+        for row in chain([header], rows):
+            sheet.append([_xlsx_cell(sheet, value) for value in row])
+        book.save(body)
+    except BaseException:
+        body.close()
+        raise
+    body.seek(0)
+    return body
+
+
+def _xlsx_cell(sheet, value: Any) -> Any:
+    value = neutralise(value)
+    if isinstance(value, str):
+        # Control characters other than tab/newline/CR make openpyxl refuse the whole file.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # text, whatever it looks like: never a formula
+        return cell
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # XLSX has no time zones: write the wall-clock time the user sees on the pages.
+        return timezone.make_naive(value)
+    return value
+
+
+def _sheet_title(title: str) -> str:
+    return _SHEET_TITLE_FORBIDDEN.sub("", str(title)).strip()[:_SHEET_TITLE_MAX] or "Sheet"
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+# What openpyxl and zipfile raise for a file that is not a sound XLSX: a bad archive, missing
+# parts, malformed XML (ParseError and lxml's errors are SyntaxErrors), values it cannot parse.
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    InvalidFileException,
+    KeyError,
+    IndexError,
+    ValueError,
+    TypeError,
+    SyntaxError,
+    EOFError,
+    OSError,
+)
+
+
+_ZIP_SIGNATURE = b"PK\x03\x04"
+
+
+def read_table(source: str | Path | bytes, filename: str = "") -> list[dict[str, str]]:
+    """Rows of a CSV (UTF-8, with or without BOM) or XLSX file (first sheet) as dicts of
+    stripped strings keyed by the header row; dates as ISO text; empty rows skipped.
+
+    XLSX is recognised by the ``.xlsx`` extension of ``filename`` (or of a path ``source``) or
+    by the zip signature it starts with. Raises :class:`TableReadError` when the file cannot
+    be read.
+    """
+    if isinstance(source, str | Path):
+        name = str(filename or source).lower()
+        data = Path(source).read_bytes()
+    else:
+        name, data = filename.lower(), source
+    if name.endswith(".xlsx") or data[:4] == _ZIP_SIGNATURE:
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+def _read_xlsx(data: bytes) -> list[dict[str, str]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            rows = list(book.worksheets[0].iter_rows(values_only=True))
+        finally:
+            book.close()  # a read-only workbook keeps its archive open
+    except _XLSX_ERRORS as exc:
+        raise TableReadError("not a readable XLSX file") from exc
+    return _as_dicts([[_cell(value) for value in row] for row in rows])
+
+
+def _read_csv(data: bytes) -> list[dict[str, str]]:
+    try:
+        text = data.decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text)))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise TableReadError("not a readable UTF-8 CSV file") from exc
+    return _as_dicts([[cell.strip() for cell in row] for row in rows])
+
+
+def _as_dicts(rows: list[list[str]]) -> list[dict[str, str]]:
+    """Header row first; short rows padded with "", cells beyond the header dropped."""
+    if not rows:
+        return []
+    header, *body = rows
+    return [
+        {key: row[i] if i < len(row) else "" for i, key in enumerate(header)}
+        for row in body
+        if any(row)
+    ]
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()

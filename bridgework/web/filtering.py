@@ -1,0 +1,242 @@
+"""Filters: one django-filter ``FilterSet`` per list drives its page form, its export and its
+API query parameters (see docs/decisions/0002-filters.md).
+
+* :class:`ScopedFilterSet` scopes every choice its form offers to what the request's user may
+  see, so a filter can never name a record out of reach: such a value is not a valid choice,
+  and the list answers 404 as the record's own page would. On the page, a place is chosen
+  with the place picker; a filter naming another record (``?body=3``, as the links from a
+  body's page carry) is kept as a hidden field and shown as a removable chip.
+* :class:`SubtreeFilter` filters by a place *and everything below it*, through the path range
+  of :mod:`bridgework.core.paths` (an index seek, never ``LIKE``).
+* :class:`SearchFilter` is the list's free-text box over several fields.
+* :func:`filter_schema` turns a ``FilterSet`` into the ninja ``Schema`` an endpoint declares as
+  ``Query[...]``, so the OpenAPI document lists exactly the filters the page has;
+  :func:`filter_for_api` applies it and answers 422 with the field errors when a value is bad.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import enum
+from functools import reduce
+from operator import or_
+from typing import Any, ClassVar
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+from ninja.errors import HttpError
+from pydantic import Field, create_model
+
+from bridgework.core.paths import subtree_q
+from bridgework.core.scoping import ScopedQuerySet
+from bridgework.places.models import Place
+
+from .widgets import PlacePicker
+
+__all__ = [
+    "PlaceChoiceField",
+    "ScopedFilterSet",
+    "SearchFilter",
+    "SubtreeFilter",
+    "filter_for_api",
+    "filter_schema",
+]
+
+
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A place, given by its number, its ISO 3166 code or its P-code (``MW-LI`` or
+    ``MW2010``): what people type and what URLs can carry."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if not text.isdigit():
+            place = self.queryset.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
+            if place is None:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice"
+                )
+            return place
+        return super().to_python(text)
+
+
+class SubtreeFilter(django_filters.ModelChoiceFilter):
+    """Records at a place or anywhere below it. ``field_name`` is the records' path column
+    (``place_path`` for scoped records, ``path`` for places themselves)."""
+
+    field_class = PlaceChoiceField
+
+    def __init__(self, field_name: str = "place_path", **kwargs):
+        kwargs.setdefault("queryset", Place.objects.all())
+        kwargs.setdefault("label", _("Place"))
+        kwargs.setdefault("help_text", _("This place and every place below it"))
+        super().__init__(field_name=field_name, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        return qs.filter(subtree_q(self.field_name, value.path))
+
+
+class SearchFilter(django_filters.CharFilter):
+    """Free text matched against several fields: ``contains`` for text, ``iexact`` for codes.
+
+    ``fields`` items are ``name`` (case-insensitive contains) or ``name:exact``."""
+
+    def __init__(self, *fields: str, **kwargs):
+        kwargs.setdefault("label", _("Search"))
+        kwargs.setdefault("max_length", 100)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "search"}))
+        super().__init__(field_name=fields[0].split(":")[0] if fields else "pk", **kwargs)
+        self.search_fields = fields
+
+    def filter(self, qs, value):
+        text = (value or "").strip()
+        if not text or not self.search_fields:
+            return qs
+        parts = []
+        for spec in self.search_fields:
+            name, _sep, how = spec.partition(":")
+            lookup = "iexact" if how == "exact" else "icontains"
+            parts.append(Q(**{f"{name}__{lookup}": text}))
+        return qs.filter(reduce(or_, parts))
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    """A ``FilterSet`` whose choices are scoped to the request's user."""
+
+    # The action the filtered list is read for: choices offer what may be read.
+    scope_action: ClassVar[str] = "view"
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        self.user = getattr(request, "user", None)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            form = super().form
+            form.auto_id = "list-%s"  # ids that do not clash with the page's other forms
+            for field in form.fields.values():
+                if isinstance(field, forms.ModelChoiceField):
+                    _scope_choice(field, self.user)
+        return self._form
+
+    def record_chips(self) -> list[tuple[str, Any, str]]:
+        """(label, record, query string without it) for each record filter in force."""
+        if not self.is_bound or not self.form.is_valid():
+            return []
+        chips = []
+        for name, field in self.form.fields.items():
+            value = self.form.cleaned_data.get(name)
+            if isinstance(field.widget, forms.HiddenInput) and value is not None:
+                rest = self.data.copy()
+                for key in (name, "after", "before"):
+                    rest.pop(key, None)
+                chips.append((str(field.label), value, rest.urlencode()))
+        return chips
+
+    def names_unknown_record(self) -> bool:
+        """Whether a filter names a record the user cannot see (or that does not exist): the
+        list then answers 404, as the record's own page would."""
+        if not self.is_bound or self.form.is_valid():
+            return False
+        return any(
+            isinstance(self.form.fields[name], forms.ModelChoiceField)
+            and any(error.code == "invalid_choice" for error in errors.as_data())
+            for name, errors in self.form.errors.items()
+            if name in self.form.fields
+        )
+
+    @property
+    def active(self) -> dict[str, Any]:
+        """The filters in force (valid and not empty): what an export or a heading names."""
+        if not self.is_bound or not self.form.is_valid():
+            return {}
+        return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
+
+
+def _scope_choice(field: forms.ModelChoiceField, user) -> None:
+    """Choices the user may see; places through the picker, other records as a hidden value
+    (a <select> of every meeting in a country would weigh megabytes and help nobody)."""
+    model = field.queryset.model
+    if model is Place:
+        field.queryset = Place.objects.visible_to(user, "view")
+        field.widget = PlacePicker()  # the places the user may view, as the queryset
+        field.widget.choices = field.choices
+    elif isinstance(field.queryset, ScopedQuerySet) or hasattr(field.queryset, "visible_to"):
+        field.queryset = field.queryset.visible_to(user, "view")  # type: ignore[attr-defined]
+        field.widget = forms.HiddenInput()
+
+
+# --- the API side --------------------------------------------------------------------------------
+
+
+def _python_type(field: forms.Field, enum_name: str) -> Any:
+    """The type a query parameter of this form field has in the OpenAPI document."""
+    if isinstance(field, PlaceChoiceField):
+        return str  # a number, an ISO code or a P-code
+    if isinstance(field, forms.ModelChoiceField):
+        return str if field.to_field_name else int
+    if isinstance(field, forms.NullBooleanField | forms.BooleanField):
+        return bool
+    if isinstance(field, forms.ChoiceField):
+        values = [str(value) for value, _label in field.choices if value not in ("", None)]
+        if values:
+            return enum.Enum(enum_name, {v: v for v in values}, type=str)
+        return str
+    if isinstance(field, forms.DateTimeField):
+        return datetime.datetime
+    if isinstance(field, forms.DateField):
+        return datetime.date
+    if isinstance(field, forms.IntegerField):
+        return int
+    if isinstance(field, forms.DecimalField):
+        return decimal.Decimal
+    return str
+
+
+def filter_schema(filterset_class: type[django_filters.FilterSet], name: str) -> type[Schema]:
+    """A ninja ``Schema`` with one optional query parameter per filter of ``filterset_class``,
+    described by the filter's label and help text. Choices are those of an unscoped form."""
+    # The bare form class, unscoped and never evaluated: only the fields' shapes are read, so
+    # building the schema at import time runs no query.
+    form = filterset_class().get_form_class()()
+    fields: dict[str, Any] = {}
+    for field_name, field in form.fields.items():
+        description = str(field.help_text or field.label or field_name)
+        extra: dict[str, Any] = {}
+        python_type = _python_type(field, f"{name}{field_name.title().replace('_', '')}")
+        if python_type is str and getattr(field, "max_length", None):
+            extra["max_length"] = field.max_length
+        fields[field_name] = (
+            python_type | None,
+            Field(None, description=description, **extra),
+        )
+    return create_model(name, __base__=Schema, **fields)
+
+
+def filter_for_api(
+    filterset_class: type[django_filters.FilterSet], request, queryset: QuerySet
+) -> QuerySet:
+    """``queryset`` filtered by the request's query parameters: 404 when one names a record
+    the user cannot see (as that record's own endpoint would answer), 422 naming each other
+    bad value."""
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)
+    if isinstance(filterset, ScopedFilterSet) and filterset.names_unknown_record():
+        raise Http404
+    if not filterset.is_valid():
+        error = HttpError(422, "The request is not valid.")
+        error.field_errors = [  # type: ignore[attr-defined]
+            {"field": field, "message": str(message)}
+            for field, messages in filterset.errors.items()
+            for message in messages
+        ]
+        raise error
+    return filterset.qs

@@ -1,0 +1,178 @@
+"""The one record picker endpoint (``record_pick``): places for a form, and scoped records."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.models import Organisation
+from bridgework.core.tlp import TLP
+from bridgework.places.actions import do_create_place
+from bridgework.places.models import Place
+from bridgework.web.testing import assign, covers, make_user
+from bridgework.web.widgets import PlacePicker, RecordPicker
+
+URL = "/pick/"
+
+
+def pick(client, **params):
+    return client.get(reverse("record_pick"), params)
+
+
+def labels(response) -> list[str]:
+    """What each radio button says, as a screen reader would read its label."""
+    return [
+        f"{m.record} ({m.context})" if m.context else str(m.record)
+        for m in response.context["matches"]
+    ]
+
+
+@pytest.fixture
+def chilindes(tree):
+    """Two places named Chilinde: one below the city, one below the sibling city."""
+    return (
+        do_create_place(Place(name="Chilinde", parent=tree.ward, pcode="XA010101")),
+        do_create_place(Place(name="Chilinde", parent=tree.sibling)),
+    )
+
+
+def test_the_endpoint_is_the_one_url():
+    assert reverse("record_pick") == URL
+
+
+@covers("record_pick")
+def test_place_picker_for_a_form_offers_only_places_the_user_may_act_on(client, tree, chilindes):
+    client.force_login(tree.in_scope)  # national coordinator at the city
+    form = {"model": "places.place", "field": "place", "for": "actors.organisation"}
+    found = pick(client, **form, action="add", place__search="chilinde")
+    assert found.status_code == 200
+    assert [m.record for m in found.context["matches"]] == [chilindes[0]]  # not the sibling's
+    riverton = pick(client, **form, action="change", place__search="riverton")
+    assert [m.record for m in riverton.context["matches"]] == [tree.city, tree.ward]  # by depth
+    # The region above the city is readable, but no organisation may be added there.
+    assert not pick(client, **form, action="add", place__search="northern").context["matches"]
+    # By exact code as well as by name.
+    by_code = pick(client, **form, action="add", place__search="xa010101")
+    assert [m.record for m in by_code.context["matches"]] == [chilindes[0]]
+
+
+def test_place_labels_name_the_places_above_so_namesakes_differ(client, tree, chilindes):
+    client.force_login(tree.ancestor)  # national coordinator at the country: sees both
+    found = pick(
+        client,
+        model="places.place",
+        field="place",
+        **{"for": "actors.organisation"},
+        action="add",
+        place__search="chilinde",
+    )
+    assert sorted(labels(found)) == [
+        "Chilinde (Hillbury, Northern Region, Xanadu)",
+        "Chilinde (Riverton Ward 1, Riverton, Northern Region, Xanadu)",
+    ]
+    body = found.content.decode()
+    assert "XA010101" in body  # the code is shown too
+    assert body.count('type="radio"') == 2 and body.count("<label") == 2  # each radio labelled
+    assert "World" not in body
+
+
+def test_ancestor_names_cost_one_query_whatever_the_number_of_matches(client, tree):
+    client.force_login(tree.ancestor)
+    params = {"model": "places.place", "field": "p", "p__search": "spot"}
+    do_create_place(Place(name="Spot 0", parent=tree.ward))
+    with CaptureQueriesContext(connection) as one:
+        assert len(pick(client, **params).context["matches"]) == 1
+    for n in range(1, 25):
+        do_create_place(Place(name=f"Spot {n}", parent=tree.sibling if n % 2 else tree.ward))
+    with CaptureQueriesContext(connection) as many:
+        matches = pick(client, **params).context["matches"]
+    assert len(matches) == 20  # at most 20
+    assert len(many) == len(one)
+
+
+def test_without_for_a_place_picker_offers_the_places_the_user_may_view(client, tree):
+    client.force_login(tree.in_scope)
+    found = pick(client, model="places.place", field="p", p__search="r")  # too short
+    assert found.context["matches"] == []
+    found = pick(client, model="places.place", field="p", p__search="northern")
+    assert [m.record for m in found.context["matches"]] == [tree.region]  # a place above
+    assert not pick(client, model="places.place", field="p", p__search="hillbury").context[
+        "matches"
+    ]
+
+
+def test_organisation_picker_offers_only_organisations_the_user_may_read(client, tree):
+    partner = make_user("partner")
+    assign(partner, "partner", tree.city)  # reads up to TLP:GREEN
+    for name, tlp, place in [
+        ("Riverton Green Forum", TLP.GREEN, tree.city),
+        ("Riverton Amber Forum", TLP.AMBER, tree.city),
+        ("Hillbury Green Forum", TLP.GREEN, tree.sibling),
+    ]:
+        Organisation.objects.create(
+            name=name, sector=Sector.YOUTH, level=OrgLevel.LOCAL, place=place, tlp=tlp
+        )
+    query = {"model": "actors.organisation", "field": "organisation"}
+    client.force_login(partner)
+    found = pick(client, **query, organisation__search="forum")
+    assert labels(found) == ["Riverton Green Forum (Riverton)"]
+    client.force_login(tree.in_scope)  # a national coordinator reads AMBER too
+    found = pick(client, **query, organisation__search="forum")
+    assert [str(m.record) for m in found.context["matches"]] == [
+        "Riverton Amber Forum",
+        "Riverton Green Forum",
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"model": "no.such", "field": "x", "x__search": "riverton"},
+        {"model": "nonsense", "field": "x", "x__search": "riverton"},
+        {"model": "access.user", "field": "x", "x__search": "own"},  # not searchable
+        {"model": "places.place", "field": "not an identifier", "x__search": "riverton"},
+        {"model": "places.place", "field": "x", "action": "delete", "x__search": "riv"},
+        {"model": "places.place", "field": "x", "for": "no.such", "x__search": "riverton"},
+    ],
+)
+def test_bad_requests_answer_404(client, tree, params):
+    client.force_login(tree.in_scope)
+    assert pick(client, **params).status_code == 404
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, tree):
+    response = pick(client, model="places.place", field="x", x__search="riverton")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_widgets_ask_the_one_endpoint_for_what_the_field_offers():
+    place = PlacePicker(for_model="actors.organisation", action="change")
+    assert place.lookup_query("place") == {
+        "model": "places.place",
+        "field": "place",
+        "for": "actors.organisation",
+        "action": "change",
+    }
+    assert PlacePicker().lookup_query("place") == {"model": "places.place", "field": "place"}
+    org = RecordPicker(model_label="actors.organisation")
+    assert org.lookup_query("organisation") == {
+        "model": "actors.organisation",
+        "field": "organisation",
+    }
+    html = org.render("organisation", None, attrs={"id": "id_organisation"})
+    assert 'hx-get="/pick/?model=actors.organisation&amp;field=organisation"' in html
+    assert 'aria-live="polite"' in html and 'role="radiogroup"' in html
+
+
+def test_a_form_with_many_places_gets_a_place_picker_for_its_own_model_and_action(tree):
+    from bridgework.actors.forms import OrganisationForm
+
+    for n in range(51):
+        do_create_place(Place(name=f"Block {n}", parent=tree.ward))
+    form = OrganisationForm(user=tree.in_scope, action="change")
+    widget = form.fields["place"].widget
+    assert isinstance(widget, PlacePicker)
+    assert (widget.for_model, widget.action) == ("actors.organisation", "change")
+    assert "<option" not in str(form["place"])
