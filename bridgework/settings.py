@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "bridgework.core",
     "bridgework.places",
     "bridgework.access",
+    "bridgework.activity",
     "bridgework.web",
     "bridgework.actors",
     "bridgework.bodies",
@@ -241,6 +242,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "axes",
     "auditlog",
     "access.sensitiveread",
+    "activity.event",  # events are themselves a record of who did what
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "key_hash", "updated_at")
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # the log keeps ids, not addresses

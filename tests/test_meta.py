@@ -8,7 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests
 from bridgework.core.scoping import ScopedQuerySet
-from bridgework.web.testing import COVERED_URLS, TESTED_MODELS
+from bridgework.activity.workflows import workflows
+from bridgework.web.testing import COVERED_URLS, TESTED_MODELS, TESTED_WORKFLOWS
 
 # model label -> why it has no generated tests
 EXEMPT_MODELS: dict[str, str] = {}
@@ -57,3 +58,11 @@ def test_every_url_has_a_test():
     assert not unnamed, f"name these URLs so they can be tracked: {unnamed}"
     missing = sorted(set(names) - COVERED_URLS - set(EXEMPT_URLS))
     assert not missing, f"URLs no test exercises: {missing}"
+
+
+def test_every_workflow_has_generated_tests():
+    _import_all_test_modules()
+    declared = set(workflows())
+    assert declared, "no workflow found: the check itself is broken"
+    missing = sorted(declared - TESTED_WORKFLOWS)
+    assert not missing, f"workflows without generated tests (WorkflowTests): {missing}"

@@ -56,6 +56,7 @@ __all__ = [
     "declared_actions",
     "default_rules",
     "forget_access",
+    "holds_role_at",
     "log_sensitive_reads",
     "model_label",
     "permits",
@@ -246,6 +247,22 @@ def can(user, action: str, model: type[models.Model], place=None) -> bool:
         low, high = subtree_bounds(path)
         if low <= place.path < high:
             return True
+    return False
+
+
+def holds_role_at(user, role_slugs: Iterable[str], path: str) -> bool:
+    """Whether ``user`` holds one of ``role_slugs`` on a subtree that contains ``path``: what a
+    workflow transition naming roles asks, beside the policy action on the record."""
+    access = access_for(user)
+    if access is None:
+        return False
+    wanted = set(role_slugs)
+    for held in access.held:
+        if held.role_slug in wanted:
+            for granted in held.paths:
+                low, high = subtree_bounds(granted)
+                if low <= path < high:
+                    return True
     return False
 
 

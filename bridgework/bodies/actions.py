@@ -13,10 +13,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from bridgework.access.policy import permits
+from bridgework.activity.workflows import do_transition
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 
 from .models import ActionItem, ActionUpdate, Attendance, Decision, Meeting, Seat
 from .notifications import send_assignment_notice, send_overdue_notice
+from .workflows import ACTION_ITEM
 
 __all__ = [
     "do_add_decision",
@@ -28,6 +31,7 @@ __all__ = [
     "do_record_minutes",
     "do_update_action_item",
     "do_update_decision",
+    "step_to",
 ]
 
 
@@ -139,24 +143,34 @@ def do_post_action_update(
     text = text.strip()
     if not text and not status:
         raise ValidationError({"text": _("Write what happened, or choose a new status.")})
-    moves = bool(status) and status != item.status
-    if (
-        moves
-        and not ActionItem.objects.visible_to(acting_user, "change").filter(pk=item.pk).exists()
-    ):
-        raise PermissionDenied(_("You may comment on this action but not change its status."))
+    before = item.status
+    moves = bool(status) and status != before
+    if moves:
+        if not permits(acting_user, "change", item):
+            raise PermissionDenied(_("You may comment on this action but not change its status."))
+        do_transition(item, step_to(item, status).name, acting_user=acting_user, note=text)
     update = ActionUpdate(
         item=item,
         author=acting_user,
         text=text or _("Status changed."),
-        status_from=item.status if moves else "",
+        status_from=before if moves else "",
         status_to=status if moves else "",
     )
     do_create_record(update, acting_user=acting_user)
-    if moves:
-        item.status = status
-        do_update_record(item, acting_user=acting_user)
     return update
+
+
+def step_to(item: ActionItem, status: str):
+    """The workflow step that moves ``item`` from its status to ``status``."""
+    for transition in ACTION_ITEM.leaving(item.status):
+        if transition.target == status:
+            return transition
+    raise ValidationError(
+        {
+            "status": _("An action that is %(now)s cannot become %(then)s.")
+            % {"now": item.get_status_display(), "then": ACTION_ITEM.state_label(status)}
+        }
+    )
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from bridgework.web.forms import ScopedModelForm
 
 from .choices import ActionStatus, MeetingStatus
 from .models import ActionItem, ActionUpdate, Attendance, Body, Decision, Meeting, Seat
+from .workflows import ACTION_ITEM
 
 __all__ = [
     "ActionItemForm",
@@ -116,7 +117,6 @@ class ActionItemForm(ScopedModelForm):
             "owner_organisation",
             "owner_person",
             "due_on",
-            "status",
             "tlp",
         ]
         widgets = {"due_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
@@ -171,7 +171,17 @@ class DecisionQuickForm(forms.Form):
 
 
 class ActionProgressForm(forms.Form):
+    """What happened, and the step it takes the item to: only the steps the workflow lets
+    this user take now (see bodies.workflows)."""
+
     text = forms.CharField(
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    status = forms.ChoiceField(label=_("Move to"), required=False)
+
+    def __init__(self, *args, steps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = STATUS_UNCHANGED + [
+            (step.target, f"{step.label} → {ACTION_ITEM.state_label(step.target)}")
+            for step in steps
+        ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import authenticate_api_token
 from bridgework.access.policy import access_record, can, permits, permits_add
+from bridgework.activity.workflows import available_transitions
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
@@ -285,6 +286,7 @@ class ActionItemViewSet(ModelViewSet):
         Column("get_status_display", gettext_lazy("Status")),
     ]
     detail_template = "bodies/actionitem_detail.html"
+    transition_page = False  # steps are taken with an update (the progress form)
 
     @classmethod
     def initial(cls, request):
@@ -300,7 +302,7 @@ class ActionItemViewSet(ModelViewSet):
             .order_by("created_at", "pk"),
             "overdue": item.is_overdue_on(timezone.localdate()),
             "can_post": permits_add(user, ActionUpdate, parent=item),
-            "progress_form": ActionProgressForm(initial={"status": item.status}),
+            "progress_form": ActionProgressForm(steps=available_transitions(item, user)),
         }
 
     create_action = do_create_action_item
@@ -424,7 +426,7 @@ def action_progress(request, pk: int):
     item = access_record(request.user, ActionItem, pk)
     if not permits_add(request.user, ActionUpdate, parent=item):
         raise PermissionDenied
-    form = ActionProgressForm(request.POST)
+    form = ActionProgressForm(request.POST, steps=available_transitions(item, request.user))
     if form.is_valid():
         try:
             do_post_action_update(
@@ -437,7 +439,7 @@ def action_progress(request, pk: int):
         except ValidationError as exc:
             _report_errors(request, exc)
     else:
-        messages.error(request, _("Choose a status."))
+        messages.error(request, _("That step is not open to you on this action now."))
     return redirect(item.get_absolute_url())
 
 

@@ -1,4 +1,5 @@
-"""Generic writes for scoped records: audited as the acting user, re-checked after saving."""
+"""Generic writes for scoped records: audited as the acting user, re-checked after saving, and
+recorded as an event ("created", "changed", "deleted") on the record's timeline."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from auditlog.context import set_actor
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+
+from .events import record_event
 
 __all__ = ["do_create_record", "do_delete_record", "do_update_record", "ensure_in_scope"]
 
@@ -35,6 +38,7 @@ def do_create_record(
         if save_related is not None:
             save_related()
     ensure_in_scope(obj, acting_user, "add")
+    record_event(obj, "created", actor=acting_user)
     return obj
 
 
@@ -48,11 +52,13 @@ def do_update_record(
         if save_related is not None:
             save_related()
     ensure_in_scope(obj, acting_user, "change")
+    record_event(obj, "changed", actor=acting_user)
     return obj
 
 
 @transaction.atomic
 def do_delete_record(obj: models.Model, *, acting_user) -> None:
     ensure_in_scope(obj, acting_user, "delete")
+    record_event(obj, "deleted", actor=acting_user)  # while the record still has its place
     with set_actor(acting_user):
         obj.delete()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.policy import can
+from bridgework.activity.selectors import place_activity
 from bridgework.web.pagination import InvalidCursor, keyset_page
 from bridgework.web.viewsets import Column, ModelViewSet
 
@@ -71,6 +72,7 @@ class PlaceViewSet(ModelViewSet):
             "hubs": selectors.hubs_of(place),
             "memberships": selectors.memberships_of(place, user)[:50],
             "successors": selectors.successors_of(place, user),
+            "activity": place_activity(place, user),
             "can_add_child": can(user, "add", Place, place),
         }
 

@@ -24,6 +24,7 @@ from .pagination import InvalidCursor, keyset_page
 __all__ = [
     "ERROR_RESPONSES",
     "add_form_endpoints",
+    "add_transition_endpoint",
     "ErrorOut",
     "KeysetPagination",
     "build_api",
@@ -224,6 +225,9 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
     model = viewset.model
     form_class = viewset.form_class
 
+    if "transition" in viewset.page_names():
+        add_transition_endpoint(router, viewset=viewset, path=path, out=out, name=name, read=read)
+
     if "add" in viewset.pages:
 
         @router.post(
@@ -270,3 +274,27 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
             obj = access_record(request.user, model, record_id, "delete")
             viewset.delete(obj, acting_user=request.user)
             return Status(204, None)
+
+
+class TransitionIn(Schema):
+    transition: str = Field(..., max_length=60, description="The step's name (see /workflows/)")
+    note: str = Field("", max_length=5000, description="Why; some steps require it")
+
+
+def add_transition_endpoint(router, *, viewset, path: str, out, name: str, read) -> None:
+    """POST ``path/{id}/transitions``: take a workflow step on the record, as the page's
+    *Next steps* buttons do, through :func:`~bridgework.activity.workflows.do_transition`."""
+    from bridgework.activity.workflows import do_transition
+
+    model = viewset.model
+
+    @router.post(
+        f"{path}/{{record_id}}/transitions",
+        response={200: out, **ERROR_RESPONSES},
+        url_name=f"transition_{name}",
+        summary=f"Take a workflow step on a {model._meta.verbose_name}",
+    )
+    def transition(request, record_id: int, payload: TransitionIn):
+        obj = access_record(request.user, model, record_id)
+        do_transition(obj, payload.transition, acting_user=request.user, note=payload.note)
+        return read(request, obj.pk)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from bridgework.access.policy import model_label, places_for, tlp_choices_for
 from bridgework.core.scoping import ScopedQuerySet
@@ -10,7 +11,7 @@ from bridgework.places.models import Place
 
 from .widgets import PlacePicker, RecordPicker
 
-__all__ = ["ScopedModelForm", "scope_form_choices"]
+__all__ = ["ScopedModelForm", "TransitionForm", "scope_form_choices"]
 
 # Up to this many places a plain <select> is friendlier than a search box.
 SELECT_LIMIT = 50
@@ -48,3 +49,12 @@ class ScopedModelForm(forms.ModelForm):
         self.user = user
         self.action = action
         scope_form_choices(self, user=user, action=action, model=self._meta.model)
+
+
+class TransitionForm(forms.Form):
+    """A workflow step and its note (the step's rules are the workflow's, not the form's)."""
+
+    transition = forms.CharField(max_length=60)
+    note = forms.CharField(
+        label=gettext_lazy("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

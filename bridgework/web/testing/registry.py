@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["COVERED_URLS", "TESTED_MODELS", "covers"]
+__all__ = ["COVERED_URLS", "TESTED_MODELS", "TESTED_WORKFLOWS", "covers"]
 
 TESTED_MODELS: set[str] = set()
 COVERED_URLS: set[str] = set()
+TESTED_WORKFLOWS: set[str] = set()
 
 T = TypeVar("T", bound=Callable)
 
