@@ -7,8 +7,8 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 import tests
-from bridgework.core.scoping import ScopedQuerySet
 from bridgework.activity.workflows import workflows
+from bridgework.core.scoping import ScopedQuerySet
 from bridgework.web.testing import COVERED_URLS, TESTED_MODELS, TESTED_WORKFLOWS
 
 # model label -> why it has no generated tests
