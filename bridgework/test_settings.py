@@ -16,3 +16,6 @@ CSRF_COOKIE_SECURE = False
 # A TLP-labelled model used to test the scoping machinery itself (tests/testapp); a module
 # like any other, so its pages and API routes are found the same way.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
+
+# Every URL a test requests is remembered, so the meta-test can tell which were never requested.
+MIDDLEWARE = [*MIDDLEWARE, "bridgework.web.testing.registry.RecordRequestedUrls"]  # noqa: F405

@@ -6,7 +6,7 @@ here without an edit.
 
 import os
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from bridgework.core.modules import modules
 from bridgework.web import views as web_views
@@ -15,7 +15,7 @@ from .api import api
 
 handler500 = "bridgework.web.views.server_error"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
 ]

@@ -129,10 +129,59 @@ def test_forms_require_csrf(tree):
     assert response.status_code == 403
 
 
+def _new_body(tree) -> str:
+    import json
+
+    return json.dumps(
+        {
+            "name": "CSRF test committee",
+            "kind": "district_peace_committee",
+            "level": "local",
+            "place": tree.city.pk,
+            "tlp": 1,
+        }
+    )
+
+
 def test_session_api_writes_require_csrf_but_reads_do_not(tree):
+    from django.middleware.csrf import get_token
+    from django.test import RequestFactory
+
+    from bridgework.bodies.models import Body
+
     client = Client(enforce_csrf_checks=True)
     client.force_login(tree.in_scope)
     assert client.get("/api/me").status_code == 200
+    forged = client.post("/api/bodies", _new_body(tree), content_type="application/json")
+    assert forged.status_code == 403
+    assert not Body.objects.filter(name="CSRF test committee").exists()
+    # The same write with the page's CSRF token (cookie + header, as htmx sends it) lands.
+    token = get_token(RequestFactory().get("/"))
+    client.cookies["csrftoken"] = token
+    sent = client.post(
+        "/api/bodies",
+        _new_body(tree),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert sent.status_code == 201, sent.content
+    assert Body.objects.filter(name="CSRF test committee").count() == 1
+
+
+def test_token_api_writes_need_no_csrf(tree):
+    from bridgework.access.actions import do_create_api_token
+    from bridgework.bodies.models import Body
+
+    _token, secret = do_create_api_token(user=tree.in_scope, name="script")
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {secret}"})
+    response = client.post("/api/bodies", _new_body(tree), content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert Body.objects.filter(name="CSRF test committee").count() == 1
+    # A token does not lift CSRF from a browser session riding along with it.
+    browser = Client(enforce_csrf_checks=True, headers={"Authorization": "Bearer bw_forged"})
+    browser.force_login(tree.in_scope)
+    forged = browser.post("/api/bodies", _new_body(tree), content_type="application/json")
+    assert forged.status_code == 403
 
 
 def test_server_errors_never_show_a_stack_trace(tree, monkeypatch):

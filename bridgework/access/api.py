@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
-from bridgework.web.filtering import filter_for_api, filter_schema
+from bridgework.web.filtering import filter_for_api, filters_of
 
 from .filters import RoleAssignmentFilterSet
 from .models import RoleAssignment
@@ -56,7 +56,9 @@ def me(request):
     }
 
 
-AssignmentFilters = filter_schema(RoleAssignmentFilterSet, "AssignmentFilters")
+@filters_of(RoleAssignmentFilterSet)
+class AssignmentFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
 
 
 class AssignmentOut(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -41,7 +43,8 @@ class RoleAssignmentForm(ScopedModelForm):
             if access
             else -1
         )
-        self.fields["role"].queryset = Role.objects.filter(rank__lte=top_rank)
+        role: Any = self.fields["role"]  # a ModelChoiceField
+        role.queryset = Role.objects.filter(rank__lte=top_rank)
         if self.instance.pk:
             self.fields["email"].initial = self.instance.user.email
             self.fields["email"].disabled = True

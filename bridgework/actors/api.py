@@ -15,7 +15,7 @@ from bridgework.web.api import (
     add_form_endpoints,
     visible,
 )
-from bridgework.web.filtering import filter_for_api, filter_schema
+from bridgework.web.filtering import filter_for_api, filters_of
 
 from . import selectors
 from .actions import do_erase_person
@@ -59,10 +59,24 @@ class OrganisationOut(Schema):
         return obj.get_absolute_url()
 
 
-OrganisationFilters = filter_schema(OrganisationFilterSet, "OrganisationFilters")
-PersonFilters = filter_schema(PersonFilterSet, "PersonFilters")
-PostFilters = filter_schema(PostFilterSet, "PostFilters")
-ThreeWFilters = filter_schema(ThreeWFilterSet, "ThreeWFilters")
+@filters_of(OrganisationFilterSet)
+class OrganisationFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(PersonFilterSet)
+class PersonFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(PostFilterSet)
+class PostFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(ThreeWFilterSet)
+class ThreeWFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
 
 
 def _with_related(orgs):

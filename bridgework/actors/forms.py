@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.db.models import Q
@@ -79,7 +80,7 @@ class OrganisationForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        parent = self.fields["parent"]
+        parent: Any = self.fields["parent"]  # a ModelChoiceField; the stubs say Field
         if self.instance.pk:
             parent.queryset = parent.queryset.exclude(pk=self.instance.pk)
             self.initial.setdefault(
@@ -131,9 +132,8 @@ class PostForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = self.fields["person"].queryset.filter(
-            erased_at__isnull=True
-        )
+        person: Any = self.fields["person"]  # a ModelChoiceField
+        person.queryset = person.queryset.filter(erased_at__isnull=True)
 
 
 class ImportForm(forms.Form):

@@ -72,15 +72,14 @@ class OrgFilters:
     """What the 3W selectors look at, built from the one ``ThreeWFilterSet``
     (``actors.filters``) that also drives the 3W page form and the API's parameters."""
 
-    place: Place | None = None
+    place: Place
     sector: str = ""
     level: str = ""
     theme: Theme | None = None
 
 
 def filter_organisations(orgs: QuerySet[Organisation], filters: OrgFilters) -> QuerySet:
-    if filters.place is not None:
-        orgs = orgs.filter(subtree_q("place_path", filters.place.path))
+    orgs = orgs.filter(subtree_q("place_path", filters.place.path))
     if filters.sector:
         orgs = orgs.filter(sector=filters.sector)
     if filters.level:
@@ -90,7 +89,7 @@ def filter_organisations(orgs: QuerySet[Organisation], filters: OrgFilters) -> Q
     return orgs
 
 
-def organisations_for(user, filters: OrgFilters = OrgFilters(), action: str = "view"):
+def organisations_for(user, filters: OrgFilters, action: str = "view"):
     return filter_organisations(Organisation.objects.visible_to(user, action), filters)
 
 
@@ -110,13 +109,6 @@ class ThreeW:
     overlaps: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _subtree_of(filters: OrgFilters) -> Place:
-    """The place the 3W and its exports look below: their callers always give one."""
-    if filters.place is None:
-        raise ValueError("the 3W and its exports need a place")
-    return filters.place
-
-
 def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[OrganisationArea]:
     """Areas of work inside the subtree, of the organisations ``user`` may see.
 
@@ -130,9 +122,9 @@ def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[Organisa
         "organisation__tlp",
         with_ancestors=Organisation.scope_reads_ancestors,
     )
-    areas = OrganisationArea.objects.filter(
-        subtree_q("place_path", _subtree_of(filters).path)
-    ).filter(visible)
+    areas = OrganisationArea.objects.filter(subtree_q("place_path", filters.place.path)).filter(
+        visible
+    )
     if filters.sector:
         areas = areas.filter(organisation__sector=filters.sector)
     if filters.level:
@@ -177,7 +169,7 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
         if any(s == value for s, _t in counts)
     ]
     return ThreeW(
-        _subtree_of(filters),
+        filters.place,
         total,
         sector_counts,
         gaps,
@@ -321,9 +313,7 @@ def popolo(user, filters: OrgFilters, action: str = "export") -> dict[str, list[
     )
     people = with_contact_flag(
         Person.objects.visible_to(user, action)
-        .filter(
-            Q(subtree_q("place_path", _subtree_of(filters).path)) | Q(posts__in=posts.values("pk"))
-        )
+        .filter(Q(subtree_q("place_path", filters.place.path)) | Q(posts__in=posts.values("pk")))
         .distinct(),
         user,
     ).order_by("full_name", "pk")

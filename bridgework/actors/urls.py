@@ -12,12 +12,6 @@ urlpatterns = [
     path("actors/popolo.json", views.popolo_json, name="popolo"),
     path("actors/import/", views.import_upload, name="import_upload"),
     path("actors/import/confirm/", views.import_confirm, name="import_confirm"),
-    path(
-        "people/<int:pk>/personal-data/",
-        views.person_export_personal,
-        name="person_export_personal",
-    ),
-    path("people/<int:pk>/erase/", views.person_erase, name="person_erase"),
     *views.OrganisationViewSet.urls(),
     *views.PersonViewSet.urls(),
     *views.PostViewSet.urls(),

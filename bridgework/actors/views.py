@@ -4,7 +4,7 @@ requests and the bulk import. Views parse input, call a selector or action, rend
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bridgework.access.policy import access_record, can, permits, scoped_prefetch
+from bridgework.access.policy import can, permits, scoped_prefetch
 from bridgework.core.tabular import TableReadError, read_table, tabular_response
-from bridgework.web.viewsets import Column, ModelViewSet
+from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 
 from . import selectors
 from .actions import do_erase_person, do_save_organisation, do_save_person, do_save_post
@@ -42,8 +42,8 @@ __all__ = [
     "PostViewSet",
     "import_confirm",
     "import_upload",
-    "person_erase",
-    "person_export_personal",
+    "ErasePage",
+    "PersonalDataPage",
     "popolo_json",
     "three_w",
     "three_w_export",
@@ -132,10 +132,50 @@ class OrganisationViewSet(ModelViewSet):
     update = create
 
 
+# --- personal data requests: pages of a person with their own actions ------------------------
+
+
+class PersonalDataPage(RecordPage):
+    """Everything held on a person, as JSON (a data-protection request)."""
+
+    action = "export_personal"
+
+    def get(self, request, **kwargs):
+        person = self.get_object()
+        body = json.dumps(
+            selectors.personal_data(person, request.user),
+            cls=DjangoJSONEncoder,
+            indent=2,
+            ensure_ascii=False,
+        )
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
+        return response
+
+
+class ErasePage(RecordPage):
+    """Confirm, then erase a person's personal data everywhere."""
+
+    action = "erase"
+
+    def get(self, request, **kwargs):
+        return render(request, "actors/person_erase.html", {"object": self.get_object()})
+
+    def post(self, request, **kwargs):
+        person = self.get_object()
+        do_erase_person(person, acting_user=request.user)
+        messages.success(request, _("The person's personal data has been erased."))
+        return redirect(person.get_absolute_url())
+
+
 class PersonViewSet(ModelViewSet):
     model = Person
     form_class = PersonForm
     filterset_class = PersonFilterSet
+    extra_pages = {
+        "export_personal": ("<int:pk>/personal-data/", PersonalDataPage),
+        "erase": ("<int:pk>/erase/", ErasePage),
+    }
     title = gettext_lazy("People")
     url_prefix = "people/"
     ordering = ("full_name", "pk")
@@ -293,33 +333,6 @@ def popolo_json(request):
     return response
 
 
-# --- personal data requests ----------------------------------------------------------------------
-
-
-@login_required
-def person_export_personal(request, pk: int):
-    person = access_record(request.user, Person, pk, "export_personal")
-    body = json.dumps(
-        selectors.personal_data(person, request.user),
-        cls=DjangoJSONEncoder,
-        indent=2,
-        ensure_ascii=False,
-    )
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
-    return response
-
-
-@login_required
-def person_erase(request, pk: int):
-    person = access_record(request.user, Person, pk, "erase")
-    if request.method == "POST":
-        do_erase_person(person, acting_user=request.user)
-        messages.success(request, _("The person's personal data has been erased."))
-        return redirect(person.get_absolute_url())
-    return render(request, "actors/person_erase.html", {"object": person})
-
-
 # --- bulk import ---------------------------------------------------------------------------------
 
 SESSION_KEY = "actors_import"
@@ -337,7 +350,7 @@ def import_upload(request):
     if not (can(request.user, "add", Organisation) or can(request.user, "add", Person)):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
-    context = {"form": form}
+    context: dict[str, Any] = {"form": form}
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -15,7 +15,7 @@ from bridgework.web.api import (
     add_form_endpoints,
     visible,
 )
-from bridgework.web.filtering import filter_for_api, filter_schema
+from bridgework.web.filtering import filter_for_api, filters_of
 
 from .choices import ActionStatus, MeetingStatus, SeatRole
 from .filters import (
@@ -49,13 +49,40 @@ __all__ = ["router"]
 
 router = Router(tags=["bodies"])
 
-BodyFilters = filter_schema(BodyFilterSet, "BodyFilters")
-SeatFilters = filter_schema(SeatFilterSet, "SeatFilters")
-MeetingFilters = filter_schema(MeetingFilterSet, "MeetingFilters")
-AttendanceFilters = filter_schema(AttendanceFilterSet, "AttendanceFilters")
-DecisionFilters = filter_schema(DecisionFilterSet, "DecisionFilters")
-ActionFilters = filter_schema(ActionItemFilterSet, "ActionFilters")
-ActionUpdateFilters = filter_schema(ActionUpdateFilterSet, "ActionUpdateFilters")
+
+@filters_of(BodyFilterSet)
+class BodyFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(SeatFilterSet)
+class SeatFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(MeetingFilterSet)
+class MeetingFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(AttendanceFilterSet)
+class AttendanceFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(DecisionFilterSet)
+class DecisionFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(ActionItemFilterSet)
+class ActionFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(ActionUpdateFilterSet)
+class ActionUpdateFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
 
 
 def _url(obj) -> str:

@@ -48,9 +48,8 @@ class BodyForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(
-                pk=self.instance.pk
-            )
+            parent: Any = self.fields["parent"]  # a ModelChoiceField
+            parent.queryset = parent.queryset.exclude(pk=self.instance.pk)
 
 
 class SeatForm(ScopedModelForm):
@@ -156,7 +155,8 @@ class AttendanceRecordForm(forms.Form):
     def __init__(self, *args, seats=None, **kwargs):
         super().__init__(*args, **kwargs)
         if seats is not None:
-            self.fields["seats"].queryset = seats
+            field: Any = self.fields["seats"]  # a ModelMultipleChoiceField
+            field.queryset = seats
 
 
 class MinutesForm(forms.Form):
@@ -181,7 +181,8 @@ class ActionProgressForm(forms.Form):
 
     def __init__(self, *args, steps=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = STATUS_UNCHANGED + [
+        status: Any = self.fields["status"]  # a ChoiceField
+        status.choices = STATUS_UNCHANGED + [
             (step.target, f"{step.label} → {ACTION_ITEM.state_label(step.target)}")
             for step in steps
         ]

@@ -14,7 +14,7 @@ from django.db import models
 
 __all__ = ["record_event", "register_event_recorder"]
 
-EventRecorder = Callable[..., None]
+EventRecorder = Callable[..., object]
 _recorder: EventRecorder | None = None
 
 

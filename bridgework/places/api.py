@@ -10,7 +10,7 @@ from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
-from bridgework.web.filtering import filter_for_api, filter_schema
+from bridgework.web.filtering import filter_for_api, filters_of
 
 from .filters import NetworkMembershipFilterSet, PlaceFilterSet
 from .models import NetworkMembership, Place, PlaceLevel
@@ -43,8 +43,14 @@ class PlaceOut(Schema):
         return place_url(obj.pk)
 
 
-PlaceFilters = filter_schema(PlaceFilterSet, "PlaceFilters")
-MembershipFilters = filter_schema(NetworkMembershipFilterSet, "MembershipFilters")
+@filters_of(PlaceFilterSet)
+class PlaceFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
+
+
+@filters_of(NetworkMembershipFilterSet)
+class MembershipFilters(Schema):
+    """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
 
 
 @lru_cache(maxsize=1)

@@ -1,5 +1,7 @@
 """Forms for places and memberships; choices are scoped by ScopedModelForm."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,7 @@ class PlaceForm(ScopedModelForm):
         if self.instance.pk:
             # A place cannot be its own parent or predecessor.
             for name in ("parent", "succeeds"):
-                field = self.fields[name]
+                field: Any = self.fields[name]  # a ModelChoiceField; the stubs say Field
                 field.queryset = field.queryset.exclude(pk=self.instance.pk)
 
     def clean_code(self):

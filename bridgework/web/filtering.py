@@ -19,9 +19,10 @@ from __future__ import annotations
 import datetime
 import decimal
 import enum
+from collections.abc import Callable
 from functools import reduce
 from operator import or_
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import django_filters
 from django import forms
@@ -45,6 +46,7 @@ __all__ = [
     "SubtreeFilter",
     "filter_for_api",
     "filter_schema",
+    "filters_of",
 ]
 
 
@@ -57,7 +59,8 @@ class PlaceChoiceField(forms.ModelChoiceField):
             return None
         text = str(value).strip()
         if not text.isdigit():
-            place = self.queryset.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
+            queryset: Any = self.queryset
+            place = queryset.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
             if place is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice"
@@ -165,13 +168,14 @@ class ScopedFilterSet(django_filters.FilterSet):
 def _scope_choice(field: forms.ModelChoiceField, user) -> None:
     """Choices the user may see; places through the picker, other records as a hidden value
     (a <select> of every meeting in a country would weigh megabytes and help nobody)."""
-    model = field.queryset.model
+    queryset: Any = field.queryset
+    model = queryset.model
     if model is Place:
         field.queryset = Place.objects.visible_to(user, "view")
         field.widget = PlacePicker()  # the places the user may view, as the queryset
         field.widget.choices = field.choices
-    elif isinstance(field.queryset, ScopedQuerySet) or hasattr(field.queryset, "visible_to"):
-        field.queryset = field.queryset.visible_to(user, "view")  # type: ignore[attr-defined]
+    elif isinstance(queryset, ScopedQuerySet) or hasattr(queryset, "visible_to"):
+        field.queryset = queryset.visible_to(user, "view")
         field.widget = forms.HiddenInput()
 
 
@@ -187,7 +191,8 @@ def _python_type(field: forms.Field, enum_name: str) -> Any:
     if isinstance(field, forms.NullBooleanField | forms.BooleanField):
         return bool
     if isinstance(field, forms.ChoiceField):
-        values = [str(value) for value, _label in field.choices if value not in ("", None)]
+        choices: Any = field.choices
+        values = [str(value) for value, _label in choices if value not in ("", None)]
         if values:
             return enum.Enum(enum_name, {v: v for v in values}, type=str)
         return str
@@ -202,7 +207,27 @@ def _python_type(field: forms.Field, enum_name: str) -> Any:
     return str
 
 
-def filter_schema(filterset_class: type[django_filters.FilterSet], name: str) -> type[Schema]:
+SchemaT = TypeVar("SchemaT", bound=type[Schema])
+
+
+def filters_of(filterset_class: type[django_filters.FilterSet]) -> Callable[[SchemaT], SchemaT]:
+    """Class decorator: the ninja ``Schema`` of an endpoint's query parameters, one per filter
+    of ``filterset_class``::
+
+        @filters_of(PlaceFilterSet)
+        class PlaceFilters(Schema):
+            pass
+    """
+
+    def build(schema: SchemaT) -> SchemaT:
+        return filter_schema(filterset_class, schema.__name__, base=schema)  # type: ignore[return-value]
+
+    return build
+
+
+def filter_schema(
+    filterset_class: type[django_filters.FilterSet], name: str, *, base: type[Schema] = Schema
+) -> type[Schema]:
     """A ninja ``Schema`` with one optional query parameter per filter of ``filterset_class``,
     described by the filter's label and help text. Choices are those of an unscoped form."""
     # The bare form class, unscoped and never evaluated: only the fields' shapes are read, so
@@ -219,7 +244,7 @@ def filter_schema(filterset_class: type[django_filters.FilterSet], name: str) ->
             python_type | None,
             Field(None, description=description, **extra),
         )
-    return create_model(name, __base__=Schema, **fields)
+    return create_model(name, __base__=base, **fields)
 
 
 def filter_for_api(

@@ -27,13 +27,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from bridgework.access.policy import access_record, can, log_sensitive_reads, permits
+from bridgework.activity.selectors import timeline_of
+from bridgework.activity.workflows import available_transitions, do_transition, workflow_for
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.tabular import tabular_response
 
 from .filtering import ScopedFilterSet, SearchFilter
+from .forms import TransitionForm
 from .pagination import InvalidCursor, keyset_page
 
-__all__ = ["Column", "ModelViewSet", "resolve_attr"]
+__all__ = ["Column", "ModelViewSet", "RecordPage", "resolve_attr"]
 
 
 @dataclass(frozen=True)
@@ -151,14 +154,47 @@ class DetailPage(ScopedViewMixin, View):
             can_change="edit" in vs.pages and permits(request.user, "change", obj),
             can_delete="delete" in vs.pages and permits(request.user, "delete", obj),
             can_history="history" in vs.pages and permits(request.user, "history", obj),
+            timeline=timeline_of(obj, request.user),
+            transitions=available_transitions(obj, request.user)
+            if "transition" in vs.page_names()
+            else [],
             **vs.detail_context(request, obj),
         )
         return render(request, vs.detail_template, context)
 
 
+class TransitionPage(ScopedViewMixin, View):
+    """POST a workflow step (``transition``, optional ``note``) for the record; the workflow
+    decides who may (see bridgework.activity.workflows)."""
+
+    action = "view"  # the step's own action and roles are checked by do_transition
+
+    def post(self, request, **kwargs):
+        obj = self.get_object()
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a step."))
+        else:
+            try:
+                do_transition(
+                    obj,
+                    form.cleaned_data["transition"],
+                    acting_user=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+                return HttpResponseRedirect(self.viewset.success_url(obj) + "#transitions")
+            messages.success(request, _("Done: %(name)s.") % {"name": obj})
+        return HttpResponseRedirect(self.viewset.success_url(obj))
+
+
 class FormPage(ScopedViewMixin, View):
     def form(self, data=None, instance=None):
-        return self.viewset.form_class(
+        form_class = self.viewset.form_class
+        assert form_class is not None, f"{self.viewset.__name__} has pages that need a form_class"
+        return form_class(
             data=data,
             instance=instance,
             user=self.request.user,
@@ -248,6 +284,12 @@ class DeletePage(ScopedViewMixin, View):
         return HttpResponseRedirect(reverse(self.viewset.url_names()["list"]))
 
 
+class RecordPage(ScopedViewMixin, View):
+    """A page of one record that needs its own action (a module-declared one, such as a
+    person's personal-data export): declare ``action`` and list the page in the viewset's
+    ``extra_pages``; ``get_object()`` answers 404 or 403 as every page does."""
+
+
 class HistoryPage(ScopedViewMixin, View):
     action = "history"
 
@@ -334,7 +376,14 @@ class ModelViewSet:
         "edit": UpdatePage,
         "delete": DeletePage,
         "history": HistoryPage,
+        "transition": TransitionPage,
     }
+    # Pages of one record beyond the standard ones: page name -> (route after the prefix, page
+    # class with its ``action``). The URL is named "<model>_<page>" like the others.
+    extra_pages: ClassVar[dict[str, tuple[str, type[View]]]] = {}
+    # With a workflow, the detail page offers its steps through the generic transition page;
+    # a module with its own way of taking them (action items' progress form) turns it off.
+    transition_page: ClassVar[bool] = True
 
     # --- hooks a module may override ---------------------------------------------------------
 
@@ -422,7 +471,15 @@ class ModelViewSet:
     def url_names(cls) -> dict[str, str]:
         app = cls.model._meta.app_label
         name = cls.model._meta.model_name
-        return {page: f"{app}:{name}_{page}" for page in cls.pages if page != "export"}
+        return {page: f"{app}:{name}_{page}" for page in cls.page_names() if page != "export"}
+
+    @classmethod
+    def page_names(cls) -> tuple[str, ...]:
+        """The declared pages, plus the transition page when the model has a workflow."""
+        names = (*cls.pages, *cls.extra_pages)
+        if cls.transition_page and workflow_for(cls.model) is not None:
+            return (*names, "transition")
+        return names
 
     @classmethod
     def urls(cls) -> list:
@@ -435,12 +492,31 @@ class ModelViewSet:
             "edit": "<int:pk>/edit/",
             "delete": "<int:pk>/delete/",
             "history": "<int:pk>/history/",
+            "transition": "<int:pk>/transition/",
         } | cls.routes
+        classes = dict(cls.page_classes)
+        for page, (route, page_class) in cls.extra_pages.items():
+            routes[page] = route
+            classes[page] = page_class
         patterns = []
         for page, route in routes.items():
-            if page in cls.pages:
+            if page in cls.page_names():
                 view: Any = type(
-                    f"{cls.__name__}{page.title()}", (cls.page_classes[page],), {"viewset": cls}
+                    f"{cls.__name__}{page.title()}", (classes[page],), {"viewset": cls}
                 )
                 patterns.append(path(prefix + route, view.as_view(), name=f"{name}_{page}"))
         return patterns
+
+    @classmethod
+    def page_actions(cls) -> dict[str, str]:
+        """Each page of one record (and the add page and the export) with the policy action it
+        needs: what the generated tests refuse to a role lacking it."""
+        classes = {**cls.page_classes, **{p: c for p, (_r, c) in cls.extra_pages.items()}}
+        actions = {
+            page: getattr(classes[page], "action", "view")
+            for page in cls.page_names()
+            if page in classes and page not in {"list", "transition"}
+        }
+        if "export" in cls.pages:
+            actions["export"] = "export"
+        return actions

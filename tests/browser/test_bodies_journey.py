@@ -108,7 +108,13 @@ def test_body_meeting_and_cross_level_action(page: Page, live_server):
     page.get_by_role("link", name="Send the district's prevention plan").click()
     assert_accessible(page)
     field(page, "What happened").fill("Plan sent to the board.")
-    field(page, "Status").select_option(label="Done")
+    # Only the steps the workflow opens to a partner are offered.
+    assert field(page, "Move to").locator("option").all_inner_texts() == [
+        "— unchanged —",
+        "Start work → In progress",
+        "Mark done → Done",
+    ]
+    field(page, "Move to").select_option(label="Mark done → Done")
     submit(page, "Post update")
     expect(page.get_by_text("Update posted.")).to_be_visible()
     expect(page.locator(".lead")).to_contain_text("Done")

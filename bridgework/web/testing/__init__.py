@@ -9,13 +9,14 @@ queries for 1 and for 50 rows. A meta-test fails when a scoped model or a URL ha
 
 from __future__ import annotations
 
-from .registry import COVERED_URLS, TESTED_MODELS, TESTED_WORKFLOWS, covers
+from .registry import COVERED_URLS, REQUESTED_URLS, TESTED_MODELS, TESTED_WORKFLOWS, covers
 from .tree import StandardTree, assign, build_tree, make_user
 from .views import ScopedApiTests, ScopedViewTests
 from .workflows import WorkflowTests
 
 __all__ = [
     "COVERED_URLS",
+    "REQUESTED_URLS",
     "TESTED_MODELS",
     "TESTED_WORKFLOWS",
     "ScopedApiTests",

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Model
@@ -14,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bridgework.access.actions import do_create_api_token
-from bridgework.access.models import SensitiveRead
+from bridgework.access.models import PolicyRule, Role, SensitiveRead
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
 from .registry import COVERED_URLS, TESTED_MODELS
-from .tree import StandardTree, build_tree
+from .tree import StandardTree, assign, build_tree, make_user
 
 __all__ = ["ScopedApiTests", "ScopedViewTests"]
 
@@ -56,6 +57,33 @@ class _ScopedBase:
     @property
     def has_tlp(self) -> bool:
         return getattr(self.model, "scope_tlp_field", None) is not None
+
+    def user_without(self, action: str):
+        """Someone at the city whose role is the role under test less ``action`` on this
+        model: the one thing that should stop them is that missing action."""
+        base = Role.objects.get(slug=self.role)
+        label = self.model._meta.label_lower
+        role = Role.objects.create(
+            slug=f"{base.slug}-without-{action}".replace("_", "-"),
+            name=f"{base.name} without {action}",
+            rank=base.rank,
+            tlp_ceiling=base.tlp_ceiling,
+        )
+        every_label = {m._meta.label_lower for m in apps.get_models()}
+        rules = []
+        for action_, model_label in base.rules.values_list("action", "model_label"):
+            if action_ != action:
+                rules.append((action_, model_label))
+            elif model_label == "*":  # a wildcard: every other model keeps it
+                rules += [(action_, other) for other in every_label - {label}]
+            elif model_label != label:
+                rules.append((action_, model_label))
+        PolicyRule.objects.bulk_create(
+            [PolicyRule(role=role, action=a, model_label=m) for a, m in set(rules)]
+        )
+        user = make_user(f"without-{action}")
+        assign(user, role.slug, self.tree.city)
+        return user
 
 
 class ScopedViewTests(_ScopedBase):
@@ -156,18 +184,29 @@ class ScopedViewTests(_ScopedBase):
 
     # --- writes ------------------------------------------------------------------------------
 
+    def assert_saved_as_submitted(self, record: Model, data: dict[str, Any]) -> None:
+        """Every submitted field reads back the same through the record's own edit form."""
+        form = self.viewset.form_class(instance=record, user=self.tree.in_scope, action="change")
+        for name, submitted in data.items():
+            if name not in form.fields or form.fields[name].disabled:
+                continue
+            field = form.fields[name]
+            expected = field.clean(submitted)
+            saved = field.clean(form[name].value())
+            if isinstance(expected, list | tuple) or hasattr(expected, "model"):
+                expected, saved = sorted(map(str, expected)), sorted(map(str, saved))
+            assert saved == expected, f"{name}: submitted {submitted!r}, saved {saved!r}"
+
     def test_create_in_scope_writes_one_audit_entry(self):
         if not self.has("add"):
             pytest.skip("no add page")
         before = set(self.model._default_manager.values_list("pk", flat=True))
-        response = self.client_for(self.tree.in_scope).post(
-            self.url("add"), self.form_data(self.tree.city)
-        )
-        assert response.status_code == 302, (
-            getattr(response, "context", {}) and response.context.get("form").errors
-        )
+        data = self.form_data(self.tree.city)
+        response = self.client_for(self.tree.in_scope).post(self.url("add"), data)
+        assert response.status_code == 302, response.context and response.context["form"].errors
         created = self.model._default_manager.exclude(pk__in=before)
         assert created.count() == 1
+        self.assert_saved_as_submitted(created.get(), data)
         entries = _entries(created.get())
         assert len(entries) == 1
         assert entries[0].action == LogEntry.Action.CREATE
@@ -190,8 +229,11 @@ class ScopedViewTests(_ScopedBase):
         before = len(_entries(record))
         client = self.client_for(self.tree.in_scope)
         assert client.get(self.url("edit", record)).status_code == 200
-        response = client.post(self.url("edit", record), self.form_data(self.tree.ward))
+        data = self.form_data(self.tree.ward)
+        response = client.post(self.url("edit", record), data)
         assert response.status_code == 302, response.context and response.context["form"].errors
+        record.refresh_from_db()
+        self.assert_saved_as_submitted(record, data)
         entries = _entries(record)
         assert len(entries) == before + 1
         assert entries[-1].action == LogEntry.Action.UPDATE
@@ -232,6 +274,39 @@ class ScopedViewTests(_ScopedBase):
         response = self.client_for(self.tree.in_scope).get(self.url("history", record))
         assert response.status_code == 200
         assert len(response.context["entries"]) >= 1
+
+    # --- every action enforced ----------------------------------------------------------------
+
+    def _get_page(self, client, page: str, record: Model):
+        if page == "export":
+            return client.get(self.url("list") + "?format=csv")
+        if page == "add":
+            return client.get(self.url("add"))
+        return client.get(self.url(page, record))
+
+    def test_each_action_is_refused_to_a_role_lacking_it(self):
+        """For every page and the action it needs: 404 when the role cannot see the record
+        (it lacks ``view``), 403 when it can see it but lacks the page's action."""
+        record = self.make_record(self.tree.city)
+        for page, action in self.viewset.page_actions().items():
+            response = self._get_page(self.client_for(self.user_without(action)), page, record)
+            expected = 404 if action == "view" else 403
+            assert response.status_code == expected, (page, action, response.status_code)
+
+    def test_no_role_is_refused_every_page(self):
+        record = self.make_record(self.tree.city)
+        client = self.client_for(self.tree.no_role)
+        for page in self.viewset.page_actions():
+            expected = 403 if page in {"add", "export"} else 404
+            assert self._get_page(client, page, record).status_code == expected, page
+
+    def test_a_role_lacking_delete_cannot_delete(self):
+        if not self.has("delete"):
+            pytest.skip("no delete page")
+        record = self.make_record(self.tree.city)
+        client = self.client_for(self.user_without("delete"))
+        assert client.post(self.url("delete", record)).status_code == 403
+        assert self.model._default_manager.filter(pk=record.pk).exists()
 
     # --- sensitivity -------------------------------------------------------------------------
 
@@ -295,7 +370,8 @@ class ScopedApiTests(_ScopedBase):
         except NoReverseMatch:
             return None
 
-    def send(self, client, method: str, url: str, payload=None):
+    def send(self, client, method: str, url: str | None, payload=None):
+        assert url is not None, f"no {method} endpoint"
         import json
 
         body = json.dumps(payload, default=str) if payload is not None else None
@@ -363,6 +439,32 @@ class ScopedApiTests(_ScopedBase):
     def ids(self, response) -> set[int]:
         assert response.status_code == 200, response.content
         return {item["id"] for item in response.json()["items"]}
+
+    def test_each_action_is_refused_in_the_api(self):
+        """Detail needs ``view`` (404 without it); create, update and delete need ``add``,
+        ``change`` and ``delete`` (403 without them, the record untouched)."""
+        record = self.make_record(self.tree.city)
+        response = self.client_for(self.user_without("view")).get(self.detail_url(record))
+        assert response.status_code == 404
+        if not self.write_name:
+            return
+        count = self.model._default_manager.count()
+        create = self.send(
+            self.client_for(self.user_without("add")),
+            "post",
+            self.write_url("create"),
+            self.form_data(self.tree.city),
+        )
+        assert create.status_code == 403, create.content
+        assert self.model._default_manager.count() == count
+        for verb, method, action in (("update", "patch", "change"), ("delete", "delete", "delete")):
+            url = self.write_url(verb, record)
+            if url:
+                client = self.client_for(self.user_without(action))
+                body = self.form_data(self.tree.ward) if verb == "update" else None
+                response = self.send(client, method, url, body)
+                assert response.status_code == 403, (verb, response.content)
+        assert self.model._default_manager.filter(pk=record.pk).exists()
 
     def test_anonymous_gets_401(self):
         record = self.make_record(self.tree.city)
