@@ -13,7 +13,10 @@ __all__ = ["RoleAssignmentFilterSet"]
 class RoleAssignmentFilterSet(ScopedFilterSet):
     q = SearchFilter("user__email", "user__full_name", "place__name", "role__name")
     role = django_filters.ModelChoiceFilter(
-        queryset=Role.objects.order_by("-rank"), to_field_name="slug", label=_("Role")
+        queryset=Role.objects.order_by("-rank"),
+        to_field_name="slug",
+        label=_("Role"),
+        empty_label=_("Any role"),
     )
     place = SubtreeFilter()
 

@@ -4,7 +4,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.places.selectors import top_places_for
-from bridgework.web.filtering import ScopedFilterSet, SearchFilter, SubtreeFilter
+from bridgework.web.filtering import OnlyFilter, ScopedFilterSet, SearchFilter, SubtreeFilter
 
 from .choices import OrgLevel, Sector
 from .models import Organisation, Person, Post, Theme
@@ -90,7 +90,7 @@ class PostFilterSet(ScopedFilterSet):
         queryset=Organisation.objects.all(), label=_("Organisation")
     )
     person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("Person"))
-    current = django_filters.BooleanFilter(
+    current = OnlyFilter(
         field_name="ends_on",
         lookup_expr="isnull",
         label=_("Current posts only"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.choices import OrgLevel
 from bridgework.actors.models import Organisation, Person
-from bridgework.web.filtering import ScopedFilterSet, SearchFilter, SubtreeFilter
+from bridgework.web.filtering import OnlyFilter, ScopedFilterSet, SearchFilter, SubtreeFilter
 
 from .choices import ActionStatus, BodyKind, MeetingStatus
 from .models import ActionItem, ActionUpdate, Attendance, Body, Decision, Meeting, Seat
@@ -28,8 +28,12 @@ def _today():
 
 class BodyFilterSet(ScopedFilterSet):
     q = SearchFilter("name", "place__name", label=_("Name"))
-    kind = django_filters.ChoiceFilter(choices=BodyKind.choices, label=_("Kind"))
-    level = django_filters.ChoiceFilter(choices=OrgLevel.choices, label=_("Level"))
+    kind = django_filters.ChoiceFilter(
+        choices=BodyKind.choices, label=_("Kind"), empty_label=_("All kinds")
+    )
+    level = django_filters.ChoiceFilter(
+        choices=OrgLevel.choices, label=_("Level"), empty_label=_("All levels")
+    )
     subtree = SubtreeFilter(help_text=_("Only bodies at this place or below it"))
     parent = django_filters.ModelChoiceFilter(
         queryset=Body.objects.all(), label=_("Parent body"), help_text=_("Only bodies under it")
@@ -47,7 +51,7 @@ class SeatFilterSet(ScopedFilterSet):
         queryset=Organisation.objects.all(), label=_("Organisation")
     )
     person = django_filters.ModelChoiceFilter(queryset=Person.objects.all(), label=_("Person"))
-    current = django_filters.BooleanFilter(
+    current = OnlyFilter(
         method="held_today", label=_("Current seats only"), help_text=_("Only seats held today")
     )
 
@@ -62,7 +66,9 @@ class SeatFilterSet(ScopedFilterSet):
 class MeetingFilterSet(ScopedFilterSet):
     q = SearchFilter("title", "body__name", "location")
     body = django_filters.ModelChoiceFilter(queryset=Body.objects.all(), label=_("Body"))
-    status = django_filters.ChoiceFilter(choices=MeetingStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=MeetingStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
     starts_after = django_filters.IsoDateTimeFilter(
         field_name="starts_at",
         lookup_expr="gte",
@@ -103,7 +109,9 @@ class ActionItemFilterSet(ScopedFilterSet):
     q = SearchFilter(
         "title", "raised_by__name", "owner_organisation__name", "owner_person__full_name"
     )
-    status = django_filters.ChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
+    status = django_filters.ChoiceFilter(
+        choices=ActionStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
     body = django_filters.ModelChoiceFilter(
         field_name="raised_by",
         queryset=Body.objects.all(),
@@ -116,12 +124,12 @@ class ActionItemFilterSet(ScopedFilterSet):
     owner_person = django_filters.ModelChoiceFilter(
         queryset=Person.objects.all(), label=_("Owner (person)")
     )
-    overdue = django_filters.BooleanFilter(
+    overdue = OnlyFilter(
         method="past_due",
         label=_("Overdue only"),
         help_text=_("Only items past due and not finished"),
     )
-    mine = django_filters.BooleanFilter(
+    mine = OnlyFilter(
         method="owned_by_me",
         label=_("Mine only"),
         help_text=_("Only items owned by me or my organisations"),

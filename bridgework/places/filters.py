@@ -3,7 +3,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.web.filtering import ScopedFilterSet, SearchFilter, SubtreeFilter
+from bridgework.web.filtering import OnlyFilter, ScopedFilterSet, SearchFilter, SubtreeFilter
 
 from .models import Network, NetworkMembership, Place
 
@@ -39,10 +39,10 @@ class PlaceFilterSet(ScopedFilterSet):
 class NetworkMembershipFilterSet(ScopedFilterSet):
     q = SearchFilter("place__name", "network__name")
     network = django_filters.ModelChoiceFilter(
-        queryset=Network.objects.order_by("name"), label=_("Network")
+        queryset=Network.objects.order_by("name"), label=_("Network"), empty_label=_("Any network")
     )
     place = SubtreeFilter()
-    current = django_filters.BooleanFilter(
+    current = OnlyFilter(
         field_name="left_on", lookup_expr="isnull", label=_("Current members only")
     )
 

@@ -41,6 +41,7 @@ from .widgets import PlacePicker
 
 __all__ = [
     "PlaceChoiceField",
+    "OnlyFilter",
     "ScopedFilterSet",
     "SearchFilter",
     "SubtreeFilter",
@@ -51,22 +52,27 @@ __all__ = [
 
 
 class PlaceChoiceField(forms.ModelChoiceField):
-    """A place, given by its number, its ISO 3166 code or its P-code (``MW-LI`` or
-    ``MW2010``): what people type and what URLs can carry."""
+    """A place, given by its number, its ISO 3166 code or P-code (``MW-LI``, ``MW2010``) or
+    its exact name when only one place the reader may see has it: what people type (also
+    without JavaScript, when the picker's search text is all that is sent) and what URLs
+    can carry."""
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         text = str(value).strip()
-        if not text.isdigit():
-            queryset: Any = self.queryset
-            place = queryset.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
-            if place is None:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice"
-                )
-            return place
-        return super().to_python(text)
+        if text.isdigit():
+            return super().to_python(text)
+        queryset: Any = self.queryset
+        place = queryset.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
+        if place is None:
+            named = list(queryset.filter(name__iexact=text)[:2])
+            place = named[0] if len(named) == 1 else None
+        if place is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return place
 
 
 class SubtreeFilter(django_filters.ModelChoiceFilter):
@@ -111,6 +117,25 @@ class SearchFilter(django_filters.CharFilter):
         return qs.filter(reduce(or_, parts))
 
 
+class OnlyFilter(django_filters.BooleanFilter):
+    """A tick box that narrows the list when ticked ("Current posts only") and does nothing
+    otherwise: there is no "only the others" half to trip over. ``?current=true`` in the API.
+
+    With ``field_name`` + ``lookup_expr`` it filters ``field__lookup=True``; with ``method`` the
+    method is called only when ticked."""
+
+    field_class = forms.BooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxInput)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if value is not True:
+            return qs
+        return super().filter(qs, value)
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """A ``FilterSet`` whose choices are scoped to the request's user."""
 
@@ -152,6 +177,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             return False
         return any(
             isinstance(self.form.fields[name], forms.ModelChoiceField)
+            and str(self.data.get(name, "")).strip().isdigit()  # a record's number, not text
             and any(error.code == "invalid_choice" for error in errors.as_data())
             for name, errors in self.form.errors.items()
             if name in self.form.fields

@@ -46,7 +46,9 @@ class RecordPicker(forms.Widget):
         return context
 
     def value_from_datadict(self, data, files, name):
-        return data.get(name)
+        # Without JavaScript no match is offered to choose: the typed text is sent instead,
+        # and the field resolves it (a code, or a name only one record has) or says why not.
+        return data.get(name) or data.get(f"{name}__search") or None
 
 
 class PlacePicker(RecordPicker):

@@ -1,0 +1,130 @@
+"""One FilterSet per list: the page, its export and the API read the same filters."""
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.models import Organisation, Person, Post
+from bridgework.api import api
+from bridgework.places.actions import do_create_place
+from bridgework.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _org(name, sector, place):
+    return Organisation.objects.create(name=name, sector=sector, level=OrgLevel.LOCAL, place=place)
+
+
+@pytest.fixture
+def orgs(tree):
+    return {
+        "police": _org("Riverton Police", Sector.POLICE, tree.city),
+        "youth": _org("Ward Youth Club", Sector.YOUTH, tree.ward),
+        "elsewhere": _org("Hillbury Police", Sector.POLICE, tree.sibling),
+    }
+
+
+def _names(response) -> set[str]:
+    assert response.status_code == 200
+    return {obj.name for obj, _cells in response.context["rows"]}
+
+
+def test_the_page_the_export_and_the_api_agree(tree, orgs):
+    client = client_for(tree.in_scope)
+    url = reverse("actors:organisation_list")
+    assert _names(client.get(url, {"sector": "police"})) == {"Riverton Police"}
+    export = client.get(url, {"sector": "police", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode("utf-8-sig"))))
+    assert [row[0] for row in rows[1:]] == ["Riverton Police"]
+    api_names = {
+        item["name"]
+        for item in client.get("/api/organisations", {"sector": "police"}).json()["items"]
+    }
+    assert api_names == {"Riverton Police"}
+
+
+def test_a_subtree_by_number_code_or_unique_name(tree, orgs):
+    client = client_for(tree.in_scope)
+    url = reverse("actors:organisation_list")
+    assert _names(client.get(url, {"place": tree.ward.pk})) == {"Ward Youth Club"}
+    tree.ward.pcode = "XA0101"
+    tree.ward.save()
+    assert _names(client.get(url, {"place": "xa0101"})) == {"Ward Youth Club"}
+    # Without JavaScript the picker sends only what was typed: a name one place has is enough.
+    assert _names(client.get(url, {"place__search": "Riverton Ward 1"})) == {"Ward Youth Club"}
+
+
+def test_an_ambiguous_name_is_a_form_error_not_a_404(tree, orgs):
+    do_create_place(Place(name="Riverton Ward 1", parent=tree.city))  # a second one in reach
+    response = client_for(tree.in_scope).get(
+        reverse("actors:organisation_list"), {"place__search": "Riverton Ward 1"}
+    )
+    assert response.status_code == 200
+    assert response.context["filterset"].errors["place"]
+    assert _names(response) >= {"Riverton Police", "Ward Youth Club"}  # the filter is not applied
+
+
+def test_a_place_out_of_reach_is_404_on_the_page_and_in_the_api(tree, orgs):
+    client = client_for(tree.in_scope)
+    sibling = tree.sibling.pk
+    assert client.get(reverse("actors:organisation_list"), {"place": sibling}).status_code == 404
+    assert client.get("/api/organisations", {"place": sibling}).status_code == 404
+    unknown = client.get("/api/organisations", {"place": 10**9})
+    assert unknown.status_code == 404  # the same answer as for a place that does not exist
+
+
+def test_a_bad_value_is_a_422_naming_the_field(tree, orgs):
+    response = client_for(tree.in_scope).get("/api/organisations", {"sector": "pirates"})
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["sector"]
+
+
+def test_only_filters_narrow_when_ticked_and_never_invert(tree, orgs):
+    person = Person.objects.create(full_name="Ola Officer", place=tree.city)
+    Post.objects.create(person=person, organisation=orgs["police"], title="Now")
+    Post.objects.create(
+        person=person, organisation=orgs["police"], title="Before", ends_on="2020-01-01"
+    )
+    client = client_for(tree.in_scope)
+    url = reverse("actors:post_list")
+    every = {obj.title for obj, _cells in client.get(url).context["rows"]}
+    current = {obj.title for obj, _cells in client.get(url, {"current": "on"}).context["rows"]}
+    assert every == {"Now", "Before"} and current == {"Now"}
+    api = client.get("/api/posts", {"current": "false"}).json()["items"]
+    assert {item["title"] for item in api} == {"Now", "Before"}
+
+
+def test_the_api_documents_exactly_the_pages_filters():
+    schema = api.get_openapi_schema()
+    parameters = schema["paths"]["/api/organisations"]["get"]["parameters"]
+    by_name = {p["name"]: p for p in parameters}
+    assert {"q", "sector", "level", "theme", "place"} <= set(by_name)
+    sector_ref = by_name["sector"]["schema"]["anyOf"][0]["$ref"].rsplit("/", 1)[-1]
+    assert "police" in schema["components"]["schemas"][sector_ref]["enum"]
+    assert "below" in by_name["place"]["description"]
+
+
+def test_record_filters_show_as_a_removable_chip(tree):
+    from bridgework.bodies.testing import make_action, make_body
+
+    body = make_body(tree.city, name="Riverton Peace Committee")
+    make_action(body, title="Ours")
+    make_action(make_body(tree.city), title="Theirs")
+    response = client_for(tree.in_scope).get(reverse("bodies:actionitem_list"), {"body": body.pk})
+    assert {obj.title for obj, _cells in response.context["rows"]} == {"Ours"}
+    chips = response.context["filterset"].record_chips()
+    assert [(label, str(record)) for label, record, _rest in chips] == [
+        ("Raised by", "Riverton Peace Committee")
+    ]
+    assert b"Remove the filter Raised by" in response.content
