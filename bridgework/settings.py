@@ -162,7 +162,10 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cook
 # cool-off period, then may try again (never a permanent lock).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own
+# Per account, and per account from one address — never per address alone: behind a proxy, or
+# in an office on one public address, that would lock everyone out for one person's typos.
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "bridgework.access.middleware.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bridgework.access.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -181,7 +184,8 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("SECURE_HSTS_PRELOAD", True)
-if env_bool("BEHIND_PROXY"):
+BEHIND_PROXY = env_bool("BEHIND_PROXY")  # trust the proxy's X-Forwarded-For and -Proto
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 CONTENT_SECURITY_POLICY = {

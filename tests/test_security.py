@@ -55,6 +55,27 @@ def test_lockout_after_repeated_failures_then_cool_off(client, tree):
     assert sign_in(client, tree.in_scope).status_code == 302
 
 
+def test_one_accounts_typos_never_lock_out_another_from_the_same_address(client, tree):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(client, tree.in_scope, "wrong-password")
+    assert sign_in(client, tree.in_scope).status_code == 429
+    assert sign_in(Client(), tree.ancestor).status_code == 302  # same address, other account
+
+
+def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(tree):
+    from django.test import RequestFactory, override_settings
+
+    from bridgework.access.middleware import client_address
+
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7"
+    )
+    with override_settings(BEHIND_PROXY=False):
+        assert client_address(request) == "10.0.0.2"  # a header anyone can send is ignored
+    with override_settings(BEHIND_PROXY=True):
+        assert client_address(request) == "203.0.113.7"  # not the spoofable first entry
+
+
 def _age_session(client, **seconds_ago):
     session = client.session
     now = int(timezone.now().timestamp())

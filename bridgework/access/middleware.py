@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from .signals import LAST_SEEN_AT, SIGNED_IN_AT
 
-__all__ = ["SessionTimeoutMiddleware"]
+__all__ = ["SessionTimeoutMiddleware", "client_address"]
 
 REFRESH_EVERY_SECONDS = 60
 
@@ -41,3 +41,15 @@ class SessionTimeoutMiddleware:
             elif now - last_seen_at >= REFRESH_EVERY_SECONDS:
                 request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
+
+
+def client_address(request) -> str | None:
+    """The address a request came from: ``REMOTE_ADDR``, or behind the README's TLS proxy
+    (``BEHIND_PROXY``) the address that proxy saw, the last one in ``X-Forwarded-For`` — the
+    entries before it are whatever the client chose to send."""
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
+    return request.META.get("REMOTE_ADDR")
