@@ -76,6 +76,7 @@ class Organisation(LabelledModel):
         return reverse("actors:organisation_detail", args=[self.pk])
 
     def clean(self) -> None:
+        super().clean()
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("An organisation cannot be its own parent.")})
 

@@ -129,6 +129,7 @@ class Body(LabelledModel):
         return reverse("bodies:body_detail", args=[self.pk])
 
     def clean(self) -> None:
+        super().clean()
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("A body cannot be its own parent.")})
 
@@ -220,7 +221,9 @@ class Seat(DerivedPlaceMixin, ScopedModel):
 
 
 class Meeting(DerivedPlaceMixin, LabelledModel):
-    """A meeting of a body, at the body's place."""
+    """A meeting of a body, at the body's place; never less sensitive than the body."""
+
+    label_at_least = ("body",)
 
     body = models.ForeignKey(
         Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body")
@@ -258,6 +261,7 @@ class Meeting(DerivedPlaceMixin, LabelledModel):
             self.place = self.body.place
 
     def clean(self) -> None:
+        super().clean()
         if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
             raise ValidationError({"ends_at": _("A meeting cannot end before it starts.")})
 
@@ -395,7 +399,10 @@ class ActionItemQuerySet(ScopedQuerySet):
 
 
 class ActionItem(DerivedPlaceMixin, LabelledModel):
-    """Something a body asked an organisation or person, at any level, to do by a date."""
+    """Something a body asked an organisation or person, at any level, to do by a date; never
+    less sensitive than the body that raised it or the meeting it came from."""
+
+    label_at_least = ("raised_by", "meeting")
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -480,6 +487,7 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
         self.place = place
 
     def clean(self) -> None:
+        super().clean()
         if bool(self.owner_organisation_id) == bool(self.owner_person_id):
             raise ValidationError(
                 _("An action is owned by an organisation or by a person: choose exactly one.")

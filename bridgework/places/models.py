@@ -184,10 +184,15 @@ class ScopedModel(TimeStampedModel):
 
 
 class LabelledModel(ScopedModel):
-    """A place-scoped record that also carries a Traffic Light Protocol 2.0 label."""
+    """A place-scoped record that also carries a Traffic Light Protocol 2.0 label.
+
+    ``label_at_least`` names the foreign keys whose label this record's may not fall below: a
+    meeting of an AMBER body is AMBER or more, or its minutes would reach people who may not
+    even know the body exists."""
 
     scope_tlp_field = "tlp"
     scope_reads_ancestors = True  # GREEN and CLEAR records above a user's places reach them
+    label_at_least: tuple[str, ...] = ()
 
     tlp = models.PositiveSmallIntegerField(
         _("sensitivity"),
@@ -202,6 +207,25 @@ class LabelledModel(ScopedModel):
     @property
     def tlp_label(self) -> TLP:
         return TLP(self.tlp)
+
+    def clean(self) -> None:
+        super().clean()
+        self.check_label_floor()
+
+    def check_label_floor(self) -> None:
+        """The label is at least that of every record in ``label_at_least``."""
+        for name in self.label_at_least:
+            parent = getattr(self, name, None) if getattr(self, f"{name}_id", None) else None
+            if parent is not None and self.tlp is not None and self.tlp < parent.tlp:
+                raise ValidationError(
+                    {
+                        "tlp": _("At least %(label)s, the label of its %(what)s.")
+                        % {
+                            "label": TLP(parent.tlp).label,
+                            "what": self._meta.get_field(name).verbose_name,
+                        }
+                    }
+                )
 
 
 class Network(TimeStampedModel):
