@@ -24,10 +24,11 @@ from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bridgework.core.modules import module_parts
 from bridgework.core.paths import subtree_bounds
-from bridgework.core.scoping import Grant, Scope
+from bridgework.core.scoping import Grant, Scope, ScopedQuerySet
 from bridgework.core.tlp import SENSITIVE_FROM, TLP
 
 from .models import PolicyRule, Role, RoleAssignment, SensitiveRead
@@ -63,6 +64,10 @@ __all__ = [
     "permits_add",
     "places_for",
     "scoped_prefetch",
+    "sight_for",
+    "HIDDEN",
+    "RecordingSight",
+    "Sight",
     "sync_default_policy",
     "tlp_choices_for",
 ]
@@ -224,9 +229,11 @@ def access_for(user) -> UserAccess | None:
 
 
 def forget_access(user) -> None:
-    """Drop the cached access of ``user`` (after their assignments change)."""
-    if hasattr(user, "_bridgework_access"):
-        del user._bridgework_access
+    """Drop the cached access (and what it let them see) of ``user``, after their
+    assignments change."""
+    for attribute in ("_bridgework_access", "_bridgework_sight"):
+        if hasattr(user, attribute):
+            delattr(user, attribute)
 
 
 def decide_scope(user, action: str, model: type[models.Model]) -> Scope:
@@ -390,3 +397,83 @@ def scoped_prefetch(
             raise TypeError("scoped_prefetch needs a queryset or a model")
         queryset = model._default_manager.all()
     return Prefetch(lookup, queryset=_scoped(queryset).visible_to(user, action), to_attr=to_attr)
+
+
+# --- related records: shown only to those who may see them ---------------------------------------
+
+HIDDEN = gettext_lazy("a record you cannot see")
+
+
+class Sight:
+    """Which of the records a page, an export or an API answer *names* its reader may see.
+
+    A seat is visible to someone who may not see the AMBER person holding it; the seat's page
+    must then not print that person's name. Every label, link and column that renders a related
+    record asks :meth:`shown` (the record, or :data:`HIDDEN`). Answers are remembered for the
+    request, and :meth:`preload` asks for many records at once: one query per model, so a list
+    costs the same for 1 row or 50."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self._seen: dict[tuple[type[models.Model], Any], bool] = {}
+
+    @staticmethod
+    def _scoped(obj: models.Model) -> bool:
+        # Place-scoped records only. Platform users are named wherever what they did is
+        # shown (who posted an update is part of the record), and vocabularies are public.
+        return isinstance(type(obj)._default_manager.all(), ScopedQuerySet)
+
+    def preload(self, objects: Iterable[models.Model | None]) -> None:
+        wanted: dict[type[models.Model], set[Any]] = {}
+        for obj in objects:
+            if obj is not None and obj.pk is not None and self._scoped(obj):
+                key = (type(obj), obj.pk)
+                if key not in self._seen:
+                    wanted.setdefault(type(obj), set()).add(obj.pk)
+        for model, pks in wanted.items():
+            manager: Any = model._default_manager
+            visible = set(
+                manager.visible_to(self.user, VIEW).filter(pk__in=pks).values_list("pk", flat=True)
+            )
+            for pk in pks:
+                self._seen[(model, pk)] = pk in visible
+
+    def sees(self, obj: models.Model | None) -> bool:
+        if obj is None or not self._scoped(obj):
+            return True
+        key = (type(obj), obj.pk)
+        if key not in self._seen:
+            self.preload([obj])
+        return self._seen[key]
+
+    def shown(self, obj: models.Model | None) -> Any:
+        """``obj`` when the reader may see it, else the placeholder :data:`HIDDEN`."""
+        return obj if self.sees(obj) else HIDDEN
+
+    def name(self, obj: models.Model | None) -> str:
+        return "" if obj is None else str(self.shown(obj))
+
+
+class RecordingSight(Sight):
+    """Says yes to everything and notes what it was asked about: the first of two passes over
+    a page's rows, so the second can ask about all of them in one query per model."""
+
+    def __init__(self, user=None) -> None:
+        super().__init__(user)
+        self.asked: list[models.Model] = []
+
+    def sees(self, obj: models.Model | None) -> bool:
+        if obj is not None:
+            self.asked.append(obj)
+        return True
+
+
+def sight_for(user) -> Sight:
+    """The reader's :class:`Sight`, kept for the request (on the user object, like their
+    access)."""
+    cached = getattr(user, "_bridgework_sight", None)
+    if cached is None:
+        cached = Sight(user)
+        if user is not None:
+            user._bridgework_sight = cached
+    return cached

@@ -13,6 +13,7 @@ from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
+    shown_name,
     visible,
 )
 from bridgework.web.filtering import filter_for_api, filters_of
@@ -208,13 +209,21 @@ def erase_person(request, person_id: int):
 class PostOut(Schema):
     id: int
     person_id: int
-    person_name: str = Field(..., alias="person.full_name")
+    person_name: str
     organisation_id: int
-    organisation_name: str = Field(..., alias="organisation.name")
+    organisation_name: str
     title: str
     place_id: int
     starts_on: date | None
     ends_on: date | None
+
+    @staticmethod
+    def resolve_person_name(obj, context) -> str:
+        return shown_name(obj.person, context)
+
+    @staticmethod
+    def resolve_organisation_name(obj, context) -> str:
+        return shown_name(obj.organisation, context)
 
 
 @router.get("/posts", response={200: list[PostOut], **ERROR_RESPONSES}, summary="List posts")

@@ -164,7 +164,8 @@ class Post(ScopedModel):
         constraints = [ends_after_start("starts_on", "ends_on", name="post_ends_after_start")]
 
     def __str__(self) -> str:
-        return f"{self.person} — {self.title}, {self.organisation}"
+        # The title only: the person or the organisation may be out of the reader's sight.
+        return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("actors:post_detail", args=[self.pk])

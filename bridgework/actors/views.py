@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bridgework.access.policy import can, permits, scoped_prefetch
+from bridgework.access.policy import Sight, can, permits, scoped_prefetch, sight_for
 from bridgework.core.tabular import TableReadError, read_table, tabular_response
 from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 
@@ -62,9 +62,11 @@ class _ListedPerson(selectors.ContactFlag):
     visible_posts: list[Post]
 
 
-def _current_posts(person: WithAnnotations[Person, _ListedPerson]) -> str:
+def _current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight) -> str:
     return "; ".join(
-        f"{p.title}, {p.organisation.name}" for p in person.visible_posts if p.ends_on is None
+        f"{p.title}, {sight.name(p.organisation)}"
+        for p in person.visible_posts
+        if p.ends_on is None
     )
 
 
@@ -108,15 +110,19 @@ class OrganisationViewSet(ModelViewSet):
     def detail_context(cls, request, org):
         user = request.user
         visible = Organisation.objects.visible_to(user, "view")
+        posts = list(
+            Post.objects.visible_to(user, "view")
+            .filter(organisation=org)
+            .select_related("person")
+            .order_by("ends_on", "person__full_name")[:100]
+        )
+        sight_for(user).preload(post.person for post in posts)
         return {
             "parent": visible.filter(pk=org.parent_id).first() if org.parent_id else None,
             "children": visible.filter(parent=org).order_by("name")[:50],
             "areas": org.areas.select_related("place").order_by("place_path")[:200],
             "themes": org.themes.all(),
-            "posts": Post.objects.visible_to(user, "view")
-            .filter(organisation=org)
-            .select_related("person")
-            .order_by("ends_on", "person__full_name")[:100],
+            "posts": posts,
             "can_add_post": can(user, "add", Post, org.place),
         }
 
@@ -184,7 +190,7 @@ class PersonViewSet(ModelViewSet):
     columns = [
         Column("full_name", gettext_lazy("Name")),
         Column("place.name", gettext_lazy("Place")),
-        Column(_current_posts, gettext_lazy("Current posts")),
+        Column(_current_posts, gettext_lazy("Current posts"), needs_sight=True),
         Column(_contact("email"), gettext_lazy("Email")),
         Column(_contact("phone"), gettext_lazy("Phone")),
     ]
@@ -207,12 +213,16 @@ class PersonViewSet(ModelViewSet):
     def detail_context(cls, request, person):
         user = request.user
         flagged = selectors.with_contact_flag(Person.objects.filter(pk=person.pk), user).get()
-        return {
-            "can_see_contacts": flagged.can_see_contacts,
-            "posts": Post.objects.visible_to(user, "view")
+        posts = list(
+            Post.objects.visible_to(user, "view")
             .filter(person=person)
             .select_related("organisation", "place")
-            .order_by("ends_on", "pk"),
+            .order_by("ends_on", "pk")
+        )
+        sight_for(user).preload(post.organisation for post in posts)
+        return {
+            "can_see_contacts": flagged.can_see_contacts,
+            "posts": posts,
             "can_export_personal": permits(user, "export_personal", person),
             "can_erase": not person.is_erased and permits(user, "erase", person),
             "can_add_post": not person.is_erased and can(user, "add", Post),

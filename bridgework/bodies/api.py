@@ -8,11 +8,12 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from bridgework.access.policy import access_record
+from bridgework.access.policy import access_record, sight_for
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
+    shown_name,
     visible,
 )
 from bridgework.web.filtering import filter_for_api, filters_of
@@ -140,8 +141,8 @@ class SeatOut(Schema):
     ends_on: date | None
 
     @staticmethod
-    def resolve_holder(obj) -> str:
-        return str(obj.holder or "")
+    def resolve_holder(obj, context) -> str:
+        return shown_name(obj.holder, context)
 
 
 @router.get("/seats", response={200: list[SeatOut], **ERROR_RESPONSES}, summary="List seats")
@@ -204,8 +205,10 @@ class AttendanceOut(Schema):
     sector: str | None = Field(None, description="The attending organisation's sector")
 
     @staticmethod
-    def resolve_sector(obj) -> str | None:
-        return obj.organisation.sector if obj.organisation_id else None
+    def resolve_sector(obj, context) -> str | None:
+        if not obj.organisation_id or not sight_for(context["request"].user).sees(obj.organisation):
+            return None
+        return obj.organisation.sector
 
 
 @router.get(
@@ -271,8 +274,8 @@ class ActionItemOut(Schema):
     url: str
 
     @staticmethod
-    def resolve_owner(obj) -> str:
-        return str(obj.owner or "")
+    def resolve_owner(obj, context) -> str:
+        return shown_name(obj.owner, context)
 
     @staticmethod
     def resolve_overdue(obj) -> bool:

@@ -190,7 +190,8 @@ class Seat(DerivedPlaceMixin, ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.holder} — {self.get_role_display()}, {self.body}"
+        # Never the holder: one may see a body's seat without seeing the AMBER person in it.
+        return _("%(role)s seat, %(body)s") % {"role": self.get_role_display(), "body": self.body}
 
     def get_absolute_url(self) -> str:
         return reverse("bodies:seat_detail", args=[self.pk])
@@ -324,8 +325,8 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
         ]
 
     def __str__(self) -> str:
-        who = self.organisation or self.person or self.seat
-        return f"{who} @ {self.meeting}"
+        # Never who came (they may be out of the reader's sight); the meeting is always in it.
+        return _("Attendance at %(meeting)s") % {"meeting": self.meeting}
 
     def get_absolute_url(self) -> str:
         return reverse("bodies:attendance_detail", args=[self.pk])

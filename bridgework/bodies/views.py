@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import authenticate_api_token
-from bridgework.access.policy import access_record, can, permits, permits_add
+from bridgework.access.policy import access_record, can, permits, permits_add, sight_for
 from bridgework.activity.workflows import available_transitions
 from bridgework.web.viewsets import Column, ModelViewSet
 
@@ -78,10 +78,6 @@ def _initial_ids(request, *names: str) -> dict[str, str]:
     return {name: request.GET[name] for name in names if request.GET.get(name, "").isdigit()}
 
 
-def _owner_name(item: ActionItem) -> str:
-    return str(item.owner or "")
-
-
 # --- generic pages per model -------------------------------------------------------------------
 
 
@@ -113,6 +109,13 @@ class BodyViewSet(ModelViewSet):
         today = timezone.localdate()
         seats = selectors.current_seats(body, user, today)
         meetings = selectors.meetings_of(body, user)
+        open_actions = list(selectors.open_actions_raised_by(body, user)[:50])
+        overdue = list(selectors.overdue_actions_raised_by(body, user, today))
+        sight_for(user).preload(
+            [body.parent]
+            + [seat.holder for seat in seats]
+            + [item.owner for item in open_actions + overdue]
+        )
         return {
             "seats": seats,
             "groups": selectors.membership_by_sector_and_level(seats),
@@ -120,8 +123,8 @@ class BodyViewSet(ModelViewSet):
             "children": selectors.child_bodies(body, user),
             "upcoming": meetings.filter(starts_at__gt=now).order_by("starts_at")[:10],
             "trend": selectors.attendance_trend(body, user, now)[:12],
-            "open_actions": selectors.open_actions_raised_by(body, user)[:50],
-            "overdue": selectors.overdue_actions_raised_by(body, user, today),
+            "open_actions": open_actions,
+            "overdue": overdue,
             "today": today,
             "can_add_seat": permits_add(user, Seat, parent=body),
             "can_add_meeting": permits_add(user, Meeting, parent=body),
@@ -192,17 +195,28 @@ class MeetingViewSet(ModelViewSet):
     def detail_context(cls, request, meeting):
         user = request.user
         presence = selectors.seat_presence(meeting, user)
+        guests = list(
+            Attendance.objects.visible_to(user, "view")
+            .filter(meeting=meeting, seat__isnull=True)
+            .select_related("organisation", "person")
+        )
+        actions = list(
+            ActionItem.objects.visible_to(user, "view")
+            .filter(meeting=meeting)
+            .select_related("owner_organisation", "owner_person")
+        )
+        sight_for(user).preload(
+            [p.seat.holder for p in presence]
+            + [g.organisation or g.person for g in guests]
+            + [item.owner for item in actions]
+        )
         return {
             "presence": presence,
             "present_count": sum(1 for p in presence if p.present),
             "sectors": selectors.sectors_represented(meeting, user),
-            "guests": Attendance.objects.visible_to(user, "view")
-            .filter(meeting=meeting, seat__isnull=True)
-            .select_related("organisation", "person"),
+            "guests": guests,
             "decisions": Decision.objects.visible_to(user, "view").filter(meeting=meeting),
-            "actions": ActionItem.objects.visible_to(user, "view")
-            .filter(meeting=meeting)
-            .select_related("owner_organisation", "owner_person"),
+            "actions": actions,
             "can_record": permits_add(user, Attendance, parent=meeting),
             "can_decide": permits_add(user, Decision, parent=meeting),
             "can_minute": permits(user, "change", meeting),
@@ -225,10 +239,7 @@ class AttendanceViewSet(ModelViewSet):
     columns = [
         Column(lambda a: a.organisation or a.person or "", gettext_lazy("Who")),
         Column("meeting.title", gettext_lazy("Meeting")),
-        Column(
-            lambda a: a.organisation.get_sector_display() if a.organisation else "",
-            gettext_lazy("Sector"),
-        ),
+        Column("organisation.get_sector_display", gettext_lazy("Sector")),
         Column(lambda a: _("seat") if a.seat_id else _("guest"), gettext_lazy("As")),
     ]
     detail_fields = [
@@ -280,7 +291,7 @@ class ActionItemViewSet(ModelViewSet):
     list_select_related = ("raised_by", "owner_organisation", "owner_person")
     columns = [
         Column("title", gettext_lazy("Action")),
-        Column(_owner_name, gettext_lazy("Owner")),
+        Column("owner", gettext_lazy("Owner")),
         Column("raised_by.name", gettext_lazy("Raised by")),
         Column("due_on", gettext_lazy("Due")),
         Column("get_status_display", gettext_lazy("Status")),
@@ -295,7 +306,11 @@ class ActionItemViewSet(ModelViewSet):
     @classmethod
     def detail_context(cls, request, item):
         user = request.user
+        sight = sight_for(user)
+        sight.preload([item.owner, item.raised_by, item.meeting, item.decision])
         return {
+            "owner_visible": sight.sees(item.owner),
+            "raiser_visible": sight.sees(item.raised_by),
             "updates": ActionUpdate.objects.visible_to(user, "view")
             .filter(item=item)
             .select_related("author")
@@ -449,6 +464,9 @@ def my_actions(request):
     """Actions owned by the user's person or the organisations they hold a post in."""
     today = timezone.localdate()
     items = list(selectors.action_items_of_user(request.user, today)[:200])
+    sight_for(request.user).preload(
+        [item.owner for item in items] + [item.raised_by for item in items]
+    )
     return render(
         request,
         "bodies/my_actions.html",
@@ -468,7 +486,11 @@ def overdue_actions(request):
     """Every overdue item the user can see, under the body that raised it."""
     today = timezone.localdate()
     groups: dict[Body, list[ActionItem]] = {}
-    for item in selectors.overdue_actions_visible_to(request.user, today)[:500]:
+    items = list(selectors.overdue_actions_visible_to(request.user, today)[:500])
+    sight_for(request.user).preload(
+        [item.owner for item in items] + [item.raised_by for item in items]
+    )
+    for item in items:
         groups.setdefault(item.raised_by, []).append(item)
     return render(request, "bodies/overdue.html", {"groups": groups, "today": today})
 

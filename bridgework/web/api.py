@@ -17,7 +17,7 @@ from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
 
 from bridgework.access.actions import authenticate_api_token
-from bridgework.access.policy import access_record, log_sensitive_reads
+from bridgework.access.policy import access_record, log_sensitive_reads, sight_for
 
 from .pagination import InvalidCursor, keyset_page
 
@@ -28,6 +28,7 @@ __all__ = [
     "ErrorOut",
     "KeysetPagination",
     "build_api",
+    "shown_name",
     "visible",
 ]
 
@@ -158,6 +159,24 @@ def visible(request, model: type[models.Model], action: str = "view") -> models.
     return manager.visible_to(request.user, action)
 
 
+def shown_name(obj: models.Model | None, context: Any) -> str:
+    """A related record's name in an answer, or "a record you cannot see": the same decision
+    as the pages' (``Sight``). ``context`` is what ninja passes to a ``resolve_*`` method."""
+    request = (context or {}).get("request")
+    return sight_for(getattr(request, "user", None)).name(obj)
+
+
+def _named_records(items: list[Any]) -> list[models.Model]:
+    """The related records already loaded on ``items`` (``select_related``): what an answer
+    may name, to be checked in one query per model."""
+    named = []
+    for obj in items:
+        for field in obj._meta.concrete_fields:
+            if field.is_relation and field.is_cached(obj):
+                named.append(field.get_cached_value(obj))
+    return named
+
+
 class KeysetPagination(PaginationBase):
     """Cursor pagination: ``after``/``before`` cursors and ``limit`` (≤ 200)."""
 
@@ -189,6 +208,7 @@ class KeysetPagination(PaginationBase):
         except InvalidCursor as exc:
             raise HttpError(400, "That cursor is not valid for this list.") from exc
         log_sensitive_reads(request.user, page.items, channel="api")
+        sight_for(request.user).preload(_named_records(page.items))
         return {
             "items": page.items,
             "next": _page_url(request, "after", page.next_cursor),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any, ClassVar, Literal
 
 from auditlog.models import LogEntry
@@ -26,7 +27,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from bridgework.access.policy import access_record, can, log_sensitive_reads, permits
+from bridgework.access.policy import (
+    HIDDEN,
+    RecordingSight,
+    Sight,
+    access_record,
+    can,
+    log_sensitive_reads,
+    permits,
+    sight_for,
+)
 from bridgework.activity.selectors import timeline_of
 from bridgework.activity.workflows import available_transitions, do_transition, workflow_for
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
@@ -36,22 +46,34 @@ from .filtering import ScopedFilterSet, SearchFilter
 from .forms import TransitionForm
 from .pagination import InvalidCursor, keyset_page
 
-__all__ = ["Column", "ModelViewSet", "RecordPage", "resolve_attr"]
+__all__ = ["Column", "ModelViewSet", "RecordPage", "rendered_rows", "resolve_attr"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """A list column: a dotted attribute path (or callable) and its heading."""
+    """A list column: a dotted attribute path (or callable) and its heading.
 
-    attr: str | Callable[[Any], Any]
+    A related record on the path (``body.name``), or returned by the callable, is shown only
+    to a reader who may see it (:class:`~bridgework.access.policy.Sight`). A callable that
+    names related records itself takes ``(obj, sight)`` and says so with ``needs_sight``."""
+
+    attr: str | Callable[..., Any]
     label: Any
     link: bool = False
+    needs_sight: bool = False
 
-    def value(self, obj: Any) -> Any:
-        return self.attr(obj) if callable(self.attr) else resolve_attr(obj, self.attr)
+    def value(self, obj: Any, sight: Sight | None = None) -> Any:
+        if not callable(self.attr):
+            return resolve_attr(obj, self.attr, sight)
+        value = self.attr(obj, sight or Sight(None)) if self.needs_sight else self.attr(obj)
+        if sight is not None and isinstance(value, models.Model):
+            return sight.shown(value)
+        return value
 
 
-def resolve_attr(obj: Any, dotted: str) -> Any:
+def resolve_attr(obj: Any, dotted: str, sight: Sight | None = None) -> Any:
+    """The value at ``dotted`` (``body.place.name``); :data:`HIDDEN` as soon as the path
+    passes through a record the reader may not see."""
     value = obj
     for part in dotted.split("."):
         if value is None:
@@ -59,9 +81,23 @@ def resolve_attr(obj: Any, dotted: str) -> Any:
         value = getattr(value, part)
         if callable(value) and not isinstance(value, models.Manager):
             value = value()
+        if sight is not None and isinstance(value, models.Model) and not sight.sees(value):
+            return HIDDEN
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return "" if value is None else value
+
+
+def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[Any]]:
+    """The cells of ``objects`` for ``user``, asking in one query per model which of the
+    records they name the user may see: a first pass notes them, the second renders."""
+    noted = RecordingSight()
+    for obj in objects:
+        for column in columns:
+            column.value(obj, noted)
+    sight = sight_for(user)
+    sight.preload(noted.asked)
+    return [[column.value(obj, sight) for column in columns] for obj in objects]
 
 
 class ScopedViewMixin(LoginRequiredMixin):
@@ -115,6 +151,7 @@ class ListPage(ScopedViewMixin, View):
                 self.scoped("export").filter(pk__in=queryset.values("pk")),
                 request.GET["format"],
                 columns=vs.columns_for(request),
+                user=request.user,
             )
         try:
             page = keyset_page(
@@ -128,7 +165,8 @@ class ListPage(ScopedViewMixin, View):
             raise Http404 from exc
         log_sensitive_reads(request.user, page.items)
         columns = vs.columns_for(request)
-        rows = [(obj, [column.value(obj) for column in columns]) for obj in page.items]
+        cells = rendered_rows(page.items, columns, request.user)
+        rows = list(zip(page.items, cells, strict=True))
         context = self.context(
             page=page,
             rows=rows,
@@ -146,7 +184,11 @@ class DetailPage(ScopedViewMixin, View):
     def get(self, request, **kwargs):
         obj = self.get_object(channel="page")
         vs = self.viewset
-        fields = [(label, resolve_attr(obj, attr)) for attr, label in vs.detail_fields]
+        detail_columns = [Column(attr, label) for attr, label in vs.detail_fields]
+        values = rendered_rows([obj], detail_columns, request.user)[0]
+        fields = [
+            (column.label, value) for column, value in zip(detail_columns, values, strict=True)
+        ]
         context = self.context(
             object=obj,
             fields=fields,
@@ -305,6 +347,13 @@ class HistoryPage(ScopedViewMixin, View):
         return render(request, "web/object_history.html", self.context(object=obj, entries=entries))
 
 
+def _rendered_in_chunks(records: models.QuerySet, columns: list[Column], user, size: int = 2000):
+    """An export's rows, rendered a chunk at a time (a handful of queries per chunk)."""
+    iterator = records.iterator(chunk_size=size)
+    while chunk := list(islice(iterator, size)):
+        yield from rendered_rows(chunk, columns, user)
+
+
 def _export_query(request) -> str:
     """The list's query string without its page cursors: what an export link keeps."""
     query = request.GET.copy()
@@ -448,18 +497,21 @@ class ModelViewSet:
 
     @classmethod
     def export(
-        cls, queryset: models.QuerySet, fmt: str, columns: list[Column] | None = None
+        cls,
+        queryset: models.QuerySet,
+        fmt: str,
+        columns: list[Column] | None = None,
+        *,
+        user=None,
     ) -> HttpResponseBase:
-        """Exactly the list's columns and rows (the same scope), as a streamed CSV or XLSX."""
+        """Exactly the list's columns and rows (the same scope, the same related records
+        hidden from ``user``), as a streamed CSV or XLSX."""
         columns = columns if columns is not None else cls.columns
         records = queryset.select_related(*cls.list_select_related).order_by(*cls.ordering)
         kind: Literal["csv", "xlsx"] = "xlsx" if fmt == "xlsx" else "csv"
         return tabular_response(
             [str(column.label) for column in columns],
-            (
-                [column.value(obj) for column in columns]
-                for obj in records.iterator(chunk_size=2000)
-            ),
+            _rendered_in_chunks(records, columns, user),
             fmt=kind,
             filename=f"{cls.model._meta.model_name}.{kind}",
             sheet_title=str(cls.model._meta.verbose_name_plural),

@@ -8,7 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from bridgework.access.actions import do_create_api_token
 from bridgework.access.models import PolicyRule, Role, SensitiveRead
+from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
@@ -23,6 +24,36 @@ from .registry import COVERED_URLS, TESTED_MODELS
 from .tree import StandardTree, assign, build_tree, make_user
 
 __all__ = ["ScopedApiTests", "ScopedViewTests"]
+
+
+# model label -> a test class whose make_record(place) makes one (see hidden_record)
+RECORD_MAKERS: dict[str, type] = {}
+NAME_FIELDS = ("name", "full_name", "title", "text")
+
+
+def _rename(record: Model, marker: str) -> None:
+    """Give ``record`` (or, for a part named after its parent, that parent) a unique name."""
+    names = {f.name for f in record._meta.concrete_fields}
+    field = next((n for n in NAME_FIELDS if n in names), None)
+    if field is not None:
+        type(record)._default_manager.filter(pk=record.pk).update(**{field: marker})
+        return
+    parent = getattr(record, getattr(record, "scope_parent_field", "") or "", None)
+    if parent is not None:
+        _rename(parent, marker)
+
+
+def _body_text(response) -> str:
+    """A response's text; an XLSX export's cell values (the zip would hide any name)."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":
+        import io
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+        return "\n".join(str(cell) for row in sheet.iter_rows(values_only=True) for cell in row)
+    return content.decode("utf-8", errors="replace")
 
 
 def _entries(obj: Model) -> list[LogEntry]:
@@ -57,6 +88,54 @@ class _ScopedBase:
     @property
     def has_tlp(self) -> bool:
         return getattr(self.model, "scope_tlp_field", None) is not None
+
+    # --- related records out of the reader's sight --------------------------------------------
+
+    def named_foreign_keys(self) -> list[Any]:
+        """The foreign keys of the model to other place-scoped records that its pages could
+        name: all but the place itself and the parent that decides its visibility."""
+        parent = getattr(self.model, "scope_parent_field", None)
+        return [
+            field
+            for field in self.model._meta.concrete_fields
+            if field.is_relation
+            and field.name not in {"place", parent}
+            and isinstance(field.related_model._default_manager.all(), ScopedQuerySet)
+        ]
+
+    def hidden_record(self, model: type[Model]) -> tuple[Model, str] | None:
+        """A record of ``model`` the user in scope cannot see (in the sibling city), renamed to
+        a unique marker; None when no test class says how to make one."""
+        maker_class = RECORD_MAKERS.get(model._meta.label_lower)
+        if maker_class is None:
+            return None
+        maker = maker_class.__new__(maker_class)
+        maker.tree = self.tree
+        try:
+            record = maker.make_record(self.tree.sibling)
+        except AttributeError:  # its maker needs a fixture of its own
+            return None
+        marker = f"SECRET-{model._meta.model_name}-{record.pk}-out-of-sight"
+        _rename(record, marker)
+        return record, marker
+
+    def point_at_hidden_records(self, record: Model) -> list[str]:
+        """Point each named foreign key of ``record`` at a record the reader cannot see (as
+        data written by someone else may); return the markers that must never appear."""
+        markers = []
+        for field in self.named_foreign_keys():
+            hidden = self.hidden_record(field.related_model)
+            if hidden is None:
+                continue
+            try:
+                with transaction.atomic():  # a check (exactly one holder) may forbid it
+                    type(record)._default_manager.filter(pk=record.pk).update(
+                        **{field.attname: hidden[0].pk}
+                    )
+            except IntegrityError:
+                continue
+            markers.append(hidden[1])
+        return markers
 
     def user_without(self, action: str):
         """Someone at the city whose role is the role under test less ``action`` on this
@@ -97,6 +176,29 @@ class ScopedViewTests(_ScopedBase):
             cls.model = cls.viewset.model
             TESTED_MODELS.add(cls.model._meta.label_lower)
             COVERED_URLS.update(cls.viewset.url_names().values())
+            RECORD_MAKERS.setdefault(cls.model._meta.label_lower, cls)
+
+    def test_related_records_out_of_sight_are_never_named(self):
+        """Every foreign key to another scoped record: when it points at a record the reader
+        cannot see, no page, list or export of this record names it."""
+        record = self.make_record(self.tree.city)
+        markers = self.point_at_hidden_records(record)
+        if not markers:
+            pytest.skip("no foreign key to another scoped record")
+        client = self.client_for(self.tree.in_scope)
+        urls = [self.url("detail", record)]
+        if self.has("list"):
+            urls.append(self.url("list"))
+            if self.has("export"):
+                urls += [self.url("list") + "?format=csv", self.url("list") + "?format=xlsx"]
+        for url in urls:
+            response = client.get(url)
+            if response.status_code == 403:  # the role may not export
+                continue
+            assert response.status_code == 200, (url, response.status_code)
+            body = _body_text(response)
+            for marker in markers:
+                assert marker not in body, f"{url} names a record the reader cannot see"
 
     def form_data(self, place: Place) -> dict[str, Any]:
         """Valid form data for a record at ``place``."""
@@ -465,6 +567,18 @@ class ScopedApiTests(_ScopedBase):
                 response = self.send(client, method, url, body)
                 assert response.status_code == 403, (verb, response.content)
         assert self.model._default_manager.filter(pk=record.pk).exists()
+
+    def test_related_records_out_of_sight_are_never_named_in_the_api(self):
+        record = self.make_record(self.tree.city)
+        markers = self.point_at_hidden_records(record)
+        if not markers:
+            pytest.skip("no foreign key to another scoped record")
+        client = self.client_for(self.tree.in_scope)
+        for url in (self.detail_url(record), self.list_url()):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.content)
+            for marker in markers:
+                assert marker not in response.content.decode(), url
 
     def test_anonymous_gets_401(self):
         record = self.make_record(self.tree.city)

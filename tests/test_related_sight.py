@@ -1,0 +1,75 @@
+"""Related records are named only to those who may see them (the audit's AMBER-through-GREEN
+finding), on pages, in exports and in the API, decided by the access layer's Sight."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bridgework.access.policy import HIDDEN, Sight
+from bridgework.bodies.testing import make_action, make_body, make_person, make_seat
+from bridgework.core.tlp import TLP
+from bridgework.web.testing import assign, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def partner(tree):
+    user = make_user("partner")
+    assign(user, "partner", tree.city)  # a GREEN ceiling
+    return user
+
+
+def test_a_partner_never_reads_an_amber_persons_name_through_a_green_seat(tree, partner):
+    informant = make_person(tree.city, full_name="Amara Amber-Witness", tlp=TLP.AMBER)
+    body = make_body(tree.city, name="Riverton Leaders' Table")
+    seat = make_seat(body, person=informant)
+    client = client_for(partner)
+    assert client.get(reverse("api-1.0.0:get_person", args=[informant.pk])).status_code == 404
+    for url in (
+        seat.get_absolute_url(),
+        body.get_absolute_url(),
+        reverse("bodies:seat_list"),
+        reverse("api-1.0.0:get_seat", args=[seat.pk]),
+        reverse("api-1.0.0:list_seats"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        ).decode("utf-8-sig")
+        assert "Amara" not in text, url
+    seat_json = client.get(reverse("api-1.0.0:get_seat", args=[seat.pk])).json()
+    assert seat_json["holder"] == str(HIDDEN)
+    # The coordinator, who may read AMBER, sees the name.
+    coordinator = client_for(tree.in_scope).get(reverse("api-1.0.0:get_seat", args=[seat.pk]))
+    assert coordinator.json()["holder"] == "Amara Amber-Witness"
+
+
+def test_an_action_owned_by_an_amber_person_keeps_its_owner_unnamed(tree, partner):
+    owner = make_person(tree.city, full_name="Amber Owner", tlp=TLP.AMBER)
+    item = make_action(make_body(tree.city), owner=owner, title="Cross-city action")
+    page = client_for(partner).get(item.get_absolute_url())
+    assert page.status_code == 200
+    assert b"Amber Owner" not in page.content
+    assert str(HIDDEN).encode() in page.content
+
+
+def test_sight_asks_once_per_model_however_many_records(tree):
+    people = [make_person(tree.city) for _ in range(30)] + [make_person(tree.sibling)]
+    sight = Sight(tree.in_scope)
+    with CaptureQueriesContext(connection) as queries:
+        sight.preload(people)
+    assert len(queries) <= 4  # the access (role assignments, rules) and one query for people
+    with CaptureQueriesContext(connection) as again:
+        seen = [sight.sees(person) for person in people]
+    assert len(again) == 0
+    assert seen == [True] * 30 + [False]
