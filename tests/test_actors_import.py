@@ -184,3 +184,18 @@ def test_import_needs_the_add_action(codes):
     client = client_for(partner)
     assert client.get(reverse("actors:import_upload")).status_code == 403
     assert client_for(codes.no_role).get(reverse("actors:import_upload")).status_code == 403
+
+
+def test_a_nul_character_is_refused_as_the_form_refuses_it(codes):
+    client = client_for(codes.in_scope)
+    text = ORG_HEADER + "Good Org,,youth,local,XA01,,,,\n" + "Bad\x00Org,,youth,local,XA01,,,,\n"
+    response = upload(client, text)
+    assert response.status_code == 400
+    messages = [str(e) for e in response.context["errors"]]
+    assert "Row 3, column name: Null characters are not allowed." in messages
+    assert Organisation.objects.count() == 0
+    # The same rule guards every write, whatever the way in.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        Organisation(name="A\x00B", sector="youth", level="local", place=codes.city).full_clean()

@@ -283,3 +283,62 @@ def test_import_answers_a_corrupt_file_with_a_message(tree):
     )
     assert response.status_code == 400
     assert "could not be read as CSV or XLSX" in response.content.decode()
+
+
+# --- limits on what an upload may hold ----------------------------------------------------------
+
+
+def _sheet_declaring(width_ref: str, rows: int = 3) -> bytes:
+    """An XLSX whose sheet declares the dimension ``A1:<width_ref>`` with a few real cells."""
+    import zipfile as _zip
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["name", "sector"])
+    for n in range(rows):
+        sheet.append([f"Org {n}", "youth"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source = _zip.ZipFile(io.BytesIO(buffer.getvalue()))
+    out = io.BytesIO()
+    with _zip.ZipFile(out, "w", _zip.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b'<dimension ref="A1:B4"/>', f'<dimension ref="A1:{width_ref}"/>'.encode()
+                )
+            target.writestr(info, data)
+    return out.getvalue()
+
+
+def test_a_sheet_declaring_a_huge_width_is_read_within_bounds():
+    import tracemalloc
+
+    data = _sheet_declaring("XFD1048576")
+    tracemalloc.start()
+    rows = read_table(data, "wide.xlsx")
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert rows == [{"name": f"Org {n}", "sector": "youth"} for n in range(3)]
+    assert peak < 20 * 1024 * 1024  # was 251 MB for a 13.8 KB file
+
+
+def test_too_many_rows_or_columns_are_refused():
+    csv_rows = "name\n" + "\n".join(f"Org {n}" for n in range(11))
+    with pytest.raises(TableReadError):
+        read_table(csv_rows.encode(), "many.csv", max_rows=10)
+    assert len(read_table(csv_rows.encode(), "many.csv", max_rows=11)) == 11
+    wide = ",".join(f"c{n}" for n in range(201)) + "\n" + ",".join("x" for _ in range(201))
+    with pytest.raises(TableReadError):
+        read_table(wide.encode(), "wide.csv")
+
+
+def test_a_zip_bomb_is_refused_before_unpacking(monkeypatch):
+    from bridgework.core import tabular
+
+    monkeypatch.setattr(tabular, "MAX_UNPACKED_BYTES", 1024)
+    with pytest.raises(TableReadError, match="too large"):
+        read_table(_sheet_declaring("B4"), "bomb.xlsx")

@@ -206,6 +206,10 @@ def plan_import(
     check = _check_org_row if kind == "organisations" else _check_person_row
     plan = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
+        nul = [column for column, value in row.items() if "\x00" in value]
+        if nul:  # what a form refuses, an import refuses: nothing of this row is kept
+            errors += [RowError(number, c, _("Null characters are not allowed.")) for c in nul]
+            continue
         planned = check(number, row, context, errors)
         if planned is not None:
             plan.append(planned)

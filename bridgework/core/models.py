@@ -1,10 +1,11 @@
-"""Abstract model pieces with no domain knowledge."""
+"""Model pieces with no domain knowledge: abstract mixins, and the scheduler's bookkeeping."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["TimeStampedModel", "ends_after_start"]
+__all__ = ["PeriodicRun", "TimeStampedModel", "ends_after_start"]
 
 
 class TimeStampedModel(models.Model):

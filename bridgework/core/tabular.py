@@ -195,13 +195,23 @@ _XLSX_ERRORS = (
 _ZIP_SIGNATURE = b"PK\x03\x04"
 
 
-def read_table(source: str | Path | bytes, filename: str = "") -> list[dict[str, str]]:
+# What an upload may hold. An XLSX file is a zip: a few kilobytes can unpack into gigabytes,
+# and a sheet that declares itself 16,384 columns wide makes a reader pad every row to that.
+MAX_ROWS = 10_000
+MAX_COLUMNS = 200
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def read_table(
+    source: str | Path | bytes, filename: str = "", *, max_rows: int = MAX_ROWS
+) -> list[dict[str, str]]:
     """Rows of a CSV (UTF-8, with or without BOM) or XLSX file (first sheet) as dicts of
     stripped strings keyed by the header row; dates as ISO text; empty rows skipped.
 
     XLSX is recognised by the ``.xlsx`` extension of ``filename`` (or of a path ``source``) or
     by the zip signature it starts with. Raises :class:`TableReadError` when the file cannot
-    be read.
+    be read, or holds more than ``max_rows`` rows or :data:`MAX_COLUMNS` columns, or (XLSX)
+    would unpack to more than :data:`MAX_UNPACKED_BYTES`; nothing is read past the limit.
     """
     if isinstance(source, str | Path):
         name = str(filename or source).lower()
@@ -209,29 +219,66 @@ def read_table(source: str | Path | bytes, filename: str = "") -> list[dict[str,
     else:
         name, data = filename.lower(), source
     if name.endswith(".xlsx") or data[:4] == _ZIP_SIGNATURE:
-        return _read_xlsx(data)
-    return _read_csv(data)
+        return _read_xlsx(data, max_rows)
+    return _read_csv(data, max_rows)
 
 
-def _read_xlsx(data: bytes) -> list[dict[str, str]]:
+def _check_unpacked_size(data: bytes) -> None:
+    """Refuse a zip whose entries would unpack past the limit, before unpacking any."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
+        raise TableReadError("not a readable XLSX file") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TableReadError("the XLSX file is too large once unpacked")
+
+
+def _read_xlsx(data: bytes, max_rows: int) -> list[dict[str, str]]:
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            rows = list(book.worksheets[0].iter_rows(values_only=True))
+            sheet = book.worksheets[0]
+            # Bounded by what may be read, whatever width and height the sheet declares:
+            # openpyxl pads every row to the declared width unless told where to stop.
+            cells = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1, max_row=max_rows + 2)
+            rows = _bounded_rows(cells, max_rows)
         finally:
             book.close()  # a read-only workbook keeps its archive open
     except _XLSX_ERRORS as exc:
         raise TableReadError("not a readable XLSX file") from exc
-    return _as_dicts([[_cell(value) for value in row] for row in rows])
+    return _as_dicts(rows)
 
 
-def _read_csv(data: bytes) -> list[dict[str, str]]:
+def _bounded_rows(rows: Iterable[Sequence[Any]], max_rows: int) -> list[list[str]]:
+    """Rows as stripped strings, the header's width at most :data:`MAX_COLUMNS`: trailing empty
+    cells are dropped before anything is padded, and reading stops past ``max_rows``."""
+    out: list[list[str]] = []
+    width = MAX_COLUMNS
+    for row in rows:
+        cells = [_cell(value) for value in row[: width + 1]]
+        while cells and cells[-1] == "":
+            cells.pop()
+        if not out:
+            if len(cells) > MAX_COLUMNS:
+                raise TableReadError(f"more than {MAX_COLUMNS} columns")
+            width = len(cells)
+        elif not cells:
+            continue
+        out.append(cells[:width])
+        if len(out) > max_rows + 1:
+            raise TableReadError(f"more than {max_rows} rows")
+    return out
+
+
+def _read_csv(data: bytes, max_rows: int) -> list[dict[str, str]]:
     try:
         text = data.decode("utf-8-sig")
-        rows = list(csv.reader(io.StringIO(text)))
+        rows = _bounded_rows(csv.reader(io.StringIO(text)), max_rows)
     except (UnicodeDecodeError, csv.Error) as exc:
         raise TableReadError("not a readable UTF-8 CSV file") from exc
-    return _as_dicts([[cell.strip() for cell in row] for row in rows])
+    return _as_dicts(rows)
 
 
 def _as_dicts(rows: list[list[str]]) -> list[dict[str, str]]:
