@@ -15,6 +15,22 @@ class TimeStampedModel(models.Model):
     class Meta:
         abstract = True
 
+    def clean_fields(self, exclude=None):
+        """Text never holds a NUL character: forms refuse it, PostgreSQL cannot store it, and
+        an import or an API body must not slip one past the page's rules."""
+        errors = {}
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname, None)
+            if isinstance(value, str) and "\x00" in value and field.name not in (exclude or ()):
+                errors[field.name] = [_("Null characters are not allowed.")]
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            for name, messages in exc.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+        if errors:
+            raise ValidationError(errors)
+
 
 def ends_after_start(start: str, end: str, *, name: str, same_day: bool = True):
     """A check that a record's optional ``end`` date is not before its optional ``start``
