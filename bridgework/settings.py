@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bridgework.web.middleware.NoStoreForSignedInMiddleware",
+    "bridgework.web.middleware.OutOfRangeIsNotFoundMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

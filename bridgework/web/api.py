@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, models
+from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
+from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
 
@@ -50,8 +53,32 @@ ERROR_RESPONSES: dict[int, Any] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
+    413: ErrorOut,
     422: ErrorOut,
 }
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies as ninja reads them, refusing text no database can store: a lone UTF-16
+    surrogate (``"\\ud800"``) is valid JSON but not valid Unicode text."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = super().parse_body(request)
+        if _has_lone_surrogate(data):
+            raise NinjaValidationError(
+                [{"loc": ("body",), "msg": "Text must be valid Unicode (a lone surrogate is not)."}]
+            )
+        return data
 
 
 class BrowserSessionAuth(SessionAuth):
@@ -92,6 +119,7 @@ def build_api() -> NinjaAPI:
         auth=[TokenAuth(), BrowserSessionAuth()],
         urls_namespace="api-1.0.0",
         docs_url="/docs",
+        parser=StrictJsonParser(),
     )
 
     @api.exception_handler(NinjaValidationError)
@@ -116,6 +144,19 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(PermissionDenied)
     def on_forbidden(request, exc):
         return _error(api, request, 403, str(exc) or "Not allowed.")
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request, exc):
+        return _error(api, request, 413, "The request body is too large.")
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request, exc):
+        return _error(api, request, 400, "The multipart body cannot be read.")
+
+    @api.exception_handler(ProtectedError)
+    def on_still_referenced(request, exc):
+        # The page answers the same: the record stays, and says why.
+        return _error(api, request, 400, "Other records still refer to this one.")
 
     @api.exception_handler(DjangoValidationError)
     def on_django_invalid(request, exc):

@@ -12,7 +12,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DataError
 from django.db.models import Q, QuerySet
 
 __all__ = ["InvalidCursor", "KeysetPage", "decode_cursor", "encode_cursor", "keyset_page"]
@@ -95,6 +97,25 @@ def keyset_page(
     size: int,
     after: str | None = None,
     before: str | None = None,
+) -> KeysetPage:
+    """One page after (or before) a cursor. A cursor whose values do not fit the ordering's
+    columns (text for a date, a number beyond the column's range) is :class:`InvalidCursor`,
+    never a server error."""
+    try:
+        return _keyset_page(queryset, ordering=ordering, size=size, after=after, before=before)
+    except (ValidationError, ValueError, TypeError, OverflowError, DataError) as exc:
+        if isinstance(exc, InvalidCursor):
+            raise
+        raise InvalidCursor("cursor values do not fit this list") from exc
+
+
+def _keyset_page(
+    queryset: QuerySet,
+    *,
+    ordering: tuple[str, ...],
+    size: int,
+    after: str | None,
+    before: str | None,
 ) -> KeysetPage:
     ordering = _normalise(ordering)
     if before:
