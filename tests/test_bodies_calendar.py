@@ -52,11 +52,15 @@ def test_body_feed_accepts_a_token_and_refuses_strangers(tree):
     body = make_body(tree.city)
     make_meeting(body, title="Open meeting", starts_at=soon(1))
     url = reverse("bodies:body_calendar", args=[body.pk])
-    token, secret = do_create_api_token(user=tree.in_scope, name="calendar")
-    assert len(events(Client().get(f"{url}?token={secret}"))) == 1
+    token, secret = do_create_api_token(user=tree.in_scope, name="calendar", purpose="calendar")
+    feed = Client().get(f"{url}?token={secret}")
+    assert len(events(feed)) == 1
+    assert feed["Cache-Control"] == "no-store, private"
     assert Client().get(url).status_code == 401
-    assert Client().get(f"{url}?token=bw_not-a-token").status_code == 401
-    _t, sibling_secret = do_create_api_token(user=tree.sibling_user, name="calendar")
+    assert Client().get(f"{url}?token=bwcal_not-a-token").status_code == 401
+    _t, sibling_secret = do_create_api_token(
+        user=tree.sibling_user, name="calendar", purpose="calendar"
+    )
     assert Client().get(f"{url}?token={sibling_secret}").status_code == 404
     do_revoke_api_token(token, acting_user=tree.in_scope)
     assert Client().get(f"{url}?token={secret}").status_code == 401
@@ -82,7 +86,7 @@ def test_my_feed_has_my_bodies_meetings_and_my_deadlines(tree):
     make_action(by_org, owner=org, title="No date")
     make_action(by_org, owner=org, title="Done already", due_on=due, status=ActionStatus.DONE)
 
-    _token, secret = do_create_api_token(user=user, name="phone")
+    _token, secret = do_create_api_token(user=user, name="phone", purpose="calendar")
     found = events(Client().get(reverse("bodies:my_calendar") + f"?token={secret}"))
     assert set(found) == {
         "Forum: Forum meeting",
@@ -106,3 +110,17 @@ def test_my_feed_is_scoped_to_what_the_user_may_see(tree):
     client.force_login(user)
     assert events(client.get(reverse("bodies:my_calendar"))) == {}
     assert Client().get(reverse("bodies:my_calendar")).status_code == 401
+
+
+def test_a_calendar_token_opens_feeds_only_and_an_api_token_no_feed(tree):
+    body = make_body(tree.city)
+    feed = reverse("bodies:body_calendar", args=[body.pk])
+    _c, calendar_secret = do_create_api_token(user=tree.in_scope, name="phone", purpose="calendar")
+    _a, api_secret = do_create_api_token(user=tree.in_scope, name="script")
+    assert calendar_secret.startswith("bwcal_") and api_secret.startswith("bw_")
+    assert Client().get(f"{feed}?token={api_secret}").status_code == 401
+    api = Client(headers={"Authorization": f"Bearer {calendar_secret}"})
+    assert api.get("/api/me").status_code == 401
+    assert (
+        Client(headers={"Authorization": f"Bearer {api_secret}"}).get("/api/me").status_code == 200
+    )

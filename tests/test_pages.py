@@ -126,6 +126,14 @@ def test_tokens_are_created_shown_once_stored_hashed_and_revoked(client, tree):
     assert api.get("/api/me").status_code == 401
 
 
+def test_a_calendar_token_is_made_on_the_account_page(client, tree):
+    client.force_login(tree.in_scope)
+    response = client.post(reverse("token_create"), {"name": "phone", "purpose": "calendar"})
+    assert response.context["new_secret"].startswith("bwcal_")
+    assert ApiToken.objects.get(user=tree.in_scope).purpose == "calendar"
+    assert b"Calendar apps" in client.get(reverse("account")).content
+
+
 def test_token_needs_a_name_and_only_its_owner_may_revoke(client, tree):
     client.force_login(tree.in_scope)
     assert client.post(reverse("token_create"), {"name": "  "}).status_code == 400

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.paths import subtree_bounds
 
-from .models import ApiToken, Role, RoleAssignment, User
+from .models import ApiToken, Role, RoleAssignment, TokenPurpose, User
 from .policy import CHANGE, access_for, assignable_roles, can, forget_access
 
 __all__ = [
@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 TOKEN_PREFIX = "bw_"  # noqa: S105  (a marker, not a secret)
+# A calendar token looks different, so one pasted in the wrong place is recognised.
+PREFIXES = {TokenPurpose.API: TOKEN_PREFIX, TokenPurpose.CALENDAR: "bwcal_"}
 
 
 # --- Role assignments -----------------------------------------------------------------------
@@ -128,19 +130,26 @@ def hash_api_token(secret: str) -> str:
 
 @transaction.atomic
 def do_create_api_token(
-    *, user: User, name: str, expires_at: datetime | None = None
+    *,
+    user: User,
+    name: str,
+    expires_at: datetime | None = None,
+    purpose: str = TokenPurpose.API,
 ) -> tuple[ApiToken, str]:
-    """Create a token; the returned secret is shown once and never stored."""
+    """Create a token for ``purpose``; the returned secret is shown once and never stored."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name you will recognise.")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    if purpose not in PREFIXES:
+        raise ValidationError({"purpose": _("Choose what the token is for.")})
+    secret = PREFIXES[TokenPurpose(purpose)] + secrets.token_urlsafe(32)
     with set_actor(user):
         token = ApiToken.objects.create(
             user=user,
             name=name,
+            purpose=purpose,
             prefix=secret[:10],
             key_hash=hash_api_token(secret),
             expires_at=expires_at,
@@ -159,11 +168,17 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: User) -> ApiToken:
     return token
 
 
-def authenticate_api_token(secret: str) -> User | None:
-    """The active user owning a usable token with this secret, or ``None``."""
-    if not secret or not secret.startswith(TOKEN_PREFIX):
+def authenticate_api_token(secret: str, purpose: str = TokenPurpose.API) -> User | None:
+    """The active user owning a usable token with this secret for ``purpose``, or ``None``:
+    a calendar token opens no API, an API token no calendar feed."""
+    prefix = PREFIXES.get(TokenPurpose(purpose)) if purpose in PREFIXES else None
+    if not secret or prefix is None or not secret.startswith(prefix):
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=hash_api_token(secret)).first()
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_api_token(secret), purpose=purpose)
+        .first()
+    )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     now = timezone.now()

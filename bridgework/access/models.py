@@ -22,7 +22,15 @@ from bridgework.places.models import Hub, ScopedModel
 
 from .roles import default_role_name
 
-__all__ = ["ApiToken", "PolicyRule", "Role", "RoleAssignment", "SensitiveRead", "User"]
+__all__ = [
+    "ApiToken",
+    "PolicyRule",
+    "Role",
+    "RoleAssignment",
+    "SensitiveRead",
+    "TokenPurpose",
+    "User",
+]
 
 
 class UserQuerySet(models.QuerySet):
@@ -219,11 +227,22 @@ class SensitiveRead(models.Model):
         return f"read of {self.content_type_id}:{self.object_id} by user {self.user_id}"
 
 
+class TokenPurpose(models.TextChoices):
+    API = "api", _("Scripts and the API")
+    CALENDAR = "calendar", _("Calendar apps (read-only feeds)")
+
+
 class ApiToken(TimeStampedModel):
-    """A personal API token. Only a SHA-256 of the secret is stored; the secret is shown once."""
+    """A personal token. Only a SHA-256 of the secret is stored; the secret is shown once.
+
+    A token serves one purpose: an API token opens the API; a calendar token opens only the
+    calendar feeds (calendar apps put it in a URL, where it may be seen), nothing else."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
+    purpose = models.CharField(
+        _("for"), max_length=10, choices=TokenPurpose.choices, default=TokenPurpose.API
+    )
     prefix = models.CharField(_("prefix"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

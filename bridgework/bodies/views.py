@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import authenticate_api_token
+from bridgework.access.models import TokenPurpose
 from bridgework.access.policy import access_record, can, permits, permits_add, sight_for
 from bridgework.activity.workflows import available_transitions
 from bridgework.web.viewsets import Column, ModelViewSet
@@ -503,19 +504,20 @@ def _calendar_user(request):
     session. ``None`` when neither identifies an active user."""
     secret = request.GET.get("token", "")
     if secret:
-        return authenticate_api_token(secret)
+        return authenticate_api_token(secret, purpose=TokenPurpose.CALENDAR)
     return request.user if request.user.is_authenticated else None
 
 
 def _ics_response(payload: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(payload, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store, private"  # a feed is personal, whoever fetches it
     return response
 
 
 def _unauthorised() -> HttpResponse:
     response = HttpResponse(
-        _("Sign in, or add ?token= with a personal token from My account."),
+        _("Sign in, or add ?token= with a calendar token from My account."),
         status=401,
         content_type="text/plain; charset=utf-8",
     )

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import do_create_api_token, do_revoke_api_token
-from bridgework.access.models import ApiToken
+from bridgework.access.models import ApiToken, TokenPurpose
 from bridgework.access.policy import access_for, places_for
 from bridgework.core.paths import ancestor_paths
 from bridgework.core.scoping import ScopedQuerySet
@@ -55,6 +55,16 @@ class TokenForm(forms.Form):
         label=gettext_lazy("Token name"),
         max_length=100,
         help_text=gettext_lazy("For example: the laptop script for the monthly report"),
+    )
+    purpose = forms.ChoiceField(
+        label=gettext_lazy("For"),
+        choices=TokenPurpose.choices,
+        initial=TokenPurpose.API,
+        required=False,  # scripts that post only a name get an API token, as before
+        widget=forms.RadioSelect,
+        help_text=gettext_lazy(
+            "A calendar token opens only your calendar feeds: give it to a calendar app."
+        ),
     )
     expires_at = forms.DateTimeField(
         label=gettext_lazy("Expires (optional)"),
@@ -93,6 +103,7 @@ def token_create(request):
                 user=request.user,
                 name=form.cleaned_data["name"],
                 expires_at=form.cleaned_data["expires_at"],
+                purpose=form.cleaned_data["purpose"] or TokenPurpose.API,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
