@@ -8,7 +8,7 @@ PORT ?= 8000
 PIP_QUIET := --quiet --disable-pip-version-check
 export PIP_NO_INPUT := 1
 
-.PHONY: run test test-fast lint format bench messages install clean
+.PHONY: run test test-fast lint format bench mutants messages install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,10 +16,21 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
 	@echo "Installing Bridgework and its pinned dependencies into $(VENV)…"
 	@$(BIN)/pip install $(PIP_QUIET) --upgrade pip 2>&1 | grep -v "is ignored" || true
-	@set -o pipefail; $(BIN)/pip install $(PIP_QUIET) -c constraints.txt -e '.[test,lint]' 2>&1 | grep -v "is ignored" || test $${PIPESTATUS[0]} -eq 0
+	@set -o pipefail; $(BIN)/pip install $(PIP_QUIET) -c constraints.txt -e '.[test,lint,rq]' 2>&1 | grep -v "is ignored" || test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The access log names the path, never the query string: calendar feeds carry their token there.
+ACCESS_LOG_FORMAT := %(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms
+
+# Background work beside the web server: the task worker of the selected backend (README,
+# "Background work") and the scheduler that enqueues the periodic jobs.
+ifeq ($(TASK_BACKEND),rq)
+WORKER := $(BIN)/bridgework rqworker --job-class django_tasks_rq.Job --with-scheduler default
+else
+WORKER := $(BIN)/bridgework db_worker --queue-name '*' --no-reload
+endif
 
 run: install
 	@$(BIN)/bridgework migrate --no-input -v 0
@@ -27,9 +38,14 @@ run: install
 	@$(BIN)/bridgework collectstatic --no-input -v 0
 	@$(BIN)/bridgework load_demo
 	@echo
-	@echo "Bridgework is at http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	@$(BIN)/gunicorn bridgework.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
-		--no-control-socket --access-logfile - --error-logfile -
+	@echo "Bridgework is at http://$(HOST):$(PORT)/  (Ctrl+C stops it, its task worker and scheduler)"
+	@trap 'kill $$(jobs -p) 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	$(WORKER) & \
+	$(BIN)/bridgework scheduler & \
+	$(BIN)/gunicorn bridgework.wsgi --bind $(HOST):$(PORT) --workers 3 --threads 4 \
+		--no-control-socket --access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)' \
+		--error-logfile - & \
+	wait -n
 
 test: install
 	@$(BIN)/bridgework compilemessages -v 0 --ignore=.venv 2>/dev/null || true
@@ -46,6 +62,9 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+mutants: install
+	$(BIN)/python -m tests.mutation $(MUTANTS)
 
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -56,10 +57,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves Swagger UI's files itself, so /api/docs needs no CDN
     "csp",
+    "django_tasks",
+    "django_tasks_db",  # the database task backend's table (also pruned in RQ mode)
     "bridgework.core",
     "bridgework.places",
     "bridgework.access",
     "bridgework.activity",
+    "bridgework.notifications",
     "bridgework.web",
     "bridgework.actors",
     "bridgework.bodies",
@@ -237,6 +241,24 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "bridgework@localhost")
 
+# --- Background tasks (Django's Tasks API) ---------------------------------------------------
+# "database" keeps the queue in the database (SQLite or PostgreSQL; run `bridgework db_worker`);
+# "rq" keeps it in Redis (pip install -e '.[rq]'; run `bridgework rqworker …`, see the README).
+# The `scheduler` command enqueues the periodic jobs either way.
+TASK_BACKEND = os.environ.get("TASK_BACKEND", "database").strip().lower()
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif TASK_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+else:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be 'database' or 'rq', not {TASK_BACKEND!r}")
+
+# Read notifications are deleted this many days after they were created (the retention job).
+NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "365"))
+
 # --- Audit -----------------------------------------------------------------------------------
 # Every model is recorded, except the logs themselves and high-churn technical tables.
 AUDITLOG_INCLUDE_ALL_MODELS = True
@@ -248,6 +270,12 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auditlog",
     "access.sensitiveread",
     "activity.event",  # events are themselves a record of who did what
+    # Queues and bookkeeping, not records anyone edits (and full of addresses and texts):
+    "django_tasks_database",
+    "django_rq",
+    "core.periodicrun",
+    "notifications.notification",
+    "notifications.emaildelivery",
 )
 AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "key_hash", "updated_at")
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # the log keeps ids, not addresses

@@ -19,3 +19,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.testapp"]  # noqa: F405
 
 # Every URL a test requests is remembered, so the meta-test can tell which were never requested.
 MIDDLEWARE = [*MIDDLEWARE, "bridgework.web.testing.registry.RecordRequestedUrls"]  # noqa: F405
+
+# Tasks go to the database backend whatever TASK_BACKEND says, so CI runs it on SQLite and on
+# PostgreSQL; tests that want a task run at once use bridgework.notifications.testing.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}

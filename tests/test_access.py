@@ -156,3 +156,58 @@ def test_nobody_disables_themselves_or_a_stranger(tree):
     do_deactivate_user(tree.in_scope, acting_user=tree.ancestor)
     tree.in_scope.refresh_from_db()
     assert not tree.in_scope.is_active
+
+
+def test_reading_upward_stops_at_green(tree):
+    """A city's coordinator reads the country's GREEN records, never its AMBER ones (the
+    audit's first surviving mutant: the ceiling above one's places left uncapped)."""
+    from bridgework.actors.models import Organisation
+
+    local = make_user("local")
+    assign(local, "local_coordinator", tree.city)  # reads AMBER in the city itself
+    shared = Organisation.objects.create(
+        name="National Desk", sector="national_government", level="national", place=tree.country
+    )
+    closed = Organisation.objects.create(
+        name="National Closed Desk",
+        sector="national_government",
+        level="national",
+        place=tree.country,
+        tlp=TLP.AMBER,
+    )
+    visible = set(Organisation.objects.visible_to(local, "view"))
+    assert shared in visible and closed not in visible
+    from django.test import Client
+
+    client = Client()
+    client.force_login(local)
+    assert client.get(closed.get_absolute_url()).status_code == 404
+    assert client.get(f"/api/organisations/{closed.pk}").status_code == 404
+
+
+def test_a_create_out_of_scope_is_refused_even_when_the_form_accepts_it(tree):
+    """A national body is visible to a city's coordinator (reading upward), so the meeting
+    form offers it; the meeting would sit at the country, where they may not add: the re-check
+    after saving refuses it (the audit's second surviving mutant skipped that re-check)."""
+    from django.test import Client
+
+    from bridgework.bodies.models import Meeting
+    from bridgework.bodies.testing import make_body
+
+    local = make_user("local")
+    assign(local, "local_coordinator", tree.city)
+    national = make_body(tree.country, name="National Board")
+    client = Client()
+    client.force_login(local)
+    response = client.post(
+        "/bodies/meetings/add/",
+        {
+            "body": national.pk,
+            "title": "Slipped in",
+            "starts_at": "2026-05-01T10:00",
+            "status": "planned",
+            "tlp": TLP.GREEN,
+        },
+    )
+    assert response.status_code in {400, 403}
+    assert not Meeting.objects.filter(title="Slipped in").exists()

@@ -14,7 +14,10 @@ from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Post
 from bridgework.bodies.choices import ActionStatus
 from bridgework.bodies.models import ActionItem, ActionUpdate
+from bridgework.bodies.notifications import ACTION_OVERDUE
 from bridgework.bodies.testing import make_action, make_body, make_org, make_person
+from bridgework.notifications.models import EmailDelivery, Notification
+from bridgework.notifications.testing import immediate_tasks
 from bridgework.web.testing import assign, covers, make_user
 
 
@@ -30,6 +33,8 @@ def district(tree):
     and a national body in the country above that raises actions."""
     org = make_org(tree.city, name="Riverton District Council", level=OrgLevel.LOCAL)
     user = make_user("district")
+    user.email = "dana@example.test"  # her account's address: notices to her go there
+    user.save()
     assign(user, "partner", tree.city)
     person = make_person(
         tree.city, full_name="Dana District", email="dana@example.test", user=user, post_in=org
@@ -133,10 +138,26 @@ def test_a_reader_without_change_cannot_move_the_status(tree, district):
 
 
 # --- notifications -----------------------------------------------------------------------------
+# Notices go through bridgework.notifications: notify() enqueues a delivery task after the
+# commit, the delivery writes in-app rows and queues one email per recipient. These tests run
+# the tasks at once (immediate backend) when the on-commit callbacks run.
+
+
+@pytest.fixture
+def immediate():
+    with immediate_tasks():
+        yield
+
+
+def run_callbacks(capture, callbacks) -> None:
+    """Run captured on-commit callbacks as the commit would, with the ones they queue."""
+    with capture(execute=True):
+        for callback in callbacks:
+            callback()
 
 
 def test_assignment_email_goes_to_post_holders_after_commit(
-    tree, district, django_capture_on_commit_callbacks
+    tree, district, immediate, django_capture_on_commit_callbacks
 ):
     colleague = make_person(
         tree.city, full_name="Colin", email="colin@example.test", post_in=district.org
@@ -155,16 +176,21 @@ def test_assignment_email_goes_to_post_holders_after_commit(
         response = client.post(reverse("bodies:actionitem_add"), data)
         assert response.status_code == 302
         assert mail.outbox == []  # nothing leaves before the commit
-    for callback in callbacks:
-        callback()
+    assert not Notification.objects.exists() and not EmailDelivery.objects.exists()
+    run_callbacks(django_capture_on_commit_callbacks, callbacks)
     assert sorted(m.to[0] for m in mail.outbox) == ["colin@example.test", "dana@example.test"]
     assert all(len(m.to) == 1 for m in mail.outbox)  # nobody learns the others' addresses
     assert "Map the youth groups" in mail.outbox[0].subject
     assert colleague.email in {m.to[0] for m in mail.outbox}
+    # Dana has an account: the notice is in her inbox too. Colin has none: email only.
+    assert [n.recipient for n in Notification.objects.all()] == [district.user]
+    # A delivery that runs again (a retried task) sends nothing twice.
+    run_callbacks(django_capture_on_commit_callbacks, callbacks)
+    assert len(mail.outbox) == 2 and Notification.objects.count() == 1
 
 
 def test_reassignment_notifies_the_new_owner_only(
-    tree, district, django_capture_on_commit_callbacks
+    tree, district, immediate, django_capture_on_commit_callbacks
 ):
     item = make_action(district.body, owner=district.org, title="Draft a plan")
     person = make_person(tree.city, full_name="Pia", email="pia@example.test")
@@ -195,7 +221,7 @@ def run_overdue_command(capture, *args) -> None:
 
 
 def test_overdue_command_is_idempotent_per_item_per_day(
-    tree, district, django_capture_on_commit_callbacks
+    tree, district, immediate, django_capture_on_commit_callbacks
 ):
     late = make_action(district.body, owner=district.org, title="Late", due_on=days(-2))
     make_action(
@@ -212,17 +238,29 @@ def test_overdue_command_is_idempotent_per_item_per_day(
 
     run_overdue_command(django_capture_on_commit_callbacks, "--date", str(days(1)))
     assert len(mail.outbox) == 2  # the next day: one more reminder
+    assert Notification.objects.filter(recipient=district.user, kind=ACTION_OVERDUE).count() == 2
 
 
 def test_overdue_command_sends_only_after_commit(
-    tree, district, django_capture_on_commit_callbacks
+    tree, district, immediate, django_capture_on_commit_callbacks
 ):
     make_action(district.body, owner=district.person, due_on=days(-1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         call_command("notify_overdue_actions", stdout=StringIO())
     assert mail.outbox == [] and len(callbacks) == 1
-    callbacks[0]()
+    run_callbacks(django_capture_on_commit_callbacks, callbacks)
     assert [m.to for m in mail.outbox] == [["dana@example.test"]]
+
+
+def test_an_overdue_reminder_for_an_item_finished_before_delivery_is_dropped(
+    tree, district, immediate, django_capture_on_commit_callbacks
+):
+    item = make_action(district.body, owner=district.person, due_on=days(-1))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command("notify_overdue_actions", stdout=StringIO())
+    ActionItem.objects.filter(pk=item.pk).update(status=ActionStatus.DONE)
+    run_callbacks(django_capture_on_commit_callbacks, callbacks)
+    assert mail.outbox == [] and not Notification.objects.exists()
 
 
 # --- scope of the owner's place ----------------------------------------------------------------

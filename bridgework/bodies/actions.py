@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from functools import partial
 from typing import cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,12 +12,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from bridgework.access.models import User
 from bridgework.access.policy import permits
 from bridgework.activity.workflows import do_transition
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
+from bridgework.notifications.actions import notify
 
 from .models import ActionItem, ActionUpdate, Attendance, Decision, Meeting, Seat
-from .notifications import send_assignment_notice, send_overdue_notice
+from .notifications import ACTION_ASSIGNED, ACTION_OVERDUE, owner_audience
 from .workflows import ACTION_ITEM
 
 __all__ = [
@@ -109,15 +110,24 @@ def _owner_key(item: ActionItem) -> tuple[int | None, int | None]:
     return item.owner_organisation_id, item.owner_person_id
 
 
-def _queue_assignment_notice(item: ActionItem) -> None:
-    transaction.on_commit(partial(send_assignment_notice, item.pk))
+def _queue_assignment_notice(item: ActionItem, actor: User | None = None) -> None:
+    """Tell the item's owners (not the person assigning it) once the assignment commits."""
+    users, addresses = owner_audience(item)
+    notify(
+        ACTION_ASSIGNED,
+        record=item,
+        recipients=users,
+        addresses=addresses,
+        actor=actor,
+        context={"owner": f"{item.owner_organisation_id or ''}:{item.owner_person_id or ''}"},
+    )
 
 
 @transaction.atomic
 def do_create_action_item(item: ActionItem, *, acting_user) -> ActionItem:
     """Assign an action; its owner hears about it once the assignment is committed."""
     do_create_record(item, acting_user=acting_user)
-    _queue_assignment_notice(item)
+    _queue_assignment_notice(item, acting_user)
     return item
 
 
@@ -127,7 +137,7 @@ def do_update_action_item(item: ActionItem, *, acting_user) -> ActionItem:
     before = ActionItem.objects.select_for_update().get(pk=item.pk)
     do_update_record(item, acting_user=acting_user)
     if _owner_key(before) != _owner_key(item):
-        _queue_assignment_notice(item)
+        _queue_assignment_notice(item, acting_user)
     return item
 
 
@@ -194,5 +204,16 @@ def do_notify_overdue_actions(*, today: datetime.date) -> list[int]:
         )
         if won:
             claimed.append(pk)
-            transaction.on_commit(partial(send_overdue_notice, pk))
+    items = ActionItem.objects.filter(pk__in=claimed).select_related(
+        "owner_organisation", "owner_person"
+    )
+    for item in items:
+        users, addresses = owner_audience(item)
+        notify(
+            ACTION_OVERDUE,
+            record=item,
+            recipients=users,
+            addresses=addresses,
+            context={"day": today.isoformat()},
+        )
     return claimed

@@ -1,33 +1,35 @@
-"""Emails about action items: to whom, and what they say.
+"""What the bodies module tells people about action items, and whom.
 
-Called from ``transaction.on_commit`` callbacks queued by :mod:`bridgework.bodies.actions`, so
-nobody is told about an assignment that was rolled back. Each recipient gets their own message:
-the holders of an organisation's posts do not learn each other's addresses.
+``KINDS`` are delivered by :mod:`bridgework.notifications` (in-app, and by email as each
+reader chose); :func:`owner_audience` names who owes an item: the users linked to its owner
+person or to the people holding a current post in its owner organisation, and the addresses
+of those people who have no account. Erased people are never written to.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.db.models import Q
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from bridgework.access.models import User
 from bridgework.actors.models import Person
+from bridgework.notifications.kinds import Message, NotificationKind
 
 from .models import ActionItem, held_on_q
 
-__all__ = ["owner_emails", "send_assignment_notice", "send_overdue_notice"]
+__all__ = ["ACTION_ASSIGNED", "ACTION_OVERDUE", "KINDS", "owner_audience"]
 
-log = logging.getLogger("bridgework.bodies")
+ACTION_ASSIGNED = "bodies.action_assigned"
+ACTION_OVERDUE = "bodies.action_overdue"
 
 
-def owner_emails(item: ActionItem) -> list[str]:
-    """The owner person's address, or those of the people holding a current post in the owner
-    organisation. Erased people are never written to."""
+def owner_audience(item: ActionItem) -> tuple[list[User], list[str]]:
+    """Who hears about ``item``: (users, addresses of people without an account)."""
     if item.owner_person_id:
         people = Person.objects.filter(pk=item.owner_person_id)
     else:
@@ -38,29 +40,26 @@ def owner_emails(item: ActionItem) -> list[str]:
             held_on_q(today, "posts__"), posts__organisation_id=organisation_id
         )
     people = people.filter(erased_at__isnull=True).select_related("user").distinct()
-    addresses = {person.email or getattr(person.user, "email", "") for person in people}
-    return sorted(address for address in addresses if address)
+    users: dict[int, User] = {}
+    addresses: set[str] = set()
+    for person in people:
+        if person.user_id is not None:
+            users[person.user_id] = cast(User, person.user)
+        elif person.email:
+            addresses.add(person.email)
+    return list(users.values()), sorted(addresses)
 
 
 def _link(item: ActionItem) -> str:
     return settings.SITE_URL + item.get_absolute_url()
 
 
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    sent = 0
-    for address in recipients:
-        try:
-            sent += EmailMessage(subject, body, to=[address]).send()
-        except OSError:
-            # A mail server hiccup must not undo a committed change; the log says who missed out.
-            log.exception("could not send %r to %s", subject, address)
-    return sent
+def _item(record: Model) -> ActionItem:
+    return cast(ActionItem, record)
 
 
-def send_assignment_notice(item_id: int) -> int:
-    item = _load(item_id)
-    if item is None:
-        return 0
+def render_assigned(record: Model, context: dict[str, Any]) -> Message:
+    item = _item(record)
     subject = _("[Bridgework] Action assigned: %(title)s") % {"title": item.title}
     body = _(
         "%(body)s has assigned an action to %(owner)s.\n\n%(title)s\n%(description)s\n\n"
@@ -73,13 +72,11 @@ def send_assignment_notice(item_id: int) -> int:
         "due": item.due_on or _("no date set"),
         "link": _link(item),
     }
-    return _send(subject, body, owner_emails(item))
+    return Message(subject, body, item.get_absolute_url())
 
 
-def send_overdue_notice(item_id: int) -> int:
-    item = _load(item_id)
-    if item is None or item.is_finished:
-        return 0
+def render_overdue(record: Model, context: dict[str, Any]) -> Message:
+    item = _item(record)
     subject = _("[Bridgework] Overdue action: %(title)s") % {"title": item.title}
     body = _(
         "The action %(title)s, raised by %(body)s for %(owner)s, was due on %(due)s and is "
@@ -91,12 +88,23 @@ def send_overdue_notice(item_id: int) -> int:
         "due": item.due_on,
         "link": _link(item),
     }
-    return _send(subject, body, owner_emails(item))
+    return Message(subject, body, item.get_absolute_url())
 
 
-def _load(item_id: int) -> ActionItem | None:
-    return (
-        ActionItem.objects.select_related("raised_by", "owner_organisation", "owner_person")
-        .filter(Q(pk=item_id))
-        .first()
-    )
+def _still_open(record: Model, context: dict[str, Any]) -> bool:
+    return not _item(record).is_finished
+
+
+KINDS = [
+    NotificationKind(
+        ACTION_ASSIGNED,
+        gettext_lazy("An action is assigned to you or your organisation"),
+        render_assigned,
+    ),
+    NotificationKind(
+        ACTION_OVERDUE,
+        gettext_lazy("An action you or your organisation owe is overdue"),
+        render_overdue,
+        still_applies=_still_open,
+    ),
+]

@@ -1,5 +1,7 @@
 """Model pieces with no domain knowledge: abstract mixins, and the scheduler's bookkeeping."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -18,7 +20,7 @@ class TimeStampedModel(models.Model):
     def clean_fields(self, exclude=None):
         """Text never holds a NUL character: forms refuse it, PostgreSQL cannot store it, and
         an import or an API body must not slip one past the page's rules."""
-        errors = {}
+        errors: dict[str, list[Any]] = {}
         for field in self._meta.concrete_fields:
             value = getattr(self, field.attname, None)
             if isinstance(value, str) and "\x00" in value and field.name not in (exclude or ()):
@@ -42,3 +44,20 @@ def ends_after_start(start: str, end: str, *, name: str, same_day: bool = True):
         | Q(**{later: F(start)}),
         name=name,
     )
+
+
+class PeriodicRun(models.Model):
+    """When a periodic job (:mod:`bridgework.core.periodic`) last started: the row the
+    ``scheduler`` command claims with a conditional UPDATE, so two schedulers never start the
+    same run twice."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("periodic job run")
+        verbose_name_plural = _("periodic job runs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,14 +3,17 @@
 A module is a Django app whose ``AppConfig`` subclasses :class:`ModuleConfig`. Adding one to
 ``INSTALLED_APPS`` is the only edit outside its folder: the platform looks inside it for
 
-=================  ==========================================================================
-``urls.py``        ``urlpatterns`` (and ``app_name``), mounted at ``ModuleConfig.url_prefix``
-``api.py``         ``router``, a ninja ``Router`` added to the one API
-``policy.py``      ``RULES`` (role slug → model label → actions) and ``OWN_ACTIONS`` (the
-                   module's own actions beyond view/add/change/delete/export/history)
-``demo.py``        ``load()``, called by ``load_demo`` in ``INSTALLED_APPS`` order
-``periodic.py``    ``JOBS``, periodic jobs run by the ``scheduler`` command
-=================  ==========================================================================
+====================  =======================================================================
+``urls.py``           ``urlpatterns`` (and ``app_name``), mounted at ``ModuleConfig.url_prefix``
+``api.py``            ``router``, a ninja ``Router`` added to the one API
+``policy.py``         ``RULES`` (role slug → model label → actions) and ``OWN_ACTIONS`` (the
+                      module's own actions beyond view/add/change/delete/export/history)
+``demo.py``           ``load()``, called by ``load_demo`` in ``INSTALLED_APPS`` order
+``notifications.py``  ``KINDS``, the :class:`~bridgework.notifications.kinds.NotificationKind`
+                      values ``notify()`` accepts and the preferences page lists
+``periodic.py``       ``JOBS``, :class:`~bridgework.core.periodic.PeriodicJob` values the
+                      ``scheduler`` command enqueues once per period
+====================  =======================================================================
 
 and reads ``ModuleConfig.navigation`` for the entries of the main menu. None of the files is
 required; a module without pages simply has no ``urls.py``.

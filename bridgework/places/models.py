@@ -222,7 +222,7 @@ class LabelledModel(ScopedModel):
                         "tlp": _("At least %(label)s, the label of its %(what)s.")
                         % {
                             "label": TLP(parent.tlp).label,
-                            "what": self._meta.get_field(name).verbose_name,
+                            "what": getattr(self._meta.get_field(name), "verbose_name", name),
                         }
                     }
                 )

@@ -100,6 +100,7 @@ class _ScopedBase:
             for field in self.model._meta.concrete_fields
             if field.is_relation
             and field.name not in {"place", parent}
+            and isinstance(field.related_model, type)
             and isinstance(field.related_model._default_manager.all(), ScopedQuerySet)
         ]
 
@@ -109,7 +110,7 @@ class _ScopedBase:
         maker_class = RECORD_MAKERS.get(model._meta.label_lower)
         if maker_class is None:
             return None
-        maker = maker_class.__new__(maker_class)
+        maker: Any = object.__new__(maker_class)
         maker.tree = self.tree
         try:
             record = maker.make_record(self.tree.sibling)
@@ -423,6 +424,21 @@ class ScopedViewTests(_ScopedBase):
         assert not reads.exists()
         assert client.get(self.url("detail", amber)).status_code == 200
         assert reads.count() == 1
+
+    def test_a_part_is_seen_only_with_its_parent(self):
+        """A part without a label of its own (a body's seat, a meeting's decision) is hidden
+        wherever its parent is: here the parent turns RED, beyond every default role."""
+        parent_field = getattr(self.model, "scope_parent_field", None)
+        if parent_field is None:
+            pytest.skip("not a part of another record")
+        record = self.make_record(self.tree.city)
+        parent = getattr(record, parent_field)
+        client = self.client_for(self.tree.in_scope)
+        assert client.get(self.url("detail", record)).status_code == 200
+        type(parent)._default_manager.filter(pk=parent.pk).update(tlp=TLP.RED)
+        assert client.get(self.url("detail", record)).status_code == 404
+        if self.has("list"):
+            assert record.pk not in self.listed_pks(client.get(self.url("list")))
 
     # --- cost --------------------------------------------------------------------------------
 
