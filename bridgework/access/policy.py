@@ -64,6 +64,7 @@ __all__ = [
     "permits_add",
     "places_for",
     "scoped_prefetch",
+    "named_for",
     "sight_for",
     "HIDDEN",
     "RecordingSight",
@@ -466,6 +467,17 @@ class RecordingSight(Sight):
         if obj is not None:
             self.asked.append(obj)
         return True
+
+
+def named_for(reader, obj: models.Model | None) -> str:
+    """A related record's name in a message to ``reader``; for a reader without an account
+    (an email address), only the names of shareable records (CLEAR, GREEN)."""
+    if obj is None:
+        return ""
+    if reader is not None:
+        return sight_for(reader).name(obj)
+    label = getattr(obj, getattr(obj, "scope_tlp_field", "") or "", TLP.CLEAR)
+    return str(obj) if label <= TLP.GREEN else str(HIDDEN)
 
 
 def sight_for(user) -> Sight:

@@ -17,15 +17,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from bridgework.access.models import User
+from bridgework.access.policy import named_for
 from bridgework.actors.models import Person
 from bridgework.notifications.kinds import Message, NotificationKind
 
 from .models import ActionItem, held_on_q
 
-__all__ = ["ACTION_ASSIGNED", "ACTION_OVERDUE", "KINDS", "owner_audience"]
+__all__ = [
+    "ACTION_ASSIGNED",
+    "ACTION_MOVED",
+    "ACTION_OVERDUE",
+    "KINDS",
+    "owner_audience",
+    "step_audience",
+]
 
 ACTION_ASSIGNED = "bodies.action_assigned"
 ACTION_OVERDUE = "bodies.action_overdue"
+ACTION_MOVED = "bodies.action_moved"
 
 
 def owner_audience(item: ActionItem) -> tuple[list[User], list[str]]:
@@ -50,6 +59,44 @@ def owner_audience(item: ActionItem) -> tuple[list[User], list[str]]:
     return list(users.values()), sorted(addresses)
 
 
+def step_audience(record: Model) -> list[User]:
+    """Who hears that an item took a workflow step: those who owe it, and whoever raised it
+    on the platform (the author of its "created" event). The one who took the step is left
+    out by ``notify`` itself."""
+    from bridgework.activity.models import Event
+
+    item = _item(record)
+    users, _addresses = owner_audience(item)
+    created = Event.objects.about(item).filter(verb="created").select_related("actor").first()
+    if created is not None and created.actor is not None:
+        users.append(cast(User, created.actor))
+    return list({user.pk: user for user in users}.values())
+
+
+def render_moved(record: Model, context: dict[str, Any], reader=None) -> Message:
+    from .workflows import ACTION_ITEM
+
+    item = _item(record)
+    before = ACTION_ITEM.state_label(str(context.get("from", "")))
+    after = ACTION_ITEM.state_label(str(context.get("to", item.status)))
+    subject = _("[Bridgework] Action %(state)s: %(title)s") % {
+        "state": after.lower(),
+        "title": item.title,
+    }
+    body = _(
+        "The action %(title)s, raised by %(body)s for %(owner)s, moved from %(before)s to "
+        "%(after)s.\n\n%(link)s\n"
+    ) % {
+        "title": item.title,
+        "body": named_for(reader, item.raised_by),
+        "owner": named_for(reader, item.owner),
+        "before": before,
+        "after": after,
+        "link": _link(item),
+    }
+    return Message(subject, body, item.get_absolute_url())
+
+
 def _link(item: ActionItem) -> str:
     return settings.SITE_URL + item.get_absolute_url()
 
@@ -58,15 +105,15 @@ def _item(record: Model) -> ActionItem:
     return cast(ActionItem, record)
 
 
-def render_assigned(record: Model, context: dict[str, Any]) -> Message:
+def render_assigned(record: Model, context: dict[str, Any], reader=None) -> Message:
     item = _item(record)
     subject = _("[Bridgework] Action assigned: %(title)s") % {"title": item.title}
     body = _(
         "%(body)s has assigned an action to %(owner)s.\n\n%(title)s\n%(description)s\n\n"
         "Due: %(due)s\n\n%(link)s\n"
     ) % {
-        "body": item.raised_by,
-        "owner": item.owner,
+        "body": named_for(reader, item.raised_by),
+        "owner": named_for(reader, item.owner),
         "title": item.title,
         "description": item.description,
         "due": item.due_on or _("no date set"),
@@ -75,7 +122,7 @@ def render_assigned(record: Model, context: dict[str, Any]) -> Message:
     return Message(subject, body, item.get_absolute_url())
 
 
-def render_overdue(record: Model, context: dict[str, Any]) -> Message:
+def render_overdue(record: Model, context: dict[str, Any], reader=None) -> Message:
     item = _item(record)
     subject = _("[Bridgework] Overdue action: %(title)s") % {"title": item.title}
     body = _(
@@ -83,8 +130,8 @@ def render_overdue(record: Model, context: dict[str, Any]) -> Message:
         "not done yet.\n\nPost an update or change its status here:\n%(link)s\n"
     ) % {
         "title": item.title,
-        "body": item.raised_by,
-        "owner": item.owner,
+        "body": named_for(reader, item.raised_by),
+        "owner": named_for(reader, item.owner),
         "due": item.due_on,
         "link": _link(item),
     }
@@ -100,6 +147,11 @@ KINDS = [
         ACTION_ASSIGNED,
         gettext_lazy("An action is assigned to you or your organisation"),
         render_assigned,
+    ),
+    NotificationKind(
+        ACTION_MOVED,
+        gettext_lazy("An action you owe or raised is started, done, cancelled or reopened"),
+        render_moved,
     ),
     NotificationKind(
         ACTION_OVERDUE,

@@ -6,6 +6,14 @@ from bridgework.activity.workflows import Transition, Workflow
 
 from .choices import ActionStatus
 
+
+def step_audience(item):
+    # Imported when a step is taken: bodies.notifications reads the notifications module.
+    from .notifications import step_audience as audience
+
+    return audience(item)
+
+
 __all__ = ["ACTION_ITEM", "WORKFLOWS"]
 
 # Those who do the work: the partners who owe actions and the coordinators of the place.
@@ -29,6 +37,8 @@ ACTION_ITEM = Workflow(
     ),
     states=tuple(ActionStatus.choices),
     initial=OPEN,
+    notify_kind="bodies.action_moved",
+    audience=step_audience,
     transitions=(
         Transition("start", _("Start work"), (OPEN,), IN_PROGRESS, DOERS),
         Transition("complete", _("Mark done"), (OPEN, IN_PROGRESS), DONE, DOERS),

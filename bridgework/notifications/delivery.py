@@ -59,9 +59,11 @@ def email_text(message: Message) -> str:
     return f"{message.body.rstrip()}\n\n{link}\n"
 
 
-def _render(kind: NotificationKind, record: Any, context: dict[str, Any], language: str) -> Message:
+def _render(
+    kind: NotificationKind, record: Any, context: dict[str, Any], language: str, reader=None
+) -> Message:
     with translation.override(language):
-        message = kind.render(record, context)
+        message = kind.render(record, context, reader)
         # Lazy strings become text in the reader's language, not the worker's.
         return Message(str(message.subject), str(message.body), str(message.url))
 
@@ -98,15 +100,12 @@ def deliver_notification(
         candidates = candidates.exclude(pk=actor_id)
     users = list(candidates)
     modes = email_mode_of([user.pk for user in users], kind)
-    rendered: dict[str, Message] = {}  # one rendering per language
     for user in users:
         if not user.is_active or not permits(user, "view", record):
             counts["withheld"] += 1
             continue
-        language = user.preferred_language
-        if language not in rendered:
-            rendered[language] = _render(spec, record, context, language)
-        message = rendered[language]
+        # One rendering per reader: a message names the records *this* reader may see.
+        message = _render(spec, record, context, user.preferred_language, user)
         with transaction.atomic():
             notification = _store(user, notice, kind, content_type, record, message)
             counts["delivered"] += 1

@@ -36,7 +36,9 @@ class NotificationKind:
 
     name: str  # "bodies.action_assigned"
     label: Any  # for the preferences page: "An action is assigned to you or your organisation"
-    render: Callable[[Model, dict[str, Any]], Message]
+    # render(record, context, reader): reader is the recipient (None for an address without
+    # an account); name related records through access.policy.sight_for(reader) / named_for.
+    render: Callable[[Model, dict[str, Any], Any], Message]
     default_email: str = EmailMode.IMMEDIATE  # "immediate" | "digest" | "off"
     still_applies: Callable[[Model, dict[str, Any]], bool] | None = None
 
