@@ -73,3 +73,27 @@ def test_every_workflow_has_generated_tests():
     assert declared, "no workflow found: the check itself is broken"
     missing = sorted(declared - TESTED_WORKFLOWS)
     assert not missing, f"workflows without generated tests (WorkflowTests): {missing}"
+
+
+# action -> why no page or endpoint of its own enforces it (its tests are named)
+FIELD_LEVEL_ACTIONS: dict[str, str] = {
+    "view_contacts": "a field-level right: contact details are left out of pages, exports and "
+    "the API without it (tests/test_actors_people.py)",
+}
+
+
+def test_every_declared_action_is_enforced_by_a_page():
+    """A module's own action (policy.OWN_ACTIONS) guards some page, whose generated tests then
+    refuse it to a role lacking it — or is listed above with the tests that cover it."""
+    from bridgework.access.policy import declared_actions
+    from bridgework.web.viewsets import ModelViewSet
+
+    def viewsets(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from viewsets(sub)
+
+    assert get_resolver().url_patterns  # every module's views (and viewsets) are imported
+    enforced = {action for vs in viewsets(ModelViewSet) for action in vs.page_actions().values()}
+    missing = sorted(set(declared_actions()) - enforced - set(FIELD_LEVEL_ACTIONS))
+    assert not missing, f"declared actions no page enforces: {missing}"
