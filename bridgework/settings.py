@@ -289,5 +289,15 @@ LOGGING = {
 }
 
 BRIDGEWORK_PAGE_SIZE = 50
+
+# API rate limits ("requests/period", period s, m, h or d), counted in the cache: per process
+# with the default in-memory cache, shared by every process with CACHE_URL (Redis).
+API_RATE_PER_TOKEN = os.environ.get("API_RATE_PER_TOKEN", "1200/m")
+API_RATE_PER_ADDRESS = os.environ.get("API_RATE_PER_ADDRESS", "3000/m")
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
 # The address people reach this site at, for links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")

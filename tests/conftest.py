@@ -33,3 +33,12 @@ WHOLE_SUITE = pytest.StashKey[bool]()
 def whole_suite(request) -> bool:
     """Whether this run collected the whole test suite."""
     return request.config.stash.get(WHOLE_SUITE, False)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: rate-limit counters and cached answers of one
+    test (whose user ids the next test reuses) must not reach another."""
+    from django.core.cache import cache
+
+    cache.clear()

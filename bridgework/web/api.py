@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, models
@@ -12,14 +15,16 @@ from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
 from ninja import Body, Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import SimpleRateThrottle
 
 from bridgework.access.actions import authenticate_api_token
+from bridgework.access.middleware import client_address
 from bridgework.access.policy import access_record, log_sensitive_reads, sight_for
 
 from .pagination import InvalidCursor, keyset_page
@@ -55,7 +60,53 @@ ERROR_RESPONSES: dict[int, Any] = {
     404: ErrorOut,
     413: ErrorOut,
     422: ErrorOut,
+    429: ErrorOut,
 }
+
+
+class _SettingRate(SimpleRateThrottle):
+    """A throttle whose rate is a setting, read on each request (so it can be changed)."""
+
+    setting: str = ""
+
+    def __init__(self) -> None:
+        super().__init__(rate=getattr(settings, self.setting))
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = getattr(settings, self.setting)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+
+class PerTokenThrottle(_SettingRate):
+    """At most ``API_RATE_PER_TOKEN`` requests per token (or per signed-in browser user)."""
+
+    scope = "api-token"
+    setting = "API_RATE_PER_TOKEN"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            ident = hashlib.sha256(header[7:].encode()).hexdigest()[:32]
+        elif getattr(request.user, "is_authenticated", False):
+            ident = f"user-{request.user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class PerAddressThrottle(_SettingRate):
+    """At most ``API_RATE_PER_ADDRESS`` requests from one address (the proxy's view of it
+    behind ``BEHIND_PROXY``), whoever signs them."""
+
+    scope = "api-address"
+    setting = "API_RATE_PER_ADDRESS"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        address = client_address(request)
+        if not address:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": address}
 
 
 def _has_lone_surrogate(value: Any) -> bool:
@@ -120,6 +171,7 @@ def build_api() -> NinjaAPI:
         urls_namespace="api-1.0.0",
         docs_url="/docs",
         parser=StrictJsonParser(),
+        throttle=[PerTokenThrottle(), PerAddressThrottle()],
     )
 
     @api.exception_handler(NinjaValidationError)
@@ -179,6 +231,11 @@ def build_api() -> NinjaAPI:
     def on_value_out_of_range(request, exc):
         # The same on PostgreSQL ("integer out of range").
         return _error(api, request, 422, "A value in the request is out of range.")
+
+    @api.exception_handler(Throttled)
+    def on_throttled(request, exc):
+        wait = f" Try again in {math.ceil(exc.wait)} seconds." if exc.wait else ""
+        return _error(api, request, 429, f"Too many requests.{wait}")
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
