@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from bridgework.access.actions import do_assign_role, do_deactivate_user, do_end_role_assignment
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import PolicyRule, Role
 from bridgework.access.policy import (
     DEFAULT_ROLES,
@@ -16,11 +17,11 @@ from bridgework.access.policy import (
     places_for,
     tlp_choices_for,
 )
+from bridgework.bodies.factories import BodyFactory
 from bridgework.core.actions import do_update_record
 from bridgework.core.tlp import TLP
 from bridgework.places.forms import PlaceForm
 from bridgework.places.models import Hub, Network, Place
-from bridgework.web.testing import assign, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +47,7 @@ def test_policy_rows_decide(tree):
 
 
 def test_assign_only_inside_own_subtree_and_not_above_own_rank(tree):
-    newcomer = make_user("new")
+    newcomer = UserFactory(label="new")
     assert set(assignable_roles(tree.in_scope, tree.ward).values_list("slug", flat=True)) == {
         "national_coordinator",
         "local_coordinator",
@@ -66,8 +67,8 @@ def test_assign_only_inside_own_subtree_and_not_above_own_rank(tree):
         do_assign_role(
             user=newcomer, role=role("partner"), place=tree.sibling, acting_user=tree.in_scope
         )
-    local = make_user("local")
-    assign(local, "local_coordinator", tree.city)
+    local = UserFactory(label="local")
+    RoleAssignmentFactory(user=local, role="local_coordinator", place=tree.city)
     with pytest.raises(ValidationError):
         do_assign_role(
             user=newcomer, role=role("national_coordinator"), place=tree.ward, acting_user=local
@@ -80,9 +81,9 @@ def test_hub_officer_sees_the_hub_countries_only(tree):
     network = Network.objects.create(name="Net", slug="net")
     hub = Hub.objects.create(network=network, name="Hub", slug="hub")
     hub.places.set([tree.country])
-    admin = make_user("admin")
-    assign(admin, "network_admin", tree.world)
-    officer = make_user("officer")
+    admin = UserFactory(label="admin")
+    RoleAssignmentFactory(user=admin, role="network_admin", place=tree.world)
+    officer = UserFactory(label="officer")
     do_assign_role(
         user=officer, role=role("hub_officer"), place=tree.world, hub=hub, acting_user=admin
     )
@@ -92,24 +93,32 @@ def test_hub_officer_sees_the_hub_countries_only(tree):
     assert tree.world.pk in visible  # places above are readable, their other branches are not
     with pytest.raises(ValidationError):  # the hub reaches beyond a city
         do_assign_role(
-            user=make_user(), role=role("hub_officer"), place=tree.city, hub=hub, acting_user=admin
+            user=UserFactory(),
+            role=role("hub_officer"),
+            place=tree.city,
+            hub=hub,
+            acting_user=admin,
         )
 
 
 def test_assignments_count_only_between_their_dates(tree):
     today = timezone.localdate()
-    later = make_user("later")
-    assign(later, "partner", tree.city, starts_on=today + timedelta(days=3))
-    ended = make_user("ended")
-    assign(
-        ended,
-        "partner",
-        tree.city,
+    later = UserFactory(label="later")
+    RoleAssignmentFactory(
+        user=later, role="partner", place=tree.city, starts_on=today + timedelta(days=3)
+    )
+    ended = UserFactory(label="ended")
+    RoleAssignmentFactory(
+        user=ended,
+        role="partner",
+        place=tree.city,
         starts_on=today - timedelta(days=9),
         ends_on=today - timedelta(days=1),
     )
-    current = make_user("current")
-    assign(current, "partner", tree.city, ends_on=today + timedelta(days=1))
+    current = UserFactory(label="current")
+    RoleAssignmentFactory(
+        user=current, role="partner", place=tree.city, ends_on=today + timedelta(days=1)
+    )
     assert not Place.objects.visible_to(later).exists()
     assert not Place.objects.visible_to(ended).exists()
     assert Place.objects.visible_to(current).filter(pk=tree.city.pk).exists()
@@ -140,8 +149,8 @@ def test_form_choices_are_scoped(tree):
 
 
 def test_tlp_choices_stop_at_the_ceiling(tree):
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
     PolicyRule.objects.create(role=role("partner"), action="add", model_label="places.place")
     assert [v for v, _ in tlp_choices_for(partner, "add", Place)] == [TLP.CLEAR, TLP.GREEN]
     assert max(v for v, _ in tlp_choices_for(tree.in_scope, "add", Place)) == TLP.AMBER_STRICT
@@ -163,8 +172,9 @@ def test_reading_upward_stops_at_green(tree):
     audit's first surviving mutant: the ceiling above one's places left uncapped)."""
     from bridgework.actors.models import Organisation
 
-    local = make_user("local")
-    assign(local, "local_coordinator", tree.city)  # reads AMBER in the city itself
+    local = UserFactory(label="local")
+    # A local coordinator reads AMBER in the city itself.
+    RoleAssignmentFactory(user=local, role="local_coordinator", place=tree.city)
     shared = Organisation.objects.create(
         name="National Desk", sector="national_government", level="national", place=tree.country
     )
@@ -192,11 +202,10 @@ def test_a_create_out_of_scope_is_refused_even_when_the_form_accepts_it(tree):
     from django.test import Client
 
     from bridgework.bodies.models import Meeting
-    from bridgework.bodies.testing import make_body
 
-    local = make_user("local")
-    assign(local, "local_coordinator", tree.city)
-    national = make_body(tree.country, name="National Board")
+    local = UserFactory(label="local")
+    RoleAssignmentFactory(user=local, role="local_coordinator", place=tree.city)
+    national = BodyFactory(place=tree.country, name="National Board")
     client = Client()
     client.force_login(local)
     response = client.post(

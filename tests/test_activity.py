@@ -8,16 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.activity.models import Event
 from bridgework.activity.selectors import place_activity, timeline_of
 from bridgework.activity.workflows import available_transitions, do_transition, workflows
+from bridgework.actors.factories import OrganisationFactory
 from bridgework.bodies.choices import ActionStatus
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, SeatFactory
 from bridgework.bodies.models import ActionItem, Body
-from bridgework.bodies.testing import make_action, make_body, make_org
 from bridgework.bodies.workflows import ACTION_ITEM
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.tlp import TLP
-from bridgework.web.testing import WorkflowTests, assign, make_user
+from bridgework.web.testing import WorkflowTests
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +34,7 @@ class TestActionItemWorkflow(WorkflowTests):
     workflow = ACTION_ITEM
 
     def make_record(self, place, state):
-        return make_action(make_body(place), status=state)
+        return ActionItemFactory(raised_by=BodyFactory(place=place), status=state)
 
 
 # --- events -------------------------------------------------------------------------------------
@@ -54,10 +56,8 @@ def test_generic_writes_leave_created_changed_and_deleted_events(tree):
 
 
 def test_a_part_takes_its_parents_label(tree):
-    from bridgework.bodies.testing import make_seat
-
-    body = make_body(tree.city, tlp=TLP.AMBER)
-    seat = make_seat(body)
+    body = BodyFactory(place=tree.city, tlp=TLP.AMBER)
+    seat = SeatFactory(body=body)
     from bridgework.activity.events import effective_tlp
 
     assert effective_tlp(seat) == TLP.AMBER
@@ -65,11 +65,11 @@ def test_a_part_takes_its_parents_label(tree):
 
 
 def test_the_place_feed_holds_only_what_the_reader_may_see(tree):
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
-    green = make_body(tree.city, name="Open table")
-    amber = make_body(tree.city, name="Closed table", tlp=TLP.AMBER)
-    sibling = make_body(tree.sibling, name="Sibling table")
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
+    green = BodyFactory(place=tree.city, name="Open table")
+    amber = BodyFactory(place=tree.city, name="Closed table", tlp=TLP.AMBER)
+    sibling = BodyFactory(place=tree.sibling, name="Sibling table")
     for body in (green, amber, sibling):
         do_update_record(body, acting_user=tree.ancestor)
     seen = {entry.record for entry in place_activity(tree.region, partner)}
@@ -81,9 +81,9 @@ def test_the_place_feed_holds_only_what_the_reader_may_see(tree):
 
 
 def test_a_record_later_hidden_is_not_named_in_the_feed(tree):
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
-    body = make_body(tree.city, name="Was open")
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
+    body = BodyFactory(place=tree.city, name="Was open")
     do_update_record(body, acting_user=tree.ancestor)  # the event is written GREEN
     body.tlp = TLP.AMBER
     body.save()
@@ -92,7 +92,7 @@ def test_a_record_later_hidden_is_not_named_in_the_feed(tree):
 
 
 def test_place_page_shows_the_feed_and_record_pages_their_timeline(tree):
-    body = make_body(tree.city, name="Riverton Peace Committee")
+    body = BodyFactory(place=tree.city, name="Riverton Peace Committee")
     do_update_record(body, acting_user=tree.in_scope)
     place_page = client_for(tree.in_scope).get(tree.city.get_absolute_url())
     assert place_page.status_code == 200
@@ -124,9 +124,9 @@ def test_the_help_pages_render_the_table(tree):
 
 
 def test_a_partner_may_finish_but_not_cancel(tree):
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
-    item = make_action(make_body(tree.city))
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city))
     assert {t.name for t in available_transitions(item, partner)} == {"start", "complete"}
     with pytest.raises(PermissionDenied):
         do_transition(item, "cancel", acting_user=partner, note="Not needed")
@@ -137,13 +137,13 @@ def test_a_partner_may_finish_but_not_cancel(tree):
 
 
 def test_an_unknown_step_is_a_clear_error(tree):
-    item = make_action(make_body(tree.city))
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city))
     with pytest.raises(ValidationError):
         do_transition(item, "teleport", acting_user=tree.in_scope)
 
 
 def test_the_progress_form_moves_the_item_through_the_workflow(tree):
-    item = make_action(make_body(tree.city))
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city))
     client = client_for(tree.in_scope)
     page = client.get(item.get_absolute_url())
     offered = dict(page.context["progress_form"].fields["status"].choices)
@@ -162,7 +162,9 @@ def test_the_progress_form_moves_the_item_through_the_workflow(tree):
 
 
 def test_the_edit_form_cannot_set_the_status(tree):
-    item = make_action(make_body(tree.city), owner=make_org(tree.city))
+    item = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.city), owner=OrganisationFactory(place=tree.city)
+    )
     client = client_for(tree.in_scope)
     response = client.post(
         reverse("bodies:actionitem_edit", args=[item.pk]),
@@ -180,7 +182,7 @@ def test_the_edit_form_cannot_set_the_status(tree):
 
 
 def test_api_updates_take_steps_too(tree):
-    item = make_action(make_body(tree.city))
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city))
     client = client_for(tree.in_scope)
     response = client.post(
         reverse("api-1.0.0:create_action_update"),

@@ -13,12 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.actions import do_save_organisation, do_save_person, do_save_post
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post, Theme
 from bridgework.actors.selectors import HXL_COLUMNS
 from bridgework.places.models import Place
-from bridgework.web.testing import assign, covers, make_user
+from bridgework.web.testing import covers
 
 
 def client_for(user):
@@ -185,8 +186,8 @@ def test_hxl_export_reads_back_with_libhxl(tree, map_):
 
 
 def test_exports_need_the_export_action(tree, map_):
-    resident = make_user("resident")
-    assign(resident, "resident", tree.city)
+    resident = UserFactory(label="resident")
+    RoleAssignmentFactory(user=resident, role="resident", place=tree.city)
     client = client_for(resident)
     assert client.get(reverse("actors:three_w") + f"?place={tree.city.pk}").status_code == 200
     for name in ("actors:three_w_export", "actors:popolo"):
@@ -229,8 +230,8 @@ def test_popolo_shape_and_contacts(tree, map_):
     )
     assert "Hillbury Youth Forum" not in response.content.decode()
     # A hub officer may export but not see contacts: no email in the persons.
-    hub = make_user("hub")
-    assign(hub, "hub_officer", tree.city)
+    hub = UserFactory(label="hub")
+    RoleAssignmentFactory(user=hub, role="hub_officer", place=tree.city)
     api = client_for(hub).get(reverse("api-1.0.0:popolo") + f"?place={tree.city.pk}").json()
     assert api["persons"] == [{"id": f"person-{person.pk}", "name": "Mira Example"}]
 

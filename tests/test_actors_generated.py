@@ -1,34 +1,19 @@
 """Generated page and API tests for organisations, people and posts."""
 
-import itertools
-
 import pytest
 
 from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.factories import OrganisationFactory, PersonFactory, PostFactory
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.actors.views import OrganisationViewSet, PersonViewSet, PostViewSet
 from bridgework.web.testing import ScopedApiTests, ScopedViewTests
-
-_serial = itertools.count(1)
-
-
-def make_organisation(place, **fields):
-    fields.setdefault("name", f"Organisation {next(_serial)}")
-    fields.setdefault("sector", Sector.CIVIL_SOCIETY)
-    fields.setdefault("level", OrgLevel.LOCAL)
-    return Organisation.objects.create(place=place, **fields)
-
-
-def make_person(place, **fields):
-    fields.setdefault("full_name", f"Person {next(_serial)}")
-    return Person.objects.create(place=place, **fields)
 
 
 class OrganisationRecords:
     model = Organisation
 
     def make_record(self, place, **fields):
-        return make_organisation(place, **fields)
+        return OrganisationFactory(place=place, sector=Sector.CIVIL_SOCIETY, **fields)
 
     def form_data(self, place):
         return {
@@ -55,7 +40,7 @@ class PersonRecords:
     model = Person
 
     def make_record(self, place, **fields):
-        return make_person(place, **fields)
+        return PersonFactory(place=place, **fields)
 
     def form_data(self, place):
         return {
@@ -89,16 +74,19 @@ class PostRecords:
 
     def org_at(self, place):
         if place.pk not in self.orgs:
-            self.orgs[place.pk] = make_organisation(place)
+            self.orgs[place.pk] = OrganisationFactory(place=place, sector=Sector.CIVIL_SOCIETY)
         return self.orgs[place.pk]
 
     def make_record(self, place, **fields):
-        return Post.objects.create(
-            person=make_person(place), organisation=self.org_at(place), title="Member", **fields
+        return PostFactory(
+            person=PersonFactory(place=place),
+            organisation=self.org_at(place),
+            title="Member",
+            **fields,
         )
 
     def form_data(self, place):
-        person = make_person(self.tree.city)
+        person = PersonFactory(place=self.tree.city)
         return {
             "person": person.pk,
             "organisation": self.org_at(place).pk,

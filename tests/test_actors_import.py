@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors import importers
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.importers import normalise_name, similar_names
@@ -177,10 +178,8 @@ def test_people_import_from_xlsx_with_posts(codes):
 
 
 def test_import_needs_the_add_action(codes):
-    from bridgework.web.testing import assign, make_user
-
-    partner = make_user("partner")
-    assign(partner, "partner", codes.city)
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=codes.city)
     client = client_for(partner)
     assert client.get(reverse("actors:import_upload")).status_code == 403
     assert client_for(codes.no_role).get(reverse("actors:import_upload")).status_code == 403

@@ -9,10 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.actions import do_save_organisation, do_save_person, do_save_post
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person, Post
-from bridgework.web.testing import assign, covers, make_user
+from bridgework.web.testing import covers
 
 SECRET_NAME = "Zephyrine Quillfeather"
 SECRET_EMAIL = "zephyrine.q@example.org"
@@ -52,10 +53,10 @@ def world(tree):
     person.phone = "+44 7700 900999"
     do_save_person(person, acting_user=actor)
     post = do_save_post(Post(person=person, organisation=org, title="Chair"), acting_user=actor)
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
-    hub = make_user("hub")
-    assign(hub, "hub_officer", tree.city)
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
+    hub = UserFactory(label="hub")
+    RoleAssignmentFactory(user=hub, role="hub_officer", place=tree.city)
     return {"org": org, "person": person, "post": post, "partner": partner, "hub": hub}
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from bridgework.access.actions import do_create_api_token
 from bridgework.api import api
-from bridgework.bodies.testing import make_action, make_body, make_meeting, make_seat
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
 
 SCHEMA = api.get_openapi_schema()
 OPERATIONS = [
@@ -70,9 +70,9 @@ def _fill(path: str, values: list[str]) -> str:
 
 @pytest.fixture
 def clients(tree):
-    body = make_body(tree.city)
-    make_seat(body)
-    make_action(body, meeting=make_meeting(body))
+    body = BodyFactory(place=tree.city)
+    SeatFactory(body=body)
+    ActionItemFactory(raised_by=body, meeting=MeetingFactory(body=body))
     session = Client(enforce_csrf_checks=True, raise_request_exception=False)
     session.force_login(tree.in_scope)
     token = get_token(RequestFactory().get("/"))

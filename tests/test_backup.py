@@ -11,10 +11,11 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import RoleAssignment, User
 from bridgework.actors.models import Organisation
 from bridgework.places.models import Place
-from bridgework.web.testing import assign, build_tree, make_user
+from bridgework.web.testing import build_tree
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,8 +36,8 @@ def test_backup_wipe_restore_gives_back_everything(tmp_path):
 
     org = Organisation(name="Riverton Police", sector="police", level="local", place=tree.city)
     do_save_organisation(org, acting_user=tree.in_scope, areas=[])
-    keeper = make_user("keeper")
-    assign(keeper, "partner", tree.city)
+    keeper = UserFactory(label="keeper")
+    RoleAssignmentFactory(user=keeper, role="partner", place=tree.city)
     before = _snapshot()
     assert before["audit"] and before["organisations"]
 

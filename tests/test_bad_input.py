@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from bridgework.bodies.testing import make_body, make_meeting, make_seat
+from bridgework.bodies.factories import BodyFactory, MeetingFactory, SeatFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,8 @@ def client_for(user) -> Client:
 
 
 def test_deleting_a_record_still_referenced_is_400_in_the_api_as_on_the_page(tree):
-    body = make_body(tree.city)
-    make_meeting(body)  # a meeting protects its body
+    body = BodyFactory(place=tree.city)
+    MeetingFactory(body=body)  # a meeting protects its body
     client = client_for(tree.in_scope)
     response = client.delete(reverse("api-1.0.0:delete_body", args=[body.pk]))
     assert response.status_code == 400
@@ -59,7 +59,7 @@ def test_multipart_without_a_boundary_is_400(tree):
 def test_a_crafted_cursor_is_404_not_500(tree):
     import base64
 
-    make_seat(make_body(tree.city))
+    SeatFactory(body=BodyFactory(place=tree.city))
     cursor = base64.urlsafe_b64encode(b'["not a date", 1]').decode().rstrip("=")
     client = client_for(tree.in_scope)
     assert client.get(reverse("bodies:meeting_list"), {"after": cursor}).status_code == 404

@@ -10,15 +10,17 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.actors.models import Post
 from bridgework.bodies.choices import ActionStatus
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory
 from bridgework.bodies.models import ActionItem, ActionUpdate
 from bridgework.bodies.notifications import ACTION_OVERDUE
-from bridgework.bodies.testing import make_action, make_body, make_org, make_person
 from bridgework.notifications.models import EmailDelivery, Notification
 from bridgework.notifications.testing import immediate_tasks
-from bridgework.web.testing import assign, covers, make_user
+from bridgework.web.testing import covers
 
 
 def client_for(user) -> Client:
@@ -31,15 +33,21 @@ def client_for(user) -> Client:
 def district(tree):
     """A district organisation in the city with a partner whose person holds a post there,
     and a national body in the country above that raises actions."""
-    org = make_org(tree.city, name="Riverton District Council", level=OrgLevel.LOCAL)
-    user = make_user("district")
+    org = OrganisationFactory(
+        place=tree.city, name="Riverton District Council", level=OrgLevel.LOCAL
+    )
+    user = UserFactory(label="district")
     user.email = "dana@example.test"  # her account's address: notices to her go there
     user.save()
-    assign(user, "partner", tree.city)
-    person = make_person(
-        tree.city, full_name="Dana District", email="dana@example.test", user=user, post_in=org
+    RoleAssignmentFactory(user=user, role="partner", place=tree.city)
+    person = PersonFactory(
+        place=tree.city,
+        full_name="Dana District",
+        email="dana@example.test",
+        user=user,
+        post_in=org,
     )
-    body = make_body(tree.country, name="National Board", level=OrgLevel.NATIONAL)
+    body = BodyFactory(place=tree.country, name="National Board", level=OrgLevel.NATIONAL)
     return type("District", (), {"org": org, "user": user, "person": person, "body": body})
 
 
@@ -52,16 +60,22 @@ def days(n: int) -> datetime.date:
 
 @covers("bodies:my_actions")
 def test_my_actions_holds_items_of_my_person_and_my_organisations(tree, district):
-    mine_by_org = make_action(district.body, owner=district.org, title="Report on tensions")
-    mine_by_person = make_action(district.body, owner=district.person, title="Call the imam")
-    former = make_org(tree.city, name="Former employer")
+    mine_by_org = ActionItemFactory(
+        raised_by=district.body, owner=district.org, title="Report on tensions"
+    )
+    mine_by_person = ActionItemFactory(
+        raised_by=district.body, owner=district.person, title="Call the imam"
+    )
+    former = OrganisationFactory(place=tree.city, name="Former employer")
     Post.objects.create(
         person=district.person, organisation=former, title="Clerk", ends_on=days(-30)
     )
-    not_mine = make_action(district.body, owner=former, title="Old job")
-    someone_else = make_action(district.body, owner=make_org(tree.city), title="Not mine")
-    done = make_action(
-        district.body, owner=district.org, title="Finished", status=ActionStatus.DONE
+    not_mine = ActionItemFactory(raised_by=district.body, owner=former, title="Old job")
+    someone_else = ActionItemFactory(
+        raised_by=district.body, owner=OrganisationFactory(place=tree.city), title="Not mine"
+    )
+    done = ActionItemFactory(
+        raised_by=district.body, owner=district.org, title="Finished", status=ActionStatus.DONE
     )
 
     response = client_for(district.user).get(reverse("bodies:my_actions"))
@@ -74,10 +88,14 @@ def test_my_actions_holds_items_of_my_person_and_my_organisations(tree, district
 
 
 def test_overdue_items_surface_for_owner_and_raising_body(tree, district):
-    late = make_action(district.body, owner=district.org, title="Late reply", due_on=days(-3))
-    make_action(district.body, owner=district.org, title="Not yet due", due_on=days(3))
-    make_action(
-        district.body,
+    late = ActionItemFactory(
+        raised_by=district.body, owner=district.org, title="Late reply", due_on=days(-3)
+    )
+    ActionItemFactory(
+        raised_by=district.body, owner=district.org, title="Not yet due", due_on=days(3)
+    )
+    ActionItemFactory(
+        raised_by=district.body,
         owner=district.org,
         title="Late but done",
         due_on=days(-3),
@@ -95,10 +113,12 @@ def test_overdue_items_surface_for_owner_and_raising_body(tree, district):
 
 @covers("bodies:overdue_actions")
 def test_overdue_page_groups_by_raising_body_within_scope(tree, district):
-    late = make_action(district.body, owner=district.org, title="Late reply", due_on=days(-1))
-    hidden = make_action(
-        make_body(tree.sibling),
-        owner=make_org(tree.sibling),
+    late = ActionItemFactory(
+        raised_by=district.body, owner=district.org, title="Late reply", due_on=days(-1)
+    )
+    hidden = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.sibling),
+        owner=OrganisationFactory(place=tree.sibling),
         title="Sibling's late item",
         due_on=days(-1),
     )
@@ -114,7 +134,7 @@ def test_overdue_page_groups_by_raising_body_within_scope(tree, district):
 
 @covers("bodies:action_progress")
 def test_partner_posts_an_update_and_completes_the_item(tree, district):
-    item = make_action(district.body, owner=district.org, due_on=days(-1))
+    item = ActionItemFactory(raised_by=district.body, owner=district.org, due_on=days(-1))
     client = client_for(district.user)
     url = reverse("bodies:action_progress", args=[item.pk])
     response = client.post(url, {"text": "Sent the report", "status": "done"})
@@ -127,9 +147,9 @@ def test_partner_posts_an_update_and_completes_the_item(tree, district):
 
 
 def test_a_reader_without_change_cannot_move_the_status(tree, district):
-    item = make_action(district.body, owner=district.org)
-    resident = make_user("resident")
-    assign(resident, "resident", tree.city)
+    item = ActionItemFactory(raised_by=district.body, owner=district.org)
+    resident = UserFactory(label="resident")
+    RoleAssignmentFactory(user=resident, role="resident", place=tree.city)
     url = reverse("bodies:action_progress", args=[item.pk])
     assert client_for(resident).post(url, {"status": "done"}).status_code == 404
     assert client_for(tree.sibling_user).post(url, {"status": "done"}).status_code == 404
@@ -159,10 +179,10 @@ def run_callbacks(capture, callbacks) -> None:
 def test_assignment_email_goes_to_post_holders_after_commit(
     tree, district, immediate, django_capture_on_commit_callbacks
 ):
-    colleague = make_person(
-        tree.city, full_name="Colin", email="colin@example.test", post_in=district.org
+    colleague = PersonFactory(
+        place=tree.city, full_name="Colin", email="colin@example.test", post_in=district.org
     )
-    make_person(tree.city, full_name="No email", post_in=district.org)
+    PersonFactory(place=tree.city, full_name="No email", post_in=district.org)
     client = client_for(tree.ancestor)
     data = {
         "title": "Map the youth groups",
@@ -192,8 +212,8 @@ def test_assignment_email_goes_to_post_holders_after_commit(
 def test_reassignment_notifies_the_new_owner_only(
     tree, district, immediate, django_capture_on_commit_callbacks
 ):
-    item = make_action(district.body, owner=district.org, title="Draft a plan")
-    person = make_person(tree.city, full_name="Pia", email="pia@example.test")
+    item = ActionItemFactory(raised_by=district.body, owner=district.org, title="Draft a plan")
+    person = PersonFactory(place=tree.city, full_name="Pia", email="pia@example.test")
     data = {
         "title": "Draft a plan",
         "raised_by": district.body.pk,
@@ -223,11 +243,17 @@ def run_overdue_command(capture, *args) -> None:
 def test_overdue_command_is_idempotent_per_item_per_day(
     tree, district, immediate, django_capture_on_commit_callbacks
 ):
-    late = make_action(district.body, owner=district.org, title="Late", due_on=days(-2))
-    make_action(
-        district.body, owner=district.org, title="Done", due_on=days(-2), status=ActionStatus.DONE
+    late = ActionItemFactory(
+        raised_by=district.body, owner=district.org, title="Late", due_on=days(-2)
     )
-    make_action(district.body, owner=district.org, title="Future", due_on=days(2))
+    ActionItemFactory(
+        raised_by=district.body,
+        owner=district.org,
+        title="Done",
+        due_on=days(-2),
+        status=ActionStatus.DONE,
+    )
+    ActionItemFactory(raised_by=district.body, owner=district.org, title="Future", due_on=days(2))
 
     run_overdue_command(django_capture_on_commit_callbacks)
     assert [m.subject for m in mail.outbox] == ["[Bridgework] Overdue action: Late"]
@@ -244,7 +270,7 @@ def test_overdue_command_is_idempotent_per_item_per_day(
 def test_overdue_command_sends_only_after_commit(
     tree, district, immediate, django_capture_on_commit_callbacks
 ):
-    make_action(district.body, owner=district.person, due_on=days(-1))
+    ActionItemFactory(raised_by=district.body, owner=district.person, due_on=days(-1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         call_command("notify_overdue_actions", stdout=StringIO())
     assert mail.outbox == [] and len(callbacks) == 1
@@ -255,7 +281,7 @@ def test_overdue_command_sends_only_after_commit(
 def test_an_overdue_reminder_for_an_item_finished_before_delivery_is_dropped(
     tree, district, immediate, django_capture_on_commit_callbacks
 ):
-    item = make_action(district.body, owner=district.person, due_on=days(-1))
+    item = ActionItemFactory(raised_by=district.body, owner=district.person, due_on=days(-1))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         call_command("notify_overdue_actions", stdout=StringIO())
     ActionItem.objects.filter(pk=item.pk).update(status=ActionStatus.DONE)
@@ -267,20 +293,31 @@ def test_an_overdue_reminder_for_an_item_finished_before_delivery_is_dropped(
 
 
 def test_an_item_sits_where_both_sides_reach_it_and_follows_a_new_owner(tree, district):
-    ministry = make_org(
-        tree.country, name="Ministry", sector=Sector.NATIONAL_GOVERNMENT, level=OrgLevel.NATIONAL
+    ministry = OrganisationFactory(
+        place=tree.country,
+        name="Ministry",
+        sector=Sector.NATIONAL_GOVERNMENT,
+        level=OrgLevel.NATIONAL,
     )
     # A city body asks the ministry: the item stays in the city, inside the ministry's reach.
-    item = make_action(make_body(tree.city), owner=ministry, title="Answer the city")
+    item = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.city), owner=ministry, title="Answer the city"
+    )
     assert item.place == tree.city
     # A national body asks the district: the item sits at the district's place.
-    down = make_action(make_body(tree.country), owner=district.org, title="Send the plan")
+    down = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.country), owner=district.org, title="Send the plan"
+    )
     assert down.place == district.org.place
     # Across branches it sits with whoever owes it.
-    across = make_action(make_body(tree.sibling), owner=ministry, title="Sibling asks")
+    across = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.sibling), owner=ministry, title="Sibling asks"
+    )
     assert across.place == tree.sibling  # the sibling lies inside the ministry's country
-    far = make_org(tree.other_country, name="Abroad")
-    abroad = make_action(make_body(tree.city), owner=far, title="Abroad owes")
+    far = OrganisationFactory(place=tree.other_country, name="Abroad")
+    abroad = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.city), owner=far, title="Abroad owes"
+    )
     assert abroad.place == tree.other_country
     item.owner_organisation = district.org
     item.save()
@@ -289,10 +326,13 @@ def test_an_item_sits_where_both_sides_reach_it_and_follows_a_new_owner(tree, di
 
 def test_a_city_coordinator_can_ask_a_ministry_for_an_answer(tree, district):
     """The issue's example: a ministry can owe a district council an answer."""
-    ministry = make_org(
-        tree.country, name="Ministry", sector=Sector.NATIONAL_GOVERNMENT, level=OrgLevel.NATIONAL
+    ministry = OrganisationFactory(
+        place=tree.country,
+        name="Ministry",
+        sector=Sector.NATIONAL_GOVERNMENT,
+        level=OrgLevel.NATIONAL,
     )
-    body = make_body(tree.city)
+    body = BodyFactory(place=tree.city)
     client = client_for(tree.in_scope)
     response = client.post(
         reverse("bodies:actionitem_add"),
@@ -312,9 +352,11 @@ def test_a_city_coordinator_can_ask_a_ministry_for_an_answer(tree, district):
 
 
 def test_api_filters_mine_and_overdue(tree, district):
-    late = make_action(district.body, owner=district.org, due_on=days(-1))
-    make_action(district.body, owner=district.org, due_on=days(5))
-    make_action(district.body, owner=make_org(tree.city), due_on=days(-1))
+    late = ActionItemFactory(raised_by=district.body, owner=district.org, due_on=days(-1))
+    ActionItemFactory(raised_by=district.body, owner=district.org, due_on=days(5))
+    ActionItemFactory(
+        raised_by=district.body, owner=OrganisationFactory(place=tree.city), due_on=days(-1)
+    )
     client = client_for(district.user)
     mine = client.get(reverse("api-1.0.0:list_actions") + "?mine=true").json()["items"]
     assert len(mine) == 2

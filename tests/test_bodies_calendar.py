@@ -8,16 +8,11 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from bridgework.access.actions import do_create_api_token, do_revoke_api_token
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.bodies.choices import ActionStatus
-from bridgework.bodies.testing import (
-    make_action,
-    make_body,
-    make_meeting,
-    make_org,
-    make_person,
-    make_seat,
-)
-from bridgework.web.testing import assign, covers, make_user
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
+from bridgework.web.testing import covers
 
 
 def events(response) -> dict[str, object]:
@@ -33,11 +28,15 @@ def soon(days: int) -> datetime.datetime:
 
 @covers("bodies:body_calendar")
 def test_body_feed_lists_its_meetings_for_a_signed_in_reader(tree):
-    body = make_body(tree.city, name="Peace Committee")
+    body = BodyFactory(place=tree.city, name="Peace Committee")
     start = soon(3)
-    quarterly_meeting = make_meeting(body, title="Quarterly", starts_at=start, location="Town hall")
-    make_meeting(body, title="Annual", starts_at=soon(40))
-    make_meeting(make_body(tree.city), title="Another body's meeting", starts_at=soon(2))
+    quarterly_meeting = MeetingFactory(
+        body=body, title="Quarterly", starts_at=start, location="Town hall"
+    )
+    MeetingFactory(body=body, title="Annual", starts_at=soon(40))
+    MeetingFactory(
+        body=BodyFactory(place=tree.city), title="Another body's meeting", starts_at=soon(2)
+    )
     client = Client()
     client.force_login(tree.in_scope)
     found = events(client.get(reverse("bodies:body_calendar", args=[body.pk])))
@@ -49,8 +48,8 @@ def test_body_feed_lists_its_meetings_for_a_signed_in_reader(tree):
 
 
 def test_body_feed_accepts_a_token_and_refuses_strangers(tree):
-    body = make_body(tree.city)
-    make_meeting(body, title="Open meeting", starts_at=soon(1))
+    body = BodyFactory(place=tree.city)
+    MeetingFactory(body=body, title="Open meeting", starts_at=soon(1))
     url = reverse("bodies:body_calendar", args=[body.pk])
     token, secret = do_create_api_token(user=tree.in_scope, name="calendar", purpose="calendar")
     feed = Client().get(f"{url}?token={secret}")
@@ -68,23 +67,25 @@ def test_body_feed_accepts_a_token_and_refuses_strangers(tree):
 
 @covers("bodies:my_calendar")
 def test_my_feed_has_my_bodies_meetings_and_my_deadlines(tree):
-    user = make_user("member")
-    assign(user, "partner", tree.city)
-    org = make_org(tree.city, name="Youth Network")
-    person = make_person(tree.city, user=user, post_in=org)
-    by_org = make_body(tree.city, name="Forum")
-    make_seat(by_org, organisation=org)
-    by_person = make_body(tree.city, name="Leaders' Table")
-    make_seat(by_person, person=person, constituency="Youth")
-    not_mine = make_body(tree.city, name="Elsewhere")
-    make_seat(not_mine)
-    make_meeting(by_org, title="Forum meeting", starts_at=soon(5))
-    make_meeting(by_person, title="Table meeting", starts_at=soon(6))
-    make_meeting(not_mine, title="Not my meeting", starts_at=soon(7))
+    user = UserFactory(label="member")
+    RoleAssignmentFactory(user=user, role="partner", place=tree.city)
+    org = OrganisationFactory(place=tree.city, name="Youth Network")
+    person = PersonFactory(place=tree.city, user=user, post_in=org)
+    by_org = BodyFactory(place=tree.city, name="Forum")
+    SeatFactory(body=by_org, organisation=org)
+    by_person = BodyFactory(place=tree.city, name="Leaders' Table")
+    SeatFactory(body=by_person, person=person, constituency="Youth")
+    not_mine = BodyFactory(place=tree.city, name="Elsewhere")
+    SeatFactory(body=not_mine)
+    MeetingFactory(body=by_org, title="Forum meeting", starts_at=soon(5))
+    MeetingFactory(body=by_person, title="Table meeting", starts_at=soon(6))
+    MeetingFactory(body=not_mine, title="Not my meeting", starts_at=soon(7))
     due = timezone.localdate() + datetime.timedelta(days=10)
-    make_action(by_org, owner=org, title="Send names", due_on=due)
-    make_action(by_org, owner=org, title="No date")
-    make_action(by_org, owner=org, title="Done already", due_on=due, status=ActionStatus.DONE)
+    ActionItemFactory(raised_by=by_org, owner=org, title="Send names", due_on=due)
+    ActionItemFactory(raised_by=by_org, owner=org, title="No date")
+    ActionItemFactory(
+        raised_by=by_org, owner=org, title="Done already", due_on=due, status=ActionStatus.DONE
+    )
 
     _token, secret = do_create_api_token(user=user, name="phone", purpose="calendar")
     found = events(Client().get(reverse("bodies:my_calendar") + f"?token={secret}"))
@@ -99,13 +100,13 @@ def test_my_feed_has_my_bodies_meetings_and_my_deadlines(tree):
 
 
 def test_my_feed_is_scoped_to_what_the_user_may_see(tree):
-    user = make_user("member")
-    assign(user, "partner", tree.city)
-    org = make_org(tree.sibling, name="Sibling org")
-    make_person(tree.city, user=user, post_in=org)
-    body = make_body(tree.sibling, name="Sibling forum")
-    make_seat(body, organisation=org)
-    make_meeting(body, title="Hidden", starts_at=soon(2))
+    user = UserFactory(label="member")
+    RoleAssignmentFactory(user=user, role="partner", place=tree.city)
+    org = OrganisationFactory(place=tree.sibling, name="Sibling org")
+    PersonFactory(place=tree.city, user=user, post_in=org)
+    body = BodyFactory(place=tree.sibling, name="Sibling forum")
+    SeatFactory(body=body, organisation=org)
+    MeetingFactory(body=body, title="Hidden", starts_at=soon(2))
     client = Client()
     client.force_login(user)
     assert events(client.get(reverse("bodies:my_calendar"))) == {}
@@ -113,7 +114,7 @@ def test_my_feed_is_scoped_to_what_the_user_may_see(tree):
 
 
 def test_a_calendar_token_opens_feeds_only_and_an_api_token_no_feed(tree):
-    body = make_body(tree.city)
+    body = BodyFactory(place=tree.city)
     feed = reverse("bodies:body_calendar", args=[body.pk])
     _c, calendar_secret = do_create_api_token(user=tree.in_scope, name="phone", purpose="calendar")
     _a, api_secret = do_create_api_token(user=tree.in_scope, name="script")

@@ -1,5 +1,14 @@
 """Generated page and API tests for every scoped model of the bodies module."""
 
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.bodies.factories import (
+    ActionItemFactory,
+    AttendanceFactory,
+    BodyFactory,
+    DecisionFactory,
+    MeetingFactory,
+    SeatFactory,
+)
 from bridgework.bodies.models import (
     ActionItem,
     ActionUpdate,
@@ -8,13 +17,6 @@ from bridgework.bodies.models import (
     Decision,
     Meeting,
     Seat,
-)
-from bridgework.bodies.testing import (
-    make_action,
-    make_body,
-    make_meeting,
-    make_org,
-    make_seat,
 )
 from bridgework.bodies.views import (
     ActionItemViewSet,
@@ -32,7 +34,7 @@ class BodyRecords:
     model = Body
 
     def make_record(self, place, **fields):
-        return make_body(place, **fields)
+        return BodyFactory(place=place, **fields)
 
     def form_data(self, place):
         return {
@@ -59,12 +61,12 @@ class SeatRecords:
     model = Seat
 
     def make_record(self, place, **fields):
-        return make_seat(make_body(place), **fields)
+        return SeatFactory(body=BodyFactory(place=place), **fields)
 
     def form_data(self, place):
         return {
-            "body": make_body(place).pk,
-            "organisation": make_org(place).pk,
+            "body": BodyFactory(place=place).pk,
+            "organisation": OrganisationFactory(place=place).pk,
             "role": "member",
             "constituency": "Youth",
         }
@@ -84,11 +86,11 @@ class MeetingRecords:
     model = Meeting
 
     def make_record(self, place, **fields):
-        return make_meeting(make_body(place), **fields)
+        return MeetingFactory(body=BodyFactory(place=place), **fields)
 
     def form_data(self, place):
         return {
-            "body": make_body(place).pk,
+            "body": BodyFactory(place=place).pk,
             "title": "Quarterly meeting",
             "starts_at": "2025-05-01T10:00",
             "status": "planned",
@@ -110,12 +112,11 @@ class AttendanceRecords:
     model = Attendance
 
     def make_record(self, place, **fields):
-        body = make_body(place)
-        return Attendance.objects.create(meeting=make_meeting(body), seat=make_seat(body), **fields)
+        return AttendanceFactory(meeting=MeetingFactory(body=BodyFactory(place=place)), **fields)
 
     def form_data(self, place):
-        body = make_body(place)
-        return {"meeting": make_meeting(body).pk, "seat": make_seat(body).pk}
+        body = BodyFactory(place=place)
+        return {"meeting": MeetingFactory(body=body).pk, "seat": SeatFactory(body=body).pk}
 
 
 class TestAttendancePages(AttendanceRecords, ScopedViewTests):
@@ -131,14 +132,14 @@ class DecisionRecords:
     model = Decision
 
     def make_record(self, place, **fields):
-        meeting = make_meeting(make_body(place))
-        return Decision.objects.create(
+        meeting = MeetingFactory(body=BodyFactory(place=place))
+        return DecisionFactory(
             meeting=meeting, number=1, text=f"Hold a town hall after {meeting.title}", **fields
         )
 
     def form_data(self, place):
         return {
-            "meeting": make_meeting(make_body(place)).pk,
+            "meeting": MeetingFactory(body=BodyFactory(place=place)).pk,
             "number": "4",  # an empty number takes the next one: tests/test_bodies_rules.py
             "text": "Ask the ministry for a response",
         }
@@ -158,13 +159,15 @@ class ActionItemRecords:
     model = ActionItem
 
     def make_record(self, place, **fields):
-        return make_action(make_body(place), owner=make_org(place), **fields)
+        return ActionItemFactory(
+            raised_by=BodyFactory(place=place), owner=OrganisationFactory(place=place), **fields
+        )
 
     def form_data(self, place):
         return {
             "title": "Send the district a response",
-            "raised_by": make_body(place).pk,
-            "owner_organisation": make_org(place).pk,
+            "raised_by": BodyFactory(place=place).pk,
+            "owner_organisation": OrganisationFactory(place=place).pk,
             "due_on": "2025-06-30",
             "status": "open",
             "tlp": 1,
@@ -185,11 +188,15 @@ class ActionUpdateRecords:
     model = ActionUpdate
 
     def make_record(self, place, **fields):
-        item = make_action(make_body(place), owner=make_org(place))
+        item = ActionItemFactory(
+            raised_by=BodyFactory(place=place), owner=OrganisationFactory(place=place)
+        )
         return ActionUpdate.objects.create(item=item, text="Letter sent", **fields)
 
     def form_data(self, place):
-        item = make_action(make_body(place), owner=make_org(place))
+        item = ActionItemFactory(
+            raised_by=BodyFactory(place=place), owner=OrganisationFactory(place=place)
+        )
         return {"item": item.pk, "text": "Meeting with the ministry held", "status": ""}
 
 

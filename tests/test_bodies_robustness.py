@@ -6,8 +6,9 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
 from bridgework.bodies.models import ActionItem, ActionUpdate, Attendance, Seat
-from bridgework.bodies.testing import make_action, make_body, make_meeting, make_org, make_seat
 
 text = st.text(max_size=60)
 maybe_ids = st.one_of(st.integers(min_value=-5, max_value=10**9).map(str), text)
@@ -25,15 +26,15 @@ def client_in_scope(tree):
 
 @pytest.fixture
 def records(tree):
-    body = make_body(tree.city)
-    org = make_org(tree.city)
-    seat = make_seat(body, organisation=org)
+    body = BodyFactory(place=tree.city)
+    org = OrganisationFactory(place=tree.city)
+    seat = SeatFactory(body=body, organisation=org)
     return {
         "body": body,
         "org": org,
         "seat": seat,
-        "meeting": make_meeting(body),
-        "item": make_action(body, owner=org),
+        "meeting": MeetingFactory(body=body),
+        "item": ActionItemFactory(raised_by=body, owner=org),
     }
 
 

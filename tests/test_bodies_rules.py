@@ -11,12 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.bodies import selectors
+from bridgework.bodies.factories import BodyFactory, MeetingFactory, SeatFactory
 from bridgework.bodies.models import Attendance, Decision, Seat
-from bridgework.bodies.testing import make_body, make_meeting, make_org, make_person, make_seat
 from bridgework.core.tlp import TLP
-from bridgework.web.testing import assign, covers, make_user
+from bridgework.web.testing import covers
 
 TODAY = datetime.date(2025, 3, 15)
 
@@ -31,8 +33,8 @@ def client_for(user) -> Client:
 
 
 def test_a_seat_needs_exactly_one_holder_in_the_database(tree):
-    body = make_body(tree.city)
-    org, person = make_org(tree.city), make_person(tree.city)
+    body = BodyFactory(place=tree.city)
+    org, person = OrganisationFactory(place=tree.city), PersonFactory(place=tree.city)
     for holders in ({"organisation": org, "person": person}, {}):
         with pytest.raises(IntegrityError), transaction.atomic():
             Seat.objects.create(body=body, role="member", **holders)
@@ -40,8 +42,8 @@ def test_a_seat_needs_exactly_one_holder_in_the_database(tree):
 
 
 def test_a_seat_needs_exactly_one_holder_in_the_form(tree):
-    body = make_body(tree.city)
-    org, person = make_org(tree.city), make_person(tree.city)
+    body = BodyFactory(place=tree.city)
+    org, person = OrganisationFactory(place=tree.city), PersonFactory(place=tree.city)
     seat = Seat(body=body, organisation=org, person=person)
     with pytest.raises(ValidationError):
         seat.full_clean()
@@ -60,7 +62,7 @@ def test_a_seat_needs_exactly_one_holder_in_the_form(tree):
 
 
 def test_a_seat_lives_at_its_bodys_place(tree):
-    seat = make_seat(make_body(tree.ward))
+    seat = SeatFactory(body=BodyFactory(place=tree.ward))
     assert seat.place == tree.ward and seat.place_path == tree.ward.path
 
 
@@ -68,14 +70,16 @@ def test_a_seat_lives_at_its_bodys_place(tree):
 
 
 def test_members_are_grouped_by_sector_and_level_and_gaps_are_named(tree):
-    body = make_body(tree.city)
-    police = make_org(tree.country, sector=Sector.POLICE, level=OrgLevel.NATIONAL)
-    council = make_org(tree.city, sector=Sector.LOCAL_GOVERNMENT, level=OrgLevel.LOCAL)
-    make_seat(body, organisation=police, role="member")
-    make_seat(body, organisation=council, role="chair")
-    make_seat(body, person=make_person(tree.city), constituency="Somali community")
-    health = make_org(tree.city, sector=Sector.HEALTH)
-    make_seat(body, organisation=health, ends_on=TODAY - datetime.timedelta(days=1))
+    body = BodyFactory(place=tree.city)
+    police = OrganisationFactory(place=tree.country, sector=Sector.POLICE, level=OrgLevel.NATIONAL)
+    council = OrganisationFactory(
+        place=tree.city, sector=Sector.LOCAL_GOVERNMENT, level=OrgLevel.LOCAL
+    )
+    SeatFactory(body=body, organisation=police, role="member")
+    SeatFactory(body=body, organisation=council, role="chair")
+    SeatFactory(body=body, person=PersonFactory(place=tree.city), constituency="Somali community")
+    health = OrganisationFactory(place=tree.city, sector=Sector.HEALTH)
+    SeatFactory(body=body, organisation=health, ends_on=TODAY - datetime.timedelta(days=1))
 
     seats = selectors.current_seats(body, tree.in_scope, TODAY)
     groups = selectors.membership_by_sector_and_level(seats)
@@ -92,11 +96,16 @@ def test_members_are_grouped_by_sector_and_level_and_gaps_are_named(tree):
 
 
 def test_body_page_shows_members_gaps_children_and_meetings(tree):
-    body = make_body(tree.city, name="Riverton Peace Committee")
-    make_body(tree.ward, name="Ward 1 Forum", parent=body)
-    make_seat(body, organisation=make_org(tree.city, name="Riverton Police", sector=Sector.POLICE))
-    make_meeting(
-        body, title="Planning session", starts_at=timezone.now() + datetime.timedelta(days=7)
+    body = BodyFactory(place=tree.city, name="Riverton Peace Committee")
+    BodyFactory(place=tree.ward, name="Ward 1 Forum", parent=body)
+    SeatFactory(
+        body=body,
+        organisation=OrganisationFactory(
+            place=tree.city, name="Riverton Police", sector=Sector.POLICE
+        ),
+    )
+    MeetingFactory(
+        body=body, title="Planning session", starts_at=timezone.now() + datetime.timedelta(days=7)
     )
     response = client_for(tree.in_scope).get(body.get_absolute_url())
     assert response.status_code == 200
@@ -109,22 +118,23 @@ def test_body_page_shows_members_gaps_children_and_meetings(tree):
 
 
 def test_attendance_rate_and_quorum_per_meeting_in_one_query(tree):
-    body = make_body(tree.city)
+    body = BodyFactory(place=tree.city)
     now = timezone.now()
     early = now - datetime.timedelta(days=60)
     late = now - datetime.timedelta(days=5)
-    seats = [make_seat(body) for _ in range(3)]
+    seats = SeatFactory.create_batch(3, body=body)
     # A fourth seat starts after the first meeting: it counts only for the second.
-    seats.append(make_seat(body, starts_on=(now - datetime.timedelta(days=30)).date()))
-    first = make_meeting(body, title="First", starts_at=early)
-    second = make_meeting(body, title="Second", starts_at=late)
-    make_meeting(body, title="Cancelled", starts_at=late, status="cancelled")
-    make_meeting(body, title="Future", starts_at=now + datetime.timedelta(days=3))
+    seats.append(SeatFactory(body=body, starts_on=(now - datetime.timedelta(days=30)).date()))
+    first = MeetingFactory(body=body, title="First", starts_at=early)
+    second = MeetingFactory(body=body, title="Second", starts_at=late)
+    MeetingFactory(body=body, title="Cancelled", starts_at=late, status="cancelled")
+    MeetingFactory(body=body, title="Future", starts_at=now + datetime.timedelta(days=3))
     for seat in seats[:2]:
         Attendance.objects.create(meeting=first, seat=seat)
     for seat in seats[:2]:
         Attendance.objects.create(meeting=second, seat=seat)
-    Attendance.objects.create(meeting=second, organisation=make_org(tree.city))  # a guest
+    guest = OrganisationFactory(place=tree.city)
+    Attendance.objects.create(meeting=second, organisation=guest)
 
     selectors.meetings_of(body, tree.in_scope).exists()  # loads the user's roles once
     with CaptureQueriesContext(connection) as queries:
@@ -139,11 +149,15 @@ def test_attendance_rate_and_quorum_per_meeting_in_one_query(tree):
 
 @covers("bodies:meeting_attendance")
 def test_recording_attendance_with_checkboxes(tree):
-    body = make_body(tree.city)
-    police = make_seat(body, organisation=make_org(tree.city, sector=Sector.POLICE))
-    school = make_seat(body, organisation=make_org(tree.city, sector=Sector.EDUCATION))
-    other_body_seat = make_seat(make_body(tree.city))
-    meeting = make_meeting(body)
+    body = BodyFactory(place=tree.city)
+    police = SeatFactory(
+        body=body, organisation=OrganisationFactory(place=tree.city, sector=Sector.POLICE)
+    )
+    school = SeatFactory(
+        body=body, organisation=OrganisationFactory(place=tree.city, sector=Sector.EDUCATION)
+    )
+    other_body_seat = SeatFactory(body=BodyFactory(place=tree.city))
+    meeting = MeetingFactory(body=body)
     client = client_for(tree.in_scope)
     url = reverse("bodies:meeting_attendance", args=[meeting.pk])
 
@@ -166,11 +180,11 @@ def test_recording_attendance_with_checkboxes(tree):
 
 
 def test_partner_cannot_record_attendance_and_sibling_gets_404(tree):
-    body = make_body(tree.city)
-    seat = make_seat(body)
-    meeting = make_meeting(body)
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
+    body = BodyFactory(place=tree.city)
+    seat = SeatFactory(body=body)
+    meeting = MeetingFactory(body=body)
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
     url = reverse("bodies:meeting_attendance", args=[meeting.pk])
     assert client_for(partner).post(url, {"seats": [seat.pk]}).status_code == 403
     assert client_for(tree.sibling_user).post(url, {"seats": [seat.pk]}).status_code == 404
@@ -179,7 +193,7 @@ def test_partner_cannot_record_attendance_and_sibling_gets_404(tree):
 
 @covers("bodies:meeting_minutes", "bodies:meeting_decision")
 def test_minutes_and_numbered_decisions_on_the_meeting_page(tree):
-    meeting = make_meeting(make_body(tree.city))
+    meeting = MeetingFactory(body=BodyFactory(place=tree.city))
     client = client_for(tree.in_scope)
     client.post(
         reverse("bodies:meeting_minutes", args=[meeting.pk]),
@@ -202,11 +216,11 @@ def test_minutes_and_numbered_decisions_on_the_meeting_page(tree):
 
 
 def test_seats_of_a_shareable_body_above_are_visible_but_not_of_an_amber_one(tree):
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)  # reads up to TLP:GREEN
-    green = make_seat(make_body(tree.country, tlp=TLP.GREEN))
-    amber = make_seat(make_body(tree.country, tlp=TLP.AMBER))
-    mine = make_seat(make_body(tree.city, tlp=TLP.AMBER))
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)  # reads up to TLP:GREEN
+    green = SeatFactory(body=BodyFactory(place=tree.country, tlp=TLP.GREEN))
+    amber = SeatFactory(body=BodyFactory(place=tree.country, tlp=TLP.AMBER))
+    mine = SeatFactory(body=BodyFactory(place=tree.city, tlp=TLP.AMBER))
     visible = set(Seat.objects.visible_to(partner).values_list("pk", flat=True))
     assert green.pk in visible
     assert amber.pk not in visible  # the body's label governs its seats

@@ -10,6 +10,7 @@ from django.urls import reverse
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.api import api
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory
 from bridgework.places.actions import do_create_place
 from bridgework.places.models import Place
 
@@ -116,11 +117,9 @@ def test_the_api_documents_exactly_the_pages_filters():
 
 
 def test_record_filters_show_as_a_removable_chip(tree):
-    from bridgework.bodies.testing import make_action, make_body
-
-    body = make_body(tree.city, name="Riverton Peace Committee")
-    make_action(body, title="Ours")
-    make_action(make_body(tree.city), title="Theirs")
+    body = BodyFactory(place=tree.city, name="Riverton Peace Committee")
+    ActionItemFactory(raised_by=body, title="Ours")
+    ActionItemFactory(raised_by=BodyFactory(place=tree.city), title="Theirs")
     response = client_for(tree.in_scope).get(reverse("bodies:actionitem_list"), {"body": body.pk})
     assert {obj.title for obj, _cells in response.context["rows"]} == {"Ours"}
     chips = response.context["filterset"].record_chips()

@@ -4,12 +4,13 @@ from datetime import date
 
 import pytest
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import Role, RoleAssignment
 from bridgework.access.views import RoleAssignmentViewSet
-from bridgework.places.actions import do_create_place
+from bridgework.places.factories import PlaceFactory
 from bridgework.places.models import Network, NetworkMembership, Place
 from bridgework.places.views import NetworkMembershipViewSet, PlaceViewSet
-from bridgework.web.testing import ScopedApiTests, ScopedViewTests, assign, make_user
+from bridgework.web.testing import ScopedApiTests, ScopedViewTests
 from tests.testapp.models import Dossier
 from tests.testapp.views import DossierViewSet
 
@@ -19,8 +20,7 @@ class PlaceRecords:
     place_field = "parent"
 
     def make_record(self, place, **fields):
-        n = Place.objects.count()
-        return do_create_place(Place(name=f"Place {n}", parent=place, **fields))
+        return PlaceFactory(parent=place, **fields)
 
     def form_data(self, place):
         return {"name": "Riverside", "parent": place.pk, "code": "", "pcode": ""}
@@ -64,7 +64,9 @@ class AssignmentRecords:
     model = RoleAssignment
 
     def make_record(self, place, **fields):
-        return assign(make_user("holder"), "partner", place, **fields)
+        return RoleAssignmentFactory(
+            user=UserFactory(label="holder"), role="partner", place=place, **fields
+        )
 
     def form_data(self, place):
         return {

@@ -9,8 +9,9 @@ from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory
 from bridgework.bodies.models import ActionItem, Meeting
-from bridgework.bodies.testing import make_action, make_body, make_meeting, make_org
 from bridgework.core.tlp import TLP
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def client_for(user) -> Client:
 
 
 def test_the_api_refuses_a_green_meeting_on_an_amber_body(tree):
-    body = make_body(tree.city, tlp=TLP.AMBER)
+    body = BodyFactory(place=tree.city, tlp=TLP.AMBER)
     response = client_for(tree.in_scope).post(
         reverse("api-1.0.0:create_meeting"),
         data=json.dumps(
@@ -43,7 +44,7 @@ def test_the_api_refuses_a_green_meeting_on_an_amber_body(tree):
 
 
 def test_the_form_refuses_it_too_and_accepts_amber(tree):
-    body = make_body(tree.city, tlp=TLP.AMBER)
+    body = BodyFactory(place=tree.city, tlp=TLP.AMBER)
     data = {
         "body": body.pk,
         "title": "Session",
@@ -60,15 +61,15 @@ def test_the_form_refuses_it_too_and_accepts_amber(tree):
 
 
 def test_an_action_is_at_least_its_meeting(tree):
-    body = make_body(tree.city)
-    meeting = make_meeting(body, tlp=TLP.AMBER)
+    body = BodyFactory(place=tree.city)
+    meeting = MeetingFactory(body=body, tlp=TLP.AMBER)
     response = client_for(tree.in_scope).post(
         reverse("bodies:actionitem_add"),
         {
             "title": "Follow up",
             "raised_by": body.pk,
             "meeting": meeting.pk,
-            "owner_organisation": make_org(tree.city).pk,
+            "owner_organisation": OrganisationFactory(place=tree.city).pk,
             "tlp": TLP.GREEN,
         },
     )
@@ -78,12 +79,14 @@ def test_an_action_is_at_least_its_meeting(tree):
 
 
 def test_the_data_migration_raises_existing_rows(tree):
-    body = make_body(tree.city, tlp=TLP.AMBER)
-    meeting = make_meeting(body)
+    body = BodyFactory(place=tree.city, tlp=TLP.AMBER)
+    meeting = MeetingFactory(body=body)
     Meeting.objects.filter(pk=meeting.pk).update(tlp=TLP.GREEN)  # as older code let it be
-    item = make_action(make_body(tree.city), meeting=None)
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city), meeting=None)
     ActionItem.objects.filter(pk=item.pk).update(raised_by=body, tlp=TLP.CLEAR)
-    untouched = make_action(make_body(tree.city, tlp=TLP.GREEN), tlp=TLP.AMBER)
+    untouched = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.city, tlp=TLP.GREEN), tlp=TLP.AMBER
+    )
     migration = importlib.import_module(
         "bridgework.bodies.migrations.0002_children_as_sensitive_as_parents"
     )

@@ -18,10 +18,12 @@ from django_tasks_db.models import DBTaskResult
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import RoleAssignment
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory
 from bridgework.bodies.models import ActionItem
 from bridgework.bodies.notifications import ACTION_ASSIGNED, ACTION_OVERDUE
-from bridgework.bodies.testing import make_action, make_body, make_org
 from bridgework.notifications.actions import notify
 from bridgework.notifications.delivery import daily_digest
 from bridgework.notifications.kinds import kinds
@@ -32,14 +34,17 @@ from bridgework.notifications.models import (
     NotificationPreference,
 )
 from bridgework.notifications.testing import immediate_tasks
-from bridgework.web.testing import assign, make_user
 
 
 @pytest.fixture
 def item(tree):
     """An action item in the city: the city's and the country's coordinators see it, the
     sibling city's does not."""
-    return make_action(make_body(tree.city), owner=make_org(tree.city), title="Map the halls")
+    return ActionItemFactory(
+        raised_by=BodyFactory(place=tree.city),
+        owner=OrganisationFactory(place=tree.city),
+        title="Map the halls",
+    )
 
 
 @pytest.fixture
@@ -166,8 +171,8 @@ def test_the_delivery_is_queued_only_when_the_transaction_commits(tree, item):
 def test_scope_is_rechecked_at_delivery(tree, item, django_capture_on_commit_callbacks):
     """Someone who loses their role between notify() and delivery gets nothing; so do a
     disabled account and someone who never could see the record."""
-    disabled = make_user("disabled")
-    assign(disabled, "national_coordinator", tree.city)
+    disabled = UserFactory(label="disabled")
+    RoleAssignmentFactory(user=disabled, role="national_coordinator", place=tree.city)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         notify(
             ACTION_ASSIGNED,
@@ -213,7 +218,9 @@ def prefer(user, kind: str, mode: str) -> None:
 def test_digest_sends_no_immediate_mail_then_one_digest_with_both(tree, item, deliver):
     user = tree.in_scope
     prefer(user, ACTION_ASSIGNED, EmailMode.DIGEST)
-    other = make_action(item.raised_by, owner=item.owner_organisation, title="Call the imam")
+    other = ActionItemFactory(
+        raised_by=item.raised_by, owner=item.owner_organisation, title="Call the imam"
+    )
     deliver(notify, ACTION_ASSIGNED, record=item, recipients=[user])
     deliver(notify, ACTION_ASSIGNED, record=other, recipients=[user])
     assert len(inbox_of(user)) == 2 and mail.outbox == []
@@ -307,6 +314,7 @@ def test_inbox_queries_do_not_grow_with_the_rows(tree, item, client):
 
     client.force_login(tree.in_scope)
     note_about(item, tree.in_scope)
+    client.get(reverse("notifications:inbox"))  # warm the caches (the reader's access)
     with CaptureQueriesContext(connection) as one:
         client.get(reverse("notifications:inbox"))
     for _ in range(30):

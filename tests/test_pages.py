@@ -8,6 +8,7 @@ from django.core import mail
 from django.db.utils import OperationalError
 from django.urls import reverse
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import ApiToken
 from bridgework.places.models import Hub, Network, NetworkMembership
 from bridgework.web.testing import covers
@@ -246,10 +247,8 @@ def test_missing_records_are_404_pages(client, tree, path):
 
 
 def test_export_links_only_for_those_who_may_export(client, tree):
-    from bridgework.web.testing import assign, make_user
-
-    partner = make_user("partner")
-    assign(partner, "partner", tree.city)
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
     client.force_login(partner)
     page = client.get(reverse("places:place_list"))
     assert page.context["can_export"] is False and b"format=csv" not in page.content

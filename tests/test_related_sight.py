@@ -7,10 +7,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.policy import HIDDEN, Sight
-from bridgework.bodies.testing import make_action, make_body, make_person, make_seat
+from bridgework.actors.factories import PersonFactory
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, SeatFactory
 from bridgework.core.tlp import TLP
-from bridgework.web.testing import assign, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +24,15 @@ def client_for(user) -> Client:
 
 @pytest.fixture
 def partner(tree):
-    user = make_user("partner")
-    assign(user, "partner", tree.city)  # a GREEN ceiling
+    user = UserFactory(label="partner")
+    RoleAssignmentFactory(user=user, role="partner", place=tree.city)  # a GREEN ceiling
     return user
 
 
 def test_a_partner_never_reads_an_amber_persons_name_through_a_green_seat(tree, partner):
-    informant = make_person(tree.city, full_name="Amara Amber-Witness", tlp=TLP.AMBER)
-    body = make_body(tree.city, name="Riverton Leaders' Table")
-    seat = make_seat(body, person=informant)
+    informant = PersonFactory(place=tree.city, full_name="Amara Amber-Witness", tlp=TLP.AMBER)
+    body = BodyFactory(place=tree.city, name="Riverton Leaders' Table")
+    seat = SeatFactory(body=body, person=informant)
     client = client_for(partner)
     assert client.get(reverse("api-1.0.0:get_person", args=[informant.pk])).status_code == 404
     for url in (
@@ -55,8 +56,10 @@ def test_a_partner_never_reads_an_amber_persons_name_through_a_green_seat(tree, 
 
 
 def test_an_action_owned_by_an_amber_person_keeps_its_owner_unnamed(tree, partner):
-    owner = make_person(tree.city, full_name="Amber Owner", tlp=TLP.AMBER)
-    item = make_action(make_body(tree.city), owner=owner, title="Cross-city action")
+    owner = PersonFactory(place=tree.city, full_name="Amber Owner", tlp=TLP.AMBER)
+    item = ActionItemFactory(
+        raised_by=BodyFactory(place=tree.city), owner=owner, title="Cross-city action"
+    )
     page = client_for(partner).get(item.get_absolute_url())
     assert page.status_code == 200
     assert b"Amber Owner" not in page.content
@@ -64,7 +67,7 @@ def test_an_action_owned_by_an_amber_person_keeps_its_owner_unnamed(tree, partne
 
 
 def test_sight_asks_once_per_model_however_many_records(tree):
-    people = [make_person(tree.city) for _ in range(30)] + [make_person(tree.sibling)]
+    people = PersonFactory.create_batch(30, place=tree.city) + [PersonFactory(place=tree.sibling)]
     sight = Sight(tree.in_scope)
     with CaptureQueriesContext(connection) as queries:
         sight.preload(people)

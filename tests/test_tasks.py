@@ -18,9 +18,11 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.bodies.actions import do_create_action_item
+from bridgework.bodies.factories import BodyFactory
 from bridgework.bodies.models import ActionItem
-from bridgework.bodies.testing import make_body, make_org, make_person
 from bridgework.core import periodic
 from bridgework.core.models import PeriodicRun
 from bridgework.core.periodic import PeriodicJob, claim, jobs, run_due
@@ -32,7 +34,6 @@ from bridgework.notifications.testing import (
     preserve_signals_and_logging,
     run_db_worker,
 )
-from bridgework.web.testing import assign, make_user
 
 SEND_EMAIL = "bridgework.notifications.email.send_email"
 
@@ -71,12 +72,12 @@ def test_database_backend_end_to_end():
 @pytest.mark.django_db(transaction=True)
 def test_an_assignment_reaches_its_owner_through_the_worker(tree):
     """notify() → deliver_notification → send_email: two tasks, both run by one worker."""
-    org = make_org(tree.city, name="Riverton Youth Council")
-    owner = make_user("owner")
-    assign(owner, "partner", tree.city)
-    make_person(tree.city, user=owner, post_in=org)
-    make_person(tree.city, email="no-account@example.test", post_in=org)
-    body = make_body(tree.country)
+    org = OrganisationFactory(place=tree.city, name="Riverton Youth Council")
+    owner = UserFactory(label="owner")
+    RoleAssignmentFactory(user=owner, role="partner", place=tree.city)
+    PersonFactory(place=tree.city, user=owner, post_in=org)
+    PersonFactory(place=tree.city, email="no-account@example.test", post_in=org)
+    body = BodyFactory(place=tree.country)
     item = ActionItem(raised_by=body, owner_organisation=org, title="Count the halls", tlp=1)
     do_create_action_item(item, acting_user=tree.ancestor)
     assert DBTaskResult.objects.count() == 1  # the delivery, after the commit

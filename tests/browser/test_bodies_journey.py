@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.bodies.models import ActionItem
-from bridgework.bodies.testing import make_org, make_person
-from bridgework.web.testing import assign, build_tree, make_user
+from bridgework.web.testing import build_tree
 
 from .conftest import assert_accessible, sign_in
 
@@ -27,21 +28,23 @@ def submit(page: Page, name: str = "Save") -> None:
 
 def test_body_meeting_and_cross_level_action(page: Page, live_server):
     tree = build_tree("national_coordinator")
-    make_org(
-        tree.country,
+    OrganisationFactory(
+        place=tree.country,
         name="Xanadu Ministry of Interior",
         sector=Sector.NATIONAL_GOVERNMENT,
         level=OrgLevel.NATIONAL,
     )
-    district_org = make_org(
-        tree.city,
+    district_org = OrganisationFactory(
+        place=tree.city,
         name="Riverton District Council",
         sector=Sector.LOCAL_GOVERNMENT,
         level=OrgLevel.LOCAL,
     )
-    district_user = make_user("district")
-    assign(district_user, "partner", tree.city)
-    make_person(tree.city, full_name="Dana District", user=district_user, post_in=district_org)
+    district_user = UserFactory(label="district")
+    RoleAssignmentFactory(user=district_user, role="partner", place=tree.city)
+    PersonFactory(
+        place=tree.city, full_name="Dana District", user=district_user, post_in=district_org
+    )
 
     # The national coordinator (country level) creates the body.
     sign_in(page, live_server, tree.ancestor.email)

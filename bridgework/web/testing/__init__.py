@@ -10,7 +10,7 @@ queries for 1 and for 50 rows. A meta-test fails when a scoped model or a URL ha
 from __future__ import annotations
 
 from .registry import COVERED_URLS, REQUESTED_URLS, TESTED_MODELS, TESTED_WORKFLOWS, covers
-from .tree import StandardTree, assign, build_tree, make_user
+from .tree import StandardTree, build_tree
 from .views import ScopedApiTests, ScopedViewTests
 from .workflows import WorkflowTests
 
@@ -23,8 +23,6 @@ __all__ = [
     "ScopedViewTests",
     "WorkflowTests",
     "StandardTree",
-    "assign",
     "build_tree",
     "covers",
-    "make_user",
 ]

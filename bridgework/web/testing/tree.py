@@ -14,34 +14,15 @@ at the sibling city (sibling), one with no role, and the anonymous visitor.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
-from bridgework.access.models import Role, RoleAssignment, User
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.access.models import User
 from bridgework.access.policy import sync_default_policy
-from bridgework.places.actions import do_create_place
+from bridgework.places.factories import PlaceFactory, root_place
 from bridgework.places.models import Place
 
-__all__ = ["StandardTree", "build_tree", "make_user"]
-
-_serial = itertools.count(1)
-
-
-def make_user(label: str = "user", **fields) -> User:
-    n = next(_serial)
-    return User.objects.create_user(
-        f"{label}{n}@example.test", "test-password-123", full_name=f"{label.title()} {n}", **fields
-    )
-
-
-def assign(user: User, role_slug: str, place: Place, **fields) -> RoleAssignment:
-    return RoleAssignment.objects.create(
-        user=user, role=Role.objects.get(slug=role_slug), place=place, **fields
-    )
-
-
-def _place(name: str, parent: Place | None, **fields) -> Place:
-    return do_create_place(Place(name=name, parent=parent, **fields))
+__all__ = ["StandardTree", "build_tree"]
 
 
 @dataclass
@@ -65,13 +46,13 @@ class StandardTree:
 
 def build_tree(role: str = "national_coordinator") -> StandardTree:
     sync_default_policy()
-    world = Place.objects.filter(parent__isnull=True, depth=0).first() or _place("World", None)
-    country = _place("Xanadu", world, code="XA")
-    region = _place("Northern Region", country, code="XA-N")
-    city = _place("Riverton", region)
-    ward = _place("Riverton Ward 1", city)
-    sibling = _place("Hillbury", region)
-    other_country = _place("Borduria", world, code="XB")
+    world = root_place()
+    country = PlaceFactory.create(name="Xanadu", parent=world, code="XA")
+    region = PlaceFactory.create(name="Northern Region", parent=country, code="XA-N")
+    city = PlaceFactory.create(name="Riverton", parent=region)
+    ward = PlaceFactory.create(name="Riverton Ward 1", parent=city)
+    sibling = PlaceFactory.create(name="Hillbury", parent=region)
+    other_country = PlaceFactory.create(name="Borduria", parent=world, code="XB")
     tree = StandardTree(
         world,
         country,
@@ -80,13 +61,13 @@ def build_tree(role: str = "national_coordinator") -> StandardTree:
         ward,
         sibling,
         other_country,
-        in_scope=make_user("own"),
-        ancestor=make_user("ancestor"),
-        sibling_user=make_user("sibling"),
-        no_role=make_user("norole"),
+        in_scope=UserFactory.create(label="own"),
+        ancestor=UserFactory.create(label="ancestor"),
+        sibling_user=UserFactory.create(label="sibling"),
+        no_role=UserFactory.create(label="norole"),
         role=role,
     )
-    assign(tree.in_scope, role, city)
-    assign(tree.ancestor, role, country)
-    assign(tree.sibling_user, role, sibling)
+    RoleAssignmentFactory.create(user=tree.in_scope, role=role, place=city)
+    RoleAssignmentFactory.create(user=tree.ancestor, role=role, place=country)
+    RoleAssignmentFactory.create(user=tree.sibling_user, role=role, place=sibling)
     return tree

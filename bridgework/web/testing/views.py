@@ -15,13 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bridgework.access.actions import do_create_api_token
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import PolicyRule, Role, SensitiveRead
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
 from .registry import COVERED_URLS, TESTED_MODELS
-from .tree import StandardTree, assign, build_tree, make_user
+from .tree import StandardTree, build_tree
 
 __all__ = ["ScopedApiTests", "ScopedViewTests"]
 
@@ -161,8 +162,8 @@ class _ScopedBase:
         PolicyRule.objects.bulk_create(
             [PolicyRule(role=role, action=a, model_label=m) for a, m in set(rules)]
         )
-        user = make_user(f"without-{action}")
-        assign(user, role.slug, self.tree.city)
+        user = UserFactory.create(label=f"without-{action}")
+        RoleAssignmentFactory.create(user=user, role=role, place=self.tree.city)
         return user
 
 

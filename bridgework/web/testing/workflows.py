@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.models import PolicyRule, Role
 from bridgework.activity.models import Event
 from bridgework.activity.workflows import Transition, Workflow, do_transition
@@ -18,7 +19,7 @@ from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
 from .registry import TESTED_WORKFLOWS
-from .tree import StandardTree, assign, build_tree, make_user
+from .tree import StandardTree, build_tree
 
 __all__ = ["WorkflowTests"]
 
@@ -55,8 +56,8 @@ class WorkflowTests:
         )
         slug = next((slug for slug in transition.roles if slug in granting), None)
         assert slug is not None, f"{transition.name}: no role it names may {transition.action}"
-        user = make_user(slug)
-        assign(user, slug, self.tree.city)
+        user = UserFactory.create(label=slug)
+        RoleAssignmentFactory.create(user=user, role=slug, place=self.tree.city)
         return user
 
     def unnamed_role_user(self, transition: Transition):
@@ -70,8 +71,8 @@ class WorkflowTests:
         )
         for action in {"view", transition.action}:
             PolicyRule.objects.create(role=role, action=action, model_label=self.workflow.model)
-        user = make_user("unnamed")
-        assign(user, role.slug, self.tree.city)
+        user = UserFactory.create(label="unnamed")
+        RoleAssignmentFactory.create(user=user, role=role, place=self.tree.city)
         return user
 
     def _state(self, record: Model) -> str:
