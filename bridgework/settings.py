@@ -270,6 +270,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "auditlog",
     "access.sensitiveread",
     "activity.event",  # events are themselves a record of who did what
+    "access.accessepoch",  # a cache key, not a record
     # Queues and bookkeeping, not records anyone edits (and full of addresses and texts):
     "django_tasks_database",
     "django_rq",
@@ -277,7 +278,13 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "notifications.notification",
     "notifications.emaildelivery",
 )
-AUDITLOG_EXCLUDE_TRACKING_FIELDS = ("password", "last_login", "key_hash", "updated_at")
+AUDITLOG_EXCLUDE_TRACKING_FIELDS = (
+    "password",
+    "last_login",
+    "key_hash",
+    "updated_at",
+    "access_version",
+)
 AUDITLOG_DISABLE_REMOTE_ADDR = True  # the log keeps ids, not addresses
 
 # --- Logging: errors to stderr, never to the page --------------------------------------------

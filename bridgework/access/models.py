@@ -23,6 +23,7 @@ from bridgework.places.models import Hub, ScopedModel
 from .roles import default_role_name
 
 __all__ = [
+    "AccessEpoch",
     "ApiToken",
     "PolicyRule",
     "Role",
@@ -78,6 +79,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Bumped whenever this person's role assignments change: part of the key under which
+    # their resolved access is cached between requests (access.policy.access_for).
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -207,6 +211,30 @@ class RoleAssignment(ScopedModel):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:
             raise ValidationError({"ends_on": _("An assignment must end after it starts.")})
+
+
+class AccessEpoch(models.Model):
+    """One row: bumped whenever something that shapes *everyone's* access changes — a role, a
+    policy rule, a hub's places, a place moving in the tree. Part of every cached access's
+    key, so no process serves an access resolved before the change."""
+
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("access epoch")
+
+    def __str__(self) -> str:
+        return f"access epoch {self.value}"
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("value", flat=True).first()
+        return int(row) if row is not None else 0
+
+    @classmethod
+    def bump(cls) -> None:
+        if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
+            cls.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
 class SensitiveRead(models.Model):

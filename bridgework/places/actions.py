@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Value
 from django.db.models.functions import Concat, Length, Substr
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from bridgework.core.actions import ensure_in_scope
@@ -22,6 +23,9 @@ __all__ = [
     "do_update_place",
     "place_fields_from_parent",
 ]
+
+# Sent after a subtree took new paths (the rows were rewritten without save()).
+subtree_moved = Signal()
 
 
 def allocate_path(parent: Place | None) -> str:
@@ -97,6 +101,8 @@ def _rewrite_subtree_paths(old_prefix: str, new_prefix: str, *, exclude_pk: int)
             model._default_manager.filter(subtree_q("place_path", old_prefix)).update(
                 place_path=Concat(Value(new_prefix), Substr("place_path", len(old_prefix) + 1))
             )
+    # Role assignments moved with the subtree: whoever caches resolved access must know.
+    subtree_moved.send(sender=Place, old_prefix=old_prefix, new_prefix=new_prefix)
 
 
 @transaction.atomic
