@@ -363,3 +363,33 @@ def test_api_filters_mine_and_overdue(tree, district):
     overdue = client.get(reverse("api-1.0.0:list_actions") + "?mine=true&overdue=true").json()
     assert [row["id"] for row in overdue["items"]] == [late.pk]
     assert overdue["items"][0]["overdue"] is True
+
+
+def test_a_step_tells_those_who_owe_it_and_who_raised_it_never_the_one_who_took_it(
+    tree, district, immediate, django_capture_on_commit_callbacks
+):
+    from bridgework.activity.workflows import do_transition
+    from bridgework.bodies.notifications import ACTION_MOVED
+
+    raiser = tree.ancestor
+    client = client_for(raiser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("bodies:actionitem_add"),
+            {
+                "title": "Report on the town hall",
+                "raised_by": district.body.pk,
+                "owner_organisation": district.org.pk,
+                "tlp": 1,
+            },
+        )
+    assert response.status_code == 302
+    item = ActionItem.objects.get(title="Report on the town hall")
+    Notification.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        do_transition(item, "complete", acting_user=district.user)
+    told = set(Notification.objects.filter(kind=ACTION_MOVED).values_list("recipient", flat=True))
+    assert told == {raiser.pk}  # the owner's person took the step: not told of their own act
+    (message,) = mail.outbox
+    assert "done" in message.subject.lower() and "Report on the town hall" in message.subject
