@@ -10,7 +10,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bridgework.access.models import User
-from bridgework.web.pagination import InvalidCursor, keyset_page
+from bridgework.web.pagination import page_of_request
 
 from . import selectors
 from .actions import do_mark_all_read, do_mark_read, do_set_email_preferences
@@ -29,16 +29,12 @@ __all__ = ["inbox", "mark_all_read", "mark_read", "preferences"]
 
 
 def _inbox_context(request: HttpRequest, here: str = "") -> dict:
-    try:
-        page = keyset_page(
-            selectors.inbox(request.user).select_related("content_type"),
-            ordering=selectors.INBOX_ORDERING,
-            size=settings.BRIDGEWORK_PAGE_SIZE,
-            after=request.GET.get("after"),
-            before=request.GET.get("before"),
-        )
-    except InvalidCursor as exc:
-        raise Http404 from exc
+    page = page_of_request(
+        request,
+        selectors.inbox(request.user).select_related("content_type"),
+        ordering=selectors.INBOX_ORDERING,
+        size=settings.BRIDGEWORK_PAGE_SIZE,
+    )
     selectors.mark_visibility(request.user, page.items)
     return {
         "page": page,

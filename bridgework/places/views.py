@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.policy import can
 from bridgework.activity.selectors import place_activity
-from bridgework.web.pagination import InvalidCursor, keyset_page
+from bridgework.web.pagination import page_of_request
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
@@ -53,16 +52,9 @@ class PlaceViewSet(ModelViewSet):
     @classmethod
     def detail_context(cls, request, place):
         user = request.user
-        try:
-            children = keyset_page(
-                selectors.children_of(place, user),
-                ordering=("name", "pk"),
-                size=100,
-                after=request.GET.get("after"),
-                before=request.GET.get("before"),
-            )
-        except InvalidCursor as exc:
-            raise Http404 from exc
+        children = page_of_request(
+            request, selectors.children_of(place, user), ordering=("name", "pk"), size=100
+        )
         names = selectors.level_names(place.country_code)
         return {
             "crumbs": selectors.breadcrumb(place, user),

@@ -17,7 +17,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError
 from django.db.models import Q, QuerySet
 
-__all__ = ["InvalidCursor", "KeysetPage", "decode_cursor", "encode_cursor", "keyset_page"]
+__all__ = [
+    "InvalidCursor",
+    "KeysetPage",
+    "decode_cursor",
+    "encode_cursor",
+    "keyset_page",
+    "page_of_request",
+]
 
 
 class InvalidCursor(ValueError):
@@ -145,3 +152,22 @@ def _keyset_page(
         next_cursor=encode_cursor(_values_of(rows[-1], ordering)) if has_more else None,
         previous_cursor=encode_cursor(_values_of(rows[0], ordering)) if after and rows else None,
     )
+
+
+def page_of_request(
+    request, queryset: QuerySet, *, ordering: tuple[str, ...], size: int
+) -> KeysetPage:
+    """The page a page's ``?after=`` / ``?before=`` asks for; a cursor that does not fit
+    this list is 404, as for a page that does not exist."""
+    from django.http import Http404
+
+    try:
+        return keyset_page(
+            queryset,
+            ordering=ordering,
+            size=size,
+            after=request.GET.get("after"),
+            before=request.GET.get("before"),
+        )
+    except InvalidCursor as exc:
+        raise Http404 from exc

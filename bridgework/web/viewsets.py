@@ -44,7 +44,7 @@ from bridgework.core.tabular import tabular_response
 
 from .filtering import ScopedFilterSet, SearchFilter
 from .forms import TransitionForm
-from .pagination import InvalidCursor, keyset_page
+from .pagination import page_of_request
 
 __all__ = ["Column", "ModelViewSet", "RecordPage", "rendered_rows", "resolve_attr"]
 
@@ -153,16 +153,12 @@ class ListPage(ScopedViewMixin, View):
                 columns=vs.columns_for(request),
                 user=request.user,
             )
-        try:
-            page = keyset_page(
-                queryset.select_related(*vs.list_select_related),
-                ordering=vs.ordering,
-                size=vs.page_size,
-                after=request.GET.get("after"),
-                before=request.GET.get("before"),
-            )
-        except InvalidCursor as exc:
-            raise Http404 from exc
+        page = page_of_request(
+            request,
+            queryset.select_related(*vs.list_select_related),
+            ordering=vs.ordering,
+            size=vs.page_size,
+        )
         log_sensitive_reads(request.user, page.items)
         columns = vs.columns_for(request)
         cells = rendered_rows(page.items, columns, request.user)
