@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in emails point where this server answers, unless told otherwise.
+SITE_URL ?= http://$(HOST):$(PORT)
 PIP_QUIET := --quiet --disable-pip-version-check
 export PIP_NO_INPUT := 1
 
@@ -32,6 +34,7 @@ else
 WORKER := $(BIN)/bridgework db_worker --queue-name '*' --no-reload
 endif
 
+run: export SITE_URL := $(SITE_URL)
 run: install
 	@$(BIN)/bridgework migrate --no-input -v 0
 	@$(BIN)/bridgework compilemessages -v 0 --ignore=.venv 2>/dev/null || true
