@@ -9,7 +9,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.access.policy import places_for
+from bridgework.access.models import User
+from bridgework.access.policy import HIDDEN, places_for
 from bridgework.places.models import Place
 from bridgework.web.forms import ScopedModelForm
 
@@ -105,8 +106,14 @@ class OrganisationForm(ScopedModelForm):
 class PersonForm(ScopedModelForm):
     class Meta:
         model = Person
-        fields = ["full_name", "place", "email", "phone", "notes", "tlp"]
+        fields = ["full_name", "place", "user", "email", "phone", "notes", "tlp"]
         labels = {"place": _("Lives or works in")}
+        help_texts = {
+            "user": _(
+                "The person's own sign-in, if they have one: actions owed by them or by the "
+                "organisations they hold a post in then reach their My actions and inbox."
+            ),
+        }
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -114,6 +121,30 @@ class PersonForm(ScopedModelForm):
         if not self.may_see_contacts():
             for name in ("email", "phone", "notes"):
                 del self.fields[name]
+        self.offer_accounts()
+
+    def offer_accounts(self) -> None:
+        """Accounts known to the editor (someone holding a role in their places) and not yet
+        linked to another person; the current one stays on offer."""
+        account: Any = self.fields["user"]
+        taken = Person.objects.exclude(pk=self.instance.pk).filter(user__isnull=False)
+        account.queryset = (
+            User.objects.visible_to(self.user, "view")
+            .exclude(pk__in=taken.values("user_id"))
+            .order_by("full_name", "email")
+        )
+        account.label_from_instance = lambda user: f"{user} <{user.email}>"
+        account.empty_label = _("— no account —")
+        linked = self.instance.user_id
+        if linked and not account.queryset.filter(pk=linked).exists():
+            # Linked to an account out of the editor's sight: kept as it is (never cleared by
+            # this form) and not named.
+            account.queryset = User.objects.filter(pk=linked)
+            account.label_from_instance = lambda user: str(HIDDEN)
+            account.disabled = True
+            account.help_text = _(
+                "Linked to an account you cannot see; its coordinator can change it."
+            )
 
     def may_see_contacts(self) -> bool:
         allowed = Person.objects.visible_to(self.user, "view_contacts")

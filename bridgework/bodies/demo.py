@@ -103,6 +103,10 @@ PEEL_COMMUNITIES = [
 
 # demo user email -> (person's name, organisation): so "My actions" has something to show.
 LINKED_USERS = {
+    # The national coordinators work for the national bodies, so actions owed by them reach
+    # their My actions and their inbox.
+    "national.mw@demo.bridgework.test": ("Chisomo Placeholder (demo)", MW_DESK),
+    "national.al@demo.bridgework.test": ("Arta Placeholder (demo)", ANPCC),
     "local.lilongwe@demo.bridgework.test": ("Thoko Sample (demo)", LL_COUNCIL),
     "local.tirana@demo.bridgework.test": ("Ilir Placeholder (demo)", TIRANA_TEAM),
     "partner.peel@demo.bridgework.test": ("Casey Placeholder (demo)", PEEL_POLICE),
@@ -155,7 +159,8 @@ def _leader(name: str, place: Place) -> Person:
 
 
 def _link_demo_users() -> None:
-    """Give three demo users a person with a post, unless they already have one."""
+    """Give the demo users who work for a demo organisation a person with a post there,
+    unless they already have one."""
     for email, (name, spec) in LINKED_USERS.items():
         user = User.objects.filter(email=email).first()
         if user is None or Person.objects.filter(user=user).exists():
