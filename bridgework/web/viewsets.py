@@ -78,8 +78,8 @@ class Column:
             self.value(obj, noted)
             return
         value = obj
-        for part in self.attr.split(".")[:-1]:  # the last part is the shown value itself
-            value = getattr(value, part, None)
+        for part in self.attr.split("."):
+            value = getattr(value, part, None)  # methods (get_x_display) are not called
             if not isinstance(value, models.Model):
                 return
             noted.sees(value)
