@@ -13,6 +13,8 @@ A module is a Django app whose ``AppConfig`` subclasses :class:`ModuleConfig`. A
                       values ``notify()`` accepts and the preferences page lists
 ``periodic.py``       ``JOBS``, :class:`~bridgework.core.periodic.PeriodicJob` values the
                       ``scheduler`` command enqueues once per period
+``reference.py``      ``seed()``, which creates the module's missing reference rows (themes,
+                      categories) after every ``migrate`` and every test flush
 ====================  =======================================================================
 
 and reads ``ModuleConfig.navigation`` for the entries of the main menu. None of the files is
@@ -30,7 +32,14 @@ from typing import Any
 
 from django.apps import AppConfig, apps
 
-__all__ = ["ModuleConfig", "NavEntry", "module_parts", "modules", "navigation"]
+__all__ = [
+    "ModuleConfig",
+    "NavEntry",
+    "module_parts",
+    "modules",
+    "navigation",
+    "seed_reference_data",
+]
 
 
 @dataclass(frozen=True)
@@ -94,3 +103,12 @@ def navigation() -> list[NavEntry]:
     """Every module's menu entries, in menu order."""
     entries = [entry for config in modules() for entry in config.navigation]
     return sorted(entries, key=lambda entry: entry.order)
+
+
+def seed_reference_data(**_kwargs) -> None:
+    """Run every module's ``reference.seed()`` (missing rows only, never an edit or a delete).
+
+    Connected to ``post_migrate``: a data migration runs once, but a flushed database (test
+    runs that serve pages from another thread) needs its vocabularies back too."""
+    for _config, part in module_parts("reference"):
+        part.seed()
