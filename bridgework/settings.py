@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "bridgework.web",
     "bridgework.actors",
     "bridgework.bodies",
+    "bridgework.plans",
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,15 @@ class Transition:
     condition: Callable[[models.Model, Any], bool] | None = None
     condition_label: Any = ""
     needs_note: bool = False
+    # A step that takes more than a note (an answer, a reason with a kind) names the fields it
+    # accepts from its caller (``do_transition(..., changes=...)``), those that must be filled
+    # once it is taken, and the page (URL name taking the record's pk) whose form collects them.
+    accepts: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    page: str = ""
+    # ``effect(record, acting_user, note)`` changes what else the step changes (a need moving
+    # up a level), inside the transaction, and returns the names of the fields it set.
+    effect: Callable[[models.Model, Any, str], Iterable[str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,11 @@ class Workflow:
             ]
             if not t.roles:
                 problems.append(f"{t.name}: names no role")
+            problems += [
+                f"{t.name}: requires {name}, which it does not accept"
+                for name in t.requires
+                if name not in t.accepts
+            ]
         if problems:
             raise ValueError(f"workflow {self.model}: " + "; ".join(problems))
 
@@ -156,8 +170,18 @@ def available_transitions(record: models.Model, user) -> list[Transition]:
 
 
 @transaction.atomic
-def do_transition(record: models.Model, name: str, *, acting_user, note: str = "") -> models.Model:
-    """Take the step ``name`` on ``record`` as ``acting_user``; returns the saved record."""
+def do_transition(
+    record: models.Model,
+    name: str,
+    *,
+    acting_user,
+    note: str = "",
+    changes: dict[str, Any] | None = None,
+) -> models.Model:
+    """Take the step ``name`` on ``record`` as ``acting_user``; returns the saved record.
+
+    ``changes`` sets the fields the step accepts (an answer's kind and text), validated with
+    the record's own rules and saved with the new state."""
     workflow = workflow_for(record)
     if workflow is None:
         raise ValidationError(_("This record has no workflow."))
@@ -169,8 +193,13 @@ def do_transition(record: models.Model, name: str, *, acting_user, note: str = "
     if transition.needs_note and not note:
         raise ValidationError({"note": _("Say why: this step needs a note.")})
     before = getattr(locked, workflow.field)
+    changed = _apply_changes(record, transition, changes or {})
     setattr(record, workflow.field, transition.target)
-    update_fields = [workflow.field]
+    if transition.effect is not None:
+        changed += list(transition.effect(record, acting_user, note))
+    update_fields = [workflow.field, *dict.fromkeys(changed)]
+    if changed:
+        record.full_clean()
     if any(f.name == "updated_at" for f in record._meta.concrete_fields):
         update_fields.append("updated_at")
     with set_actor(acting_user):
@@ -187,6 +216,30 @@ def do_transition(record: models.Model, name: str, *, acting_user, note: str = "
     )
     _notify(workflow, transition, record, acting_user, before)
     return record
+
+
+def _apply_changes(
+    record: models.Model, transition: Transition, changes: dict[str, Any]
+) -> list[str]:
+    """Set the fields the step accepts; refuse any other, and a required one left empty."""
+    unknown = sorted(set(changes) - set(transition.accepts))
+    if unknown:
+        raise ValidationError(
+            {
+                field: _("“%(step)s” does not take this field.") % {"step": transition.label}
+                for field in unknown
+            }
+        )
+    for field, value in changes.items():
+        setattr(record, field, value)
+    missing = {
+        field: _("This step needs it.")
+        for field in transition.requires
+        if getattr(record, field, None) in (None, "")
+    }
+    if missing:
+        raise ValidationError(missing)
+    return list(changes)
 
 
 def _notify(

@@ -44,7 +44,18 @@ class Scope:
     def is_empty(self) -> bool:
         return not self.grants
 
-    def as_q(self, path_field: str, tlp_field: str | None, *, with_ancestors: bool = False) -> Q:
+    def as_q(
+        self,
+        path_field: str,
+        tlp_field: str | None,
+        *,
+        with_ancestors: bool = False,
+        shared_path_field: str | None = None,
+    ) -> Q:
+        """Rows under the grants at their ceilings; for reads, also the shareable rows at the
+        places above (``with_ancestors``) and those *shared at* a place that is one of the
+        user's places or above them (``shared_path_field``: a need on a district's table is
+        read by the district's cities, not only by the one that raised it)."""
         if self.is_empty:
             return Q(pk__in=[])
         if tlp_field is None:
@@ -59,15 +70,17 @@ class Scope:
                 & Q(**{f"{tlp_field}__lte": ceiling})
                 for ceiling, paths in sorted(by_ceiling.items())
             )
-        if not with_ancestors or self.ancestor_ceiling is None:
+        if self.ancestor_ceiling is None or not (with_ancestors or shared_path_field):
             return below
         above = sorted({a for grant in self.grants for a in ancestor_paths(grant.path)})
-        if not above:
-            return below
-        upward = Q(**{f"{path_field}__in": above})
-        if tlp_field is not None:
-            upward &= Q(**{f"{tlp_field}__lte": self.ancestor_ceiling})
-        return below | upward
+        shareable = Q(**{f"{tlp_field}__lte": self.ancestor_ceiling}) if tlp_field else Q()
+        result = below
+        if with_ancestors and above:
+            result |= Q(**{f"{path_field}__in": above}) & shareable
+        if shared_path_field:
+            own = sorted({grant.path for grant in self.grants})
+            result |= Q(**{f"{shared_path_field}__in": above + own}) & shareable
+        return result
 
 
 def _or(parts) -> Q:
@@ -96,7 +109,10 @@ class ScopedQuerySet(models.QuerySet):
     """Models using this queryset declare ``scope_path_field``; when they carry a TLP label,
     ``scope_tlp_field``; and ``scope_reads_ancestors = True`` when their shareable records
     (TLP:GREEN and below) at places above a user should be readable by that user — the
-    national ministry is part of a city's picture, a sibling city is not."""
+    national ministry is part of a city's picture, a sibling city is not. A model whose
+    records are also put *before* a place (a local need on the table of the level answering
+    it) names that place's path in ``scope_shared_path_field``: its shareable records are then
+    read by everyone at or below that place too."""
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser | None, action: str = "view"):
         """Only rows inside the place subtrees where ``user`` holds a role granting ``action``
@@ -105,7 +121,12 @@ class ScopedQuerySet(models.QuerySet):
         path_field = self.model.scope_path_field  # type: ignore[attr-defined]
         tlp_field = getattr(self.model, "scope_tlp_field", None)
         with_ancestors = getattr(self.model, "scope_reads_ancestors", False)
-        return self.filter(scope.as_q(path_field, tlp_field, with_ancestors=with_ancestors))
+        shared = getattr(self.model, "scope_shared_path_field", None)
+        return self.filter(
+            scope.as_q(
+                path_field, tlp_field, with_ancestors=with_ancestors, shared_path_field=shared
+            )
+        )
 
     def in_subtree(self, path: str):
         return self.filter(subtree_q(self.model.scope_path_field, path))  # type: ignore[attr-defined]

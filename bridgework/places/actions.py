@@ -6,15 +6,22 @@ from auditlog.context import set_actor
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Value
+from django.db.models import Case, F, Max, Value, When
 from django.db.models.functions import Concat, Length, Substr
+from django.db.models.lookups import GreaterThanOrEqual
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from bridgework.core.actions import ensure_in_scope
-from bridgework.core.paths import child_path, decode_segment, depth_of, subtree_q
+from bridgework.core.paths import (
+    SEGMENT_WIDTH,
+    child_path,
+    decode_segment,
+    depth_of,
+    subtree_q,
+)
 
-from .models import Place, ScopedModel
+from .models import ROLLUP_DEPTHS, Place, RolledUpModel, ScopedModel
 
 __all__ = [
     "allocate_path",
@@ -98,11 +105,35 @@ def _rewrite_subtree_paths(old_prefix: str, new_prefix: str, *, exclude_pk: int)
     descendants.update(path=Concat(Value(new_prefix), rest), depth=F("depth") + depth_shift)
     for model in apps.get_models():
         if issubclass(model, ScopedModel):
-            model._default_manager.filter(subtree_q("place_path", old_prefix)).update(
+            moved = model._default_manager.filter(subtree_q("place_path", old_prefix))
+            moved.update(
                 place_path=Concat(Value(new_prefix), Substr("place_path", len(old_prefix) + 1))
             )
+            shared = getattr(model, "scope_shared_path_field", None)
+            if shared:  # the place a record is put before (a need's level) moves too
+                model._default_manager.filter(subtree_q(shared, old_prefix)).update(
+                    **{shared: Concat(Value(new_prefix), Substr(shared, len(old_prefix) + 1))}
+                )
+            if issubclass(model, RolledUpModel):
+                _rewrite_ancestor_columns(model, new_prefix)
     # Role assignments moved with the subtree: whoever caches resolved access must know.
     subtree_moved.send(sender=Place, old_prefix=old_prefix, new_prefix=new_prefix)
+
+
+def _rewrite_ancestor_columns(model: type[RolledUpModel], prefix: str) -> None:
+    """Recompute the stored ancestors of the records under ``prefix`` from their new paths
+    (a move may change their depth, so every column is rewritten)."""
+    columns = {}
+    for depth in ROLLUP_DEPTHS:
+        # "/" and then depth + 1 segments, each followed by "/"
+        width = 1 + (depth + 1) * (SEGMENT_WIDTH + 1)
+        columns[f"ancestor_{depth}"] = Case(
+            When(
+                GreaterThanOrEqual(Length("place_path"), width), then=Substr("place_path", 1, width)
+            ),
+            default=Value(""),
+        )
+    model._default_manager.filter(subtree_q("place_path", prefix)).update(**columns)
 
 
 @transaction.atomic

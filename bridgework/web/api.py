@@ -17,7 +17,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.pagination import PaginationBase
+from ninja.pagination import PaginationBase, paginate
 from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
@@ -32,6 +32,7 @@ from .pagination import InvalidCursor, keyset_page
 __all__ = [
     "ERROR_RESPONSES",
     "add_form_endpoints",
+    "add_read_endpoints",
     "add_transition_endpoint",
     "ErrorOut",
     "KeysetPagination",
@@ -411,6 +412,11 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
 class TransitionIn(Schema):
     transition: str = Field(..., max_length=60, description="The step's name (see /workflows/)")
     note: str = Field("", max_length=5000, description="Why; some steps require it")
+    changes: dict[str, str | int | None] = Field(
+        default_factory=dict,
+        description="The fields a step takes beside its note (an answer's kind and text), "
+        "as the workflow's help page lists them",
+    )
 
 
 def add_transition_endpoint(router, *, viewset, path: str, out, name: str, read) -> None:
@@ -428,5 +434,63 @@ def add_transition_endpoint(router, *, viewset, path: str, out, name: str, read)
     )
     def transition(request, record_id: int, payload: TransitionIn):
         obj = access_record(request.user, model, record_id)
-        do_transition(obj, payload.transition, acting_user=request.user, note=payload.note)
+        do_transition(
+            obj,
+            payload.transition,
+            acting_user=request.user,
+            note=payload.note,
+            changes=payload.changes,
+        )
         return read(request, obj.pk)
+
+
+def add_read_endpoints(
+    router,
+    *,
+    viewset,
+    path: str,
+    out,
+    list_name: str,
+    detail_name: str,
+    ordering: tuple[str, ...] = ("place_path", "pk"),
+):
+    """GET ``path`` (the list, filtered by the viewset's FilterSet, keyset-paginated) and
+    GET ``path/{id}`` (one record) for a :class:`~bridgework.web.viewsets.ModelViewSet`:
+    the same scope, filters and related-record sight as its pages. Returns the detail
+    endpoint's function (what :func:`add_form_endpoints` answers writes with)."""
+    from ninja import Query
+
+    from .filtering import filter_for_api, filter_schema
+
+    model = viewset.model
+    filterset_class = viewset.filterset_class
+    filters_schema = filter_schema(filterset_class, f"{model.__name__}Filters")
+    plural = model._meta.verbose_name_plural
+
+    def list_records(request, filters):
+        scoped = viewset.base_queryset(request).visible_to(request.user, "view")
+        rows = filter_for_api(filterset_class, request, scoped)
+        return rows.select_related(*viewset.list_select_related)
+
+    def get_record(request, record_id: int):
+        return access_record(request.user, model, record_id, channel="api")
+
+    # ninja reads the parameters from the annotations: give them as objects, not strings.
+    list_records.__annotations__ = {"filters": Query[filters_schema]}  # type: ignore[misc,valid-type]
+    get_record.__annotations__ = {"record_id": int}
+    list_records.__name__ = list_records.__qualname__ = list_name
+    get_record.__name__ = get_record.__qualname__ = detail_name
+
+    router.get(
+        path,
+        response={200: list[out], **ERROR_RESPONSES},
+        url_name=list_name,
+        summary=f"List {plural}",
+    )(paginate(KeysetPagination, ordering=ordering)(list_records))
+    router.get(
+        f"{path}/{{record_id}}",
+        response={200: out, **ERROR_RESPONSES},
+        url_name=detail_name,
+        summary=f"One {model._meta.verbose_name}",
+    )(get_record)
+    return get_record

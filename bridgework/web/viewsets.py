@@ -220,6 +220,7 @@ class DetailPage(ScopedViewMixin, View):
         fields = [
             (column.label, value) for column, value in zip(detail_columns, values, strict=True)
         ]
+        steps = available_transitions(obj, request.user) if "transition" in vs.page_names() else []
         context = self.context(
             object=obj,
             fields=fields,
@@ -228,9 +229,10 @@ class DetailPage(ScopedViewMixin, View):
             can_delete="delete" in vs.pages and permits(request.user, "delete", obj),
             can_history="history" in vs.pages and permits(request.user, "history", obj),
             timeline=timeline_of(obj, request.user),
-            transitions=available_transitions(obj, request.user)
-            if "transition" in vs.page_names()
-            else [],
+            transitions=steps,
+            # Steps that take a note are buttons; those that take more link to their own form.
+            plain_steps=[step for step in steps if not step.page],
+            page_steps=[step for step in steps if step.page],
             **vs.detail_context(request, obj),
         )
         return render(request, vs.detail_template, context)
@@ -430,6 +432,7 @@ class ModelViewSet:
     # web.filtering.filter_schema) the API's query parameters.
     filterset_class: ClassVar[type[ScopedFilterSet] | None] = None
     page_size: ClassVar[int] = 50
+    initial_from_query: ClassVar[tuple[str, ...]] = ()
     pages: ClassVar[tuple[str, ...]] = (
         "list",
         "detail",
@@ -493,7 +496,14 @@ class ModelViewSet:
 
     @classmethod
     def initial(cls, request) -> dict[str, Any]:
-        return {}
+        """Prefilled values of the add form: the foreign keys in ``initial_from_query`` taken
+        from the query string (``?plan=3`` from the plan's "Add a priority" link); the form
+        still offers only the records the user may choose."""
+        return {
+            name: request.GET[name]
+            for name in cls.initial_from_query
+            if request.GET.get(name, "").isdigit()
+        }
 
     @classmethod
     def create(cls, form, *, acting_user) -> models.Model:

@@ -42,6 +42,10 @@ class WorkflowTests:
     def make_record(self, place: Place, state: str) -> Model:
         raise NotImplementedError
 
+    def changes_for(self, transition: Transition) -> dict:
+        """What a step that takes more than a note is given (``Transition.accepts``)."""
+        return {}
+
     # --- who --------------------------------------------------------------------------------
 
     def allowed_user(self, transition: Transition):
@@ -95,7 +99,13 @@ class WorkflowTests:
             user = self.allowed_user(transition)
             for source in transition.sources:
                 record = self.make_record(self.tree.city, source)
-                do_transition(record, transition.name, acting_user=user, note="Checked with all")
+                do_transition(
+                    record,
+                    transition.name,
+                    acting_user=user,
+                    note="Checked with all",
+                    changes=self.changes_for(transition),
+                )
                 assert self._state(record) == transition.target, (transition.name, source)
                 event = self._events(record).get()
                 assert (event.from_state, event.to_state) == (source, transition.target)

@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.core import modules
+from bridgework.core.modules import NavEntry
+
+
+class PlansConfig(modules.ModuleConfig):
+    name = "bridgework.plans"
+    label = "plans"
+    verbose_name = _("Strategies and plans")
+    url_prefix = "plans/"
+    navigation = (
+        NavEntry(
+            _("Plans"),
+            "plans:alignment",
+            order=50,
+            current_when=("plans:*",),
+            needs=("view", "plans.localplan"),
+        ),
+        NavEntry(
+            _("Needs"),
+            "plans:localneed_list",
+            order=55,
+            current_when=("plans:localneed_*", "plans:needsupport_*", "plans:needreferral_*"),
+            needs=("view", "plans.localneed"),
+        ),
+    )
