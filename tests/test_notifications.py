@@ -401,8 +401,8 @@ def test_preferences_page_lists_every_kind_and_saves_choices(tree):
         assert f"<legend>{kind.label}</legend>" in html
     assert 'aria-current="page">Email preferences' in html
     data = {"bodies__action_assigned": "digest", "bodies__action_overdue": "immediate"}
-    for name in kinds():
-        data.setdefault(name.replace(".", "__"), "immediate")
+    for name, kind in kinds().items():
+        data.setdefault(name.replace(".", "__"), kind.default_email)
     response = client.post(reverse("notifications:preferences"), data)
     assert response.status_code == 302
     assert dict(

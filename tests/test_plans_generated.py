@@ -65,6 +65,12 @@ def _need_before(place, **fields):
     return LocalNeedFactory(place=PlaceFactory(parent=place), **fields)
 
 
+def _neighbours_need(place):
+    """A need raised by a new place beside ``place`` and put before their common parent, where
+    ``place`` reads it and may share it."""
+    return LocalNeedFactory(place=PlaceFactory(parent=place.parent))
+
+
 # --- national strategies -------------------------------------------------------------------------
 
 
@@ -294,10 +300,10 @@ class NeedSupportRecords:
     model = NeedSupport
 
     def make_record(self, place, **fields):
-        return NeedSupportFactory(need=_need_before(place), place=place, **fields)
+        return NeedSupportFactory(need=_neighbours_need(place), place=place, **fields)
 
     def form_data(self, place):
-        return {"need": _need_before(place).pk, "place": place.pk, "note": "Same here"}
+        return {"need": _neighbours_need(place).pk, "place": place.pk, "note": "Same here"}
 
 
 class TestNeedSupportPages(NeedSupportRecords, ScopedViewTests):

@@ -60,6 +60,13 @@ DEMO_USERS = [
         gettext_noop("local coordinator, Lilongwe City"),
     ),
     DemoUser(
+        "district.lilongwe@demo.bridgework.test",
+        "Dalitso District (demo)",
+        "local_coordinator",
+        "MW-LI",
+        gettext_noop("local coordinator, Lilongwe District"),
+    ),
+    DemoUser(
         "local.tirana@demo.bridgework.test",
         "Tomi Local (demo)",
         "local_coordinator",

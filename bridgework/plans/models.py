@@ -67,6 +67,7 @@ __all__ = [
     "PlanAction",
     "PlanPriority",
     "Strategy",
+    "supports_from_outside",
 ]
 
 
@@ -626,6 +627,13 @@ class NeedReferral(NeedPart):
             self.place = self.need.place
 
 
+def supports_from_outside(need: LocalNeed, place: Place) -> bool:
+    """Whether ``place`` may share ``need``: it lies neither inside the raising place (its
+    own wards) nor on the way up (the levels that answer it)."""
+    raised = need.place.path
+    return not (place.path.startswith(raised) or raised.startswith(place.path))
+
+
 class NeedSupport(NeedPart):
     """Another place saying it shares a need. It lives at the supporting place; the need's
     own page counts every support (``LocalNeed.support_count``)."""
@@ -656,8 +664,15 @@ class NeedSupport(NeedPart):
         """The place is the supporter's own: chosen, not derived."""
 
     def clean(self) -> None:
-        if self.need_id and self.place_id and self.need.place_id == self.place_id:
-            raise ValidationError({"place": _("The place that raised a need cannot support it.")})
+        if self.need_id and self.place_id and not supports_from_outside(self.need, self.place):
+            raise ValidationError(
+                {
+                    "place": _(
+                        "Another place shares a need: not the one that raised it, "
+                        "nor a place inside it or above it."
+                    )
+                }
+            )
 
 
 # --- indicator values and their approval ---------------------------------------------------------

@@ -94,6 +94,7 @@ from .models import (
     PlanAction,
     PlanPriority,
     Strategy,
+    supports_from_outside,
 )
 from .periods import Period
 from .rollups import OWN, rollup, rollup_by_child, rollup_over_time
@@ -523,7 +524,10 @@ class LocalNeedViewSet(ModelViewSet):
             "supports": supports,
             "own_supports": supports.filter(place__in=places_for(user, "delete", NeedSupport)),
             "can_support": need.is_open
-            and places_for(user, "add", NeedSupport).exclude(pk=need.place_id).exists(),
+            and any(
+                supports_from_outside(need, place)
+                for place in places_for(user, "add", NeedSupport).only("path")[:200]
+            ),
             "age": need.age_on(timezone.localdate()),
         }
 
@@ -790,14 +794,23 @@ class PlaceForm(forms.Form):
 
 
 def _chosen_place(request, model) -> tuple[PlaceForm, Place]:
+    """The place the page is about (``?place=`` as a code, a name or a number; by default the
+    highest the user reads ``model`` at), and the form that shows it in the picker."""
     form = PlaceForm(request.GET or None, user=request.user, model=model)
     if form.is_bound and not form.is_valid() and request.GET.get("place"):
         raise Http404  # a place the user may not read this at, as if it did not exist
     place = form.cleaned_data.get("place") if form.is_bound and form.is_valid() else None
-    place = place or top_places_for(request.user).first()
+    place = place or _default_place(request.user, model) or top_places_for(request.user).first()
     if place is None:
         raise PermissionDenied
-    return form, place
+    shown = PlaceForm({"place": place.pk}, user=request.user, model=model)
+    return shown, place
+
+
+def _depth_choices(country: Place) -> list[tuple[int, str]]:
+    """The levels below a country, by the names the country gives them."""
+    names = level_names(country.country_code or country.code)
+    return [(depth, names.get(depth) or str(depth)) for depth in range(2, 6)]
 
 
 def _country_of(place: Place) -> Place | None:
@@ -818,16 +831,17 @@ def alignment(request):
     context: dict[str, Any] = {
         "form": form,
         "place": place,
-        "alignment": selectors.place_alignment(place, request.user),
+        # A country has no local plan of its own: its page is the national picture.
+        "alignment": selectors.place_alignment(place, request.user) if place.depth > 1 else None,
         "can_add_plan": can(request.user, "add", LocalPlan, place),
         "can_add_need": can(request.user, "add", LocalNeed, place),
         "needs_before": selectors.needs_before(place, request.user)[:50],
+        "today": timezone.localdate(),
     }
     if place.depth == 1:
         depth = _depth_param(request)
         context["national"] = selectors.national_alignment(place, request.user, depth=depth)
-        names = level_names(place.country_code or place.code)
-        context["depth_choices"] = [(d, names.get(d) or str(d)) for d in range(2, 6)]
+        context["depth_choices"] = _depth_choices(place)
     return render(request, "plans/alignment.html", context)
 
 
@@ -877,6 +891,7 @@ def alignment_matrix(request):
             "matrix": matrix,
             "with_empty": with_empty,
             "depth": depth,
+            "depth_choices": _depth_choices(country),
             "can_export": can(request.user, "export", LocalPlan),
             "query": request.GET.urlencode(),
         },
