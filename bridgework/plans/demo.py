@@ -501,12 +501,12 @@ def _first_version_objectives(country: str) -> dict[str, Objective]:
 
 
 def _plans(today: datetime.date) -> list[LocalPlan]:
-    for name, place in PLAN_BODIES:
+    for name, where in PLAN_BODIES:
         _body(
             name,
             BodyKind.CITY_PREVENTION_TEAM,
             OrgLevel.LOCAL,
-            place,
+            where,
             "Brings the municipality, police, schools and civil society together on safety.",
         )
     plans = []
@@ -580,6 +580,7 @@ def _need(
 
 def _pass_up(need: LocalNeed, note: str, days_ago: int) -> None:
     target = need.handled_at.parent
+    assert target is not None, "the demo never passes a need above its country"
     referral = NeedReferral.objects.create(
         need=need, from_place=need.handled_at, to_place=target, note=note
     )
