@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.db.models import Q
@@ -39,6 +39,7 @@ from bridgework.access.policy import can, places_for
 from bridgework.core.tlp import TLP
 from bridgework.places.importers import RowError
 from bridgework.places.models import Place
+from bridgework.web.forms import ScopedModelForm
 
 from .actions import ImportWrite, do_import_actors
 from .choices import OrgLevel, Sector
@@ -466,6 +467,25 @@ class _Places:
         }
 
 
+_F = TypeVar("_F", bound=ScopedModelForm)
+
+
+def _scoped_once(form_class: type[_F], user, action: str) -> type[_F]:
+    """``form_class`` as the page builds it for ``user`` (its choices scoped, the fields they may
+    not fill left out), scoped once: every row's form is a copy of those fields, as a form's
+    fields are copies of its class's. Scoping it again for each row would cost a few queries
+    a row, for the same answer."""
+    template = form_class(user=user, action=action)
+
+    class Scoped(form_class):  # type: ignore[valid-type,misc]
+        def __init__(self, data=None, **kwargs):
+            forms.ModelForm.__init__(self, data, **kwargs)
+            self.user, self.action = user, action
+
+    Scoped.base_fields = template.fields
+    return Scoped
+
+
 class _Context:
     """What every row is checked against, loaded in a handful of queries."""
 
@@ -482,12 +502,19 @@ class _Context:
         for theme in Theme.objects.all():
             self.themes[theme.slug.casefold()] = theme
             self.themes[theme.name.casefold()] = theme
+        self._forms: dict[type, type] = {}
         self.orgs: dict[str, list[Organisation]] = {}
         if kind == "people":
             named = {row.get("organisation", "") for row in rows} - {""}
             visible = Organisation.objects.visible_to(user, "view").select_related("place")
             for org in visible.filter(name__in=named):
                 self.orgs.setdefault(org.name.casefold(), []).append(org)
+
+    def form(self, form_class: type[_F], data: dict[str, Any]) -> _F:
+        """The page's form for adding a record, bound to a row's ``data``."""
+        if form_class not in self._forms:
+            self._forms[form_class] = _scoped_once(form_class, self.user, "add")
+        return self._forms[form_class](data)  # type: ignore[return-value]
 
     def load_existing(self, place_ids: set[int]) -> None:
         """The records the user may see at the rows' places, and which they may change."""
@@ -579,7 +606,7 @@ def _check_org_row(number: int, row: dict[str, str], context: _Context) -> Plann
         "website": row.get("website", ""),
         "tlp": _tlp(row.get("tlp", "")) if row.get("tlp", "").strip() else str(TLP.GREEN.value),
     }
-    form = OrganisationForm(data, user=context.user, action="add")
+    form = context.form(OrganisationForm, data)
     # A place the import could not name is already explained in the words of the file.
     skip = {"place"} if any(e.column == "place" for e in errors) else set()
     valid = form.is_valid()
@@ -623,7 +650,7 @@ def _check_person_row(number: int, row: dict[str, str], context: _Context) -> Pl
         "phone": row.get("phone", ""),
         "tlp": _tlp(row.get("tlp", "")) if row.get("tlp", "").strip() else str(TLP.GREEN.value),
     }
-    form = PersonForm(data, user=context.user, action="add")
+    form = context.form(PersonForm, data)
     for column in ("email", "phone"):
         if row.get(column, "").strip() and column not in form.fields:
             errors.append(RowError(number, column, _("You may not record contact details.")))
@@ -684,7 +711,7 @@ def _check_post(number: int, row: dict[str, str], context: _Context, errors) -> 
         "starts_on": _date(row.get("starts_on", "")),
         "ends_on": _date(row.get("ends_on", "")),
     }
-    form = PostForm(data, user=context.user, action="add")
+    form = context.form(PostForm, data)
     form.is_valid()
     post_errors = _errors_of(form, number, skip={"person"})
     errors += post_errors
