@@ -278,6 +278,12 @@ def test_bad_rows_are_reported_per_column_and_the_good_rows_imported(codes):
     assert list(Organisation.objects.values_list("name", flat=True)) == ["Good Org"]
     after = client.get(reverse("actors:import_upload"))
     assert "2 rows of orgs.csv were not imported" in after.content.decode()
+    # Only the rows to fix are kept, and still offered as a file.
+    stored = client.session[SESSION_KEY]
+    assert [row["name"] for row in stored["rows"]] == ["", "Odd Org"]
+    left = client.get(reverse("actors:import_bad_rows"), {"upload": stored["id"], "format": "csv"})
+    text = b"".join(left.streaming_content).decode("utf-8-sig")
+    assert [row["name"] for row in csv.DictReader(io.StringIO(text))] == ["", "Odd Org"]
 
 
 @covers("actors:import_bad_rows")

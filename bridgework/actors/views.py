@@ -454,7 +454,8 @@ def import_confirm(request):
         return _preview(
             request, stored, plan, status=400, decision_errors=refused.errors, decisions=decisions
         )
-    stored.update(done=True, bad=result.bad)
+    # What is left to fix stays, for its download; the imported rows are no longer kept.
+    stored.update(done=True, bad=result.bad, rows=result.to_fix)
     request.session.modified = True
     messages.success(
         request,
@@ -462,7 +463,12 @@ def import_confirm(request):
             "Imported: %(created)s created, %(merged)s merged, %(skipped)s skipped; "
             "%(bad)s rows with problems not imported."
         )
-        % vars(result),
+        % {
+            "created": result.created,
+            "merged": result.merged,
+            "skipped": result.skipped,
+            "bad": result.bad,
+        },
     )
     if result.bad:
         return redirect("actors:import_upload")
