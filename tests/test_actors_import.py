@@ -380,6 +380,7 @@ def test_places_by_code_or_unique_name_and_why_one_is_not_accepted(codes):
         "D Org,,youth,local,XA02,,,,\n"  # the sibling city: out of sight, so unknown
         f"E Org,,youth,local,{tree.ward.pk},,,,\n"  # internal numbers are not an input
         "F Org,,youth,local,Riverton Ward,,,,\n"
+        "G Org,,youth,local,northern region,XA0101;Hillbury,,,\n"  # names: known, out of sight
     )
     response = upload(client, text)
     assert planned(response, 2).place == tree.ward
@@ -393,7 +394,7 @@ def test_places_by_code_or_unique_name_and_why_one_is_not_accepted(codes):
         "records."
     ) in errors
     assert any(e.startswith("Row 5, column place: XA02 is not a known place code.") for e in errors)
-    assert "Hillbury" not in " ".join(errors)
+    assert not any(e.startswith("Row 5") and "Hillbury" in e for e in errors)  # never named
     assert any(
         e.startswith(f"Row 6, column place: {tree.ward.pk} is not a known place code.")
         for e in errors
@@ -402,6 +403,12 @@ def test_places_by_code_or_unique_name_and_why_one_is_not_accepted(codes):
         e.startswith("Row 7, column place: “Riverton Ward” is not a known place. Did you mean: ")
         and "Riverton Ward 1" in e
         for e in errors
+    )
+    assert (
+        "Row 8, column place: “Northern Region” is outside the places where you may add records."
+    ) in errors
+    assert any(
+        e.startswith("Row 8, column areas: “Hillbury” is not a known place.") for e in errors
     )
     assert "place numbers" not in client.get(reverse("actors:import_upload")).content.decode()
 

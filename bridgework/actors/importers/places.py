@@ -18,6 +18,9 @@ __all__ = ["PlaceNames"]
 # How close a code or name must be to be offered as "did you mean".
 SUGGEST_SCORE = 50
 SUGGESTIONS = 3
+# Codes and names explained in full (known or not, nearest places) per file; the rest are
+# called unknown (a file of a thousand bad codes needs fixing, not a thousand suggestions).
+EXPLAINED = 100
 
 
 def _looks_like_code(token: str) -> bool:
@@ -70,11 +73,12 @@ class PlaceNames:
         return named[0] if named else None
 
     def _explain(self, tokens: list[str]) -> None:
-        """Unknown, or known (a place the user may see) but not one where they may add."""
+        """Unknown, or known (a place the user may see) but not one where they may add; the
+        first :data:`EXPLAINED` of them with the nearest places offered."""
         if not tokens:
             return
         seen = Q()
-        for token in tokens[:100]:
+        for token in tokens[:EXPLAINED]:
             seen |= Q(code__iexact=token) | Q(pcode__iexact=token) | Q(name__iexact=token)
         visible = Place.objects.visible_to(self.user, "view").filter(seen)
         known: dict[str, Place] = {}
@@ -84,6 +88,11 @@ class PlaceNames:
                     known.setdefault(key.casefold(), place)
         for token in tokens:
             place = known.get(token.casefold())
+            if place is not None and place.name.casefold() == token.casefold():
+                self._problems[token] = _(
+                    "“%(name)s” is outside the places where you may add records."
+                ) % {"name": place.name}
+                continue
             if place is not None:
                 self._problems[token] = _(
                     "%(token)s (%(name)s) is outside the places where you may add records."
@@ -93,7 +102,7 @@ class PlaceNames:
                 message = _("%(token)s is not a known place code.") % {"token": token}
             else:
                 message = _("“%(token)s” is not a known place.") % {"token": token}
-            suggestions = self.suggest(token)
+            suggestions = self.suggest(token) if len(self._problems) < EXPLAINED else []
             if suggestions:
                 message += " " + _("Did you mean: %(places)s?") % {"places": ", ".join(suggestions)}
             self._problems[token] = message

@@ -66,7 +66,6 @@ PEOPLE_COLUMNS = (
 )
 REQUIRED = {"organisations": ("name", "sector", "level", "place"), "people": ("full_name", "place")}
 MAX_ROWS = 2000
-DUPLICATE_SCORE = 80
 
 _LIST_SEPARATORS = re.compile(r"[;,]")
 # A date cell of a spreadsheet reads as midnight of that day.
