@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
@@ -513,3 +515,59 @@ def test_missing_columns_and_empty_files(codes):
     assert upload(client, "not a spreadsheet", name="x.txt").status_code == 400
     assert upload(client, b"PK\x03\x04broken", name="x.xlsx").status_code == 400
     assert upload(client, ORG_HEADER).status_code == 400
+
+
+CELLS = st.one_of(
+    st.text(max_size=90),
+    st.sampled_from(
+        [
+            "",
+            "XA01",
+            "xa0101",
+            "Riverton Ward 1",
+            "XA02",
+            "youth",
+            "Local",
+            "GREEN",
+            "TLP:RED",
+            "http://x",
+            "https://ok.example.org",
+            "a@b.c",
+            "=1+1",
+            "x\x00y",
+            "S" * 80,
+            "2024-02-30",
+            "Riverton Peace Forum",
+        ]
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("kind", "columns"),
+    [
+        ("organisations", ORG_HEADER.strip().split(",")),
+        ("people", PEOPLE_HEADER.strip().split(",")),
+    ],
+)
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(cells=st.lists(st.lists(CELLS, min_size=9, max_size=9), min_size=1, max_size=4))
+def test_no_file_answers_500_or_saves_what_the_forms_refuse(codes, kind, columns, cells):
+    if not Organisation.objects.filter(name="Riverton Peace Forum").exists():
+        org(codes.city, "Riverton Peace Forum")
+    client = Client(raise_request_exception=False)
+    client.force_login(codes.in_scope)
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(columns)
+    writer.writerows(cells)
+    response = upload(client, text.getvalue(), kind=kind)
+    assert response.status_code < 500
+    if response.status_code == 200:
+        assert confirm(client, response).status_code < 500
+    for record in [*Organisation.objects.all(), *Person.objects.all(), *Post.objects.all()]:
+        record.full_clean()  # whatever was saved is what the pages would have saved
