@@ -571,3 +571,28 @@ def test_no_file_answers_500_or_saves_what_the_forms_refuse(codes, kind, columns
         assert confirm(client, response).status_code < 500
     for record in [*Organisation.objects.all(), *Person.objects.all(), *Post.objects.all()]:
         record.full_clean()  # whatever was saved is what the pages would have saved
+
+
+def test_contact_details_need_the_right_to_see_them(codes):
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=codes.city)
+    PolicyRule.objects.create(
+        role=Role.objects.get(slug="partner"), action="add", model_label="actors.person"
+    )
+    client = client_for(partner)
+    people = PEOPLE_HEADER + "Ann Example,XA01,ann@example.org,,,,,,\nBea Example,XA01,,,,,,,\n"
+    response = upload(client, people, kind="people")
+    assert "Row 2, column email: You may not record contact details." in row_errors(response)
+    confirm(client, response)
+    assert list(Person.objects.values_list("full_name", "email")) == [("Bea Example", "")]
+
+
+def test_the_import_action_refuses_a_merge_into_a_record_out_of_reach(codes):
+    from django.core.exceptions import PermissionDenied
+
+    elsewhere = org(codes.sibling, "Hillbury Youth Forum")
+    elsewhere.short_name = "HYF"
+    with pytest.raises(PermissionDenied):
+        actions.do_import_actors([actions.ImportWrite(elsewhere)], acting_user=codes.in_scope)
+    elsewhere.refresh_from_db()
+    assert elsewhere.short_name == ""
