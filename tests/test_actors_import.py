@@ -341,6 +341,10 @@ def test_a_nul_byte_is_refused_by_the_form_in_any_column(codes):
     assert "Row 4, column place: Null characters are not allowed." in messages
     confirm(client, response)
     assert list(Organisation.objects.values_list("name", flat=True)) == ["Good Org"]
+    # A column that names a record: refused before any query (PostgreSQL refuses NUL).
+    people = PEOPLE_HEADER + "Ann Example,XA01,,,Good\x00Org,Chair,,,\n"
+    response = upload(client, people, kind="people")
+    assert row_errors(response) == ["Row 2, column organisation: Null characters are not allowed."]
 
 
 def test_website_and_email_are_checked_as_the_forms_check_them_never_a_500(codes):

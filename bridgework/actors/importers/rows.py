@@ -147,7 +147,9 @@ class RowContext:
         self._forms: dict[type, type] = {}
         self.orgs: dict[str, list[Organisation]] = {}
         if kind == "people":
-            named = {row.get("organisation", "") for row in rows} - {""}
+            # A name holding NUL is refused on its row; PostgreSQL would refuse the query.
+            named = {row.get("organisation", "") for row in rows}
+            named = {name for name in named if name and "\x00" not in name}
             visible = Organisation.objects.visible_to(user, "view").select_related("place")
             for org in visible.filter(name__in=named):
                 self.orgs.setdefault(org.name.casefold(), []).append(org)
@@ -311,6 +313,8 @@ def _check_person_row(number: int, row: dict[str, str], context: RowContext) -> 
 def _check_post(number: int, row: dict[str, str], context: RowContext, errors) -> Post | None:
     """The row's post, validated by the post form (the person is the row's, saved first)."""
     org_name = row.get("organisation", "").strip()
+    if "\x00" in org_name:
+        return None  # already refused
     if not org_name:
         if row.get("title", "").strip():
             errors.append(RowError(number, "organisation", _("A post needs an organisation.")))
