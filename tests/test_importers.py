@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from bridgework.places.importers import CodImportError, import_cod, import_iso3166
+from bridgework.places.importers import CodImportError, import_cod, import_iso3166, world
 from bridgework.places.models import Place, PlaceLevel
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,43 @@ def test_commands(tmp_path, capsys):
         call_command("import_cod", str(bad))
     with pytest.raises(CommandError, match="Unknown country"):
         call_command("import_iso3166", "ZZ")
+
+
+def test_cod_values_are_checked_by_the_place_model_row_by_row_and_nothing_saved():
+    """What the place model (and so its form) refuses, the COD import refuses, with the same
+    messages per row and column, before anything is written: no NUL reaches the database, no
+    P-code or name is cut to fit."""
+    long_pcode = "MW" + "1" * 23
+    bad = (
+        "ADM0_PCODE,ADM1_PCODE,ADM1_EN,ADM2_PCODE,ADM2_EN\n"
+        "MW,MW2,Central Region,MW206,Lilongwe\n"
+        "MW,MW3,Southern\x00Region,,\n"
+        f"MW,MW1,Northern Region,{long_pcode},Chitipa\n"
+        f"MW,MW4,{'N' * 201},,\n"
+    )
+    with pytest.raises(CodImportError) as caught:
+        import_cod(bad.encode(), filename="bad.csv")
+    messages = [str(error) for error in caught.value.errors]
+    assert messages == [
+        "Row 3, column ADM1_EN: Null characters are not allowed.",
+        "Row 4, column ADM2_PCODE: Ensure this value has at most 20 characters (it has 25).",
+        "Row 5, column ADM1_EN: Ensure this value has at most 200 characters (it has 201).",
+    ]
+    assert not Place.objects.exists()
+
+
+def test_a_place_the_model_refuses_is_never_saved_by_the_tree():
+    from django.core.exceptions import ValidationError
+
+    from bridgework.places.importers import ImportSummary, _Tree
+
+    tree = _Tree()
+    root = world(tree)
+    with pytest.raises(ValidationError):
+        tree.create(parent=root, summary=ImportSummary(), name="Bad\x00Place", code="QQ")
+    assert not Place.objects.filter(code="QQ").exists()
+    country = tree.create(parent=root, summary=ImportSummary(), name="Fine", code="QQ")
+    with pytest.raises(ValidationError):
+        tree.update(country, ImportSummary(), name="N" * 201)
+    country.refresh_from_db()
+    assert country.name == "Fine"

@@ -3,7 +3,8 @@ saving so nobody can place a record outside their reach."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from auditlog.context import disable_auditlog, set_actor
 from auditlog.models import LogEntry
@@ -18,10 +19,12 @@ from bridgework.core.actions import do_create_record, do_update_record, ensure_i
 from bridgework.places.models import Place
 
 from .audit import scrub_log
-from .models import Organisation, OrganisationArea, Person, Post
+from .models import Organisation, OrganisationArea, Person, Post, Theme
 
 __all__ = [
+    "ImportWrite",
     "check_areas_in_scope",
+    "do_import_actors",
     "do_erase_person",
     "do_save_organisation",
     "do_save_person",
@@ -97,6 +100,51 @@ def do_save_post(post: Post, *, acting_user) -> Post:
     save = do_create_record if post.pk is None else do_update_record
     save(post, acting_user=acting_user)
     return post
+
+
+@dataclass(frozen=True)
+class ImportWrite:
+    """One row of a bulk import, already validated by the page's form: a new record, or an
+    existing one holding the values merged into it, and what goes with it.
+
+    ``areas`` and ``themes`` are the organisation's full sets after the write (None keeps
+    them); ``post`` is a new post for the person (its person is set when saving)."""
+
+    record: Organisation | Person
+    areas: tuple[Place, ...] | None = None
+    themes: tuple[Theme, ...] | None = None
+    post: Post | None = None
+
+
+@transaction.atomic
+def do_import_actors(writes: Sequence[ImportWrite], *, acting_user) -> None:
+    """Save every row of an import, or none: each record through the same audited,
+    scope-checked save as the pages (one audit entry per write, as ``acting_user``).
+
+    A merge into an existing record is refused unless the user may still change it."""
+    for write in writes:
+        record = write.record
+        if record.pk is not None:
+            manager = type(record).objects
+            if not manager.visible_to(acting_user, "change").filter(pk=record.pk).exists():
+                raise PermissionDenied(_("You may not change %(name)s.") % {"name": record})
+        if isinstance(record, Organisation):
+            themes = write.themes
+            do_save_organisation(
+                record,
+                acting_user=acting_user,
+                areas=write.areas,
+                save_related=None if themes is None else _set_themes(record, themes),
+            )
+        else:
+            do_save_person(record, acting_user=acting_user)
+            if write.post is not None:
+                write.post.person = record
+                do_save_post(write.post, acting_user=acting_user)
+
+
+def _set_themes(organisation: Organisation, themes: Iterable[Theme]) -> Callable[[], None]:
+    return lambda: organisation.themes.set(list(themes))
 
 
 def erased_name(person: Person) -> str:

@@ -39,6 +39,8 @@ def find_places(tokens: list[str], places) -> tuple[list[Place], list[str]]:
     """Resolve codes, P-codes or numbers within ``places``; returns (found, unknown tokens).
     One query whatever the number of tokens."""
     upper = {t.strip().upper() for t in tokens if t.strip()}
+    if not upper:
+        return [], []
     numbers = {int(t) for t in upper if t.isdigit()}
     matches = list(places.filter(Q(pk__in=numbers) | Q(code__in=upper) | Q(pcode__in=upper)))
     known = {str(p.pk) for p in matches} | {p.code for p in matches} | {p.pcode for p in matches}

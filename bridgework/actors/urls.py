@@ -12,6 +12,7 @@ urlpatterns = [
     path("actors/popolo.json", views.popolo_json, name="popolo"),
     path("actors/import/", views.import_upload, name="import_upload"),
     path("actors/import/confirm/", views.import_confirm, name="import_confirm"),
+    path("actors/import/to-fix/", views.import_bad_rows, name="import_bad_rows"),
     *views.OrganisationViewSet.urls(),
     *views.PersonViewSet.urls(),
     *views.PostViewSet.urls(),

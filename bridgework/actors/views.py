@@ -4,6 +4,7 @@ requests and the bulk import. Views parse input, call a selector or action, rend
 from __future__ import annotations
 
 import json
+import secrets
 from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib import messages
@@ -30,7 +31,13 @@ from .forms import (
     PersonForm,
     PostForm,
 )
-from .importers import ActorImportError, apply_import, plan_import
+from .importers import (
+    ActorImportError,
+    ImportChanged,
+    apply_import,
+    bad_rows_table,
+    plan_import,
+)
 from .models import Organisation, Person, Post
 
 if TYPE_CHECKING:
@@ -40,6 +47,7 @@ __all__ = [
     "OrganisationViewSet",
     "PersonViewSet",
     "PostViewSet",
+    "import_bad_rows",
     "import_confirm",
     "import_upload",
     "ErasePage",
@@ -345,7 +353,10 @@ def popolo_json(request):
 
 # --- bulk import ---------------------------------------------------------------------------------
 
+# The upload between preview and import stays on the server, in the session (kept in the
+# database, ended with the session): the rows as read, never trusted back from the browser.
 SESSION_KEY = "actors_import"
+DECISION_PREFIX = "row-"
 
 
 def _check_may_import(user, kind: str) -> None:
@@ -354,63 +365,129 @@ def _check_may_import(user, kind: str) -> None:
         raise PermissionDenied
 
 
+def _stored(request, upload_id: str | None = None) -> dict[str, Any] | None:
+    stored = request.session.get(SESSION_KEY)
+    if not stored or (upload_id is not None and stored.get("id") != upload_id):
+        return None
+    _check_may_import(request.user, stored["kind"])
+    return stored
+
+
+def _preview(
+    request, stored: dict[str, Any], plan, *, status=200, decisions=None, **extra
+) -> HttpResponse:
+    for row in plan.rows:
+        row.selected = (decisions or {}).get(row.row)
+    context = {"form": ImportForm(), "kind": plan.kind, "plan": plan, "upload": stored, **extra}
+    return render(request, "actors/import.html", context, status=status)
+
+
 @login_required
 def import_upload(request):
-    """Step 1: upload; the rows are checked and previewed, nothing is written."""
+    """Step 1: upload; every row is checked and previewed, nothing is written. Also the page
+    an import with bad rows comes back to, offering them as a file."""
     if not (can(request.user, "add", Organisation) or can(request.user, "add", Person)):
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            kind = form.cleaned_data["kind"]
-            _check_may_import(request.user, kind)
-            upload = form.cleaned_data["file"]
-            try:
-                rows = read_table(upload.read(), upload.name)
-            except TableReadError:  # a corrupt spreadsheet is the user's input, not our crash
-                rows, context["errors"] = [], [_("The file could not be read as CSV or XLSX.")]
-                status = 400
-            else:
-                plan, errors = plan_import(rows, kind, request.user)
-                context.update(kind=kind, plan=plan, errors=errors)
-                if errors:
-                    status = 400
-                    request.session.pop(SESSION_KEY, None)
-                else:
-                    # Parsed rows, not a file: nothing from the user names a path on disk.
-                    request.session[SESSION_KEY] = {"kind": kind, "rows": rows}
-        else:
-            status = 400
-    return render(request, "actors/import.html", context, status=status)
+    if request.method != "POST":
+        stored = _stored(request)
+        if stored and stored.get("done") and stored.get("bad"):
+            context["finished"] = stored
+        return render(request, "actors/import.html", context)
+    if not form.is_valid():
+        return render(request, "actors/import.html", context, status=400)
+    kind = form.cleaned_data["kind"]
+    _check_may_import(request.user, kind)
+    upload = form.cleaned_data["file"]
+    try:
+        rows = read_table(upload.read(), upload.name)
+    except TableReadError:  # a corrupt spreadsheet is the user's input, not our crash
+        context["file_errors"] = [_("The file could not be read as CSV or XLSX.")]
+        return render(request, "actors/import.html", context, status=400)
+    plan = plan_import(rows, kind, request.user)
+    if plan.file_errors:
+        request.session.pop(SESSION_KEY, None)
+        context["file_errors"] = plan.file_errors
+        return render(request, "actors/import.html", context, status=400)
+    stored = {
+        "id": secrets.token_urlsafe(12),
+        "kind": kind,
+        "columns": list(rows[0]),
+        "rows": rows,
+        "fingerprint": plan.fingerprint,
+        "name": upload.name,
+    }
+    request.session[SESSION_KEY] = stored
+    return _preview(request, stored, plan)
 
 
 @login_required
 @require_POST
 def import_confirm(request):
-    """Step 2: re-check the previewed rows against today's data and write them all, or none."""
-    stored = request.session.get(SESSION_KEY)
-    if not stored:
+    """Step 2: check the stored rows again and write the good ones as the user decided, all or
+    none."""
+    stored = _stored(request, request.POST.get("upload", ""))
+    if stored is None or stored.get("done"):
         messages.error(request, _("Nothing to import: upload the file again."))
         return redirect("actors:import_upload")
-    kind = stored["kind"]
-    _check_may_import(request.user, kind)
+    decisions = {
+        int(key.removeprefix(DECISION_PREFIX)): value
+        for key, value in request.POST.items()
+        if key.startswith(DECISION_PREFIX) and key.removeprefix(DECISION_PREFIX).isdigit()
+    }
     try:
-        plan = apply_import(stored["rows"], kind, acting_user=request.user)
-    except ActorImportError as exc:
-        return render(
-            request,
-            "actors/import.html",
-            {"form": ImportForm(), "kind": kind, "errors": exc.errors},
-            status=400,
+        result = apply_import(
+            stored["rows"],
+            stored["kind"],
+            decisions,
+            acting_user=request.user,
+            previewed=stored["fingerprint"],
         )
-    request.session.pop(SESSION_KEY, None)
-    created = sum(1 for p in plan if p.action == "create")
+    except ImportChanged as changed:
+        stored["fingerprint"] = changed.plan.fingerprint
+        request.session.modified = True
+        notice = _("The records changed since your preview: check the rows again, then import.")
+        return _preview(request, stored, changed.plan, status=409, notice=notice)
+    except ActorImportError as refused:
+        plan = plan_import(stored["rows"], stored["kind"], request.user)
+        return _preview(
+            request, stored, plan, status=400, decision_errors=refused.errors, decisions=decisions
+        )
+    # What is left to fix stays, for its download; the imported rows are no longer kept.
+    stored.update(done=True, bad=result.bad, rows=result.to_fix)
+    request.session.modified = True
     messages.success(
         request,
-        _("Imported: %(created)s created, %(updated)s updated.")
-        % {"created": created, "updated": len(plan) - created},
+        _(
+            "Imported: %(created)s created, %(merged)s merged, %(skipped)s skipped; "
+            "%(bad)s rows with problems not imported."
+        )
+        % {
+            "created": result.created,
+            "merged": result.merged,
+            "skipped": result.skipped,
+            "bad": result.bad,
+        },
     )
+    if result.bad:
+        return redirect("actors:import_upload")
+    request.session.pop(SESSION_KEY, None)
+    kind = stored["kind"]
     target = "actors:organisation_list" if kind == "organisations" else "actors:person_list"
     return redirect(reverse(target))
+
+
+@login_required
+def import_bad_rows(request):
+    """The rows of the stored upload that cannot be imported, as they were uploaded plus what
+    to fix in each (CSV or XLSX), checked again now."""
+    stored = _stored(request, request.GET.get("upload", ""))
+    if stored is None:
+        raise Http404
+    plan = plan_import(stored["rows"], stored["kind"], request.user)
+    header, rows = bad_rows_table(plan, stored["columns"])
+    fmt: Literal["csv", "xlsx"] = "xlsx" if request.GET.get("format") == "xlsx" else "csv"
+    return tabular_response(
+        header, rows, fmt=fmt, filename=f"{stored['kind']}-to-fix.{fmt}", sheet_title=_("To fix")
+    )

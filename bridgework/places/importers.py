@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pycountry
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -90,6 +91,7 @@ class _Tree:
         place = Place(parent=parent, path=path, depth=depth_of(path), **fields)
         if parent is not None and parent.country_code:
             place.country_code = parent.country_code
+        _check_fields(place)
         place.save()
         self._remember(place)
         summary.created += 1
@@ -119,6 +121,7 @@ class _Tree:
         else:
             for key, value in changed.items():
                 setattr(place, key, value)
+            _check_fields(place)
             place.save(update_fields=list(changed))
         summary.updated += 1
         return place
@@ -127,6 +130,15 @@ class _Tree:
         """A child of that name not yet given a P-code (e.g. one imported from ISO 3166-2)."""
         place = self.children_by_name.get((parent.pk, name.casefold()))
         return place if place is not None and not place.pcode else None
+
+
+def _check_fields(place: Place) -> None:
+    """The model's own rules for a place's values (lengths, NUL, dates), as a form would apply
+    them. The parent and uniqueness are the tree's to guarantee (it finds a place by code and
+    P-code before creating one), which spares a query per place."""
+    place.full_clean(
+        exclude=["parent", "succeeds"], validate_unique=False, validate_constraints=False
+    )
 
 
 def world(tree: _Tree | None = None, summary: ImportSummary | None = None) -> Place:
@@ -263,6 +275,22 @@ class _Unit:
     row: int
 
 
+def _refused_values(row: int, level: int, **values: str) -> list[RowError]:
+    """What the place model refuses in a unit's name and P-code (the messages a form gives),
+    as the row's ``ADMn_EN`` and ``ADMn_PCODE`` columns."""
+    columns = {"name": f"ADM{level}_EN", "pcode": f"ADM{level}_PCODE"}
+    others = [f.name for f in Place._meta.fields if f.name not in values]
+    try:
+        Place(**values).clean_fields(exclude=others)
+    except ValidationError as exc:
+        return [
+            RowError(row, columns.get(name, "-"), message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
 def _validate_cod(rows: list[dict[str, str]]) -> tuple[list[_Unit], list[RowError]]:
     errors: list[RowError] = []
     if not rows:
@@ -316,10 +344,9 @@ def _validate_cod(rows: list[dict[str, str]]) -> tuple[list[_Unit], list[RowErro
             if not name:
                 errors.append(RowError(index, f"ADM{n}_EN", _("Missing name for %s.") % pcode))
                 continue
-            if len(name) > 200:
-                errors.append(
-                    RowError(index, f"ADM{n}_EN", _("Names are limited to 200 characters."))
-                )
+            refused = _refused_values(index, n, name=name, pcode=pcode)
+            if refused:
+                errors += refused
                 continue
             unit = _Unit(n, pcode, name, parent, index)
             known = seen.get(pcode)
