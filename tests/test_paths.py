@@ -6,12 +6,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bridgework.core.paths import (
+    ancestor_at,
     ancestor_paths,
     child_path,
     collapse_nested,
     decode_segment,
     depth_of,
     encode_segment,
+    prefix_length,
     subtree_bounds,
 )
 from bridgework.places.models import Place
@@ -44,6 +46,15 @@ def test_ancestors_and_depth(path):
     ancestors = ancestor_paths(path)
     assert len(ancestors) == depth_of(path)
     assert all(path.startswith(a) for a in ancestors)
+
+
+@given(paths)
+def test_the_ancestor_at_a_depth_is_a_prefix_of_that_depths_length(path):
+    depth = depth_of(path)
+    assert [ancestor_at(path, d) for d in range(depth)] == ancestor_paths(path)
+    assert ancestor_at(path, depth) == path and len(path) == prefix_length(depth)
+    with pytest.raises(ValueError):
+        ancestor_at(path, depth + 1)
 
 
 def test_child_path_and_collapse():
