@@ -64,8 +64,7 @@ class ThreeWFilterSet(ScopedFilterSet):
         help_text=_("A theme's short name"),
     )
     place = SubtreeFilter(
-        label=_("Based in"),
-        help_text=_("A place's ISO code, P-code or name, and every place below it"),
+        help_text=_("A place's ISO code, P-code or name, and every place below it")
     )
     hub = django_filters.ModelChoiceFilter(
         queryset=Hub.objects.order_by("name"),
@@ -131,6 +130,10 @@ class OrganisationFilterSet(ThreeWFilterSet):
     works_in = WorksInFilter(
         label=_("Works in"),
         help_text=_("Organisations working at this place or below it (their areas of work)"),
+    )
+    place = SubtreeFilter(
+        label=_("Based in"),
+        help_text=_("Organisations based at this place or below it (a code, P-code or name)"),
     )
 
     class Meta(ThreeWFilterSet.Meta):

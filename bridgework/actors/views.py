@@ -60,6 +60,8 @@ __all__ = [
     "sector_matrix",
     "three_w",
     "three_w_export",
+    "contact_column",
+    "current_posts",
 ]
 
 HIDDEN = gettext_lazy("hidden")
@@ -75,7 +77,7 @@ class _ListedPerson(selectors.ContactFlag):
     visible_posts: list[Post]
 
 
-def _current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight) -> str:
+def current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight) -> str:
     return "; ".join(
         f"{p.title}, {sight.name(p.organisation)}"
         for p in person.visible_posts
@@ -83,7 +85,7 @@ def _current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight)
     )
 
 
-def _contact(attr: str):
+def contact_column(attr: str):
     """A contact column: the value only for those holding ``view_contacts`` on the person."""
 
     def value(person: WithAnnotations[Person, _ListedPerson]) -> str:
@@ -203,9 +205,9 @@ class PersonViewSet(ModelViewSet):
     columns = [
         Column("full_name", gettext_lazy("Name")),
         Column("place.name", gettext_lazy("Place")),
-        Column(_current_posts, gettext_lazy("Current posts"), needs_sight=True),
-        Column(_contact("email"), gettext_lazy("Email")),
-        Column(_contact("phone"), gettext_lazy("Phone")),
+        Column(current_posts, gettext_lazy("Current posts"), needs_sight=True),
+        Column(contact_column("email"), gettext_lazy("Email")),
+        Column(contact_column("phone"), gettext_lazy("Phone")),
     ]
 
     @classmethod

@@ -49,6 +49,7 @@ __all__ = [
     "filter_for_api",
     "filter_schema",
     "filters_of",
+    "scope_choice",
 ]
 
 
@@ -159,7 +160,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             form.auto_id = "list-%s"  # ids that do not clash with the page's other forms
             for field in form.fields.values():
                 if isinstance(field, forms.ModelChoiceField):
-                    _scope_choice(field, self.user)
+                    scope_choice(field, self.user)
         return self._form
 
     def record_chips(self) -> list[tuple[str, Any, str]]:
@@ -197,7 +198,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
 
 
-def _scope_choice(field: forms.ModelChoiceField, user) -> None:
+def scope_choice(field: forms.ModelChoiceField, user) -> None:
     """Choices the user may see; places through the picker, other records as a hidden value
     (a <select> of every meeting in a country would weigh megabytes and help nobody)."""
     queryset: Any = field.queryset
