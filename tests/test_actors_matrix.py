@@ -11,13 +11,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
-from bridgework.actors.choices import OrgLevel, Sector
-from bridgework.actors.models import Organisation, OrganisationArea, Theme
+from bridgework.actors.choices import Sector
 from bridgework.actors.selectors import OrgFilters, sector_matrix
 from bridgework.core.tlp import TLP
 from bridgework.places.actions import do_create_place
 from bridgework.places.models import Hub, Network, Place
 from bridgework.web.testing import covers
+from tests.helpers import assert_seeks_index, working_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +30,7 @@ def client_for(user) -> Client:
     return client
 
 
-def works(name, sector, home, *areas, tlp=TLP.GREEN, themes=()):
-    org = Organisation.objects.create(
-        name=name, sector=sector, level=OrgLevel.LOCAL, place=home, tlp=tlp
-    )
-    for place in {home, *areas}:
-        OrganisationArea.objects.create(organisation=org, place=place)
-    org.themes.set(Theme.objects.filter(slug__in=themes))
-    return org
+works = working_organisation
 
 
 @pytest.fixture
@@ -111,18 +104,7 @@ def test_the_aggregation_seeks_the_path_index(tree, orgs):
         .annotate(n=Count("organisation", distinct=True))
         .order_by()
     )
-    sql, params = grouped.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-            assert "SEARCH" in plan and "place_path" in plan, plan
-            assert "SCAN actors_organisationarea" not in plan, plan
-        else:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = " ".join(row[0] for row in cursor.fetchall())
-            assert "Index" in plan and "place_path" in plan, plan
+    assert_seeks_index(grouped, "actors_organisationarea", "place_path")
 
 
 @covers("actors:sector_matrix")

@@ -1,7 +1,6 @@
 """Materialised-path arithmetic, and the index the subtree range uses."""
 
 import pytest
-from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ from bridgework.core.paths import (
     subtree_bounds,
 )
 from bridgework.places.models import Place
+from tests.helpers import assert_seeks_index
 
 segments = st.integers(min_value=0, max_value=36**4 - 1)
 paths = st.lists(segments, min_size=1, max_size=6).map(
@@ -68,18 +68,7 @@ def test_child_path_and_collapse():
 def test_subtree_filter_uses_the_index_not_a_scan(tree):
     """SQLite must SEARCH the path index; PostgreSQL must be able to use an index range."""
     queryset = Place.objects.in_subtree(tree.region.path)
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-            assert "SEARCH" in plan and "path" in plan, plan
-            assert "SCAN places_place" not in plan, plan
-        else:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = " ".join(row[0] for row in cursor.fetchall())
-            assert "Index" in plan and "path" in plan, plan
+    assert_seeks_index(queryset, "places_place", "path")
     assert {p.name for p in queryset} == {
         "Northern Region",
         "Riverton",

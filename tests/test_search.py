@@ -8,14 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
-from bridgework.actors.choices import OrgLevel, Sector
-from bridgework.actors.models import Organisation, OrganisationArea, Person, Theme
+from bridgework.actors.choices import Sector
+from bridgework.actors.models import Person
 from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory
 from bridgework.core.tlp import TLP
 from bridgework.places.actions import do_create_place
 from bridgework.places.models import Place
 from bridgework.web.search import recognise_places, topic_words
 from bridgework.web.testing import covers
+from tests.helpers import working_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -26,14 +27,7 @@ def client_for(user) -> Client:
     return client
 
 
-def works(name, sector, home, *areas, themes=(), tlp=TLP.GREEN):
-    org = Organisation.objects.create(
-        name=name, sector=sector, level=OrgLevel.LOCAL, place=home, tlp=tlp
-    )
-    for place in {home, *areas}:
-        OrganisationArea.objects.create(organisation=org, place=place)
-    org.themes.set(Theme.objects.filter(slug__in=themes))
-    return org
+works = working_organisation
 
 
 @pytest.fixture

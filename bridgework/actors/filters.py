@@ -82,6 +82,10 @@ class ThreeWFilterSet(ScopedFilterSet):
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data, queryset, request=request, prefix=prefix)
+        if not getattr(self.user, "is_authenticated", False):
+            # No reader (the API schema is built from a bare filterset): no hub, no query.
+            self.filters["hub"].queryset = Hub.objects.none()
+            return
         hubs = hubs_for(self.user)
         given = data.get("hub") if data is not None else None
         if not given and not hubs.exists():
