@@ -79,7 +79,7 @@ def test_home_place_is_always_an_area(tree, map_):
 
 @covers("actors:three_w", "api-1.0.0:three_w")
 def test_three_w_counts_gaps_and_overlaps(tree, map_):
-    response = client_for(tree.in_scope).get(reverse("actors:three_w") + f"?place={tree.city.pk}")
+    response = client_for(tree.in_scope).get(reverse("actors:three_w") + "?place=Riverton")
     assert response.status_code == 200
     report = response.context["report"]
     assert report.total == 3  # the sibling's organisation is out of sight
@@ -97,7 +97,7 @@ def test_three_w_counts_gaps_and_overlaps(tree, map_):
 
     filtered = (
         client_for(tree.in_scope)
-        .get(reverse("actors:three_w") + f"?place={tree.city.pk}&sector=police")
+        .get(reverse("actors:three_w") + "?place=Riverton&sector=police")
         .context["report"]
     )
     assert filtered.total == 1 and Sector.YOUTH not in {v for v, _l in filtered.gaps}
@@ -124,7 +124,7 @@ def test_three_w_counts_gaps_and_overlaps(tree, map_):
 
 def test_three_w_queries_do_not_grow_with_organisations(tree, map_):
     client = client_for(tree.in_scope)
-    url = reverse("actors:three_w") + f"?place={tree.city.pk}"
+    url = reverse("actors:three_w") + "?place=Riverton"
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -189,7 +189,7 @@ def test_exports_need_the_export_action(tree, map_):
     resident = UserFactory(label="resident")
     RoleAssignmentFactory(user=resident, role="resident", place=tree.city)
     client = client_for(resident)
-    assert client.get(reverse("actors:three_w") + f"?place={tree.city.pk}").status_code == 200
+    assert client.get(reverse("actors:three_w") + "?place=Riverton").status_code == 200
     for name in ("actors:three_w_export", "actors:popolo"):
         assert client.get(reverse(name) + f"?place={tree.city.pk}").status_code == 403
 
@@ -299,3 +299,147 @@ def test_three_w_counts_only_organisations_the_user_may_read(tree, map_):
     assert Sector.HEALTH in {value for value, _label in report.gaps}
     assert Sector.MEDIA in {value for value, _label in report.gaps}
     assert [(o["place"], o["count"]) for o in report.overlaps] == [("Riverton Ward 1", 2)]
+
+
+# --- places named as people name them ------------------------------------------------------------
+
+
+def test_three_w_names_its_place_by_code_or_name_never_by_number(tree, map_):
+    client = client_for(tree.in_scope)
+    old_link = client.get(reverse("actors:three_w"), {"place": tree.city.pk, "sector": ""})
+    assert old_link.status_code == 302
+    assert old_link["Location"] == reverse("actors:three_w") + "?sector=&place=Riverton"
+    response = client.get(old_link["Location"])
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert response.context["query"] == "sector=&place=Riverton"
+    assert "3w/export/?sector=&amp;place=Riverton&amp;format=csv" in page
+    assert "popolo.json?sector=&amp;place=Riverton" in page
+    assert f"place={tree.city.pk}" not in page and f"place={tree.ward.pk}" not in page
+    assert "?place=XA0101" in page  # the overlap's ward, by its P-code
+    popolo = client.get(reverse("actors:popolo"), {"place": "Riverton"})
+    assert popolo["Content-Disposition"] == 'attachment; filename="popolo-riverton.json"'
+    ward = client.get(reverse("actors:three_w_export"), {"place": "xa0101"})
+    assert ward["Content-Disposition"] == 'attachment; filename="3w-XA0101.csv"'
+
+
+def test_the_place_typed_by_name_is_the_one_shown_and_chosen(tree, map_):
+    client = client_for(tree.in_scope)
+    response = client.get(reverse("actors:three_w"), {"place": "Riverton Ward 1"}, follow=True)
+    assert response.redirect_chain == [(reverse("actors:three_w") + "?place=XA0101", 302)]
+    assert response.context["report"].place == tree.ward
+    picker = str(response.context["form"]["place"])
+    assert 'value="XA0101" checked' in picker and "Riverton Ward 1" in picker
+    # Without JavaScript the current place stays checked while a new one is typed: the text
+    # wins, or typing "Riverton" would silently keep the ward.
+    typed = client.get(reverse("actors:three_w"), {"place": "XA0101", "place__search": "Riverton"})
+    assert typed["Location"].endswith("?place=Riverton")
+    # A radio button chosen among the matches of what was typed (they come marked) wins.
+    picked = client.get(
+        reverse("actors:three_w"),
+        {"place": "XA0101", "place__search": "River", "place__picked": "1"},
+    )
+    assert picked["Location"].endswith("?place=XA0101")
+
+
+def test_an_unknown_place_is_an_error_not_another_place(tree, map_):
+    response = client_for(tree.in_scope).get(reverse("actors:three_w"), {"place": "Nowhere"})
+    assert response.status_code == 400
+    assert response.context["report"] is None
+    assert response.context["form"].errors["place"]
+    page = response.content.decode()
+    assert "Riverton Youth Forum" not in page and "Missing sectors" not in page
+    assert 'role="alert"' in page
+    export = client_for(tree.in_scope).get(reverse("actors:three_w_export"), {"place": "Nowhere"})
+    assert export.status_code == 400
+    api = client_for(tree.in_scope).get(reverse("api-1.0.0:three_w"), {"place": "Nowhere"})
+    assert api.status_code == 422 and api.json()["errors"][0]["field"] == "place"
+
+
+def test_hxl_location_code_is_the_places_code_never_its_number(tree, map_):
+    response = client_for(tree.in_scope).get(
+        reverse("actors:three_w_export"), {"place": "Riverton", "format": "csv"}
+    )
+    tags, values = _read_hxl(response.getvalue().decode("utf-8-sig"))
+    assert "#loc+id" not in tags
+    by_place = {}
+    for row in values:
+        record = dict(zip(tags, row, strict=True))
+        by_place[record["#loc+name"]] = record
+    assert by_place["Riverton Ward 1"]["#loc+code"] == "XA0101"
+    # The city has no code (the demo's cities have none either): the name is all there is.
+    assert by_place["Riverton"]["#loc+code"] == ""
+    assert by_place["Riverton"]["#adm2+name"] == "Riverton"
+    assert by_place["Riverton Ward 1"]["#adm3+code"] == "XA0101"
+    assert str(tree.city.pk) not in {r["#loc+code"] for r in by_place.values()}
+
+
+# --- a regional hub's 3W -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hub_officer(tree, map_):
+    """A hub of both countries, and its officer; an organisation in the other country."""
+    from bridgework.places.models import Hub, Network
+
+    network = Network.objects.create(name="Test Network", slug="test-network")
+    hub = Hub.objects.create(network=network, name="Both Countries Hub", slug="both-countries")
+    hub.places.set([tree.country, tree.other_country])
+    officer = UserFactory(label="hub")
+    RoleAssignmentFactory(user=officer, role="hub_officer", place=tree.world, hub=hub)
+    other = Organisation.objects.create(
+        name="Bordurian Women's Network",
+        sector=Sector.WOMENS_GROUPS,
+        level=OrgLevel.LOCAL,
+        place=tree.other_country,
+    )
+    OrganisationArea.objects.create(organisation=other, place=tree.other_country)
+    return officer, hub, other
+
+
+@covers("actors:three_w", "api-1.0.0:three_w")
+def test_a_hub_officer_sees_the_whole_hub_by_default(tree, hub_officer):
+    officer, hub, _other = hub_officer
+    client = client_for(officer)
+    response = client.get(reverse("actors:three_w"))
+    report = response.context["report"]
+    assert report.hub == hub and report.place is None
+    assert report.total == 5  # both countries' organisations, the sibling city's too
+    assert Sector.WOMENS_GROUPS not in {value for value, _label in report.gaps}
+    assert response.context["query"] == "hub=both-countries"
+    assert "Who does what where — Both Countries Hub" in response.content.decode()
+    export = client.get(reverse("actors:three_w_export"), {"hub": "both-countries"})
+    assert export["Content-Disposition"] == 'attachment; filename="3w-both-countries.csv"'
+    api = client.get(reverse("api-1.0.0:three_w")).json()
+    assert (api["hub"], api["place_id"], api["organisations"]) == ("both-countries", None, 5)
+    # A place of the hub narrows it; a place outside it is an error.
+    narrowed = client.get(reverse("actors:three_w"), {"hub": "both-countries", "place": "XB"})
+    assert narrowed["Location"].endswith("?place=XB")  # the place is the area looked at
+    narrowed = client.get(narrowed["Location"])
+    assert narrowed.context["report"].place == tree.other_country
+    assert narrowed.context["report"].total == 1
+
+
+def test_a_place_outside_the_hub_chosen_beside_it_is_an_error(tree, hub_officer):
+    from bridgework.places.models import Hub
+
+    Hub.objects.create(network=hub_officer[1].network, name="Only Borduria", slug="only-xb")
+    Hub.objects.get(slug="only-xb").places.set([tree.other_country])
+    response = client_for(tree.ancestor).get(  # sees Xanadu only: one hub is theirs
+        reverse("actors:three_w"), {"hub": "both-countries", "place": "XA-N"}
+    )
+    assert response.status_code == 302  # to the place, which lies in the hub
+    response = client_for(hub_officer[0]).get(
+        reverse("actors:three_w"), {"hub": "only-xb", "place": "XA-N"}
+    )
+    assert response.status_code == 400
+    assert "not in the hub" in str(response.context["form"].errors["place"])
+    # A hub that is none of the reader's is not a choice: an error too, never another hub.
+    outsider = client_for(tree.in_scope).get(reverse("actors:three_w"), {"hub": "only-xb"})
+    assert outsider.status_code == 400 and outsider.context["form"].errors["hub"]
+
+
+def test_others_start_at_their_highest_place(tree, map_):
+    response = client_for(tree.in_scope).get(reverse("actors:three_w"))
+    assert response.context["report"].place == tree.city
+    assert "hub" not in response.context["form"].fields  # no hub of theirs to offer

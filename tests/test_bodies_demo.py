@@ -50,3 +50,8 @@ def test_demo_users_see_their_own_actions():
     assert titles == {"Report on the Mtandire mediation team"}
     partner = User.objects.get(email="partner.peel@demo.bridgework.test")
     assert any(item.is_overdue_on(today) for item in selectors.action_items_of_user(partner, today))
+    # Peel's table seats faith, youth and women's communities: none of them is missing.
+    table = Body.objects.get(name="Peel Community Leaders' Table (demo)")
+    missing = selectors.missing_sectors(selectors.current_seats(table, partner, today))
+    assert not {"Faith-based", "Youth", "Women's groups", "Civil society"} & set(missing)
+    assert "Health" in missing

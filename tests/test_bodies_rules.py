@@ -95,6 +95,57 @@ def test_members_are_grouped_by_sector_and_level_and_gaps_are_named(tree):
     assert len(missing) == len(Sector.values) - 2
 
 
+def test_people_speak_for_the_sector_on_their_seat_or_of_their_post(tree):
+    """A community leader's seat counts for the sector given on the seat; without one, for
+    the sector of the organisation the person works for (a post the reader may see)."""
+    body = BodyFactory(place=tree.city)
+    faith = PersonFactory(place=tree.city, full_name="Imam Example")
+    SeatFactory(body=body, person=faith, constituency="Muslim community", sector=Sector.FAITH_BASED)
+    youth_org = OrganisationFactory(place=tree.city, sector=Sector.YOUTH, level=OrgLevel.COMMUNITY)
+    youth = PersonFactory(place=tree.city, full_name="Youth Leader", post_in=youth_org)
+    SeatFactory(body=body, person=youth, constituency="Young people")
+    old_org = OrganisationFactory(place=tree.city, sector=Sector.HEALTH)
+    retired = PersonFactory(
+        place=tree.city, post_in=old_org, post_in__ends_on=TODAY - datetime.timedelta(days=1)
+    )
+    SeatFactory(body=body, person=retired)  # their post has ended: nothing to go by
+    hidden_org = OrganisationFactory(place=tree.city, sector=Sector.MEDIA, tlp=TLP.AMBER)
+    SeatFactory(body=body, person=PersonFactory(place=tree.city, post_in=hidden_org))
+
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)  # reads up to GREEN
+    selectors.current_seats(body, partner, TODAY)  # the reader's access, read once
+    with CaptureQueriesContext(connection) as queries:
+        seats = selectors.current_seats(body, partner, TODAY)
+    assert len(queries) == 2  # the seats, then the posts of all their people at once
+    missing = selectors.missing_sectors(seats)
+    assert "Faith-based" not in missing and "Youth" not in missing
+    assert "Health" in missing
+    assert "Media" in missing  # an AMBER organisation says nothing to a partner
+    assert "Media" not in selectors.missing_sectors(
+        selectors.current_seats(body, tree.in_scope, TODAY)  # a national coordinator reads it
+    )
+    groups = selectors.membership_by_sector_and_level(seats)
+    assert [(g.sector, g.level, len(g.seats)) for g in groups] == [
+        ("Faith-based", "", 1),
+        ("Youth", "Community", 1),
+        ("", "", 2),
+    ]
+
+
+def test_an_organisations_seat_takes_no_sector_of_its_own(tree):
+    body = BodyFactory(place=tree.city)
+    seat = Seat(
+        body=body,
+        organisation=OrganisationFactory(place=tree.city),
+        sector=Sector.YOUTH,
+        role="member",
+    )
+    with pytest.raises(ValidationError) as error:
+        seat.full_clean()
+    assert "sector" in error.value.message_dict
+
+
 def test_body_page_shows_members_gaps_children_and_meetings(tree):
     body = BodyFactory(place=tree.city, name="Riverton Peace Committee")
     BodyFactory(place=tree.ward, name="Ward 1 Forum", parent=body)

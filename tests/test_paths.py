@@ -1,20 +1,22 @@
 """Materialised-path arithmetic, and the index the subtree range uses."""
 
 import pytest
-from django.db import connection
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bridgework.core.paths import (
+    ancestor_at,
     ancestor_paths,
     child_path,
     collapse_nested,
     decode_segment,
     depth_of,
     encode_segment,
+    prefix_length,
     subtree_bounds,
 )
 from bridgework.places.models import Place
+from tests.helpers import assert_seeks_index
 
 segments = st.integers(min_value=0, max_value=36**4 - 1)
 paths = st.lists(segments, min_size=1, max_size=6).map(
@@ -46,6 +48,15 @@ def test_ancestors_and_depth(path):
     assert all(path.startswith(a) for a in ancestors)
 
 
+@given(paths)
+def test_the_ancestor_at_a_depth_is_a_prefix_of_that_depths_length(path):
+    depth = depth_of(path)
+    assert [ancestor_at(path, d) for d in range(depth)] == ancestor_paths(path)
+    assert ancestor_at(path, depth) == path and len(path) == prefix_length(depth)
+    with pytest.raises(ValueError):
+        ancestor_at(path, depth + 1)
+
+
 def test_child_path_and_collapse():
     assert child_path("/0001/", 42) == "/0001/0016/"
     assert collapse_nested(["/0001/0002/", "/0001/", "/0003/"]) == ["/0001/", "/0003/"]
@@ -57,18 +68,7 @@ def test_child_path_and_collapse():
 def test_subtree_filter_uses_the_index_not_a_scan(tree):
     """SQLite must SEARCH the path index; PostgreSQL must be able to use an index range."""
     queryset = Place.objects.in_subtree(tree.region.path)
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
-            assert "SEARCH" in plan and "path" in plan, plan
-            assert "SCAN places_place" not in plan, plan
-        else:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute(f"EXPLAIN {sql}", params)
-            plan = " ".join(row[0] for row in cursor.fetchall())
-            assert "Index" in plan and "path" in plan, plan
+    assert_seeks_index(queryset, "places_place", "path")
     assert {p.name for p in queryset} == {
         "Northern Region",
         "Riverton",

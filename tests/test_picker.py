@@ -178,3 +178,29 @@ def test_a_form_with_many_places_gets_a_place_picker_for_its_own_model_and_actio
     assert isinstance(widget, PlacePicker)
     assert (widget.for_model, widget.action) == ("actors.organisation", "change")
     assert "<option" not in str(form["place"])
+
+
+def test_a_filters_place_picker_names_places_by_reference(client, tree, chilindes):
+    """A filter's picker (a GET form): its radio buttons send what the filtered page's address
+    will show, a code or a name, never a number; and they come marked as picked matches."""
+    client.force_login(tree.ancestor)
+    assert PlacePicker(by_reference=True).lookup_query("place")["ref"] == "1"
+    found = pick(client, model="places.place", field="place", ref="1", place__search="chilinde")
+    assert sorted(m.value for m in found.context["matches"]) == ["Chilinde, Hillbury", "XA010101"]
+    body = found.content.decode()
+    assert 'name="place__picked"' in body
+    assert f'value="{chilindes[0].pk}"' not in body
+    # A form's picker (a POST form whose field reads numbers) keeps sending numbers.
+    numbers = pick(client, model="places.place", field="place", place__search="chilinde")
+    assert sorted(m.value for m in numbers.context["matches"]) == sorted(p.pk for p in chilindes)
+
+
+def test_typed_text_wins_over_a_stale_choice_but_not_over_a_picked_match():
+    widget = RecordPicker(model_label="actors.organisation")
+    assert widget.value_from_datadict({"org": "3"}, {}, "org") == "3"
+    assert widget.value_from_datadict({"org__search": "Forum"}, {}, "org") == "Forum"
+    stale = {"org": "3", "org__search": "Forum"}
+    assert widget.value_from_datadict(stale, {}, "org") == "Forum"
+    picked = {"org": "3", "org__search": "Forum", "org__picked": "1"}
+    assert widget.value_from_datadict(picked, {}, "org") == "3"
+    assert widget.value_from_datadict({}, {}, "org") is None

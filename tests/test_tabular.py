@@ -201,7 +201,10 @@ def test_three_w_export_keeps_its_hxl_hashtag_row(tree):
     url = reverse("actors:three_w_export")
     response = client.get(url, {"place": tree.city.pk, "format": "csv"})
     assert response.status_code == 200 and response.streaming
-    assert response["Content-Disposition"] == f'attachment; filename="3w-{tree.city.pk}.csv"'
+    # Named for the place as people call it: its name without a code, never its number.
+    assert response["Content-Disposition"] == 'attachment; filename="3w-riverton.csv"'
+    coded = client.get(url, {"place": "XA-N", "format": "csv"})
+    assert coded["Content-Disposition"] == 'attachment; filename="3w-XA-N.csv"'
     rows = csv_rows(response)
     assert rows[0] == [label for label, _tag in HXL_COLUMNS]
     assert rows[1] == [tag for _label, tag in HXL_COLUMNS]

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, scoped_prefetch
+from bridgework.places.selectors import place_reference
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
@@ -265,7 +266,9 @@ class Overlap(Schema):
 
 
 class ThreeWOut(Schema):
-    place_id: int
+    place_id: int | None = Field(..., description="The place looked below (none for a hub)")
+    place: str | None = Field(..., description="The place's ISO code, P-code or name")
+    hub: str | None = Field(..., description="The hub's short name, when looking at a hub")
     organisations: int
     sectors: list[SectorCount]
     gaps: list[str] = Field(..., description="Sectors with no organisation in the subtree")
@@ -292,7 +295,9 @@ def three_w(request, filters: Query[ThreeWFilters]):
     report = selectors.three_w(request.user, _three_w_filters(request))
     slugs = [theme.slug for theme in report.themes]
     return {
-        "place_id": report.place.pk,
+        "place_id": report.place.pk if report.place is not None else None,
+        "place": place_reference(report.place) if report.place is not None else None,
+        "hub": report.hub.slug if report.hub is not None else None,
         "organisations": report.total,
         "sectors": [
             {"sector": s, "label": str(label), "organisations": n}

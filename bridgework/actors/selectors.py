@@ -4,17 +4,20 @@ what that user may see; aggregates run in SQL so they stay cheap at national sca
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Substr
 
-from bridgework.core.paths import ancestor_paths, subtree_q
+from bridgework.core.paths import ancestor_paths, prefix_length, subtrees_q
 from bridgework.core.scoping import scope_for
-from bridgework.places.models import Place
+from bridgework.places.models import Hub, Place
+from bridgework.places.selectors import place_references
 
 from .choices import OrgLevel, Sector
 from .models import Organisation, OrganisationArea, Person, Post, Theme
@@ -25,7 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HXL_COLUMNS",
+    "MATRIX_ROW_LIMIT",
+    "MatrixRow",
     "OrgFilters",
+    "SectorMatrix",
     "ThreeW",
     "filter_organisations",
     "hxl_rows",
@@ -35,6 +41,7 @@ __all__ = [
     "place_code",
     "popolo",
     "register_personal_data",
+    "sector_matrix",
     "three_w",
     "with_contact_flag",
 ]
@@ -70,16 +77,41 @@ def people_for(user, action: str = "view") -> QuerySet[WithAnnotations[Person, C
 @dataclass(frozen=True)
 class OrgFilters:
     """What the 3W selectors look at, built from the one ``ThreeWFilterSet``
-    (``actors.filters``) that also drives the 3W page form and the API's parameters."""
+    (``actors.filters``) that also drives the 3W page form and the API's parameters: below a
+    place, or below every place of a regional hub."""
 
-    place: Place
+    place: Place | None = None
     sector: str = ""
     level: str = ""
     theme: Theme | None = None
+    hub: Hub | None = None
+
+    def __post_init__(self) -> None:
+        if (self.place is None) == (self.hub is None):
+            raise ValueError("3W filters look below a place or below a hub, not both")
+
+    @cached_property
+    def paths(self) -> list[str]:
+        """The subtrees looked at: the place's, or those of the hub's places."""
+        if self.place is not None:
+            return [self.place.path]
+        assert self.hub is not None
+        return sorted(self.hub.places.values_list("path", flat=True))
+
+    @property
+    def area_name(self) -> str:
+        return self.place.name if self.place is not None else str(self.hub)
+
+    def within(self, q_field: str) -> Q:
+        """Rows whose ``q_field`` (a path) lies in the area looked at: index ranges."""
+        return subtrees_q(q_field, self.paths)
+
+    def but(self, **changes: Any) -> OrgFilters:
+        return replace(self, **changes)
 
 
 def filter_organisations(orgs: QuerySet[Organisation], filters: OrgFilters) -> QuerySet:
-    orgs = orgs.filter(subtree_q("place_path", filters.place.path))
+    orgs = orgs.filter(filters.within("place_path"))
     if filters.sector:
         orgs = orgs.filter(sector=filters.sector)
     if filters.level:
@@ -98,15 +130,27 @@ def organisations_for(user, filters: OrgFilters, action: str = "view"):
 
 @dataclass
 class ThreeW:
-    """Who does what where below one place."""
+    """Who does what where below one place (or below the places of a hub)."""
 
-    place: Place
+    filters: OrgFilters
     total: int
     sector_counts: list[tuple[str, Any, int]]
     gaps: list[tuple[str, Any]]
     themes: list[Theme]
     matrix: list[tuple[str, Any, list[int], int]]  # sector, label, count per theme, no theme
     overlaps: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def place(self) -> Place | None:
+        return self.filters.place
+
+    @property
+    def hub(self) -> Hub | None:
+        return self.filters.hub
+
+    @property
+    def area_name(self) -> str:
+        return self.filters.area_name
 
 
 def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[OrganisationArea]:
@@ -122,9 +166,7 @@ def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[Organisa
         "organisation__tlp",
         with_ancestors=Organisation.scope_reads_ancestors,
     )
-    areas = OrganisationArea.objects.filter(subtree_q("place_path", filters.place.path)).filter(
-        visible
-    )
+    areas = OrganisationArea.objects.filter(filters.within("place_path")).filter(visible)
     if filters.sector:
         areas = areas.filter(organisation__sector=filters.sector)
     if filters.level:
@@ -142,9 +184,7 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     total = areas.aggregate(n=Count("organisation", distinct=True))["n"]
 
     # Gaps ignore the sector filter: a sector is missing whatever sector one is looking at.
-    all_sectors = _areas(
-        user, OrgFilters(place=filters.place, level=filters.level, theme=filters.theme)
-    )
+    all_sectors = _areas(user, filters.but(sector=""))
     by_sector = dict(
         all_sectors.values_list("organisation__sector")
         .annotate(n=Count("organisation", distinct=True))
@@ -169,7 +209,7 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
         if any(s == value for s, _t in counts)
     ]
     return ThreeW(
-        filters.place,
+        filters,
         total,
         sector_counts,
         gaps,
@@ -184,22 +224,116 @@ def _overlaps(areas: QuerySet, filters: OrgFilters, limit: int) -> list[dict[str
     rows = areas.annotate(theme_id=F("organisation__themes")).filter(theme_id__isnull=False)
     if filters.theme is not None:
         rows = rows.filter(theme_id=filters.theme.pk)
-    rows = (
+    rows = list(
         rows.values("place_id", "place__name", "theme_id", "organisation__themes__name")
         .annotate(n=Count("organisation", distinct=True))
         .filter(n__gte=2)
         .order_by("-n", "place__name", "theme_id")[:limit]
     )
+    places = Place.objects.filter(pk__in={r["place_id"] for r in rows}).only(
+        "pk", "name", "code", "pcode", "path"
+    )
+    refs = place_references(places) if rows else {}
     return [
         {
             "place_id": r["place_id"],
             "place": r["place__name"],
+            "place_ref": refs.get(r["place_id"], ""),
             "theme_id": r["theme_id"],
             "theme": r["organisation__themes__name"],
             "count": r["n"],
         }
         for r in rows
     ]
+
+
+# --- gaps at a glance: places × sectors ---------------------------------------------------------
+
+MATRIX_ROW_LIMIT = 500
+
+
+@dataclass
+class MatrixRow:
+    place: Place
+    reference: str
+    cells: list[tuple[str, int]]  # (sector, organisations), in the order of ``Sector``
+
+    @property
+    def counts(self) -> list[int]:
+        return [n for _sector, n in self.cells]
+
+    @property
+    def total(self) -> int:
+        # An organisation has one sector: the sum counts each organisation once.
+        return sum(self.counts)
+
+    @property
+    def missing(self) -> int:
+        return sum(1 for n in self.counts if n == 0)
+
+
+@dataclass
+class SectorMatrix:
+    """Which places below lack which sectors: rows are places, columns sectors, cells the
+    number of organisations (that the reader may see) working there."""
+
+    filters: OrgFilters
+    depths: list[int]
+    rows: list[MatrixRow]
+    sectors: list[tuple[str, Any]]
+    truncated: bool = False
+
+    @property
+    def places_without(self) -> list[int]:
+        """Per sector, how many rows have none of it."""
+        return [sum(1 for row in self.rows if row.counts[i] == 0) for i in range(len(self.sectors))]
+
+
+def sector_matrix(
+    user, filters: OrgFilters, *, below: int = 1, limit: int = MATRIX_ROW_LIMIT
+) -> SectorMatrix:
+    """The places ``below`` levels under the place (under a hub: ``below=1`` is the hub's own
+    places) × the sectors, counting the organisations working in each place or below it.
+
+    One aggregate query per depth of rows (a hub's places may lie at several depths): the
+    areas of work inside the subtree (an index range on ``place_path``), grouped by the
+    ancestor at the row's depth (a prefix of the path) and the organisation's sector."""
+    if filters.place is not None:
+        depths = [filters.place.depth + below]
+    else:
+        assert filters.hub is not None
+        depths = sorted({p.depth + below - 1 for p in filters.hub.places.all()})
+    places = list(
+        Place.objects.visible_to(user, "view")
+        .filter(filters.within("path"), depth__in=depths)
+        .order_by("name", "pk")[: limit + 1]
+    )
+    truncated = len(places) > limit
+    places = places[:limit]
+    areas = _areas(user, filters.but(sector=""))
+    counts: dict[tuple[str, str], int] = {}
+    for depth in depths:
+        grouped = (
+            areas.annotate(row=Substr("place_path", 1, prefix_length(depth)))
+            .values_list("row", "organisation__sector")
+            .annotate(n=Count("organisation", distinct=True))
+            .order_by()
+        )
+        counts.update({(row, sector): n for row, sector, n in grouped})
+    refs = place_references(places)
+    sectors = list(Sector.choices)
+    return SectorMatrix(
+        filters,
+        depths,
+        [
+            MatrixRow(
+                place, refs[place.pk], [(s, counts.get((place.path, s), 0)) for s, _l in sectors]
+            )
+            for place in places
+        ],
+        sectors,
+        truncated,
+    )
 
 
 # --- HXL export ----------------------------------------------------------------------------------
@@ -222,7 +356,7 @@ HXL_COLUMNS: list[tuple[str, str]] = [
     ("Admin 4 code", "#adm4+code"),
     ("Admin 4", "#adm4+name"),
     ("Location", "#loc+name"),
-    ("Location ID", "#loc+id"),
+    ("Location code", "#loc+code"),
 ]
 _ADMIN_DEPTHS = range(1, 6)  # country, adm1 … adm4
 
@@ -273,7 +407,7 @@ def hxl_rows(
                         place_code(admin.get(depth)),
                         admin[depth].name if depth in admin else "",
                     ]
-                row += [area.place.name, str(area.place_id)]
+                row += [area.place.name, place_code(area.place)]
                 yield row
 
 
@@ -313,7 +447,7 @@ def popolo(user, filters: OrgFilters, action: str = "export") -> dict[str, list[
     )
     people = with_contact_flag(
         Person.objects.visible_to(user, action)
-        .filter(Q(subtree_q("place_path", filters.place.path)) | Q(posts__in=posts.values("pk")))
+        .filter(filters.within("place_path") | Q(posts__in=posts.values("pk")))
         .distinct(),
         user,
     ).order_by("full_name", "pk")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +19,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bridgework.access.policy import Sight, can, permits, scoped_prefetch, sight_for
-from bridgework.core.tabular import TableReadError, read_table, tabular_response
+from bridgework.core.tabular import TableReadError, read_table, safe_filename, tabular_response
+from bridgework.places.selectors import (
+    default_hub_for,
+    file_name_part,
+    level_names,
+    place_reference,
+)
 from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 
 from . import selectors
 from .actions import do_erase_person, do_save_organisation, do_save_person, do_save_post
-from .filters import OrganisationFilterSet, PersonFilterSet, PostFilterSet, ThreeWFilterSet
+from .filters import (
+    OrganisationFilterSet,
+    PersonFilterSet,
+    PostFilterSet,
+    SectorMatrixFilterSet,
+    ThreeWFilterSet,
+)
 from .forms import (
     ImportForm,
     OrganisationForm,
@@ -53,8 +65,11 @@ __all__ = [
     "ErasePage",
     "PersonalDataPage",
     "popolo_json",
+    "sector_matrix",
     "three_w",
     "three_w_export",
+    "contact_column",
+    "current_posts",
 ]
 
 HIDDEN = gettext_lazy("hidden")
@@ -70,7 +85,7 @@ class _ListedPerson(selectors.ContactFlag):
     visible_posts: list[Post]
 
 
-def _current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight) -> str:
+def current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight) -> str:
     return "; ".join(
         f"{p.title}, {sight.name(p.organisation)}"
         for p in person.visible_posts
@@ -78,7 +93,7 @@ def _current_posts(person: WithAnnotations[Person, _ListedPerson], sight: Sight)
     )
 
 
-def _contact(attr: str):
+def contact_column(attr: str):
     """A contact column: the value only for those holding ``view_contacts`` on the person."""
 
     def value(person: WithAnnotations[Person, _ListedPerson]) -> str:
@@ -198,9 +213,9 @@ class PersonViewSet(ModelViewSet):
     columns = [
         Column("full_name", gettext_lazy("Name")),
         Column("place.name", gettext_lazy("Place")),
-        Column(_current_posts, gettext_lazy("Current posts"), needs_sight=True),
-        Column(_contact("email"), gettext_lazy("Email")),
-        Column(_contact("phone"), gettext_lazy("Phone")),
+        Column(current_posts, gettext_lazy("Current posts"), needs_sight=True),
+        Column(contact_column("email"), gettext_lazy("Email")),
+        Column(contact_column("phone"), gettext_lazy("Phone")),
     ]
 
     @classmethod
@@ -286,26 +301,82 @@ class PostViewSet(ModelViewSet):
 
 # --- the 3W view ---------------------------------------------------------------------------------
 
+# What a filter form sends besides the filters (the picker's typed text and its marker) and
+# what only the exports read: none of it belongs in a canonical 3W address.
+_NOT_FILTERS = ("place__search", "place__picked", "format")
 
-def _three_w_filters(request) -> tuple[ThreeWFilterSet, selectors.OrgFilters]:
-    """The 3W filters of the request: 404 for a place out of reach, 403 for no place at all."""
-    filterset = ThreeWFilterSet(request.GET or None, request=request)
+
+def _three_w_filters(
+    request, filterset_class: type[ThreeWFilterSet] = ThreeWFilterSet
+) -> tuple[ThreeWFilterSet, selectors.OrgFilters | None]:
+    """The 3W filters of the request: 404 for a place out of reach, 403 for no place at all;
+    None when the form has errors (a place nobody has, a hub that is not the user's), which
+    the page then shows rather than quietly showing some other place."""
+    filterset = filterset_class(request.GET or None, request=request)
     if filterset.names_unknown_record():
         raise Http404
     filters = filterset.org_filters()
-    if filters is None:
+    if filters is None and not filterset.form.errors:
         raise PermissionDenied
     return filterset, filters
 
 
+def _canonical_query(given: QueryDict, filters: selectors.OrgFilters) -> QueryDict:
+    """The filters ``given`` with the area named as people read it: the place's code (or
+    name), or the hub's short name; never an internal number."""
+    query = given.copy()
+    for key in ("place", "hub", *_NOT_FILTERS):
+        query.pop(key, None)
+    if filters.place is not None:
+        query["place"] = place_reference(filters.place)
+    elif filters.hub is not None:
+        query["hub"] = filters.hub.slug
+    return query
+
+
+def _same_query(one: QueryDict, other: QueryDict) -> bool:
+    return sorted(one.lists()) == sorted(other.lists())
+
+
+def _organisations_query(filters: selectors.OrgFilters) -> str:
+    """The organisation list's filter for the same area: working at the place or below it;
+    based in the hub's places."""
+    query = QueryDict(mutable=True)
+    if filters.place is not None:
+        query["works_in"] = place_reference(filters.place)
+    elif filters.hub is not None:
+        query["hub"] = filters.hub.slug
+    return query.urlencode()
+
+
+def _file_part(filters: selectors.OrgFilters) -> str:
+    if filters.place is not None:
+        return file_name_part(filters.place)
+    assert filters.hub is not None
+    return filters.hub.slug
+
+
+def _invalid_filters(request, template: str, filterset: ThreeWFilterSet, **context):
+    return render(
+        request,
+        template,
+        {"form": filterset.form, "report": None, "can_export": False, **context},
+        status=400,
+    )
+
+
 @login_required
 def three_w(request):
-    """Who does what where below a place: counts, missing sectors and crowded places."""
+    """Who does what where below a place (or across a hub): counts, missing sectors and
+    crowded places."""
     if not can(request.user, "view", Organisation):
         raise PermissionDenied
-    _filterset, filters = _three_w_filters(request)
-    query = request.GET.copy()
-    query["place"] = str(filters.place.pk)
+    filterset, filters = _three_w_filters(request)
+    if filters is None:
+        return _invalid_filters(request, "actors/three_w.html", filterset)
+    query = _canonical_query(request.GET, filters)
+    if request.GET and not _same_query(query, request.GET):
+        return redirect(f"{request.path}?{query.urlencode()}")
     return render(
         request,
         "actors/three_w.html",
@@ -313,6 +384,9 @@ def three_w(request):
             "form": ThreeWFilterSet(query, request=request).form,
             "report": selectors.three_w(request.user, filters),
             "query": query.urlencode(),
+            "area_query": _canonical_query(QueryDict(), filters).urlencode(),
+            "orgs_query": _organisations_query(filters),
+            "my_hub": default_hub_for(request.user),
             "can_export": can(request.user, "export", Organisation),
         },
     )
@@ -323,7 +397,9 @@ def three_w_export(request):
     """The 3W rows as HXL-tagged CSV (header row, then hashtags) or XLSX."""
     if not can(request.user, "export", Organisation):
         raise PermissionDenied
-    _form, filters = _three_w_filters(request)
+    filterset, filters = _three_w_filters(request)
+    if filters is None:
+        return _invalid_filters(request, "actors/three_w.html", filterset)
     rows = selectors.hxl_rows(request.user, filters)
     labels = [label for label, _tag in selectors.HXL_COLUMNS]
     tags = [tag for _label, tag in selectors.HXL_COLUMNS]
@@ -332,7 +408,7 @@ def three_w_export(request):
         labels,
         rows,
         fmt=fmt,
-        filename=f"3w-{filters.place.pk}.{fmt}",
+        filename=f"3w-{_file_part(filters)}.{fmt}",
         sheet_title="3W",
         preamble_rows=[tags],  # HXL: the hashtag row comes right after the header
     )
@@ -343,12 +419,97 @@ def popolo_json(request):
     """Organisations, people, posts and memberships below a place, as Popolo JSON."""
     if not can(request.user, "export", Organisation):
         raise PermissionDenied
-    _form, filters = _three_w_filters(request)
+    filterset, filters = _three_w_filters(request)
+    if filters is None:
+        return _invalid_filters(request, "actors/three_w.html", filterset)
     response = JsonResponse(
         selectors.popolo(request.user, filters), json_dumps_params={"ensure_ascii": False}
     )
-    response["Content-Disposition"] = f'attachment; filename="popolo-{filters.place.pk}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{safe_filename(f"popolo-{_file_part(filters)}.json")}"'
+    )
     return response
+
+
+def _row_choices(filters: selectors.OrgFilters) -> list[tuple[int, str]]:
+    """The matrix's row levels, named as the country names them (Malawi: region, district,
+    city / town council, ward)."""
+    first: list[tuple[int, str]] = []
+    if filters.place is not None:
+        names = level_names(filters.place.country_code)
+        base = filters.place.depth
+    else:
+        names = level_names("")
+        hub: Any = filters.hub
+        base = min((p.depth for p in hub.places.all()), default=1) - 1
+        first = [(1, _("The hub's places"))]
+    return first + [
+        (n, names.get(base + n) or _("%(n)s levels below") % {"n": n})
+        for n in range(len(first) + 1, 5)
+    ]
+
+
+@login_required
+def sector_matrix(request):
+    """Which places below lack which sectors: the places one, two… levels below a place (or a
+    hub's places) × the sectors; exported as CSV or XLSX with ``format``."""
+    if not can(request.user, "view", Organisation):
+        raise PermissionDenied
+    filterset, filters = _three_w_filters(request, SectorMatrixFilterSet)
+    if filters is None:
+        return _invalid_filters(request, "actors/sector_matrix.html", filterset, matrix=None)
+    below = filterset.rows_below()  # type: ignore[attr-defined]
+    matrix = selectors.sector_matrix(request.user, filters, below=below)
+    row_names = dict(_row_choices(filters))
+    fmt = request.GET.get("format")
+    if fmt in {"csv", "xlsx"}:
+        if not can(request.user, "export", Organisation):
+            raise PermissionDenied
+        kind: Literal["csv", "xlsx"] = "xlsx" if fmt == "xlsx" else "csv"
+        return tabular_response(
+            [
+                str(row_names.get(below, _("Place"))),
+                _("Code"),
+                *[str(label) for _value, label in matrix.sectors],
+                _("Organisations"),
+                _("Sectors missing"),
+            ],
+            (
+                [row.place.name, row.place.code or row.place.pcode, *row.counts]
+                + [row.total, row.missing]
+                for row in matrix.rows
+            ),
+            fmt=kind,
+            filename=f"sectors-by-place-{_file_part(filters)}-{below}.{kind}",
+            sheet_title=str(_("Sectors by place")),
+        )
+    query = _canonical_query(request.GET, filters)
+    if request.GET and not _same_query(query, request.GET):
+        return redirect(f"{request.path}?{query.urlencode()}")
+    form = SectorMatrixFilterSet(query, request=request).form
+    form.fields["below"].widget.choices = _row_choices(filters)
+    return render(
+        request,
+        "actors/sector_matrix.html",
+        {
+            "form": form,
+            "matrix": matrix,
+            "row_name": row_names.get(below, _("Place")),
+            "query": query.urlencode(),
+            "list_query": _list_query(query),
+            "can_export": can(request.user, "export", Organisation),
+        },
+    )
+
+
+def _list_query(query: QueryDict) -> str:
+    """The matrix's filters the organisation list also takes (the place is the row's)."""
+    kept = QueryDict(mutable=True)
+    for key in ("level", "theme"):
+        value = query.get(key)
+        if value:
+            kept[key] = str(value)
+    return kept.urlencode()
 
 
 # --- bulk import ---------------------------------------------------------------------------------

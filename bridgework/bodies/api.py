@@ -137,6 +137,9 @@ class SeatOut(Schema):
     holder: str
     role: SeatRole
     constituency: str
+    sector: str = Field(
+        ..., description="The sector a person's seat represents (empty: their organisation's)"
+    )
     starts_on: date | None
     ends_on: date | None
 

@@ -72,33 +72,34 @@ PEEL_PARTNERS = OrgSpec(
     "Peel Community Safety Partners (demo)", S.LOCAL_GOVERNMENT, L.SUBNATIONAL, "Peel Region"
 )
 
-# The communities of Peel's leaders' table: one fictional leader per seat.
+# The communities of Peel's leaders' table: one fictional leader per seat, and the sector each
+# community's seat speaks for (faith communities, youth, women; the others, civil society).
 PEEL_COMMUNITIES = [
-    "South Asian",
-    "Black",
-    "Muslim",
-    "Sikh",
-    "Jewish",
-    "Hindu",
-    "Christian",
-    "Caribbean",
-    "Filipino",
-    "Newcomers and refugees",
-    "Youth",
-    "Women",
-    "Somali",
-    "Tamil",
-    "Chinese",
-    "Indigenous",
-    "Arab",
-    "Portuguese",
-    "Polish",
-    "Vietnamese",
-    "Korean",
-    "Latin American",
-    "Ukrainian",
-    "LGBTQ+",
-    "Seniors",
+    ("South Asian", S.CIVIL_SOCIETY),
+    ("Black", S.CIVIL_SOCIETY),
+    ("Muslim", S.FAITH_BASED),
+    ("Sikh", S.FAITH_BASED),
+    ("Jewish", S.FAITH_BASED),
+    ("Hindu", S.FAITH_BASED),
+    ("Christian", S.FAITH_BASED),
+    ("Caribbean", S.CIVIL_SOCIETY),
+    ("Filipino", S.CIVIL_SOCIETY),
+    ("Newcomers and refugees", S.CIVIL_SOCIETY),
+    ("Youth", S.YOUTH),
+    ("Women", S.WOMENS_GROUPS),
+    ("Somali", S.CIVIL_SOCIETY),
+    ("Tamil", S.CIVIL_SOCIETY),
+    ("Chinese", S.CIVIL_SOCIETY),
+    ("Indigenous", S.CIVIL_SOCIETY),
+    ("Arab", S.CIVIL_SOCIETY),
+    ("Portuguese", S.CIVIL_SOCIETY),
+    ("Polish", S.CIVIL_SOCIETY),
+    ("Vietnamese", S.CIVIL_SOCIETY),
+    ("Korean", S.CIVIL_SOCIETY),
+    ("Latin American", S.CIVIL_SOCIETY),
+    ("Ukrainian", S.CIVIL_SOCIETY),
+    ("LGBTQ+", S.CIVIL_SOCIETY),
+    ("Seniors", S.CIVIL_SOCIETY),
 ]
 
 # demo user email -> (person's name, organisation): so "My actions" has something to show.
@@ -198,13 +199,22 @@ def _seat(
     org: Organisation | None = None,
     person: Person | None = None,
     constituency: str = "",
+    sector: str = "",
 ) -> Seat:
-    seat, _created = Seat.objects.get_or_create(
+    seat, created = Seat.objects.get_or_create(
         body=body,
         organisation=org,
         person=person,
-        defaults={"role": role, "constituency": constituency, "starts_on": SINCE},
+        defaults={
+            "role": role,
+            "constituency": constituency,
+            "sector": sector,
+            "starts_on": SINCE,
+        },
     )
+    if not created and sector and not seat.sector:  # a demo loaded before seats had sectors
+        seat.sector = sector
+        seat.save(update_fields=["sector"])
     return seat
 
 
@@ -376,9 +386,11 @@ def _peel() -> None:
     _seat(table, role=SeatRole.CHAIR, org=police)
     _seat(table, role=SeatRole.SECRETARY, org=partners)
     # The same fictional leaders the actors demo gave posts in Peel's community organisations.
-    for (name, _organisation), community in zip(PEEL_LEADERS, PEEL_COMMUNITIES, strict=False):
+    for (name, _organisation), (community, sector) in zip(
+        PEEL_LEADERS, PEEL_COMMUNITIES, strict=False
+    ):
         leader = _leader(name, partners.place)
-        _seat(table, person=leader, constituency=f"{community} community")
+        _seat(table, person=leader, constituency=f"{community} community", sector=sector)
     first = _meeting(
         table,
         "Leaders' table: after the October events",

@@ -66,6 +66,7 @@ class SeatFilterSet(ScopedFilterSet):
 class MeetingFilterSet(ScopedFilterSet):
     q = SearchFilter("title", "body__name", "location")
     body = django_filters.ModelChoiceFilter(queryset=Body.objects.all(), label=_("Body"))
+    subtree = SubtreeFilter(help_text=_("Only meetings of bodies at this place or below it"))
     status = django_filters.ChoiceFilter(
         choices=MeetingStatus.choices, label=_("Status"), empty_label=_("Any status")
     )
@@ -124,6 +125,12 @@ class ActionItemFilterSet(ScopedFilterSet):
     owner_person = django_filters.ModelChoiceFilter(
         queryset=Person.objects.all(), label=_("Owner (person)")
     )
+    subtree = SubtreeFilter(help_text=_("Only items at this place or below it"))
+    open = OnlyFilter(
+        method="not_finished",
+        label=_("Open only"),
+        help_text=_("Only items not done or cancelled"),
+    )
     overdue = OnlyFilter(
         method="past_due",
         label=_("Overdue only"),
@@ -138,6 +145,9 @@ class ActionItemFilterSet(ScopedFilterSet):
     class Meta:
         model = ActionItem
         fields: list[str] = []
+
+    def not_finished(self, queryset, name, value):
+        return queryset.unfinished() if value else queryset
 
     def past_due(self, queryset, name, value):
         return queryset.overdue_on(_today()) if value else queryset

@@ -55,7 +55,16 @@ class BodyForm(ScopedModelForm):
 class SeatForm(ScopedModelForm):
     class Meta:
         model = Seat
-        fields = ["body", "organisation", "person", "role", "constituency", "starts_on", "ends_on"]
+        fields = [
+            "body",
+            "organisation",
+            "person",
+            "role",
+            "constituency",
+            "sector",
+            "starts_on",
+            "ends_on",
+        ]
         widgets = {"starts_on": DATE, "ends_on": DATE}
         help_texts = {
             "organisation": _("Choose an organisation or a person, not both"),

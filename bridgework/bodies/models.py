@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.actors.choices import OrgLevel
+from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
@@ -173,6 +173,17 @@ class Seat(DerivedPlaceMixin, ScopedModel):
         blank=True,
         help_text=_("Whom the seat speaks for, e.g. the community a leader represents"),
     )
+    sector = models.CharField(
+        _("sector represented"),
+        max_length=30,
+        choices=Sector.choices,
+        blank=True,
+        help_text=_(
+            "For a seat held by a person: the sector of the community they speak for (a "
+            "faith, youth or women's community…). Left empty, the seat counts for the sector "
+            "of the organisation the person works for."
+        ),
+    )
     starts_on = models.DateField(_("from"), null=True, blank=True)
     ends_on = models.DateField(_("until"), null=True, blank=True)
 
@@ -204,6 +215,15 @@ class Seat(DerivedPlaceMixin, ScopedModel):
         if bool(self.organisation_id) == bool(self.person_id):
             raise ValidationError(
                 _("A seat is held by an organisation or by a person: choose exactly one.")
+            )
+        if self.organisation_id and self.sector:
+            raise ValidationError(
+                {
+                    "sector": _(
+                        "An organisation's seat counts for the organisation's own sector: "
+                        "leave this empty."
+                    )
+                }
             )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("A seat cannot end before it starts.")})

@@ -25,7 +25,7 @@ from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
 from bridgework.actors.choices import OrgLevel, Sector
-from bridgework.actors.models import Person, Post
+from bridgework.actors.models import Organisation, Person, Post
 
 from .choices import MeetingStatus
 from .models import ActionItem, ActionItemQuerySet, Attendance, Body, Meeting, Seat, held_on_q
@@ -43,6 +43,7 @@ __all__ = [
     "membership_by_sector_and_level",
     "missing_sectors",
     "open_actions_raised_by",
+    "represented_by",
     "organisation_ids_of_user",
     "overdue_actions_raised_by",
     "overdue_actions_visible_to",
@@ -57,18 +58,62 @@ __all__ = [
 
 
 def current_seats(body: Body, user, day: datetime.date) -> list[Seat]:
-    return list(
+    """The body's seats held on ``day``, each knowing what it represents
+    (:func:`represented_by`)."""
+    seats = list(
         Seat.objects.visible_to(user, "view")
         .filter(body=body)
         .current_on(day)
         .select_related("organisation", "person")
         .order_by("role", "organisation__name", "person__full_name", "pk")
     )
+    _note_represented(seats, user, day)
+    return seats
+
+
+def _note_represented(seats: list[Seat], user, day: datetime.date) -> None:
+    """Set ``represents`` on each seat: the (sector, level) it speaks for. An organisation's
+    seat, its sector and level; a person's seat, the sector given on the seat (the community
+    they speak for), else that of the organisation of their current post — among the posts
+    and organisations ``user`` may see (one query for all the seats)."""
+    people = {seat.person_id for seat in seats if seat.person_id and not seat.sector}
+    posts: dict[int, tuple[str, str]] = {}
+    if people:
+        rows = (
+            Post.objects.visible_to(user, "view")
+            .filter(held_on_q(day), person_id__in=people)
+            .filter(organisation__in=Organisation.objects.visible_to(user, "view"))
+            .order_by("person_id", F("starts_on").asc(nulls_first=True), "pk")
+            .values_list("person_id", "organisation__sector", "organisation__level")
+        )
+        for person_id, sector, level in rows:
+            posts.setdefault(person_id, (sector, level))
+    for seat in seats:
+        org = seat.organisation
+        if org is not None:
+            represents = (org.sector, org.level)
+        elif seat.sector:
+            represents = (seat.sector, "")
+        else:
+            represents = posts.get(seat.person_id or 0, ("", ""))
+        seat.represents = represents  # type: ignore[attr-defined]
+
+
+def represented_by(seat: Seat) -> tuple[str, str]:
+    """The (sector, level) a seat of :func:`current_seats` speaks for; ("", "") when nothing
+    says (an individual holding no post the reader may see)."""
+    noted = getattr(seat, "represents", None)
+    if noted is not None:
+        return noted
+    org = seat.organisation
+    if org is not None:
+        return (org.sector, org.level)
+    return (seat.sector, "")
 
 
 @dataclass
 class MembershipGroup:
-    """Seats held by organisations of one sector at one level (or by individuals)."""
+    """Seats speaking for one sector at one level (or by individuals, for no sector)."""
 
     sector: str
     level: str
@@ -76,30 +121,31 @@ class MembershipGroup:
 
 
 def membership_by_sector_and_level(seats: list[Seat]) -> list[MembershipGroup]:
-    """Group seats by their organisation's sector and level, in the vocabularies' order;
-    seats held by individuals come last, as their own group."""
+    """Group seats by the sector and level they represent, in the vocabularies' order; seats
+    of individuals representing no sector come last, as their own group."""
     sector_order = {value: i for i, value in enumerate(Sector.values)}
     level_order = {value: i for i, value in enumerate(OrgLevel.values)}
     groups: dict[tuple[str, str], MembershipGroup] = {}
     for seat in seats:
-        org = seat.organisation
-        key = (org.sector, org.level) if org is not None else ("", "")
+        key = represented_by(seat)
+        sector, level = key
         if key not in groups:
             groups[key] = MembershipGroup(
-                sector=str(Sector(org.sector).label) if org else "",
-                level=str(OrgLevel(org.level).label) if org else "",
+                sector=str(Sector(sector).label) if sector else "",
+                level=str(OrgLevel(level).label) if level else "",
             )
         groups[key].seats.append(seat)
 
     def rank(key: tuple[str, str]) -> tuple[int, int]:
-        return (sector_order.get(key[0], len(sector_order)), level_order.get(key[1], 0))
+        return (sector_order.get(key[0], len(sector_order)), level_order.get(key[1], -1))
 
     return [groups[key] for key in sorted(groups, key=rank)]
 
 
 def missing_sectors(seats: list[Seat]) -> list[str]:
-    """Sectors with no organisation at the table: the gaps a coordinator may want to fill."""
-    present = {seat.organisation.sector for seat in seats if seat.organisation is not None}
+    """Sectors no seat speaks for, through an organisation or a person: the gaps a
+    coordinator may want to fill."""
+    present = {represented_by(seat)[0] for seat in seats}
     return [str(label) for value, label in Sector.choices if value not in present]
 
 

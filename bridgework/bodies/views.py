@@ -146,6 +146,7 @@ class SeatViewSet(ModelViewSet):
         Column("get_role_display", gettext_lazy("Role")),
         Column("body.name", gettext_lazy("Body")),
         Column("constituency", gettext_lazy("Community or constituency")),
+        Column("get_sector_display", gettext_lazy("Sector represented")),
         Column("starts_on", gettext_lazy("From")),
         Column("ends_on", gettext_lazy("Until")),
     ]
@@ -155,6 +156,7 @@ class SeatViewSet(ModelViewSet):
         ("person", gettext_lazy("Person")),
         ("get_role_display", gettext_lazy("Role")),
         ("constituency", gettext_lazy("Community or constituency")),
+        ("get_sector_display", gettext_lazy("Sector represented")),
         ("starts_on", gettext_lazy("From")),
         ("ends_on", gettext_lazy("Until")),
     ]

@@ -15,6 +15,8 @@ A module is a Django app whose ``AppConfig`` subclasses :class:`ModuleConfig`. A
                       ``scheduler`` command enqueues once per period
 ``reference.py``      ``seed()``, which creates the module's missing reference rows (themes,
                       categories) after every ``migrate`` and every test flush
+``search.py``         ``FINDABLES``, :class:`~bridgework.web.search.Findable` values: the lists
+                      the site search reads and a place's page shows ("here and below")
 ====================  =======================================================================
 
 and reads ``ModuleConfig.navigation`` for the entries of the main menu. None of the files is

@@ -12,7 +12,9 @@ from django.db.models import Q
 
 __all__ = [
     "SEGMENT_WIDTH",
+    "ancestor_at",
     "ancestor_paths",
+    "prefix_length",
     "child_path",
     "depth_of",
     "encode_segment",
@@ -54,6 +56,19 @@ def ancestor_paths(path: str) -> list[str]:
     """Paths of the ancestors of ``path``, root first, without ``path`` itself."""
     segments = path.strip("/").split("/")
     return ["/" + "/".join(segments[:i]) + "/" for i in range(1, len(segments))]
+
+
+def prefix_length(depth: int) -> int:
+    """The length of every path at ``depth``: the path of a row's ancestor at that depth is
+    the row's path cut to this length (``Substr(path, 1, prefix_length(d))`` in SQL)."""
+    return 1 + (depth + 1) * (SEGMENT_WIDTH + 1)
+
+
+def ancestor_at(path: str, depth: int) -> str:
+    """The path of the ancestor of ``path`` at ``depth`` (``path`` itself at its own depth)."""
+    if depth < 0 or depth > depth_of(path):
+        raise ValueError(f"{path!r} has no ancestor at depth {depth}")
+    return path[: prefix_length(depth)]
 
 
 def subtree_bounds(path: str) -> tuple[str, str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils.text import slugify
 
-from bridgework.core.paths import collapse_nested, subtree_q
+from bridgework.core.paths import ancestor_paths, collapse_nested, subtree_q
 from bridgework.core.scoping import scope_for
 
 from .models import DEPTH_NAMES, Hub, NetworkMembership, Place, PlaceLevel
@@ -15,10 +17,17 @@ __all__ = [
     "Crumb",
     "breadcrumb",
     "children_of",
+    "default_hub_for",
+    "file_name_part",
+    "find_place",
+    "hubs_for",
     "hubs_of",
     "level_name",
     "level_names",
     "memberships_of",
+    "place_contexts",
+    "place_reference",
+    "place_references",
     "successors_of",
     "top_places_for",
 ]
@@ -88,4 +97,127 @@ def memberships_of(place: Place, user) -> QuerySet[NetworkMembership]:
         .filter(subtree_q("place_path", place.path))
         .select_related("network", "place")
         .order_by("place_path", "-joined_on")
+    )
+
+
+# --- naming a place without its internal number -------------------------------------------------
+
+
+def place_reference(place: Place) -> str:
+    """How URLs, file names and exports name a place (never by its internal number): its ISO
+    3166 code, else its P-code, else its name — followed by the names of the places above it
+    when another place has the same name ("Chilinde, Lilongwe City")."""
+    return place_references([place])[place.pk]
+
+
+def place_references(places: Iterable[Place]) -> dict[int, str]:
+    """:func:`place_reference` of many places in at most two queries (one when every place has
+    a code or a name of its own)."""
+    places = list(places)
+    refs = {place.pk: place.code or place.pcode for place in places if place.code or place.pcode}
+    named = [place for place in places if place.pk not in refs]
+    if not named:
+        return refs
+    namesakes: dict[str, list[str]] = {}
+    for name, path in Place.objects.filter(name__in={p.name for p in named}).values_list(
+        "name", "path"
+    ):
+        namesakes.setdefault(name, []).append(path)
+    shared = {p.name for p in named if len(namesakes.get(p.name, ())) > 1}
+    above: dict[str, str] = {}
+    if shared:
+        wanted = {a for name in shared for path in namesakes[name] for a in ancestor_paths(path)}
+        above = dict(Place.objects.filter(path__in=wanted, depth__gt=0).values_list("path", "name"))
+
+    def chain(path: str) -> list[str]:
+        """Names of the places above, nearest first (the root of the tree says nothing)."""
+        return [above[a] for a in reversed(ancestor_paths(path)) if a in above]
+
+    for place in named:
+        if place.name not in shared:
+            refs[place.pk] = place.name
+            continue
+        own = chain(place.path)
+        others = [chain(path) for path in namesakes[place.name] if path != place.path]
+        needed = next(
+            (n for n in range(1, len(own) + 1) if all(other[:n] != own[:n] for other in others)),
+            len(own),
+        )
+        refs[place.pk] = ", ".join([place.name, *own[:needed]])
+    return refs
+
+
+def file_name_part(place: Place, reference: str | None = None) -> str:
+    """A place in a download's file name: its code as it is (``MW-LI``), else its reference
+    made safe (``chilinde``, ``chilinde-lilongwe-city``)."""
+    return place.code or place.pcode or slugify(reference or place_reference(place)) or "place"
+
+
+def find_place(places: QuerySet[Place], text: str) -> Place | None:
+    """The one place of ``places`` that ``text`` names: its number, its ISO code or P-code, its
+    name when no other place of ``places`` has it, or a reference qualified by the names of the
+    places above ("Chilinde, Lilongwe City"). None when there is none, or more than one."""
+    text = str(text).strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return places.filter(pk=text).first()
+    by_code = places.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
+    if by_code is not None:
+        return by_code
+    named = list(places.filter(name__iexact=text)[:2])
+    if named:
+        return named[0] if len(named) == 1 else None
+    name, *chain = [part.strip() for part in text.split(",")]
+    if not chain or not all(chain):
+        return None
+    condition = Q(name__iexact=name)
+    for depth, above in enumerate(chain, start=1):
+        condition &= Q(**{"parent__" * depth + "name__iexact": above})
+    found = list(places.filter(condition)[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def place_contexts(places: Iterable[Place], user) -> dict[int, str]:
+    """Each place's "where": the names of the places above it that ``user`` may see, nearest
+    first ("Lilongwe City, Lilongwe, Central Region, Malawi"), in one query; the root of the
+    tree ("World") says nothing."""
+    places = list(places)
+    above = {path for place in places for path in ancestor_paths(place.path)}
+    names = dict(
+        Place.objects.visible_to(user, "view")
+        .filter(path__in=above, depth__gt=0)
+        .values_list("path", "name")
+    )
+    return {
+        place.pk: ", ".join(
+            names[path] for path in reversed(ancestor_paths(place.path)) if path in names
+        )
+        for place in places
+    }
+
+
+# --- regional hubs ------------------------------------------------------------------------------
+
+
+def hubs_for(user) -> QuerySet[Hub]:
+    """Hubs holding a place inside the subtrees the user may view (not merely above them):
+    the hubs whose picture they can give, at least in part."""
+    reach = Place.objects.filter(scope_for(user, "view", Place).as_q("path", None))
+    return Hub.objects.filter(places__in=reach).distinct().order_by("name")
+
+
+def default_hub_for(user) -> Hub | None:
+    """The hub whose places are the highest places the user may see, when there are several
+    of them (a hub officer's countries): their natural starting point, rather than the first
+    of those countries."""
+    tops = list(top_places_for(user).values_list("pk", flat=True))
+    if len(tops) < 2:
+        return None
+    return (
+        Hub.objects.filter(places__in=tops)
+        .annotate(held=Count("places", distinct=True))
+        .filter(held=len(tops))
+        .order_by("name")
+        .first()
     )

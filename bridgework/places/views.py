@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.access.policy import can
 from bridgework.activity.selectors import place_activity
 from bridgework.web.pagination import page_of_request
+from bridgework.web.search import in_place
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
@@ -65,6 +66,8 @@ class PlaceViewSet(ModelViewSet):
             "memberships": selectors.memberships_of(place, user)[:50],
             "successors": selectors.successors_of(place, user),
             "activity": place_activity(place, user),
+            # Organisations working here, bodies, open actions…: each module's own lists.
+            "here": in_place(request, place),
             "can_add_child": can(user, "add", Place, place),
         }
 

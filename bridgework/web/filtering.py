@@ -36,6 +36,7 @@ from pydantic import Field, create_model
 from bridgework.core.paths import subtree_q
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
+from bridgework.places.selectors import find_place, place_reference
 
 from .widgets import PlacePicker
 
@@ -48,14 +49,16 @@ __all__ = [
     "filter_for_api",
     "filter_schema",
     "filters_of",
+    "scope_choice",
 ]
 
 
 class PlaceChoiceField(forms.ModelChoiceField):
-    """A place, given by its number, its ISO 3166 code or P-code (``MW-LI``, ``MW2010``) or
-    its exact name when only one place the reader may see has it: what people type (also
+    """A place, given by its number, its ISO 3166 code or P-code (``MW-LI``, ``MW2010``), its
+    exact name when only one place the reader may see has it, or that name followed by the
+    names of the places above it (``Chilinde, Lilongwe City``): what people type (also
     without JavaScript, when the picker's search text is all that is sent) and what URLs
-    can carry."""
+    carry (:func:`~bridgework.places.selectors.place_reference`)."""
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -64,15 +67,19 @@ class PlaceChoiceField(forms.ModelChoiceField):
         if text.isdigit():
             return super().to_python(text)
         queryset: Any = self.queryset
-        place = queryset.filter(Q(code__iexact=text) | Q(pcode__iexact=text)).first()
-        if place is None:
-            named = list(queryset.filter(name__iexact=text)[:2])
-            place = named[0] if len(named) == 1 else None
+        place = find_place(queryset, text)
         if place is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         return place
+
+    def prepare_value(self, value):
+        """A place is written back into a filter form (and so into the URL) by its reference,
+        not its number."""
+        if isinstance(value, Place):
+            return place_reference(value)
+        return super().prepare_value(value)
 
 
 class SubtreeFilter(django_filters.ModelChoiceFilter):
@@ -153,7 +160,7 @@ class ScopedFilterSet(django_filters.FilterSet):
             form.auto_id = "list-%s"  # ids that do not clash with the page's other forms
             for field in form.fields.values():
                 if isinstance(field, forms.ModelChoiceField):
-                    _scope_choice(field, self.user)
+                    scope_choice(field, self.user)
         return self._form
 
     def record_chips(self) -> list[tuple[str, Any, str]]:
@@ -191,14 +198,16 @@ class ScopedFilterSet(django_filters.FilterSet):
         return {k: v for k, v in self.form.cleaned_data.items() if v not in (None, "", [])}
 
 
-def _scope_choice(field: forms.ModelChoiceField, user) -> None:
+def scope_choice(field: forms.ModelChoiceField, user) -> None:
     """Choices the user may see; places through the picker, other records as a hidden value
     (a <select> of every meeting in a country would weigh megabytes and help nobody)."""
     queryset: Any = field.queryset
     model = queryset.model
-    if model is Place:
+    if model is Place and isinstance(field, PlaceChoiceField):
         field.queryset = Place.objects.visible_to(user, "view")
-        field.widget = PlacePicker()  # the places the user may view, as the queryset
+        # The places the user may view, as the queryset; chosen places are named by their
+        # reference, so the filtered page's address never shows an internal number.
+        field.widget = PlacePicker(by_reference=True)
         field.widget.choices = field.choices
     elif isinstance(queryset, ScopedQuerySet) or hasattr(queryset, "visible_to"):
         field.queryset = queryset.visible_to(user, "view")

@@ -3,7 +3,7 @@ errors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.apps import apps
@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET, require_POST
 from bridgework.access.actions import do_create_api_token, do_revoke_api_token
 from bridgework.access.models import ApiToken, TokenPurpose
 from bridgework.access.policy import access_for, places_for
-from bridgework.core.paths import ancestor_paths
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
+from bridgework.places.selectors import place_contexts, place_references
 
 __all__ = [
     "account",
@@ -160,6 +160,11 @@ class PickMatch:
     record: models.Model
     code: str = ""
     context: str = ""
+    value: object = None  # what its radio button sends: the record's number unless said
+
+    def __post_init__(self) -> None:
+        if self.value is None:
+            object.__setattr__(self, "value", self.record.pk)
 
 
 @login_required
@@ -181,6 +186,11 @@ def record_pick(request):
     choices = _pick_choices(request.user, model, request.GET.get("for", ""), action)
     text = request.GET.get(f"{field}__search", "").strip()
     matches = _pick_matches(request.user, model, choices, text) if len(text) >= 2 else []
+    if model is Place and request.GET.get("ref") == "1":
+        # A filter's picker: places by reference, as the filtered page's address names them.
+        places = [match.record for match in matches if isinstance(match.record, Place)]
+        refs = place_references(places)
+        matches = [replace(match, value=refs[match.record.pk]) for match in matches]
     return render(
         request,
         "web/widgets/_pick_results.html",
@@ -225,20 +235,9 @@ def _pick_matches(user, model: type[models.Model], choices: QuerySet, text: str)
 def _place_matches(user, places: list[Place]) -> list[PickMatch]:
     """Each place with its code and the places above it, nearest first ("Chilinde (Lilongwe
     City, Malawi)"), in one query; the root of the tree ("World") says nothing."""
-    above = {path for place in places for path in ancestor_paths(place.path)}
-    names = dict(
-        Place.objects.visible_to(user, "view")
-        .filter(path__in=above, depth__gt=0)
-        .values_list("path", "name")
-    )
+    contexts = place_contexts(places, user)
     return [
-        PickMatch(
-            place,
-            code=place.code or place.pcode,
-            context=", ".join(
-                names[path] for path in reversed(ancestor_paths(place.path)) if path in names
-            ),
-        )
+        PickMatch(place, code=place.code or place.pcode, context=contexts[place.pk])
         for place in places
     ]
 

@@ -8,7 +8,13 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["PlacePicker", "RecordPicker"]
+from bridgework.places.selectors import find_place, place_reference
+
+__all__ = ["PICKED_SUFFIX", "PlacePicker", "RecordPicker"]
+
+# Sent with the matches of a search (never with the current choice): the radio button the
+# user then chooses was picked among what they typed for.
+PICKED_SUFFIX = "__picked"
 
 
 class RecordPicker(forms.Widget):
@@ -31,24 +37,42 @@ class RecordPicker(forms.Widget):
     def lookup_query(self, name: str) -> dict[str, str]:
         return {"model": self.model_label, "field": name}
 
+    def current(self, value):
+        """The record ``value`` names among the field's choices, and the value its radio button
+        sends back."""
+        queryset = getattr(self.choices, "queryset", None)
+        if value in (None, "") or not str(value).isdigit() or queryset is None:
+            return None, ""
+        record = queryset.filter(pk=value).first()
+        return record, (record.pk if record is not None else "")
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        current = None
-        queryset = getattr(self.choices, "queryset", None)
-        if value not in (None, "") and str(value).isdigit() and queryset is not None:
-            current = queryset.filter(pk=value).first()
+        current, current_value = self.current(value)
         query = urlencode(self.lookup_query(name))
         context["widget"].update(
             current=current,
+            current_value=current_value,
+            current_code=getattr(current, "code", "") or getattr(current, "pcode", ""),
             lookup_url=f"{reverse('record_pick')}?{query}",
             results_label=self.results_label,
+            picked_marker=f"{name}{PICKED_SUFFIX}",
         )
         return context
 
     def value_from_datadict(self, data, files, name):
-        # Without JavaScript no match is offered to choose: the typed text is sent instead,
-        # and the field resolves it (a code, or a name only one record has) or says why not.
-        return data.get(name) or data.get(f"{name}__search") or None
+        """The chosen radio button, else the typed text (the field resolves it: a code, or a
+        name only one record has, or says why not).
+
+        Without JavaScript no match is offered to choose: the form still holds the radio
+        button of the current choice, checked, and the text just typed. The text wins then,
+        or typing another place would silently keep the old one. With JavaScript, the radio
+        buttons come with the matches, marked as such (``<name>__picked``), and win."""
+        chosen = data.get(name)
+        typed = (data.get(f"{name}__search") or "").strip()
+        if chosen and (not typed or data.get(f"{name}{PICKED_SUFFIX}")):
+            return chosen
+        return typed or chosen or None
 
 
 class PlacePicker(RecordPicker):
@@ -58,13 +82,29 @@ class PlacePicker(RecordPicker):
 
     results_label = _("Chosen place")
 
-    def __init__(self, *, for_model: str = "", action: str = "add", attrs=None):
+    def __init__(
+        self, *, for_model: str = "", action: str = "add", by_reference: bool = False, attrs=None
+    ):
         super().__init__(model_label="places.place", attrs=attrs)
         self.for_model = for_model
         self.action = action
+        # A filter's picker names places by reference (a code or a name), as the URLs of the
+        # filtered pages do; a form's picker sends numbers, as its field expects.
+        self.by_reference = by_reference
 
     def lookup_query(self, name: str) -> dict[str, str]:
         query = super().lookup_query(name)
         if self.for_model:
             query.update({"for": self.for_model, "action": self.action})
+        if self.by_reference:
+            query["ref"] = "1"
         return query
+
+    def current(self, value):
+        if not self.by_reference:
+            return super().current(value)
+        queryset = getattr(self.choices, "queryset", None)
+        if value in (None, "") or queryset is None:
+            return None, ""
+        place = find_place(queryset, str(value))
+        return place, (place_reference(place) if place is not None else "")
