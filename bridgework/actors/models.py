@@ -12,7 +12,7 @@ from bridgework.core.fields import PathField
 from bridgework.core.models import ends_after_start
 from bridgework.places.models import LabelledModel, Place, ScopedModel
 
-from .choices import OrgLevel, Sector
+from .choices import OrgLevel, Sector, theme_label
 
 __all__ = ["Organisation", "OrganisationArea", "Person", "Post", "Theme"]
 
@@ -32,7 +32,7 @@ class Theme(models.Model):
         verbose_name_plural = _("themes")
 
     def __str__(self) -> str:
-        return self.name
+        return theme_label(self.name)
 
 
 class Organisation(LabelledModel):
