@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.policy import can
 from bridgework.core.modules import HomeSection, StartStep
-from bridgework.web.home import my_places
+from bridgework.web.home import my_places, own_place
 
 from .models import Organisation
 from .selectors import OrgFilters, three_w
@@ -34,10 +34,8 @@ def _gaps(request) -> dict[str, Any] | None:
 
 
 def _three_w_of_own_place(request) -> str | None:
-    place = my_places(request.user).first()
-    if place is None:
-        return None
-    return f"{reverse('actors:three_w')}?place={place.pk}"
+    place = own_place(request.user)
+    return f"{reverse('actors:three_w')}?place={place.pk}" if place is not None else None
 
 
 SECTIONS = [HomeSection(40, "actors/_home_gaps.html", _gaps)]

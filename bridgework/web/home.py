@@ -15,7 +15,7 @@ from bridgework.access.policy import access_for, can
 from bridgework.core.modules import HomeSection, StartStep, start_steps
 from bridgework.places.models import Place
 
-__all__ = ["SECTIONS", "STEPS", "ShownStep", "first_steps", "my_places"]
+__all__ = ["SECTIONS", "STEPS", "ShownStep", "first_steps", "my_places", "own_place"]
 
 FIRST_STEPS = 3
 
@@ -35,8 +35,13 @@ def _your_places(request) -> dict[str, Any]:
     }
 
 
+def own_place(user) -> Place | None:
+    """The first of the user's places: where a first step leads."""
+    return my_places(user).first()
+
+
 def _own_place(request) -> str | None:
-    place = my_places(request.user).first()
+    place = own_place(request.user)
     return place.get_absolute_url() if place is not None else None
 
 
