@@ -19,7 +19,8 @@ def test_home_lists_the_users_places(client, tree):
     client.force_login(tree.in_scope)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert [p.pk for p in response.context["my_places"]] == [tree.city.pk]
+    places = dict(response.context["sections"])["web/_home_places.html"]["my_places"]
+    assert [p.pk for p in places] == [tree.city.pk]
     assert b"Riverton" in response.content
 
 

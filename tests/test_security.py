@@ -212,7 +212,7 @@ def test_server_errors_never_show_a_stack_trace(tree, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("bridgework.web.views.access_for", explode)
+    monkeypatch.setattr("bridgework.web.views.home_sections", explode)
     response = client.get(reverse("home"))
     assert response.status_code == 500
     assert b"secret internals" not in response.content

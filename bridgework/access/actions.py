@@ -16,10 +16,11 @@ from bridgework.core.actions import do_create_record, do_delete_record, do_updat
 from bridgework.core.paths import subtree_bounds
 
 from .models import ApiToken, Role, RoleAssignment, TokenPurpose, User
-from .policy import CHANGE, access_for, assignable_roles, can, forget_access
+from .policy import CHANGE, access_for, acts_beyond_viewing, assignable_roles, can, forget_access
 
 __all__ = [
     "authenticate_api_token",
+    "do_hide_start_steps",
     "check_can_assign",
     "check_can_manage_user",
     "do_assign_role",
@@ -136,7 +137,12 @@ def do_create_api_token(
     expires_at: datetime | None = None,
     purpose: str = TokenPurpose.API,
 ) -> tuple[ApiToken, str]:
-    """Create a token for ``purpose``; the returned secret is shown once and never stored."""
+    """Create a token for ``purpose``; the returned secret is shown once and never stored.
+    Only for people who may do more than look (``acts_beyond_viewing``)."""
+    if not acts_beyond_viewing(user):
+        raise PermissionDenied(
+            _("Personal tokens are for people who may change or export records.")
+        )
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name you will recognise.")})
@@ -186,3 +192,12 @@ def authenticate_api_token(secret: str, purpose: str = TokenPurpose.API) -> User
         # Throttled so a busy client does not write on every request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+@transaction.atomic
+def do_hide_start_steps(user: User) -> None:
+    """The person has read the home page's first steps and puts them away (for good)."""
+    if user.start_steps_hidden_at is None:
+        user.start_steps_hidden_at = timezone.now()
+        with set_actor(user):
+            user.save(update_fields=["start_steps_hidden_at"])

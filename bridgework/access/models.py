@@ -82,6 +82,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Bumped whenever this person's role assignments change: part of the key under which
     # their resolved access is cached between requests (access.policy.access_for).
     access_version = models.PositiveIntegerField(default=0, editable=False)
+    # When they put away the home page's first steps (shown until then, from the first
+    # sign-in on: web.home).
+    start_steps_hidden_at = models.DateTimeField(
+        _("first steps put away"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 
@@ -145,7 +150,9 @@ class PolicyRule(models.Model):
         verbose_name_plural = _("policy rules")
         constraints = [
             models.UniqueConstraint(
-                fields=["role", "action", "model_label"], name="policyrule_unique"
+                fields=["role", "action", "model_label"],
+                name="policyrule_unique",
+                violation_error_message=_("The role already has this action on this model."),
             )
         ]
 
@@ -197,7 +204,11 @@ class RoleAssignment(ScopedModel):
         verbose_name_plural = _("role assignments")
         constraints = [
             ends_after_start(
-                "starts_on", "ends_on", name="assignment_ends_after_start", same_day=False
+                "starts_on",
+                "ends_on",
+                name="assignment_ends_after_start",
+                message=_("An assignment must end after it starts."),
+                same_day=False,
             )
         ]
         indexes = [models.Index(fields=["user", "ends_on"], name="assignment_user_ends")]

@@ -50,6 +50,7 @@ from .roles import (
 
 __all__ = [
     "ACTIONS",
+    "acts_beyond_viewing",
     "UserAccess",
     "access_for",
     "access_record",
@@ -63,8 +64,10 @@ __all__ = [
     "log_sensitive_reads",
     "model_label",
     "permits",
+    "parents_for",
     "permits_add",
     "places_for",
+    "roles_allowed",
     "scoped_prefetch",
     "named_for",
     "sight_for",
@@ -306,6 +309,20 @@ def can(user, action: str, model: type[models.Model], place=None) -> bool:
     return False
 
 
+def acts_beyond_viewing(user) -> bool:
+    """Whether ``user`` may do anything but look somewhere (add, change, export, a step of
+    their own…). Personal API and calendar tokens are for them: someone who may only view
+    (a resident) reads the same pages in the browser, and has no use for a script's key."""
+    access = access_for(user)
+    if access is None:
+        return False
+    return any(
+        action != VIEW
+        for held in access.held
+        for action, _label in access.rules.get(held.role_id, ())
+    )
+
+
 def holds_role_at(user, role_slugs: Iterable[str], path: str) -> bool:
     """Whether ``user`` holds one of ``role_slugs`` on a subtree that contains ``path``: what a
     workflow transition naming roles asks, beside the policy action on the record."""
@@ -328,6 +345,36 @@ def places_for(user, action: str, model: type[models.Model]):
 
     scope = decide_scope(user, action, model)
     return Place.objects.filter(scope.as_q("path", None))
+
+
+def parents_for(user, action: str, model: type[models.Model], parents: models.QuerySet) -> Any:
+    """Of ``parents`` (a scoped queryset of the records a new ``model`` record takes its place
+    from: the bodies of a meeting), those ``user`` may see that lie where they may ``action`` a
+    ``model``, at labels they may give it: the choices of a ``place_follows`` field."""
+    scope = decide_scope(user, action, model)
+    parent_model: Any = parents.model
+    condition = scope.as_q(
+        parent_model.scope_path_field, getattr(parent_model, "scope_tlp_field", None)
+    )
+    return _scoped(parents).visible_to(user, VIEW).filter(condition)
+
+
+def roles_allowed(action: str, model: type[models.Model]) -> list[str]:
+    """The names of the roles whose rules grant ``action`` on ``model`` (in the reader's
+    language, most local first); the roles granting every action on every model (the network
+    administrator) only when no other role has it."""
+    rules = (
+        PolicyRule.objects.filter(action=action, model_label__in=[model_label(model), EVERY_MODEL])
+        .select_related("role")
+        .order_by("role__rank", "role__slug")
+    )
+    named = [rule for rule in rules if rule.model_label != EVERY_MODEL] or list(rules)
+    names: list[str] = []
+    for rule in named:
+        name = default_role_name(rule.role.slug, rule.role.name)
+        if name not in names:
+            names.append(name)
+    return names
 
 
 def tlp_choices_for(user, action: str, model: type[models.Model]) -> list[tuple[int, Any]]:

@@ -21,6 +21,7 @@ class ActorsConfig(modules.ModuleConfig):
             "actors:person_list",
             order=40,
             current_when=("actors:person_*", "actors:post_*"),
+            needs=("view", "actors.person"),
         ),
     )
 

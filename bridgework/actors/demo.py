@@ -14,6 +14,7 @@ from django.db import transaction
 from bridgework.actors.choices import OrgLevel as L
 from bridgework.actors.choices import Sector as S
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post, Theme
+from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
 __all__ = [
@@ -36,6 +37,7 @@ class DemoOrg:
     areas: tuple[str, ...] = ()
     parent: str = ""
     people: tuple[tuple[str, str], ...] = field(default_factory=tuple)  # (name, post title)
+    public: bool = False  # TLP:CLEAR, open to residents (community groups they can join)
 
 
 DEMO_ORGANISATIONS = [
@@ -180,6 +182,7 @@ DEMO_ORGANISATIONS = [
         ("youth-engagement", "social-cohesion"),
         ("Chilinde", "Kawale"),
         people=(("Kondwani Placeholder (demo)", "Chair"),),
+        public=True,
     ),
     DemoOrg(
         "Lilongwe Community Policing Forum Secretariat (demo)",
@@ -198,6 +201,7 @@ DEMO_ORGANISATIONS = [
         L.COMMUNITY,
         "Chilinde",
         ("social-cohesion", "victim-support", "womens-participation"),
+        public=True,
     ),
     DemoOrg(
         "Kawale Interfaith Council (demo)",
@@ -327,6 +331,7 @@ def _organisation(spec: DemoOrg, themes: dict[str, Theme]) -> Organisation:
             "level": spec.level,
             "is_demo": True,
             "description": "A fictional organisation for the demo.",
+            "tlp": TLP.CLEAR if spec.public else TLP.GREEN,
         },
     )
     if spec.parent:

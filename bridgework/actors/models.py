@@ -12,7 +12,7 @@ from bridgework.core.fields import PathField
 from bridgework.core.models import ends_after_start
 from bridgework.places.models import LabelledModel, Place, ScopedModel
 
-from .choices import OrgLevel, Sector
+from .choices import OrgLevel, Sector, theme_label
 
 __all__ = ["Organisation", "OrganisationArea", "Person", "Post", "Theme"]
 
@@ -32,7 +32,7 @@ class Theme(models.Model):
         verbose_name_plural = _("themes")
 
     def __str__(self) -> str:
-        return self.name
+        return theme_label(self.name)
 
 
 class Organisation(LabelledModel):
@@ -90,7 +90,11 @@ class OrganisationArea(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "place"], name="orgarea_unique")
+            models.UniqueConstraint(
+                fields=["organisation", "place"],
+                name="orgarea_unique",
+                violation_error_message=_("The organisation already works in that place."),
+            )
         ]
         # The 3W view seeks a subtree then joins organisations: both columns in one index.
         indexes = [models.Index(fields=["place_path", "organisation"], name="orgarea_path_org")]
@@ -147,6 +151,8 @@ class Post(ScopedModel):
     """A person's post in an organisation, from one date to another. Lives at the
     organisation's place."""
 
+    place_follows = ("organisation",)
+
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="posts", verbose_name=_("person")
     )
@@ -161,7 +167,14 @@ class Post(ScopedModel):
         ordering = ["place_path", "organisation_id", "pk"]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
-        constraints = [ends_after_start("starts_on", "ends_on", name="post_ends_after_start")]
+        constraints = [
+            ends_after_start(
+                "starts_on",
+                "ends_on",
+                name="post_ends_after_start",
+                message=_("A post cannot end before it starts."),
+            )
+        ]
 
     def __str__(self) -> str:
         # The title only: the person or the organisation may be out of the reader's sight.

@@ -76,7 +76,7 @@ HIDDEN = gettext_lazy("hidden")
 
 
 def _themes(org: Organisation) -> str:
-    return ", ".join(theme.name for theme in org.themes.all())
+    return ", ".join(str(theme) for theme in org.themes.all())
 
 
 class _ListedPerson(selectors.ContactFlag):

@@ -25,7 +25,9 @@ class BodiesConfig(modules.ModuleConfig):
                 "bodies:overdue_actions",
             ),
         ),
-        NavEntry(_("My actions"), "bodies:my_actions", order=60),
+        NavEntry(
+            _("My actions"), "bodies:my_actions", order=60, needs=("view", "bodies.actionitem")
+        ),
     )
 
     def ready(self) -> None:

@@ -22,6 +22,7 @@ from bridgework.actors.demo import PEEL_LEADERS
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.bodies.choices import ActionStatus, BodyKind, MeetingStatus, SeatRole
 from bridgework.bodies.models import ActionItem, Attendance, Body, Decision, Meeting, Seat
+from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
 __all__ = ["PEEL_COMMUNITIES", "load", "load_bodies"]
@@ -176,7 +177,13 @@ def _link_demo_users() -> None:
 
 
 def _body(
-    name: str, kind: str, level: str, place: str, mandate: str, parent: Body | None = None
+    name: str,
+    kind: str,
+    level: str,
+    place: str,
+    mandate: str,
+    parent: Body | None = None,
+    tlp: int = TLP.GREEN,
 ) -> Body:
     body, _created = Body.objects.get_or_create(
         name=name,
@@ -187,6 +194,7 @@ def _body(
             "mandate": mandate,
             "parent": parent,
             "is_demo": True,
+            "tlp": tlp,
         },
     )
     return body
@@ -308,7 +316,7 @@ def _albania() -> None:
         -40,
         present=3,
         minutes="The board reviewed municipal prevention plans.",
-        decisions=("Municipal plans are due before the summer.",),
+        decisions=("Municipal plans are due within three months.",),
     )
     _meeting(board, "Half-year review", 25)
     _meeting(
@@ -340,6 +348,7 @@ def _malawi() -> None:
         "Lilongwe City",
         "Brings police and residents together on safety and tensions in the city's wards.",
         parent=committee,
+        tlp=TLP.CLEAR,  # open to the residents it brings together
     )
     _seat(committee, role=SeatRole.CHAIR, org=council)
     _seat(committee, role=SeatRole.OBSERVER, org=desk)
@@ -361,7 +370,7 @@ def _malawi() -> None:
         committee,
         "Peace committee: election preparedness",
         -20,
-        present=3,
+        present=4,  # of six seats: more than half, so the quorum the minutes speak of was met
         minutes="Quorum was met; the youth forum reported on rumours online.",
     )
     _meeting(committee, "Peace committee: quarterly meeting", 16)
@@ -393,14 +402,15 @@ def _peel() -> None:
         _seat(table, person=leader, constituency=f"{community} community", sector=sector)
     first = _meeting(
         table,
-        "Leaders' table: after the October events",
+        "Leaders' table: after the vandalism at places of worship",
         -70,
         present=21,
         minutes="Leaders shared how tensions were felt in their communities.",
         decisions=("Hold a joint vigil.", "Set up a rumour-control line."),
     )
-    _meeting(table, "Leaders' table: spring gathering", -15, present=12)
-    _meeting(table, "Leaders' table: summer planning", 20)
+    # Named for what they do, never for a season or a month: the demo's dates follow today.
+    _meeting(table, "Leaders' table: community gathering", -15, present=12)
+    _meeting(table, "Leaders' table: planning meeting", 20)
     _action(table, "Set up the rumour-control line", police, -30, meeting=first)
     _action(table, "Map youth programmes across communities", partners, 21)
 

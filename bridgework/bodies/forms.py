@@ -134,6 +134,10 @@ class ActionItemForm(ScopedModelForm):
             ),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_related(self, "decision", "meeting")  # a decision is named by its meeting's day
+
 
 class ActionUpdateForm(ScopedModelForm):
     """Progress on an item; a status chosen here moves the item too."""

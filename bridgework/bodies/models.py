@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.choices import OrgLevel, Sector
@@ -54,6 +56,13 @@ def held_on_q(day: datetime.date, prefix: str = "") -> Q:
     return (Q(**{f"{prefix}starts_on__isnull": True}) | Q(**{f"{prefix}starts_on__lte": day})) & (
         Q(**{f"{prefix}ends_on__isnull": True}) | Q(**{f"{prefix}ends_on__gte": day})
     )
+
+
+# What the constraints say when a form or an API body breaks them. Each check lives once, in
+# its constraint: a clean() repeating it would show the same sentence twice.
+SEAT_HOLDER = _("A seat is held by an organisation or by a person: choose exactly one.")
+ATTENDANCE_NAMES_SOMEONE = _("Say who came: a seat, an organisation or a person.")
+ACTION_OWNER = _("An action is owned by an organisation or by a person: choose exactly one.")
 
 
 def _exactly_one(first: str, second: str) -> Q:
@@ -144,6 +153,7 @@ class Seat(DerivedPlaceMixin, ScopedModel):
 
     scope_parent_field = "body"
     scope_reads_ancestors = True
+    place_follows = ("body",)
 
     body = models.ForeignKey(
         Body, on_delete=models.CASCADE, related_name="seats", verbose_name=_("body")
@@ -195,9 +205,16 @@ class Seat(DerivedPlaceMixin, ScopedModel):
         verbose_name = _("seat")
         constraints = [
             models.CheckConstraint(
-                condition=_exactly_one("organisation", "person"), name="seat_exactly_one_holder"
+                condition=_exactly_one("organisation", "person"),
+                name="seat_exactly_one_holder",
+                violation_error_message=SEAT_HOLDER,
             ),
-            ends_after_start("starts_on", "ends_on", name="seat_ends_after_start"),
+            ends_after_start(
+                "starts_on",
+                "ends_on",
+                name="seat_ends_after_start",
+                message=_("A seat cannot end before it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,10 +229,7 @@ class Seat(DerivedPlaceMixin, ScopedModel):
             self.place = self.body.place
 
     def clean(self) -> None:
-        if bool(self.organisation_id) == bool(self.person_id):
-            raise ValidationError(
-                _("A seat is held by an organisation or by a person: choose exactly one.")
-            )
+        # "Exactly one holder" is the constraint's own check, with its words (SEAT_HOLDER).
         if self.organisation_id and self.sector:
             raise ValidationError(
                 {
@@ -245,6 +259,7 @@ class Meeting(DerivedPlaceMixin, LabelledModel):
     """A meeting of a body, at the body's place; never less sensitive than the body."""
 
     label_at_least = ("body",)
+    place_follows = ("body",)
 
     body = models.ForeignKey(
         Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("body")
@@ -268,6 +283,7 @@ class Meeting(DerivedPlaceMixin, LabelledModel):
             models.CheckConstraint(
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
                 name="meeting_ends_after_start",
+                violation_error_message=_("A meeting cannot end before it starts."),
             ),
         ]
 
@@ -294,6 +310,7 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
 
     scope_parent_field = "meeting"
     scope_reads_ancestors = True
+    place_follows = ("meeting",)
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("meeting")
@@ -336,11 +353,13 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
                 | Q(organisation__isnull=False)
                 | Q(person__isnull=False),
                 name="attendance_names_someone",
+                violation_error_message=ATTENDANCE_NAMES_SOMEONE,
             ),
             models.UniqueConstraint(
                 fields=["meeting", "seat"],
                 condition=Q(seat__isnull=False),
                 name="attendance_seat_once",
+                violation_error_message=_("That seat is already recorded at this meeting."),
             ),
         ]
 
@@ -359,8 +378,7 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
             self.person_id = self.seat.person_id
 
     def clean(self) -> None:
-        if not (self.seat_id or self.organisation_id or self.person_id):
-            raise ValidationError(_("Say who came: a seat, an organisation or a person."))
+        # "Someone came" is the constraint's own check (ATTENDANCE_NAMES_SOMEONE).
         if (
             self.seat_id
             and self.meeting_id
@@ -375,6 +393,7 @@ class Decision(DerivedPlaceMixin, ScopedModel):
 
     scope_parent_field = "meeting"
     scope_reads_ancestors = True
+    place_follows = ("meeting",)
 
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("meeting")
@@ -391,14 +410,25 @@ class Decision(DerivedPlaceMixin, ScopedModel):
         ordering = ["meeting_id", "number", "pk"]
         verbose_name = _("decision")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "number"], name="decision_number_unique")
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                name="decision_number_unique",
+                violation_error_message=_(
+                    "This meeting already has a decision with that number: leave the number "
+                    "empty to take the next one."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
-        return _("Decision %(number)s: %(text)s") % {
-            "number": self.number,
-            "text": (self.text[:60] + "…") if len(self.text) > 60 else self.text,
-        }
+        """By its meeting's day and its words ("12 Mar 2026 — Hold a joint vigil."): numbers
+        repeat from one meeting to the next, so "Decision 1" alone says nothing in a choice."""
+        text = (self.text[:60].rstrip() + "…") if len(self.text) > 60 else self.text
+        meeting = self.meeting if self.meeting_id else None
+        if meeting is None or meeting.starts_at is None:
+            return text
+        day = date_format(timezone.localtime(meeting.starts_at).date(), "j M Y")
+        return f"{day} — {text}"
 
     def get_absolute_url(self) -> str:
         return reverse("bodies:decision_detail", args=[self.pk])
@@ -424,6 +454,9 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
     less sensitive than the body that raised it or the meeting it came from."""
 
     label_at_least = ("raised_by", "meeting")
+    # The owner may be anywhere the user sees (a ministry above them): the item then sits at
+    # the raising body's place, so the body is what must lie within the user's reach.
+    place_follows = ("raised_by",)
 
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
@@ -484,6 +517,7 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
             models.CheckConstraint(
                 condition=_exactly_one("owner_organisation", "owner_person"),
                 name="action_exactly_one_owner",
+                violation_error_message=ACTION_OWNER,
             ),
         ]
 
@@ -509,10 +543,7 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
 
     def clean(self) -> None:
         super().clean()
-        if bool(self.owner_organisation_id) == bool(self.owner_person_id):
-            raise ValidationError(
-                _("An action is owned by an organisation or by a person: choose exactly one.")
-            )
+        # "Exactly one owner" is the constraint's own check, with its words (ACTION_OWNER).
         if (
             self.meeting_id
             and self.raised_by_id
@@ -549,6 +580,7 @@ class ActionUpdate(DerivedPlaceMixin, ScopedModel):
 
     scope_parent_field = "item"
     scope_reads_ancestors = True
+    place_follows = ("item",)
 
     item = models.ForeignKey(
         ActionItem, on_delete=models.CASCADE, related_name="updates", verbose_name=_("action item")

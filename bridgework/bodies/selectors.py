@@ -24,16 +24,28 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
+from bridgework.access.policy import access_for
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person, Post
+from bridgework.core.paths import subtrees_q
 
 from .choices import MeetingStatus
-from .models import ActionItem, ActionItemQuerySet, Attendance, Body, Meeting, Seat, held_on_q
+from .models import (
+    ActionItem,
+    ActionItemQuerySet,
+    Attendance,
+    Body,
+    Decision,
+    Meeting,
+    Seat,
+    held_on_q,
+)
 
 __all__ = [
     "MembershipGroup",
     "SeatPresence",
     "action_items_of_user",
+    "actions_due_for",
     "attendance_trend",
     "calendar_actions_for",
     "calendar_meetings_for",
@@ -48,9 +60,11 @@ __all__ = [
     "overdue_actions_raised_by",
     "overdue_actions_visible_to",
     "owned_by_user_q",
+    "recent_decisions_for",
     "seat_presence",
     "seats_held_by",
     "sectors_represented",
+    "upcoming_meetings_for",
 ]
 
 
@@ -327,3 +341,49 @@ def calendar_meetings_for(user, today: datetime.date) -> QuerySet[Meeting]:
 
 def calendar_actions_for(user, today: datetime.date) -> ActionItemQuerySet:
     return action_items_of_user(user, today).filter(due_on__isnull=False).unfinished()
+
+
+# --- the home page: what is the user's to do and to know --------------------------------------
+
+
+def actions_due_for(user, today: datetime.date, *, within_days: int) -> ActionItemQuerySet:
+    """The user's unfinished actions that are overdue or due within ``within_days``, soonest
+    first."""
+    until = today + datetime.timedelta(days=within_days)
+    return action_items_of_user(user, today).unfinished().filter(due_on__lte=until)
+
+
+def _of_my_bodies_q(user, today: datetime.date, body_field: str) -> Q:
+    """Records (meetings, decisions: placed at their body's place) of the user's bodies: those
+    where they or an organisation they serve hold a seat, and those in the places where they
+    hold a role."""
+    access = access_for(user)
+    paths = {path for held in access.held for path in held.paths} if access else set()
+    return Q(**{f"{body_field}__in": _bodies_with_seat_for(user, today)}) | subtrees_q(
+        "place_path", paths
+    )
+
+
+def upcoming_meetings_for(user, now: datetime.datetime) -> QuerySet[Meeting]:
+    """The next meetings of the user's bodies (not cancelled), soonest first."""
+    return (
+        Meeting.objects.visible_to(user, "view")
+        .filter(_of_my_bodies_q(user, timezone.localdate(now), "body"))
+        .filter(starts_at__gte=now)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("body")
+        .order_by("starts_at", "pk")
+    )
+
+
+def recent_decisions_for(user, now: datetime.datetime, *, within_days: int) -> QuerySet[Decision]:
+    """Decisions of the user's bodies taken at meetings of the last ``within_days``, newest
+    first."""
+    since = now - datetime.timedelta(days=within_days)
+    return (
+        Decision.objects.visible_to(user, "view")
+        .filter(_of_my_bodies_q(user, timezone.localdate(now), "meeting__body"))
+        .filter(meeting__starts_at__gte=since, meeting__starts_at__lte=now)
+        .select_related("meeting", "meeting__body")
+        .order_by("-meeting__starts_at", "-number", "-pk")
+    )

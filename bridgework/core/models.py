@@ -34,17 +34,17 @@ class TimeStampedModel(models.Model):
             raise ValidationError(errors)
 
 
-def ends_after_start(start: str, end: str, *, name: str, same_day: bool = True, **options):
+def ends_after_start(start: str, end: str, *, name: str, message: Any, same_day: bool = True):
     """A check that a record's optional ``end`` date is not before its optional ``start``
-    (strictly after when ``same_day`` is False); ``options`` go to the constraint (its
-    ``violation_error_message``)."""
+    (strictly after when ``same_day`` is False); ``message`` says so in words, for the form
+    that breaks it."""
     later = f"{end}__gte" if same_day else f"{end}__gt"
     return models.CheckConstraint(
         condition=Q(**{f"{end}__isnull": True})
         | Q(**{f"{start}__isnull": True})
         | Q(**{later: F(start)}),
         name=name,
-        **options,
+        violation_error_message=message,
     )
 
 

@@ -17,6 +17,9 @@ A module is a Django app whose ``AppConfig`` subclasses :class:`ModuleConfig`. A
                       categories) after every ``migrate`` and every test flush
 ``search.py``         ``FINDABLES``, :class:`~bridgework.web.search.Findable` values: the lists
                       the site search reads and a place's page shows ("here and below")
+``home.py``           ``SECTIONS`` (:class:`HomeSection`) the home page shows to whoever has
+                      something in them, and ``STEPS`` (:class:`StartStep`), the first steps
+                      it offers a newcomer who may take them
 ====================  =======================================================================
 
 and reads ``ModuleConfig.navigation`` for the entries of the main menu. None of the files is
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from types import ModuleType
@@ -35,12 +39,16 @@ from typing import Any
 from django.apps import AppConfig, apps
 
 __all__ = [
+    "HomeSection",
     "ModuleConfig",
     "NavEntry",
+    "StartStep",
+    "home_sections",
     "module_parts",
     "modules",
     "navigation",
     "seed_reference_data",
+    "start_steps",
 ]
 
 
@@ -64,6 +72,33 @@ class NavEntry:
     def is_current(self, view_name: str) -> bool:
         marks = self.current_when or (self.url_name,)
         return any(fnmatchcase(view_name, mark) for mark in marks)
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """One section of the home page: ``context(request)`` returns what ``template`` shows, or
+    None when it has nothing for this reader (the section is then left out, so a resident
+    never meets an empty "My actions")."""
+
+    order: int
+    template: str
+    context: Callable[[Any], dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class StartStep:
+    """A first step the home page offers until the reader puts the steps away: to readers who
+    may do ``needs`` (action, model label) somewhere, and not ``unless`` (a step that does
+    more has taken its place). ``url(request)`` (or ``url_name``) is where it leads; a step
+    whose ``url`` returns None is left out."""
+
+    order: int
+    label: Any
+    description: Any
+    url_name: str = ""
+    url: Callable[[Any], str | None] | None = None
+    needs: tuple[str, str] | None = None
+    unless: tuple[str, str] | None = None
 
 
 class ModuleConfig(AppConfig):
@@ -105,6 +140,20 @@ def navigation() -> list[NavEntry]:
     """Every module's menu entries, in menu order."""
     entries = [entry for config in modules() for entry in config.navigation]
     return sorted(entries, key=lambda entry: entry.order)
+
+
+def home_sections() -> list[HomeSection]:
+    """Every module's home page sections, in page order."""
+    found = [
+        section for _c, part in module_parts("home") for section in getattr(part, "SECTIONS", ())
+    ]
+    return sorted(found, key=lambda section: section.order)
+
+
+def start_steps() -> list[StartStep]:
+    """Every module's first steps, in the order they are offered."""
+    found = [step for _c, part in module_parts("home") for step in getattr(part, "STEPS", ())]
+    return sorted(found, key=lambda step: step.order)
 
 
 def seed_reference_data(**_kwargs) -> None:

@@ -76,6 +76,7 @@ class Notification(models.Model):
                 fields=["recipient", "notice"],
                 condition=~Q(notice=""),
                 name="notification_once_per_notice",
+                violation_error_message=_("This person was already told about this."),
             )
         ]
 
@@ -105,7 +106,11 @@ class NotificationPreference(models.Model):
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
         constraints = [
-            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_once")
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                name="notification_pref_once",
+                violation_error_message=_("You already chose how to hear about this."),
+            )
         ]
 
     def __str__(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -50,7 +52,11 @@ class PlaceLevel(models.Model):
     class Meta:
         ordering = ["country_code", "depth"]
         constraints = [
-            models.UniqueConstraint(fields=["country_code", "depth"], name="placelevel_unique")
+            models.UniqueConstraint(
+                fields=["country_code", "depth"],
+                name="placelevel_unique",
+                violation_error_message=_("This country already names that level."),
+            )
         ]
         verbose_name = _("place level")
         verbose_name_plural = _("place levels")
@@ -120,13 +126,23 @@ class Place(TimeStampedModel):
         verbose_name_plural = _("places")
         constraints = [
             models.UniqueConstraint(
-                fields=["code"], condition=~Q(code=""), name="place_code_unique"
+                fields=["code"],
+                condition=~Q(code=""),
+                name="place_code_unique",
+                violation_error_message=_("Another place already has this ISO 3166 code."),
             ),
             models.UniqueConstraint(
-                fields=["pcode"], condition=~Q(pcode=""), name="place_pcode_unique"
+                fields=["pcode"],
+                condition=~Q(pcode=""),
+                name="place_pcode_unique",
+                violation_error_message=_("Another place already has this P-code."),
             ),
             ends_after_start(
-                "opened_on", "closed_on", name="place_closes_after_opening", same_day=False
+                "opened_on",
+                "closed_on",
+                name="place_closes_after_opening",
+                message=_("A place must close after it opens."),
+                same_day=False,
             ),
         ]
         indexes = [models.Index(fields=["parent", "name"], name="place_parent_name")]
@@ -168,6 +184,10 @@ class ScopedModel(TimeStampedModel):
     """
 
     scope_path_field = "place_path"
+    # The foreign keys whose record decides where a new record lives (a meeting's body, a
+    # decision's meeting): a form offers only those lying where the user may do the form's
+    # action on this model (``access.policy.parents_for``), never one the save would refuse.
+    place_follows: ClassVar[tuple[str, ...]] = ()
 
     place = models.ForeignKey(
         Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("place")
@@ -330,6 +350,7 @@ class NetworkMembership(ScopedModel):
             models.CheckConstraint(
                 condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
                 name="membership_leaves_after_joining",
+                violation_error_message=_("A member cannot leave before joining."),
             ),
         ]
 

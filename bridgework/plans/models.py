@@ -90,6 +90,7 @@ def _lineage_field() -> models.ForeignKey:
 class Strategy(DerivedPlaceMixin, LabelledModel):
     """A national strategy (pillars > objectives > indicators), owned by a national body."""
 
+    place_follows = ("owner",)
     picker_search_field = "title"
 
     title = models.CharField(_("title"), max_length=200)
@@ -127,7 +128,7 @@ class Strategy(DerivedPlaceMixin, LabelledModel):
                 "starts_on",
                 "ends_on",
                 name="strategy_ends_after_start",
-                violation_error_message=_("A strategy cannot end before it starts."),
+                message=_("A strategy cannot end before it starts."),
             ),
         ]
         indexes = [models.Index(fields=["place_path", "status"], name="strategy_path_status")]
@@ -147,11 +148,6 @@ class Strategy(DerivedPlaceMixin, LabelledModel):
         if self.owner_id:
             self.place = self.owner.place
 
-    def clean(self) -> None:
-        super().clean()
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("A strategy cannot end before it starts.")})
-
 
 class StrategyPart(DerivedPlaceMixin, ScopedModel):
     """A part of a strategy: at its place, visible where the strategy is."""
@@ -170,6 +166,8 @@ class StrategyPart(DerivedPlaceMixin, ScopedModel):
 
 
 class Pillar(StrategyPart):
+    place_follows = ("strategy",)
+
     strategy = models.ForeignKey(
         Strategy, on_delete=models.CASCADE, related_name="pillars", verbose_name=_("strategy")
     )
@@ -198,6 +196,7 @@ class Pillar(StrategyPart):
 class Objective(StrategyPart):
     """A national objective. ``code`` reads like "2.1" (pillar 2, objective 1)."""
 
+    place_follows = ("pillar",)
     picker_search_field = "title"
 
     pillar = models.ForeignKey(
@@ -246,6 +245,7 @@ class Objective(StrategyPart):
 class Indicator(StrategyPart):
     """What is measured for an objective, by every place that reports it, per period."""
 
+    place_follows = ("objective",)
     objective = models.ForeignKey(
         Objective, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("objective")
     )
@@ -350,7 +350,7 @@ class LocalPlan(LabelledModel):
                 "starts_on",
                 "ends_on",
                 name="plan_ends_after_start",
-                violation_error_message=_("A plan cannot end before it starts."),
+                message=_("A plan cannot end before it starts."),
             ),
         ]
         indexes = [models.Index(fields=["place_path", "status"], name="plan_path_status")]
@@ -363,8 +363,6 @@ class LocalPlan(LabelledModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("A plan cannot end before it starts.")})
         if self.owner_id and self.place_id:
             owner_path, plan_path = self.owner.place.path, self.place.path
             if not (owner_path.startswith(plan_path) or plan_path.startswith(owner_path)):
@@ -393,6 +391,8 @@ class PlanPart(DerivedPlaceMixin, ScopedModel):
 
 
 class PlanPriority(PlanPart):
+    place_follows = ("plan",)
+
     plan = models.ForeignKey(
         LocalPlan, on_delete=models.CASCADE, related_name="priorities", verbose_name=_("plan")
     )
@@ -422,6 +422,7 @@ class PlanPriority(PlanPart):
 class PlanAction(PlanPart):
     """What a place will do under a priority, for which national objectives, by whom."""
 
+    place_follows = ("priority",)
     picker_search_field = "title"
 
     priority = models.ForeignKey(
@@ -465,7 +466,7 @@ class PlanAction(PlanPart):
                 "starts_on",
                 "due_on",
                 name="planaction_due_after_start",
-                violation_error_message=_("An action cannot be due before it starts."),
+                message=_("An action cannot be due before it starts."),
             ),
         ]
 
@@ -479,10 +480,6 @@ class PlanAction(PlanPart):
         if self.priority_id:
             self.plan_id = self.priority.plan_id
         super().derive_place()
-
-    def clean(self) -> None:
-        if self.starts_on and self.due_on and self.due_on < self.starts_on:
-            raise ValidationError({"due_on": _("An action cannot be due before it starts.")})
 
 
 # --- local needs -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from bridgework.access.actions import authenticate_api_token
 from bridgework.access.middleware import client_address
 from bridgework.access.policy import access_record, log_sensitive_reads, sight_for
 
+from .forms import refusal_message, refused_field
 from .pagination import InvalidCursor, keyset_page
 
 __all__ = [
@@ -340,6 +341,18 @@ def _invalid(form) -> HttpError:
     return error
 
 
+def _save(save, form, *, acting_user):
+    """``save(form, acting_user=…)``, a refusal out of reach answered as the pages answer it:
+    403, in the one error shape, naming the field to change."""
+    try:
+        return save(form, acting_user=acting_user)
+    except PermissionDenied as exc:
+        message = refusal_message(form)
+        error = HttpError(403, message)
+        error.field_errors = [{"field": refused_field(form) or "", "message": message}]  # type: ignore[attr-defined]
+        raise error from exc
+
+
 def _current_values(form) -> dict[str, Any]:
     """What an unbound form would show: the base a partial update is applied to."""
     return {name: form[name].value() for name in form.fields if not form.fields[name].disabled}
@@ -375,7 +388,8 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
             form = form_class(data=payload, user=request.user, action="add")
             if not form.is_valid():
                 raise _invalid(form)
-            return Status(201, read(request, viewset.create(form, acting_user=request.user).pk))
+            created = _save(viewset.create, form, acting_user=request.user)
+            return Status(201, read(request, created.pk))
 
     if "edit" in viewset.pages:
 
@@ -393,7 +407,7 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
             )
             if not form.is_valid():
                 raise _invalid(form)
-            return read(request, viewset.update(form, acting_user=request.user).pk)
+            return read(request, _save(viewset.update, form, acting_user=request.user).pk)
 
     if "delete" in viewset.pages:
 

@@ -9,6 +9,7 @@ __all__ = ["urlpatterns"]
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("home/steps/hide/", views.hide_start_steps, name="hide_start_steps"),
     path("healthz", views.healthz, name="healthz"),
     path("pick/", views.record_pick, name="record_pick"),
     path("search/", search.search_page, name="search"),

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,16 +19,24 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from bridgework.access.actions import do_create_api_token, do_revoke_api_token
+from bridgework.access.actions import (
+    do_create_api_token,
+    do_hide_start_steps,
+    do_revoke_api_token,
+)
 from bridgework.access.models import ApiToken, TokenPurpose
-from bridgework.access.policy import access_for, places_for
+from bridgework.access.policy import acts_beyond_viewing, parents_for, places_for
+from bridgework.core.modules import home_sections
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
 from bridgework.places.selectors import place_contexts, place_references
 
+from .home import first_steps
+
 __all__ = [
     "account",
     "healthz",
+    "hide_start_steps",
     "home",
     "record_pick",
     "server_error",
@@ -38,16 +46,25 @@ __all__ = [
 
 
 @login_required
+@require_GET
 def home(request):
-    access = access_for(request.user)
-    paths = {path for held in access.held for path in held.paths} if access else set()
-    my_places = (
-        Place.objects.visible_to(request.user)
-        .filter(path__in=paths)
-        .annotate(child_count=Count("children"))
-        .order_by("path")
-    )
-    return render(request, "web/home.html", {"my_places": my_places})
+    """What to do now: each module's sections that hold something for this reader (their
+    overdue actions, their bodies' next meetings…), and a newcomer's first steps."""
+    sections = []
+    for section in home_sections():
+        context = section.context(request)
+        if context is not None:
+            sections.append((section.template, context))
+    steps = first_steps(request) if request.user.start_steps_hidden_at is None else []
+    return render(request, "web/home.html", {"sections": sections, "steps": steps})
+
+
+@login_required
+@require_POST
+def hide_start_steps(request):
+    do_hide_start_steps(request.user)
+    messages.success(request, _("The first steps are put away."))
+    return redirect("home")
 
 
 class TokenForm(forms.Form):
@@ -80,6 +97,7 @@ def _account_page(request, *, token_form=None, new_secret=None, status=200):
         "web/account.html",
         {
             "tokens": tokens,
+            "may_hold_tokens": acts_beyond_viewing(request.user),
             "token_form": token_form or TokenForm(),
             "new_secret": new_secret,
         },
@@ -183,7 +201,7 @@ def record_pick(request):
     search_field = getattr(model, "picker_search_field", None)
     if not search_field or not field.isidentifier() or action not in PICK_ACTIONS:
         raise Http404
-    choices = _pick_choices(request.user, model, request.GET.get("for", ""), action)
+    choices = _pick_choices(request.user, model, request.GET.get("for", ""), action, field)
     text = request.GET.get(f"{field}__search", "").strip()
     matches = _pick_matches(request.user, model, choices, text) if len(text) >= 2 else []
     if model is Place and request.GET.get("ref") == "1":
@@ -205,8 +223,11 @@ def _model_or_404(label: str) -> type[models.Model]:
         raise Http404 from exc
 
 
-def _pick_choices(user, model: type[models.Model], for_label: str, action: str) -> QuerySet:
-    """Everything the picker may offer, before the search: the form field's own queryset."""
+def _pick_choices(
+    user, model: type[models.Model], for_label: str, action: str, field: str
+) -> QuerySet:
+    """Everything the picker may offer, before the search: the form field's own queryset
+    (for a field a new ``for`` record takes its place from, ``parents_for``)."""
     if model is Place:
         if for_label:
             return places_for(user, action, _model_or_404(for_label))
@@ -214,6 +235,13 @@ def _pick_choices(user, model: type[models.Model], for_label: str, action: str) 
     choices = model._default_manager.all()
     if not isinstance(choices, ScopedQuerySet):
         raise Http404  # nothing says who may see these records
+    if for_label:
+        for_model = _model_or_404(for_label)
+        if field not in getattr(for_model, "place_follows", ()):
+            raise Http404
+        if for_model._meta.get_field(field).related_model is not model:
+            raise Http404
+        return parents_for(user, action, for_model, choices)
     return choices.visible_to(user, "view")
 
 

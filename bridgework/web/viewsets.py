@@ -37,18 +37,27 @@ from bridgework.access.policy import (
     can,
     log_sensitive_reads,
     permits,
+    roles_allowed,
     sight_for,
 )
 from bridgework.activity.selectors import timeline_of
 from bridgework.activity.workflows import available_transitions, do_transition, workflow_for
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.tabular import tabular_response
+from bridgework.places.models import Place
 
 from .filtering import ScopedFilterSet, SearchFilter
-from .forms import TransitionForm
+from .forms import TransitionForm, refusal_message, refused_field
 from .pagination import page_of_request
 
-__all__ = ["Column", "ModelViewSet", "RecordPage", "rendered_rows", "resolve_attr"]
+__all__ = [
+    "Column",
+    "ModelViewSet",
+    "RecordPage",
+    "read_only_note",
+    "rendered_rows",
+    "resolve_attr",
+]
 
 
 @dataclass(frozen=True)
@@ -221,11 +230,13 @@ class DetailPage(ScopedViewMixin, View):
             (column.label, value) for column, value in zip(detail_columns, values, strict=True)
         ]
         steps = available_transitions(obj, request.user) if "transition" in vs.page_names() else []
+        can_change = "edit" in vs.pages and permits(request.user, "change", obj)
         context = self.context(
             object=obj,
             fields=fields,
             tlp=getattr(obj, "tlp_label", None),
-            can_change="edit" in vs.pages and permits(request.user, "change", obj),
+            can_change=can_change,
+            read_only_note=read_only_note(obj) if "edit" in vs.pages and not can_change else "",
             can_delete="delete" in vs.pages and permits(request.user, "delete", obj),
             can_history="history" in vs.pages and permits(request.user, "history", obj),
             timeline=timeline_of(obj, request.user),
@@ -294,6 +305,11 @@ class FormPage(ScopedViewMixin, View):
         except ValidationError as exc:
             _merge_errors(form, exc)
             return self.render_form(form, obj, status=400)
+        except PermissionDenied:
+            # The re-check after saving (core.actions.ensure_in_scope) refused a record out of
+            # reach: the page says why and keeps what was typed, rather than a bare 403 page.
+            form.add_error(refused_field(form), refusal_message(form))
+            return self.render_form(form, obj, status=403)
         messages.success(self.request, _("Saved %(name)s.") % {"name": saved})
         return HttpResponseRedirect(self.viewset.success_url(saved))
 
@@ -378,6 +394,36 @@ class HistoryPage(ScopedViewMixin, View):
             .order_by("-timestamp")[:200]
         )
         return render(request, "web/object_history.html", self.context(object=obj, entries=entries))
+
+
+def read_only_note(obj: models.Model) -> str:
+    """Why a reader sees no Edit button, in words taken from the policy: which roles change
+    such a record, and where ("You can read this coordination body, not change it. It is
+    changed by the Local coordinator or National coordinator for Lilongwe District or a place
+    above it.")."""
+    model = type(obj)
+    roles = roles_allowed("change", model)
+    words: dict[str, Any] = {"model": model._meta.verbose_name}
+    if not roles:
+        return _("You can read this %(model)s. Nobody changes it through these pages.") % words
+    words["roles"] = (
+        _("%(first)s or %(last)s") % {"first": ", ".join(roles[:-1]), "last": roles[-1]}
+        if len(roles) > 1
+        else roles[0]
+    )
+    place = obj if isinstance(obj, Place) else getattr(obj, "place", None)
+    if place is None:
+        return _("You can read this %(model)s, not change it. It is changed by the %(roles)s.") % (
+            words
+        )
+    words["place"] = place.name
+    return (
+        _(
+            "You can read this %(model)s, not change it. It is changed by the %(roles)s for "
+            "%(place)s or a place above it."
+        )
+        % words
+    )
 
 
 def _rendered_in_chunks(records: models.QuerySet, columns: list[Column], user, size: int = 2000):

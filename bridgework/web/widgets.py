@@ -29,13 +29,20 @@ class RecordPicker(forms.Widget):
     template_name = "web/widgets/place_picker.html"
     results_label = _("Chosen record")  # names the radio group for screen readers
 
-    def __init__(self, *, model_label: str, attrs=None):
+    def __init__(self, *, model_label: str, for_model: str = "", action: str = "add", attrs=None):
         super().__init__(attrs)
         self.model_label = model_label
+        # For a field that decides where the new record lives (``place_follows``): offer only
+        # records where the user may ``action`` a ``for_model``, as the field's queryset does.
+        self.for_model = for_model
+        self.action = action
         self.choices = None  # set by the field: a ModelChoiceIterator
 
     def lookup_query(self, name: str) -> dict[str, str]:
-        return {"model": self.model_label, "field": name}
+        query = {"model": self.model_label, "field": name}
+        if self.for_model:
+            query.update({"for": self.for_model, "action": self.action})
+        return query
 
     def current(self, value):
         """The record ``value`` names among the field's choices, and the value its radio button
@@ -85,17 +92,15 @@ class PlacePicker(RecordPicker):
     def __init__(
         self, *, for_model: str = "", action: str = "add", by_reference: bool = False, attrs=None
     ):
-        super().__init__(model_label="places.place", attrs=attrs)
-        self.for_model = for_model
-        self.action = action
+        super().__init__(
+            model_label="places.place", for_model=for_model, action=action, attrs=attrs
+        )
         # A filter's picker names places by reference (a code or a name), as the URLs of the
         # filtered pages do; a form's picker sends numbers, as its field expects.
         self.by_reference = by_reference
 
     def lookup_query(self, name: str) -> dict[str, str]:
         query = super().lookup_query(name)
-        if self.for_model:
-            query.update({"for": self.for_model, "action": self.action})
         if self.by_reference:
             query["ref"] = "1"
         return query

@@ -24,6 +24,7 @@ MAIN_NAV_LINKS = (
     "My account",
 )
 NARROW_WIDTH = 320
+NARROW_HEIGHT = 640
 PLACES_ABOVE_RIVERTON = ["World", "Xanadu", "Northern Region"]
 
 
@@ -107,17 +108,43 @@ def test_local_coordinator_reaches_their_city_but_not_a_sibling_city(
 def test_city_page_fits_a_320_px_screen(page: Page, live_server):
     tree = build_tree("local_coordinator")
     sign_in(page, live_server, tree.in_scope.email)
-    page.set_viewport_size({"width": NARROW_WIDTH, "height": 800})
+    page.set_viewport_size({"width": NARROW_WIDTH, "height": NARROW_HEIGHT})
     visit(page, url_of(live_server, tree.city))
 
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= NARROW_WIDTH + 1, f"horizontal scroll: {scroll_width} px wide"
+    # The header keeps to a quarter of the screen: the menu is folded behind "Menu".
+    header = page.locator("header.site-header").bounding_box()
+    assert header is not None and header["height"] <= NARROW_HEIGHT / 4, header
     nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Home", exact=True)).to_be_hidden()
+    assert_accessible(page)
+
+    # Opened from the keyboard, every entry is there and inside the screen.
+    menu = page.locator("summary", has_text="Menu")
+    menu.focus()
+    page.keyboard.press("Enter")
     for name in MAIN_NAV_LINKS:
         link = nav.get_by_role("link", name=name, exact=True)
         expect(link).to_be_visible()
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= NARROW_WIDTH + 1
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    expect(nav.get_by_role("link", name="Home", exact=True)).to_be_focused()
+    assert page.evaluate("document.documentElement.scrollWidth") <= NARROW_WIDTH + 1
+
+
+def test_the_menu_is_open_on_a_wide_screen(page: Page, live_server):
+    tree = build_tree("local_coordinator")
+    sign_in(page, live_server, tree.in_scope.email)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    expect(page.locator("summary", has_text="Menu")).to_be_hidden()
+    nav = page.get_by_role("navigation", name="Main")
+    for name in MAIN_NAV_LINKS:
+        expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    nav.get_by_role("link", name="Bodies", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coordination bodies")
 
 
 def test_language_switcher_changes_the_page_language(page: Page, live_server):

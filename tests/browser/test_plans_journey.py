@@ -80,7 +80,9 @@ def test_plan_need_and_answer_across_three_levels(page: Page, live_server):
     page.get_by_label("Note (required for some steps)").fill("The district has no trainers.")
     page.get_by_role("button", name="Pass up a level").click()
     expect(page.get_by_text("Passed up — with")).to_be_visible()
-    expect(page.get_by_role("region", name="Its way up")).to_contain_text("The district has no trainers.")
+    expect(page.get_by_role("region", name="Its way up")).to_contain_text(
+        "The district has no trainers."
+    )
 
     # The national coordinator answers it with a course.
     sign_in_as(page, live_server, "national.mw")
