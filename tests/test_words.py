@@ -70,7 +70,7 @@ def test_themes_show_in_the_readers_language_everywhere(tree, mapped):
     listing = client.get(reverse("actors:organisation_list")).content.decode()
     assert "Engagement des jeunes" in listing and "Youth engagement" not in listing
 
-    three_w = client.get(reverse("actors:three_w"), {"place": tree.city.pk}).content.decode()
+    three_w = client.get(reverse("actors:three_w"), {"place": tree.city.name}).content.decode()
     assert "Engagement des jeunes" in three_w  # the matrix's column and the overlap's row
     assert three_w.count("Engagement des jeunes") >= 2
     assert "Youth engagement" not in three_w

@@ -578,7 +578,9 @@ class LocalNeed(LabelledModel):
         return max(0, (end - timezone.localtime(self.created_at).date()).days)
 
 
-class NeedPart(DerivedPlaceMixin, ScopedModel):
+class NeedPart(ScopedModel):
+    """A part of a need: visible only where the need is (and where its own place allows)."""
+
     scope_parent_field = "need"
     scope_reads_ancestors = True
 
@@ -588,8 +590,10 @@ class NeedPart(DerivedPlaceMixin, ScopedModel):
         abstract = True
 
 
-class NeedReferral(NeedPart):
+class NeedReferral(DerivedPlaceMixin, NeedPart):
     """One step of a need up the tree: from which level to which, why, by whom."""
+
+    place_follows = ("need",)
 
     need = models.ForeignKey(
         LocalNeed, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("need")
@@ -656,9 +660,6 @@ class NeedSupport(NeedPart):
 
     def get_absolute_url(self) -> str:
         return reverse("plans:needsupport_detail", args=[self.pk])
-
-    def derive_place(self) -> None:
-        """The place is the supporter's own: chosen, not derived."""
 
     def clean(self) -> None:
         if self.need_id and self.place_id and not supports_from_outside(self.need, self.place):
