@@ -31,6 +31,7 @@ from .pagination import InvalidCursor, keyset_page
 
 __all__ = [
     "ERROR_RESPONSES",
+    "FORM_VIEWSETS",
     "add_form_endpoints",
     "add_transition_endpoint",
     "ErrorOut",
@@ -344,6 +345,11 @@ def _current_values(form) -> dict[str, Any]:
     return {name: form[name].value() for name in form.fields if not form.fields[name].disabled}
 
 
+# write name -> the ModelViewSet whose form and actions its endpoints use (read by the
+# generated tests, which check a saved record against the submitted data with that form)
+FORM_VIEWSETS: dict[str, Any] = {}
+
+
 def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> None:
     """POST ``path`` (create), PATCH ``path/{id}`` (partial update) and DELETE ``path/{id}``
     for a :class:`~bridgework.web.viewsets.ModelViewSet`.
@@ -356,6 +362,7 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
 
     model = viewset.model
     form_class = viewset.form_class
+    FORM_VIEWSETS[name] = viewset
 
     if "transition" in viewset.page_names():
         add_transition_endpoint(router, viewset=viewset, path=path, out=out, name=name, read=read)
