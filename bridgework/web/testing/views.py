@@ -26,7 +26,7 @@ from bridgework.access.models import PolicyRule, Role, SensitiveRead
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
-from bridgework.web.api import FORM_VIEWSETS
+from bridgework.web.api import FORM_ENDPOINTS
 
 from .registry import COVERED_URLS, TESTED_MODELS
 from .tree import StandardTree, build_tree
@@ -668,7 +668,7 @@ class ScopedApiTests(_ScopedBase):
         response = self.send(client, "post", self.write_url("create"), submitted)
         assert response.status_code == 201, response.content
         record = self.model._default_manager.get(pk=response.json()["id"])
-        form_class = FORM_VIEWSETS[self.write_name].form_class
+        form_class = FORM_ENDPOINTS[self.write_name].viewset.form_class
         self.assert_saved_as_submitted(record, submitted, form_class)
         entries = _entries(record)
         assert [e.action for e in entries] == [LogEntry.Action.CREATE]
