@@ -369,8 +369,9 @@ def import_upload(request):
             upload = form.cleaned_data["file"]
             try:
                 rows = read_table(upload.read(), upload.name)
-            except TableReadError:  # a corrupt spreadsheet is the user's input, not our crash
-                rows, context["errors"] = [], [_("The file could not be read as CSV or XLSX.")]
+            except TableReadError as exc:  # a corrupt spreadsheet is the user's input
+                why = _("The file could not be read as CSV or XLSX: %(reason)s.") % {"reason": exc}
+                rows, context["errors"] = [], [why]
                 status = 400
             else:
                 plan, errors = plan_import(rows, kind, request.user)
