@@ -18,10 +18,7 @@ def follow_decisions(apps, schema_editor):
     ActionItem.objects.filter(
         decision__isnull=False, tlp__lt=F("decision__meeting__tlp")
     ).update(tlp=meeting_tlp)
-    own_meeting_tlp = Subquery(Meeting.objects.filter(pk=OuterRef("meeting_id")).values("tlp")[:1])
-    ActionItem.objects.filter(meeting__isnull=False, tlp__lt=F("meeting__tlp")).update(
-        tlp=own_meeting_tlp
-    )
+    # Items that had a meeting already were raised to it by 0002.
 
 
 class Migration(migrations.Migration):
