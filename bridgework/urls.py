@@ -13,6 +13,7 @@ from bridgework.web import views as web_views
 
 from .api import api
 
+handler400 = "bridgework.web.views.bad_request"
 handler500 = "bridgework.web.views.server_error"
 
 urlpatterns: list[URLPattern | URLResolver] = [

@@ -6,6 +6,10 @@ each, the patch is applied to a copy of the project (never to the working tree),
 that guard that code run there. Prints a table of caught and survived mutants; exits non-zero
 if any survived.
 
+Only a failing test catches a mutant (pytest's exit code 1). A mutant that stops the tests
+from running at all (a collection or import error, pytest's 2 to 5) is reported as an
+*error*, never as caught: it shows nothing about the tests, and also fails the run.
+
     python -m tests.mutation            # every mutant
     python -m tests.mutation ceiling    # the mutants whose name contains "ceiling"
 """
@@ -20,6 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
 GUARDS = [
@@ -103,6 +108,12 @@ MUTANTS = [
         "if False:",
     ),
     Mutant(
+        "raising a parent's label leaves its children below it",
+        "bridgework/core/actions.py",
+        "    do_raise_dependent_labels(obj, acting_user=acting_user)\n",
+        "",
+    ),
+    Mutant(
         "a child may be less sensitive than its parent",
         "bridgework/places/models.py",
         "if parent is not None and self.tlp is not None and self.tlp < parent.tlp:",
@@ -119,9 +130,36 @@ def _copy_of_project(into: Path) -> Path:
     return into
 
 
-def run(mutant: Mutant | None) -> tuple[bool, float]:
-    """Apply to a copy and test there. True when the suite caught the mutant (a test failed);
-    with no mutant, the control run: the guards must pass on the copy as it is."""
+# pytest's exit codes: 0 all passed, 1 some test failed; 2 interrupted (a collection or import
+# error), 3 internal error, 4 usage error, 5 no tests collected. An import error while the
+# plugins load (pytest-django importing the settings) is exit code 1 too: so the JUnit report
+# says whether a test really failed.
+CAUGHT, SURVIVED, ERROR = "caught", "SURVIVED", "error"
+
+
+def outcome(returncode: int, report: str | None) -> str:
+    """What a run of the guards says about a mutant, from pytest's exit code and its JUnit
+    XML ``report`` (None when it wrote none): a test that failed (or errored while running)
+    caught it; passing tests let it survive; no test run at all — no report, a collection
+    failure, any other exit code — is an error."""
+    if returncode == 0:
+        return SURVIVED
+    if returncode != 1 or not report:
+        return ERROR
+    try:
+        root = ElementTree.fromstring(report)  # noqa: S314 (pytest's own report)
+    except ElementTree.ParseError:
+        return ERROR
+    failures = list(root.iter("failure"))
+    errors = [e.get("message", "") for e in root.iter("error")]
+    if any(message.startswith("collection failure") for message in errors):
+        return ERROR
+    return CAUGHT if failures or errors else ERROR
+
+
+def run(mutant: Mutant | None, guards: list[str] = GUARDS) -> tuple[str, float, str]:
+    """Apply to a copy and test there: ``(outcome, seconds, pytest's last lines)``. With no
+    mutant, the control run: the guards must pass on the copy as it is."""
     with tempfile.TemporaryDirectory(prefix="bridgework-mutant-") as scratch:
         copy = _copy_of_project(Path(scratch))
         if mutant is not None:
@@ -131,9 +169,20 @@ def run(mutant: Mutant | None) -> tuple[bool, float]:
                 raise SystemExit(f"{mutant.name}: the code to mutate is not once in {mutant.path}")
             path.write_text(original.replace(mutant.old, mutant.new))
         started = time.monotonic()
+        report = copy / "report.xml"
         # The copy comes first on the path, so it is the copy's code that is imported.
         result = subprocess.run(  # noqa: S603 (our own test runner, fixed arguments)
-            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *GUARDS],
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                f"--junitxml={report}",
+                *guards,
+            ],
             cwd=copy,
             env={
                 **os.environ,
@@ -144,24 +193,33 @@ def run(mutant: Mutant | None) -> tuple[bool, float]:
             text=True,
             check=False,
         )
-        return result.returncode != 0, time.monotonic() - started
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-5:])
+        written = report.read_text() if report.exists() else None
+        return outcome(result.returncode, written), time.monotonic() - started, tail
 
 
 def main(argv: list[str]) -> int:
     chosen = [m for m in MUTANTS if not argv or any(word in m.name for word in argv)]
-    failed, seconds = run(None)
-    if failed:
-        raise SystemExit("The guard tests fail on an unmutated copy: fix them first.")
+    result, seconds, tail = run(None)
+    if result != SURVIVED:  # the unmutated copy must pass
+        raise SystemExit(
+            f"The guard tests do not pass on an unmutated copy: fix them first.\n{tail}"
+        )
     print(f"control run (no mutant): the guards pass ({seconds:.0f} s)\n")
-    survived = []
+    survived, errors = [], []
     print(f"{'mutant':<52} {'result':<9} seconds")
     for mutant in chosen:
-        caught, seconds = run(mutant)
-        print(f"{mutant.name:<52} {'caught' if caught else 'SURVIVED':<9} {seconds:6.1f}")
-        if not caught:
+        result, seconds, tail = run(mutant)
+        print(f"{mutant.name:<52} {result:<9} {seconds:6.1f}")
+        if result == SURVIVED:
             survived.append(mutant.name)
-    print(f"\n{len(chosen) - len(survived)} of {len(chosen)} mutants caught.")
-    return 1 if survived else 0
+        elif result == ERROR:
+            errors.append(mutant.name)
+            print(f"    the tests did not run: {tail.splitlines()[-1] if tail else '?'}")
+    caught = len(chosen) - len(survived) - len(errors)
+    print(f"\n{caught} of {len(chosen)} mutants caught", end="")
+    print(f"; {len(errors)} stopped the tests from running (error)." if errors else ".")
+    return 1 if survived or errors else 0
 
 
 if __name__ == "__main__":

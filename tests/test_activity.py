@@ -55,6 +55,49 @@ def test_generic_writes_leave_created_changed_and_deleted_events(tree):
     assert Event.objects.filter(object_id=str(pk), verb="deleted").count() == 1
 
 
+def test_place_writes_on_the_pages_leave_events(tree):
+    """Creating, changing and deleting a place through its pages: created, changed, deleted,
+    by the acting user, at the place's path; the feed of the city above names the new place."""
+    from bridgework.places.models import Place
+
+    client = client_for(tree.in_scope)
+    data = {"name": "Riverside", "parent": tree.city.pk, "code": "", "pcode": ""}
+    assert client.post(reverse("places:place_add"), data).status_code == 302
+    place = Place.objects.get(name="Riverside")
+    feed = place_activity(tree.city, tree.in_scope)
+    assert [(e.sentence, e.record) for e in feed[:1]] == [("created it", place)]
+    data["name"] = "Riverside North"
+    assert client.post(reverse("places:place_edit", args=[place.pk]), data).status_code == 302
+    pk, path = place.pk, place.path
+    assert client.post(reverse("places:place_delete", args=[pk])).status_code == 302
+    events = list(Event.objects.filter(object_id=str(pk), place_path=path).order_by("pk"))
+    assert [e.verb for e in events] == ["created", "changed", "deleted"]
+    assert {e.actor_id for e in events} == {tree.in_scope.pk}
+
+
+def test_places_imported_without_a_user_leave_no_events(tree):
+    from bridgework.places.factories import PlaceFactory
+
+    place = PlaceFactory(parent=tree.city)  # as imports and the demo create them
+    assert not Event.objects.about(place).exists()
+
+
+def test_an_erasure_is_an_event_without_personal_data(tree):
+    from bridgework.actors.actions import do_erase_person
+    from bridgework.actors.factories import PersonFactory
+
+    person = PersonFactory(
+        place=tree.city, full_name="Quentin Erasable", email="q.erasable@example.org"
+    )
+    do_erase_person(person, acting_user=tree.in_scope)
+    event = Event.objects.about(person).get(verb="erased")
+    assert event.actor_id == tree.in_scope.pk and event.place_path == tree.city.path
+    stored = json.dumps([event.verb, event.note, event.workflow, event.from_state, event.to_state])
+    assert "Quentin" not in stored and "erasable" not in stored.lower()
+    entry = timeline_of(person, tree.in_scope)[0]
+    assert entry.sentence == "erased the personal data it held"
+
+
 def test_a_part_takes_its_parents_label(tree):
     body = BodyFactory(place=tree.city, tlp=TLP.AMBER)
     seat = SeatFactory(body=body)

@@ -135,6 +135,67 @@ def test_personal_data_export_page_and_api(tree, world):
     assert client_for(tree.sibling_user).get(api).status_code == 404
 
 
+def _exported(client, person) -> list[dict]:
+    """The personal-data export of ``person`` from the page and from the API."""
+    page = client.get(reverse("actors:person_export_personal", args=[person.pk]))
+    api = client.get(reverse("api-1.0.0:export_person", args=[person.pk]))
+    assert page.status_code == api.status_code == 200
+    return [json.loads(page.content), api.json()]
+
+
+def test_personal_data_export_never_names_an_organisation_out_of_sight(tree, world):
+    """A post the reader may see, in an organisation they may not (RED at their own city, or
+    one out of their places): the export gives neither its name nor its id."""
+    from bridgework.actors.factories import OrganisationFactory
+    from bridgework.core.tlp import TLP
+
+    person = world["person"]
+    red = OrganisationFactory(place=tree.city, name="Crimson Circle (RED)", tlp=TLP.RED)
+    elsewhere = OrganisationFactory(place=tree.sibling, name="Hillbury Hidden Trust")
+    for hidden, title in ((red, "Red post"), (elsewhere, "Far post")):
+        post = do_save_post(
+            Post(person=person, organisation=world["org"], title=title), acting_user=tree.in_scope
+        )
+        if hidden is red:  # moved there by someone who may see it: the history says so
+            post.organisation = hidden
+            do_save_post(post, acting_user=tree.in_scope)
+        else:  # as written by someone else, or the organisation moved afterwards
+            Post.objects.filter(pk=post.pk).update(organisation=hidden)
+    for data in _exported(client_for(tree.in_scope), person):
+        text = json.dumps(data)
+        assert "Crimson" not in text and "Hillbury Hidden" not in text
+        by_title = {p["title"]: p for p in data["posts"]}
+        assert set(by_title) == {"Chair", "Red post", "Far post"}
+        for title in ("Red post", "Far post"):
+            assert by_title[title]["organisation"] == "a record you cannot see"
+            assert by_title[title]["organisation_id"] is None
+        assert by_title["Chair"]["organisation"] == "Riverton Peace Forum"
+        assert by_title["Chair"]["organisation_id"] == world["org"].pk
+        assert data["person"]["place"] == tree.city.name
+        moved = [
+            e["changes"]["organisation"]
+            for e in data["history"]
+            if e["model"] == "post" and e["action"] == "update"
+        ]
+        assert ["Riverton Peace Forum", "a record you cannot see"] in moved
+
+
+def test_personal_data_export_lists_only_seats_on_bodies_in_sight(tree, world):
+    from bridgework.bodies.factories import BodyFactory, SeatFactory
+    from bridgework.core.tlp import TLP
+
+    person = world["person"]
+    seen = SeatFactory(body=BodyFactory(place=tree.city, name="Riverton Table"), person=person)
+    SeatFactory(body=BodyFactory(place=tree.city, name="Scarlet Board", tlp=TLP.RED), person=person)
+    SeatFactory(body=BodyFactory(place=tree.sibling, name="Hillbury Board"), person=person)
+    for data in _exported(client_for(tree.in_scope), person):
+        assert [(s["id"], s["body"], s["body_id"]) for s in data["seats"]] == [
+            (seen.pk, "Riverton Table", seen.body_id)
+        ]
+        text = json.dumps(data)
+        assert "Scarlet" not in text and "Hillbury Board" not in text
+
+
 def _everything_visible(client, tree, world) -> str:
     """Every page, API answer, export and history that could mention the person."""
     person, post, org = world["person"], world["post"], world["org"]

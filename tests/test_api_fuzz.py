@@ -2,8 +2,10 @@
 by a browser session with its CSRF header and by a personal token: never a 5xx.
 
 A schemathesis-style run without the dependency: the operations and their parameter names
-come from the API's own OpenAPI document, the values are what a careless or hostile client
-sends (wrong types, numbers beyond any column, lone surrogates, deep JSON, empty strings).
+come from the API's own OpenAPI document; a write's body uses the real field names of the
+form behind it (dates and datetimes included), and its ``{record_id}`` is often a record the
+user may reach; the values are what a careless or hostile client sends (wrong JSON types,
+numbers beyond any column, lone surrogates, deep JSON, empty strings) besides plausible ones.
 """
 
 import json
@@ -11,14 +13,24 @@ import re
 from urllib.parse import quote
 
 import pytest
+from django import forms
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bridgework.access.actions import do_create_api_token
+from bridgework.actors.factories import OrganisationFactory, PersonFactory, PostFactory
 from bridgework.api import api
-from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
+from bridgework.bodies.factories import (
+    ActionItemFactory,
+    BodyFactory,
+    DecisionFactory,
+    MeetingFactory,
+    SeatFactory,
+)
+from bridgework.bodies.models import ActionUpdate
+from bridgework.web.api import FORM_ENDPOINTS
 
 SCHEMA = api.get_openapi_schema()
 OPERATIONS = [
@@ -26,6 +38,13 @@ OPERATIONS = [
     for path, methods in SCHEMA["paths"].items()
     for method, spec in methods.items()
 ]
+# OpenAPI path -> the form endpoints it belongs to (its body's fields, its records' model)
+FORM_OF_PATH = {
+    f"/api{endpoints.path}{tail}": endpoints
+    for endpoints in FORM_ENDPOINTS.values()
+    for tail in ("", "/{record_id}")
+}
+assert FORM_OF_PATH, "no form endpoint registered: the fuzzer would not reach the forms"
 
 garbage = st.one_of(
     st.text(max_size=30),
@@ -48,6 +67,43 @@ bodies = st.one_of(
     ).map(json.dumps),
     st.sampled_from(["", "{", "[]", '{"name": "\\ud800"}', "null"]),
 )
+
+
+def field_values(field: forms.Field, ids: list[int]):
+    """Values for one form field: plausible ones of its kind, and anything at all."""
+    if isinstance(field, forms.DateTimeField):
+        plausible = st.datetimes().map(lambda d: d.isoformat(timespec="minutes"))
+    elif isinstance(field, forms.DateField):
+        plausible = st.dates().map(lambda d: d.isoformat())
+    elif isinstance(field, forms.BooleanField):
+        plausible = st.booleans()
+    elif isinstance(field, forms.ModelMultipleChoiceField):
+        plausible = st.lists(st.sampled_from(ids or [0]), max_size=3)
+    elif isinstance(field, forms.ModelChoiceField):
+        plausible = st.sampled_from(ids or [0])
+    elif isinstance(field, forms.ChoiceField):
+        plausible = st.sampled_from([str(v) for v, _label in field.choices] or [""])
+    elif isinstance(field, forms.IntegerField):
+        plausible = st.integers(min_value=-(2**40), max_value=2**40)
+    else:
+        plausible = st.text(max_size=40)
+    return st.one_of(plausible, json_values)
+
+
+def form_bodies(endpoints, ids: dict, data):
+    """A JSON body of the form's own field names, some of them, each plausible or not."""
+    fields = endpoints.viewset.form_class.base_fields
+    every_id = [pk for pks in ids.values() for pk in pks]
+    strategies = {
+        name: field_values(
+            field,
+            ids.get(getattr(getattr(field, "queryset", None), "model", None), every_id),
+        )
+        for name, field in fields.items()
+    }
+    return data.draw(st.fixed_dictionaries({}, optional=strategies).map(json.dumps))
+
+
 FUZZ = settings(
     max_examples=6,
     deadline=None,
@@ -69,10 +125,29 @@ def _fill(path: str, values: list[str]) -> str:
 
 
 @pytest.fixture
-def clients(tree):
+def world(tree):
+    """A record of every model with write endpoints, all within the user's reach."""
     body = BodyFactory(place=tree.city)
+    meeting = MeetingFactory(body=body)
     SeatFactory(body=body)
-    ActionItemFactory(raised_by=body, meeting=MeetingFactory(body=body))
+    DecisionFactory(meeting=meeting)
+    item = ActionItemFactory(raised_by=body, meeting=meeting)
+    ActionUpdate.objects.create(item=item, text="Started")
+    PostFactory(
+        person=PersonFactory(place=tree.city), organisation=OrganisationFactory(place=tree.city)
+    )
+    return {
+        endpoints.viewset.model: list(
+            endpoints.viewset.model._default_manager.visible_to(tree.in_scope).values_list(
+                "pk", flat=True
+            )
+        )
+        for endpoints in FORM_ENDPOINTS.values()
+    }
+
+
+@pytest.fixture
+def clients(tree, world):
     session = Client(enforce_csrf_checks=True, raise_request_exception=False)
     session.force_login(tree.in_scope)
     token = get_token(RequestFactory().get("/"))
@@ -90,10 +165,19 @@ def clients(tree):
     body=bodies,
     data=st.data(),
 )
-def test_no_operation_answers_5xx(clients, method, path, spec, path_values, query, body, data):
+def test_no_operation_answers_5xx(
+    clients, world, method, path, spec, path_values, query, body, data
+):
     names = [p["name"] for p in spec.get("parameters", []) if p.get("in") == "query"]
     if names:
         query |= data.draw(st.dictionaries(st.sampled_from(names), garbage, max_size=4))
+    endpoints = FORM_OF_PATH.get(path)
+    if endpoints is not None:
+        reachable = world[endpoints.viewset.model]
+        if "{record_id}" in path and reachable and data.draw(st.booleans()):
+            path_values = [str(data.draw(st.sampled_from(reachable))), *path_values[1:]]
+        if method in {"POST", "PATCH"} and data.draw(st.booleans()):
+            body = form_bodies(endpoints, world, data)
     url = _fill(path, path_values)
     query_string = "&".join(f"{_raw(k)}={_raw(v)}" for k, v in query.items())
     for client, headers in clients:

@@ -39,6 +39,29 @@ def test_a_huge_body_is_413(tree, settings):
     assert response.json()["detail"]
 
 
+def test_a_huge_form_is_413_on_the_pages_as_in_the_api(tree, settings):
+    """Over the upload limit, a page's form answers 413 like the API (Django's own answer is
+    400): with the CSRF check reading the body first, as for every browser, and without."""
+    from bridgework.web.testing.views import BrowserClient
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    data = {"name": "Big", "kind": "other", "level": "local", "mandate": "x" * 5000}
+    browser = BrowserClient(raise_request_exception=False)
+    browser.force_login(tree.in_scope)
+    for client in (browser, client_for(tree.in_scope)):
+        response = client.post(reverse("bodies:body_add"), data)
+        assert response.status_code == 413
+        assert b"more than the site accepts" in response.content
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    many = {f"field{n}": "x" for n in range(10)}
+    assert client_for(tree.in_scope).post(reverse("bodies:body_add"), many).status_code == 413
+    # Any other bad request is still a 400.
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+    response = client_for(tree.in_scope).get(reverse("home"), headers={"host": "evil..example"})
+    assert response.status_code == 400
+
+
 def test_a_lone_surrogate_is_a_client_error(tree):
     response = client_for(tree.in_scope).post(
         reverse("api-1.0.0:create_body"),

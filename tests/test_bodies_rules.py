@@ -277,3 +277,46 @@ def test_seats_of_a_shareable_body_above_are_visible_but_not_of_an_amber_one(tre
     assert amber.pk not in visible  # the body's label governs its seats
     assert mine.pk not in visible  # AMBER is above a partner's ceiling even at home
     assert mine.pk in set(Seat.objects.visible_to(tree.in_scope).values_list("pk", flat=True))
+
+
+def test_the_buttons_of_a_body_one_may_read_but_not_write_agree_with_saving(tree):
+    """The city's coordinator reads the region's GREEN body (upward) but may write nothing
+    there: the body and meeting pages offer none of its writes, "Assign an action" included,
+    and assigning one on the body's behalf anyway is refused — even for an owner in the city,
+    where the item itself would live."""
+    from bridgework.bodies.models import ActionItem
+
+    body = BodyFactory(place=tree.region, tlp=TLP.GREEN, name="Northern Region Forum")
+    meeting = MeetingFactory(body=body, tlp=TLP.GREEN)
+    client = client_for(tree.in_scope)
+    body_page = client.get(body.get_absolute_url())
+    meeting_page = client.get(meeting.get_absolute_url())
+    assert body_page.status_code == meeting_page.status_code == 200
+    for key in ("can_add_seat", "can_add_meeting", "can_add_action"):
+        assert body_page.context[key] is False, key
+    for key in ("can_record", "can_decide", "can_minute", "can_add_action"):
+        assert meeting_page.context[key] is False, key
+    assert reverse("bodies:actionitem_add") not in meeting_page.content.decode()
+    owner = OrganisationFactory(place=tree.city)
+    response = client.post(
+        reverse("bodies:actionitem_add"),
+        {
+            "title": "On their behalf",
+            "raised_by": body.pk,
+            "owner_organisation": owner.pk,
+            "tlp": 1,
+        },
+    )
+    assert response.status_code == 400
+    assert "raised_by" in response.context["form"].errors
+    assert not ActionItem.objects.filter(title="On their behalf").exists()
+    # Their own body: every button, and the item saved.
+    own = MeetingFactory(body=BodyFactory(place=tree.city))
+    page = client.get(own.get_absolute_url())
+    assert all(page.context[k] for k in ("can_record", "can_decide", "can_add_action"))
+    assert reverse("bodies:actionitem_add") in page.content.decode()
+    response = client.post(
+        reverse("bodies:actionitem_add"),
+        {"title": "Ours", "raised_by": own.body_id, "owner_organisation": owner.pk, "tlp": 1},
+    )
+    assert response.status_code == 302

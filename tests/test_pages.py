@@ -43,6 +43,27 @@ def test_place_breadcrumb_links_the_places_above(client, tree):
     assert f'href="{tree.country.get_absolute_url()}"' in html
 
 
+def test_a_place_page_names_only_the_successors_in_the_readers_scope(client, tree):
+    """A ward split across a boundary change: the part that went to the sibling city is not
+    named on the old ward's page for the city's coordinator; the part that stayed is."""
+    from bridgework.places.factories import PlaceFactory
+
+    old = PlaceFactory(parent=tree.city, name="Old Riverside", closed_on=date(2024, 1, 1))
+    kept = PlaceFactory(parent=tree.city, name="New Riverside", succeeds=old)
+    PlaceFactory(parent=tree.sibling, name="Hillbury Annex", succeeds=old)
+    PlaceFactory(parent=tree.other_country, name="Borduria Strip", succeeds=old)
+    client.force_login(tree.in_scope)
+    response = client.get(old.get_absolute_url())
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["successors"]] == [kept.pk]
+    body = response.content.decode()
+    assert "New Riverside" in body
+    assert "Hillbury Annex" not in body and "Borduria Strip" not in body
+    client.force_login(tree.ancestor)  # the country's coordinator sees both in the country
+    names = {p.name for p in client.get(old.get_absolute_url()).context["successors"]}
+    assert names == {"New Riverside", "Hillbury Annex"}
+
+
 def test_places_above_show_only_the_users_branch(client, tree):
     """A city's coordinator sees the region above, but not the sibling city in it."""
     client.force_login(tree.ancestor)

@@ -76,6 +76,44 @@ def test_behind_the_proxy_the_address_is_the_one_the_proxy_saw(tree):
         assert client_address(request) == "203.0.113.7"  # not the spoofable first entry
 
 
+def test_behind_the_proxy_the_lockout_counts_the_address_the_proxy_saw(tree):
+    """End to end, with BEHIND_PROXY: failed sign-ins are recorded against the account and
+    the client address the proxy appended to X-Forwarded-For — not the proxy's own address,
+    not the first entry a client may forge. The account locks; another account signing in
+    through the same proxy and from the same client address does not."""
+    from django.test import override_settings
+
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def through_proxy(user, password, *, client_says="6.6.6.6", seen="203.0.113.7"):
+        return Client(**proxy).post(
+            reverse("login"),
+            {"username": user.email, "password": password},
+            headers={"x-forwarded-for": f"{client_says}, {seen}"},
+        )
+
+    with override_settings(BEHIND_PROXY=True):
+        for n in range(settings.AXES_FAILURE_LIMIT - 1):
+            # A client forging a different first entry each time changes nothing.
+            response = through_proxy(tree.in_scope, "wrong-password", client_says=f"6.6.6.{n}")
+            assert response.status_code == 200
+        attempts = AccessAttempt.objects.filter(username=tree.in_scope.email)
+        assert set(attempts.values_list("ip_address", flat=True)) == {"203.0.113.7"}
+        assert attempts.get().failures_since_start == settings.AXES_FAILURE_LIMIT - 1
+        assert through_proxy(tree.in_scope, "wrong-password").status_code == 429
+        assert through_proxy(tree.in_scope, PASSWORD).status_code == 429  # locked
+        assert through_proxy(tree.ancestor, PASSWORD).status_code == 302  # not the address
+    with override_settings(BEHIND_PROXY=False):
+        # Without the setting the header is not trusted: the proxy's own address is recorded.
+        Client(**proxy).post(
+            reverse("login"),
+            {"username": tree.ancestor.email, "password": "wrong-password"},
+            headers={"x-forwarded-for": "6.6.6.6, 203.0.113.7"},
+        )
+        recorded = AccessAttempt.objects.get(username=tree.ancestor.email)
+        assert recorded.ip_address == "10.0.0.2"
+
+
 def _age_session(client, **seconds_ago):
     session = client.session
     now = int(timezone.now().timestamp())
@@ -256,3 +294,73 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- access logs name paths, never query strings (calendar tokens travel there) ----------------
+
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "bwcal_SECRET-token-in-the-query"
+
+
+def _makefile_log_format() -> str:
+    found = re.search(r"^ACCESS_LOG_FORMAT :=\s*(.+)$", (ROOT / "Makefile").read_text(), re.M)
+    assert found, "the Makefile no longer defines ACCESS_LOG_FORMAT"
+    return found.group(1).strip()
+
+
+def test_the_access_log_format_leaves_out_query_strings():
+    """The Makefile's gunicorn format (and the README's production command, which must be the
+    same) logs the path ``%(U)s``: never the request line ``%(r)s``, the query ``%(q)s``, the
+    referer ``%(f)s`` or any header or environ atom (RAW_URI, Referer carry the query)."""
+    fmt = _makefile_log_format()
+    readme = (ROOT / "README.md").read_text()
+    assert f"--access-logformat '{fmt}'" in readme, "the README's gunicorn format differs"
+    atoms = re.findall(r"%\((.*?)\)s", fmt)
+    assert "U" in atoms
+    assert not {"r", "q", "f"} & set(atoms), atoms
+    assert not [a for a in atoms if a.startswith("{")], atoms
+
+
+def test_gunicorn_renders_the_format_without_the_token():
+    from datetime import timedelta as elapsed
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    config = Config()
+    config.set("access_log_format", _makefile_log_format())
+    logger = Logger(config)
+    url = f"/bodies/my-calendar.ics?token={TOKEN}"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": url,
+        "PATH_INFO": "/bodies/my-calendar.ics",
+        "QUERY_STRING": f"token={TOKEN}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.7",
+        "HTTP_REFERER": f"https://bridgework.example.org{url}",
+    }
+    response = SimpleNamespace(status="200 OK", sent=120, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    atoms = logger.atoms_wrapper_class(logger.atoms(response, request, environ, elapsed(0, 1)))
+    line = config.access_log_format % atoms
+    assert "/bodies/my-calendar.ics" in line and "203.0.113.7" in line
+    assert TOKEN not in line and "token=" not in line
+
+
+def test_the_readme_tells_the_proxy_to_log_paths_only():
+    readme = (ROOT / "README.md").read_text()
+    nginx = re.search(r"```nginx\n(.*?)```", readme, re.S)
+    assert nginx, "the README shows no proxy log format"
+    assert "$uri" in nginx.group(1)
+    for leaky in (
+        "$request ",
+        '$request"',
+        "$request_uri",
+        "$args",
+        "$query_string",
+        "$http_referer",
+    ):
+        assert leaky not in nginx.group(1), leaky

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -310,23 +311,131 @@ def _sheet_declaring(width_ref: str, rows: int = 3) -> bytes:
         for info in source.infolist():
             data = source.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(
-                    b'<dimension ref="A1:B4"/>', f'<dimension ref="A1:{width_ref}"/>'.encode()
+                data, count = re.subn(
+                    rb'<dimension ref="A1:B\d+" ?/>',
+                    f'<dimension ref="A1:{width_ref}"/>'.encode(),
+                    data,
                 )
+                assert count == 1, "the sheet's dimension was not rewritten"
             target.writestr(info, data)
     return out.getvalue()
 
 
-def test_a_sheet_declaring_a_huge_width_is_read_within_bounds():
-    import tracemalloc
+def test_a_sheet_declaring_more_than_may_be_read_is_refused_before_reading(monkeypatch):
+    """A 13.8 KB file declaring A1:XFD1048576 once cost 251 MB to read: now the declared
+    extent is checked first, and the refusal says why."""
+    from bridgework.core import tabular
 
-    data = _sheet_declaring("XFD1048576")
-    tracemalloc.start()
-    rows = read_table(data, "wide.xlsx")
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    assert rows == [{"name": f"Org {n}", "sector": "youth"} for n in range(3)]
-    assert peak < 20 * 1024 * 1024  # was 251 MB for a 13.8 KB file
+    monkeypatch.setattr(tabular, "load_workbook", _never_called)
+    with pytest.raises(TableReadError, match="declares 1048576 rows; at most 10000"):
+        read_table(_sheet_declaring("XFD1048576"), "huge.xlsx")
+    with pytest.raises(TableReadError, match="declares 201 columns; at most 200"):
+        read_table(_sheet_declaring("GS4"), "wide.xlsx")
+
+
+def test_a_sheet_declaring_what_may_be_read_is_read():
+    data = _sheet_declaring("GR10001")  # 200 columns, a header and 10,000 rows: the limits
+    assert read_table(data, "ok.xlsx") == [
+        {"name": f"Org {n}", "sector": "youth"} for n in range(3)
+    ]
+
+
+def _never_called(*args, **kwargs):
+    raise AssertionError("openpyxl was asked to read a file that should have been refused")
+
+
+def _xlsx_with_shared_strings(strings_part: bytes, cells: list[list[int]]) -> bytes:
+    """A minimal XLSX built by hand: one sheet whose cells are indexes into the shared-strings
+    part ``strings_part`` (the ``<sst>`` element's content)."""
+    import zipfile as _zip
+
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    rows = "".join(
+        f'<row r="{r}">'
+        + "".join(
+            f'<c r="{chr(65 + c)}{r}" t="s"><v>{index}</v></c>' for c, index in enumerate(row)
+        )
+        + "</row>"
+        for r, row in enumerate(cells, start=1)
+    )
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.'
+            'openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{main}"><dimension ref="A1:B{len(cells)}"/>'
+            f"<sheetData>{rows}</sheetData></worksheet>"
+        ),
+    }
+    out = io.BytesIO()
+    with _zip.ZipFile(out, "w", _zip.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
+        archive.writestr(
+            "xl/sharedStrings.xml", f'<sst xmlns="{main}">'.encode() + strings_part + b"</sst>"
+        )
+    return out.getvalue()
+
+
+def test_shared_strings_are_read():
+    strings = b"".join(
+        f"<si><t>{text}</t></si>".encode() for text in ["name", "sector", "Forum", "youth"]
+    )
+    data = _xlsx_with_shared_strings(strings, [[0, 1], [2, 3]])
+    assert read_table(data, "strings.xlsx") == [{"name": "Forum", "sector": "youth"}]
+
+
+def test_a_shared_strings_bomb_is_refused_before_openpyxl_reads_it(monkeypatch):
+    """A file of about 20 KB whose shared-strings table unpacks to 250,000 empty strings (the
+    audit's 123 KB file took 500 MB and 46 s), and one whose single string is 17 MB: both are
+    refused with a clear message, openpyxl never asked to read them."""
+    from bridgework.core import tabular
+
+    many = _xlsx_with_shared_strings(b"<si><t/></si>" * 250_000, [[0, 0], [0, 0]])
+    huge = _xlsx_with_shared_strings(b"<si><t>" + b"a" * (17 * 1024 * 1024) + b"</t></si>", [[0]])
+    assert len(many) < 64 * 1024 and len(huge) < 64 * 1024
+    monkeypatch.setattr(tabular, "load_workbook", _never_called)
+    for data in (many, huge):
+        with pytest.raises(TableReadError, match="more than 200000 different texts"):
+            read_table(data, "bomb.xlsx")
+
+
+@covers("actors:import_upload")
+def test_the_import_page_says_why_a_file_is_refused(tree):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(
+        "orgs.xlsx", _xlsx_with_shared_strings(b"<si><t/></si>" * 250_000, [[0, 0]])
+    )
+    response = client_for(tree.in_scope).post(
+        reverse("actors:import_upload"), {"kind": "organisations", "file": upload}
+    )
+    assert response.status_code == 400
+    assert "more than 200000 different texts" in response.content.decode()
 
 
 def test_too_many_rows_or_columns_are_refused():

@@ -397,6 +397,8 @@ def test_retention_deletes_only_what_is_past_its_period(tree):
     old_failed = delivery("b", DeliveryStatus.FAILED, 91)
     old_pending = delivery("c", DeliveryStatus.PENDING, 91)
     recent_sent = delivery("d", DeliveryStatus.SENT, 10)
+    old_withheld = delivery("e", DeliveryStatus.WITHHELD, 91)
+    old_withheld.notifications.set([old_read])  # the links go too, and are not counted
     old_result = send_email.enqueue(old_sent.pk).db_result
     recent_result = send_email.enqueue(old_sent.pk).db_result
     unfinished = send_email.enqueue(old_sent.pk).db_result
@@ -407,7 +409,7 @@ def test_retention_deletes_only_what_is_past_its_period(tree):
         status="FAILED", finished_at=now - datetime.timedelta(days=2)
     )
 
-    assert retention.call() == {"notifications": 1, "emails": 2, "task_results": 1}
+    assert retention.call() == {"notifications": 1, "emails": 3, "task_results": 1}
     assert set(Notification.objects.all()) == {old_unread, recent_read}
     assert not Notification.objects.filter(pk=old_read.pk).exists()
     assert set(EmailDelivery.objects.all()) == {old_pending, recent_sent}
@@ -425,3 +427,107 @@ def test_long_keys_that_differ_only_at_the_end_stay_apart(db):
     assert created and first.idempotency_key != second.idempotency_key
     assert max(len(first.idempotency_key), len(second.idempotency_key)) <= 300
     assert queue_email(start + "a", "lo@example.test", "A", "a")[1] is False
+
+
+# --- a retried email is checked again before it is sent ------------------------------------------
+
+
+@pytest.fixture
+def first_attempt_fails(tree, flaky_mail, django_capture_on_commit_callbacks):
+    """An immediate email about an action item to the city's coordinator, whose first attempt
+    meets a mail server error: ``(item, delivery)``, the delivery pending its retry."""
+    from bridgework.bodies.factories import ActionItemFactory
+    from bridgework.bodies.notifications import ACTION_ASSIGNED
+    from bridgework.notifications.actions import notify
+    from bridgework.notifications.models import EmailMode, NotificationPreference
+
+    NotificationPreference.objects.create(
+        user=tree.in_scope, kind=ACTION_ASSIGNED, email=EmailMode.IMMEDIATE
+    )
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city), title="Map the halls")
+    flaky_mail.failures = 1
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        notify(ACTION_ASSIGNED, record=item, recipients=[tree.in_scope])
+    delivery = EmailDelivery.objects.get(to=tree.in_scope.email)
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    assert list(delivery.notifications.values_list("object_id", flat=True)) == [str(item.pk)]
+    assert mail.outbox == []
+    make_due(delivery)
+    return item, delivery
+
+
+def test_a_retry_is_sent_while_the_reader_still_sees_the_record(first_attempt_fails):
+    _item, delivery = first_attempt_fails
+    assert send_email.call(delivery.pk) == "sent"
+    assert [m.subject for m in mail.outbox] == [delivery.subject]
+
+
+def test_a_retry_about_a_record_now_out_of_sight_is_withheld(first_attempt_fails):
+    from bridgework.core.tlp import TLP
+
+    item, delivery = first_attempt_fails
+    ActionItem.objects.filter(pk=item.pk).update(tlp=TLP.RED)  # relabelled meanwhile
+    assert send_email.call(delivery.pk) == "withheld"
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.WITHHELD and mail.outbox == []
+    make_due(delivery)
+    assert send_email.call(delivery.pk) == "skipped"  # never tried again
+    assert retry_emails.call()["queued"] == 0
+
+
+def test_a_retry_to_a_disabled_account_is_withheld(tree, first_attempt_fails):
+    _item, delivery = first_attempt_fails
+    tree.in_scope.is_active = False
+    tree.in_scope.save()
+    assert send_email.call(delivery.pk) == "withheld" and mail.outbox == []
+
+
+def test_a_retried_digest_leaves_out_what_went_out_of_sight(
+    tree, flaky_mail, django_capture_on_commit_callbacks
+):
+    from bridgework.bodies.factories import ActionItemFactory
+    from bridgework.bodies.notifications import ACTION_ASSIGNED
+    from bridgework.core.tlp import TLP
+    from bridgework.notifications.actions import notify
+    from bridgework.notifications.delivery import daily_digest
+    from bridgework.notifications.models import EmailMode, NotificationPreference
+
+    user = tree.in_scope
+    NotificationPreference.objects.create(user=user, kind=ACTION_ASSIGNED, email=EmailMode.DIGEST)
+    body = BodyFactory(place=tree.city)
+    kept = ActionItemFactory(raised_by=body, title="Map the halls")
+    hidden = ActionItemFactory(raised_by=body, title="Quietly watch the market")
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        notify(ACTION_ASSIGNED, record=kept, recipients=[user])
+        notify(ACTION_ASSIGNED, record=hidden, recipients=[user])
+    flaky_mail.failures = 1
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        daily_digest.call()
+    delivery = EmailDelivery.objects.get(idempotency_key__startswith="digest:")
+    assert "Quietly" in delivery.body and mail.outbox == []
+    ActionItem.objects.filter(pk=hidden.pk).update(tlp=TLP.RED)
+    make_due(delivery)
+    assert send_email.call(delivery.pk) == "sent"
+    [digest] = mail.outbox
+    assert "1 notification" in digest.subject and "Map the halls" in digest.body
+    assert "Quietly" not in digest.body and "Quietly" not in digest.subject
+    delivery.refresh_from_db()
+    assert "Quietly" not in delivery.body  # the row holds what was sent
+
+
+def test_a_retry_to_an_address_about_a_deleted_record_is_withheld(
+    tree, flaky_mail, django_capture_on_commit_callbacks
+):
+    from bridgework.bodies.factories import ActionItemFactory
+    from bridgework.bodies.notifications import ACTION_ASSIGNED
+    from bridgework.notifications.actions import notify
+
+    item = ActionItemFactory(raised_by=BodyFactory(place=tree.city))
+    flaky_mail.failures = 1
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        notify(ACTION_ASSIGNED, record=item, addresses=["no-account@example.test"])
+    delivery = EmailDelivery.objects.get(to="no-account@example.test")
+    assert delivery.object_id == str(item.pk)
+    ActionItem.objects.filter(pk=item.pk).delete()
+    make_due(delivery)
+    assert send_email.call(delivery.pk) == "withheld" and mail.outbox == []

@@ -549,6 +549,11 @@ class Sight:
     def name(self, obj: models.Model | None) -> str:
         return "" if obj is None else str(self.shown(obj))
 
+    def ident(self, obj: models.Model | None) -> Any:
+        """``obj``'s id when the reader may see it, else None: an id alone says that a record
+        exists, and leads to it."""
+        return obj.pk if obj is not None and self.sees(obj) else None
+
 
 class RecordingSight(Sight):
     """Says yes to everything and notes what it was asked about: the first of two passes over

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
+from bridgework.access.policy import HIDDEN
 from bridgework.core.paths import subtree_q
+from bridgework.core.scoping import ScopedQuerySet
 
 from .models import Event
 from .workflows import workflows
 
-__all__ = ["TimelineEntry", "place_activity", "timeline_of"]
+__all__ = [
+    "HistoryEntry",
+    "TimelineEntry",
+    "audit_history",
+    "place_activity",
+    "shown_changes",
+    "timeline_of",
+]
 
 FEED_SIZE = 50
 
@@ -39,6 +52,8 @@ def _sentence(event: Event) -> str:
         return _("changed it")
     if event.verb == "deleted":
         return _("deleted it")
+    if event.verb == "erased":
+        return _("erased the personal data it held")
     if event.is_transition:
         workflow = workflows().get(event.workflow)
         if workflow is None:
@@ -109,3 +124,89 @@ def _visible_records(events: list[Event], user) -> dict[tuple[int, str], Any]:
         for obj in manager.visible_to(user, "view").filter(pk__in=ids):
             found[(type_id, str(obj.pk))] = obj
     return found
+
+
+# --- the audit log, as a reader may see it --------------------------------------------------------
+
+HISTORY_SIZE = 200
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One audit log entry and its changes (field → [before, after]) as the reader may see
+    them: a related record is named only when the reader may see it now."""
+
+    log: LogEntry
+    changes: dict[str, list[str]]
+
+
+def audit_history(record: models.Model, user, *, limit: int = HISTORY_SIZE) -> list[HistoryEntry]:
+    """The audit log of ``record``, newest first. The caller has checked that ``user`` may
+    read its history (``access_record``)."""
+    entries = list(
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(record)), object_pk=str(record.pk)
+        )
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")[:limit]
+    )
+    return [HistoryEntry(entry, changes) for entry, changes in shown_changes(entries, user)]
+
+
+def _related_field(model: type[models.Model] | None, name: str) -> Any:
+    """The foreign key (or one-to-one) ``name`` of ``model``, or None."""
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if field.many_to_one or field.one_to_one else None
+
+
+def _is_scoped(model: type[models.Model]) -> bool:
+    return isinstance(model._default_manager.all(), ScopedQuerySet)
+
+
+def shown_changes(entries: Iterable[LogEntry], user) -> list[tuple[LogEntry, dict[str, list[str]]]]:
+    """Each entry with its changes for display (auditlog's ``changes_display_dict``), except
+    that a foreign key's value is the related record's name only when ``user`` may see that
+    record now, and "a record you cannot see" otherwise — the audit log stores ids, and
+    auditlog would look every one up unscoped. One query per related model."""
+    entries = list(entries)
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    for entry in entries:
+        model = entry.content_type.model_class()
+        for name, values in entry.changes_dict.items():
+            field = _related_field(model, name)
+            if field is None:
+                continue
+            for value in values:
+                try:
+                    pk = field.related_model._meta.pk.to_python(value)
+                except ValidationError:
+                    continue
+                if pk is not None:
+                    wanted[field.related_model].add(pk)
+    names: dict[tuple[type[models.Model], str], str] = {}
+    for related, pks in wanted.items():
+        manager: Any = related._default_manager
+        rows = manager.visible_to(user, "view") if _is_scoped(related) else manager.all()
+        for obj in rows.filter(pk__in=pks):
+            names[(related, str(obj.pk))] = str(obj)
+
+    def fk_display(field, value) -> str:
+        if value in (None, "None", ""):
+            return "None"
+        known = names.get((field.related_model, str(value)))
+        if known is not None:
+            return known
+        # Gone, or out of the reader's sight: a scoped record's absence says nothing more.
+        return str(HIDDEN) if _is_scoped(field.related_model) else _("a deleted record")
+
+    shown = []
+    for entry in entries:
+        # auditlog resolves foreign keys in this one method: the reader's answer replaces it.
+        entry._get_changes_display_for_fk_field = fk_display  # type: ignore[method-assign]
+        shown.append((entry, entry.changes_display_dict))
+    return shown

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from bridgework.access.policy import places_for
 from bridgework.core.actions import do_create_record, do_update_record, ensure_in_scope
+from bridgework.core.events import record_event
 from bridgework.places.models import Place
 
 from .audit import scrub_log
@@ -179,5 +180,8 @@ def do_erase_person(person: Person, *, acting_user) -> Person:
             changes_text=_("Personal data erased on request."),
             actor=acting_user,
         )
+    # On the person's timeline and the place's feed: that they were erased, by whom — the
+    # event holds ids only, never what was erased.
+    record_event(person, "erased", actor=acting_user)
     ensure_in_scope(person, acting_user, "view")
     return person

@@ -14,6 +14,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Substr
 
+from bridgework.access.policy import Sight, sight_for
+from bridgework.activity.selectors import shown_changes
 from bridgework.core.paths import ancestor_paths, prefix_length, subtrees_q
 from bridgework.core.scoping import scope_for
 from bridgework.places.models import Hub, Place
@@ -538,6 +540,10 @@ def personal_data(person: Person, user) -> dict[str, Any]:
         .select_related("organisation", "place")
         .order_by("pk")
     )
+    # A post may be visible while its organisation is not (a RED one, or one out of the
+    # reader's places): related records are named, and their ids given, only when seen.
+    sight = sight_for(user)
+    sight.preload([person.place, *(p.organisation for p in posts), *(p.place for p in posts)])
     return {
         "person": {
             "id": person.pk,
@@ -545,8 +551,7 @@ def personal_data(person: Person, user) -> dict[str, Any]:
             "email": person.email,
             "phone": person.phone,
             "notes": person.notes,
-            "place": person.place.name,
-            "place_id": person.place_id,
+            **_related("place", person.place, sight),
             "tlp": person.get_tlp_display(),
             "platform_account": (
                 person.user.email if person.user_id and person.user is not None else None
@@ -559,36 +564,44 @@ def personal_data(person: Person, user) -> dict[str, Any]:
             {
                 "id": p.pk,
                 "title": p.title,
-                "organisation": p.organisation.name,
-                "organisation_id": p.organisation_id,
-                "place": p.place.name,
+                **_related("organisation", p.organisation, sight),
+                **_related("place", p.place, sight),
                 "starts_on": _iso(p.starts_on),
                 "ends_on": _iso(p.ends_on),
             }
             for p in posts
         ],
         **{section: read(person, user) for section, read in _personal_data_readers.items()},
-        "history": _history_of(person, [p.pk for p in posts]),
+        "history": _history_of(person, [p.pk for p in posts], user),
     }
 
 
-def _history_of(person: Person, post_ids: list[int]) -> list[dict[str, Any]]:
+def _related(key: str, obj, sight: Sight) -> dict[str, Any]:
+    """``key`` (the record's name) and ``key_id`` for a related record the reader may see;
+    "a record you cannot see" and no id for one they may not."""
+    return {key: sight.name(obj), f"{key}_id": sight.ident(obj)}
+
+
+def _history_of(person: Person, post_ids: list[int], user) -> list[dict[str, Any]]:
+    """The audit entries about the person and their posts; a changed related record (a
+    post's organisation) named only when ``user`` may see it."""
     about = Q(content_type=ContentType.objects.get_for_model(Person), object_pk=str(person.pk))
     if post_ids:
         about |= Q(
             content_type=ContentType.objects.get_for_model(Post),
             object_pk__in=[str(pk) for pk in post_ids],
         )
+    entries = (
+        LogEntry.objects.filter(about).select_related("content_type").order_by("timestamp", "pk")
+    )
     return [
         {
             "timestamp": e.timestamp.isoformat(),
             "action": e.get_action_display(),
             "record": e.object_repr,
             "model": e.content_type.model,
-            "changes": e.changes,
+            "changes": {str(f): [str(v) for v in values] for f, values in changes.items()},
             "actor_id": e.actor_id,
         }
-        for e in LogEntry.objects.filter(about)
-        .select_related("content_type")
-        .order_by("timestamp", "pk")
+        for e, changes in shown_changes(entries, user)
     ]

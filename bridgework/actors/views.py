@@ -563,8 +563,9 @@ def import_upload(request):
     upload = form.cleaned_data["file"]
     try:
         rows = read_table(upload.read(), upload.name)
-    except TableReadError:  # a corrupt spreadsheet is the user's input, not our crash
-        context["file_errors"] = [_("The file could not be read as CSV or XLSX.")]
+    except TableReadError as exc:  # a corrupt spreadsheet is the user's input, not our crash
+        why = _("The file could not be read as CSV or XLSX: %(reason)s.") % {"reason": exc}
+        context["file_errors"] = [why]
         return render(request, "actors/import.html", context, status=400)
     plan = plan_import(rows, kind, request.user)
     if plan.file_errors:

@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from bridgework.access.models import User
-from bridgework.access.policy import permits
+from bridgework.access.policy import permits, permits_add
 from bridgework.activity.workflows import do_transition
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.notifications.actions import notify
@@ -23,6 +23,7 @@ from .notifications import ACTION_ASSIGNED, ACTION_OVERDUE, owner_audience
 from .workflows import ACTION_ITEM
 
 __all__ = [
+    "check_may_raise",
     "do_add_decision",
     "do_create_action_item",
     "do_create_decision",
@@ -123,9 +124,20 @@ def _queue_assignment_notice(item: ActionItem, actor: User | None = None) -> Non
     )
 
 
+def check_may_raise(item: ActionItem, *, acting_user) -> None:
+    """An action is assigned on behalf of the body that raises it: by someone who may add
+    actions where that body sits (as its page's *Assign an action* button says), whoever owes
+    it and wherever the item itself then lives."""
+    if item.raised_by_id and not permits_add(acting_user, ActionItem, parent=item.raised_by):
+        raise ValidationError(
+            {"raised_by": _("You may not assign actions on behalf of this body.")}
+        )
+
+
 @transaction.atomic
 def do_create_action_item(item: ActionItem, *, acting_user) -> ActionItem:
     """Assign an action; its owner hears about it once the assignment is committed."""
+    check_may_raise(item, acting_user=acting_user)
     do_create_record(item, acting_user=acting_user)
     _queue_assignment_notice(item, acting_user)
     return item
@@ -135,6 +147,8 @@ def do_create_action_item(item: ActionItem, *, acting_user) -> ActionItem:
 def do_update_action_item(item: ActionItem, *, acting_user) -> ActionItem:
     """Save changes; a new owner is told, as on assignment."""
     before = ActionItem.objects.select_for_update().get(pk=item.pk)
+    if item.raised_by_id != before.raised_by_id:
+        check_may_raise(item, acting_user=acting_user)
     do_update_record(item, acting_user=acting_user)
     if _owner_key(before) != _owner_key(item):
         _queue_assignment_notice(item, acting_user)

@@ -528,6 +528,10 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
         return reverse("bodies:actionitem_detail", args=[self.pk])
 
     def derive_place(self) -> None:
+        # An item that names a decision comes from the meeting that took it: its label may not
+        # fall below that meeting's (label_at_least), whether or not the meeting was given.
+        if self.decision_id and not self.meeting_id and self.decision is not None:
+            self.meeting_id = self.decision.meeting_id
         # Where both sides of a cross-level request see it: the deeper of the owner's and the
         # raising body's places when one contains the other ("a ministry can owe a district
         # council an answer"); across branches, with whoever owes it.
@@ -558,6 +562,13 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
             and (self.decision.meeting.body_id != self.raised_by_id)
         ):
             raise ValidationError({"decision": _("That decision was taken by another body.")})
+        if (
+            self.decision_id
+            and self.meeting_id
+            and self.decision is not None  # loaded by its id: never None here
+            and self.decision.meeting_id != self.meeting_id
+        ):
+            raise ValidationError({"meeting": _("That decision was taken at another meeting.")})
 
     @property
     def owner(self) -> Organisation | Person | None:

@@ -24,7 +24,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
-from bridgework.access.policy import access_for
+from bridgework.access.policy import access_for, sight_for
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.core.paths import subtrees_q
@@ -277,17 +277,19 @@ def sectors_represented(meeting: Meeting, user) -> list[str]:
 
 def seats_held_by(person: Person, user) -> list[dict[str, Any]]:
     """A person's seats on bodies ``user`` may see: their section of the personal-data export."""
-    seats = (
+    seats = list(
         Seat.objects.visible_to(user, "view")
         .filter(person=person)
         .select_related("body")
         .order_by("pk")
     )
+    sight = sight_for(user)  # a seat is seen only with its body: named the same way anyway
+    sight.preload(seat.body for seat in seats)
     return [
         {
             "id": seat.pk,
-            "body": seat.body.name,
-            "body_id": seat.body_id,
+            "body": sight.name(seat.body),
+            "body_id": sight.ident(seat.body),
             "role": seat.role,
             "constituency": seat.constituency,
             "starts_on": seat.starts_on.isoformat() if seat.starts_on else None,

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bridgework.access.actions import authenticate_api_token
 from bridgework.access.models import TokenPurpose
-from bridgework.access.policy import access_record, can, permits, permits_add, sight_for
+from bridgework.access.policy import access_record, permits, permits_add, sight_for
 from bridgework.activity.workflows import available_transitions
 from bridgework.web.viewsets import Column, ModelViewSet
 
@@ -129,7 +129,7 @@ class BodyViewSet(ModelViewSet):
             "today": today,
             "can_add_seat": permits_add(user, Seat, parent=body),
             "can_add_meeting": permits_add(user, Meeting, parent=body),
-            "can_add_action": can(user, "add", ActionItem),
+            "can_add_action": permits_add(user, ActionItem, parent=body),
         }
 
 
@@ -223,7 +223,7 @@ class MeetingViewSet(ModelViewSet):
             "can_record": permits_add(user, Attendance, parent=meeting),
             "can_decide": permits_add(user, Decision, parent=meeting),
             "can_minute": permits(user, "change", meeting),
-            "can_add_action": can(user, "add", ActionItem),
+            "can_add_action": permits_add(user, ActionItem, parent=meeting.body),
             "minutes_form": MinutesForm(
                 initial={"minutes": meeting.minutes, "status": meeting.status}
             ),

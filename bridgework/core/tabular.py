@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import posixpath
 import re
 import tempfile
 import zipfile
@@ -22,13 +23,16 @@ from decimal import Decimal
 from itertools import chain
 from pathlib import Path
 from typing import Any, Literal
+from xml.etree import ElementTree
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import column_index_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 
 __all__ = [
@@ -200,6 +204,10 @@ _ZIP_SIGNATURE = b"PK\x03\x04"
 MAX_ROWS = 10_000
 MAX_COLUMNS = 200
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+# openpyxl reads an XLSX's shared-strings table whole before any row: a 123 KB file of empty
+# strings made it hold 500 MB. A table of MAX_ROWS rows needs far fewer different texts.
+MAX_SHARED_STRINGS = 200_000
+MAX_SHARED_STRINGS_BYTES = 16 * 1024 * 1024
 
 
 def read_table(
@@ -223,19 +231,143 @@ def read_table(
     return _read_csv(data, max_rows)
 
 
-def _check_unpacked_size(data: bytes) -> None:
-    """Refuse a zip whose entries would unpack past the limit, before unpacking any."""
+def _check_xlsx_parts(data: bytes, max_rows: int) -> None:
+    """Refuse, before openpyxl reads anything, an XLSX that would cost far more to read than
+    any table it may hold: entries unpacking past :data:`MAX_UNPACKED_BYTES`, a shared-strings
+    table (which openpyxl reads whole, first) past :data:`MAX_SHARED_STRINGS` strings or
+    :data:`MAX_SHARED_STRINGS_BYTES`, or a first sheet declaring more rows or columns than may
+    be read. Only the zip's directory and a few small parts are looked at."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise TableReadError("not a readable XLSX file") from exc
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise TableReadError("the XLSX file is too large once unpacked")
+            entries = {info.filename: info for info in archive.infolist()}
+            if sum(info.file_size for info in entries.values()) > MAX_UNPACKED_BYTES:
+                raise TableReadError(_("the XLSX file is too large once unpacked"))
+            shared = next(
+                (info for name, info in entries.items() if _is_shared_strings(name)), None
+            )
+            if shared is not None:
+                _check_shared_strings(archive, shared)
+            sheet = _first_sheet_name(archive, entries)
+            if sheet is not None:
+                _check_declared_dimension(archive, entries[sheet], max_rows)
+    except TableReadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, KeyError, SyntaxError) as exc:
+        raise TableReadError(_("not a readable XLSX file")) from exc
+
+
+def _is_shared_strings(name: str) -> bool:
+    return name.lower().rpartition("/")[2] == "sharedstrings.xml"
+
+
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
+
+
+def _check_shared_strings(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Count the strings as the part unpacks, a chunk at a time, stopping at the limit."""
+    too_many = _("the XLSX file holds more than %(count)s different texts") % {
+        "count": MAX_SHARED_STRINGS
+    }
+    if info.file_size > MAX_SHARED_STRINGS_BYTES:
+        raise TableReadError(too_many)
+    count, tail, unpacked = 0, b"", 0
+    with archive.open(info) as part:
+        while chunk := part.read(64 * 1024):
+            unpacked += len(chunk)
+            if unpacked > MAX_SHARED_STRINGS_BYTES:  # the directory's size was not the truth
+                raise TableReadError(too_many)
+            window = tail + chunk
+            count += len(_SHARED_STRING.findall(window)) - len(_SHARED_STRING.findall(tail))
+            if count > MAX_SHARED_STRINGS:
+                raise TableReadError(too_many)
+            tail = window[-64:]
+
+
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_OFFICE_DOCUMENT = "/officeDocument"
+_SHEET = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"
+_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_SMALL_PART = 1024 * 1024  # the package's own indexes: workbook, relationships
+
+
+def _small_xml(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo], name: str):
+    info = entries.get(name)
+    if info is None or info.file_size > _SMALL_PART:
+        return None
+    return ElementTree.fromstring(archive.read(info))  # noqa: S314 (a capped, expat-guarded part)
+
+
+def _part_name(base: str, target: str) -> str:
+    """A relationship's target, relative to the part ``base`` or absolute, as a zip name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    folder = base.rpartition("/")[0]
+    return posixpath.normpath(posixpath.join(folder, target)) if folder else target
+
+
+def _first_sheet_name(archive: zipfile.ZipFile, entries: dict[str, zipfile.ZipInfo]) -> str | None:
+    """The zip name of the workbook's first sheet (the one read), as openpyxl finds it."""
+    package = _small_xml(archive, entries, "_rels/.rels")
+    if package is None:
+        return None
+    workbook = next(
+        (
+            _part_name("", rel.get("Target", ""))
+            for rel in package.iter(_REL)
+            if rel.get("Type", "").endswith(_OFFICE_DOCUMENT)
+        ),
+        None,
+    )
+    if workbook is None:
+        return None
+    folder, _sep, leaf = workbook.rpartition("/")
+    book = _small_xml(archive, entries, workbook)
+    rels = _small_xml(
+        archive, entries, f"{folder}/_rels/{leaf}.rels" if folder else f"_rels/{leaf}.rels"
+    )
+    if book is None or rels is None:
+        return None
+    first = next(book.iter(_SHEET), None)
+    if first is None:
+        return None
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(_REL)}
+    target = targets.get(first.get(_REL_ID))
+    name = _part_name(workbook, target) if target else None
+    return name if name in entries else None
+
+
+_DIMENSION = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref=\"([A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)\""
+)
+
+
+def _check_declared_dimension(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, max_rows: int
+) -> None:
+    """The sheet's declared extent (``<dimension ref="A1:F120"/>``, near its start) within
+    what may be read: a header and ``max_rows`` rows, :data:`MAX_COLUMNS` columns."""
+    with archive.open(info) as part:
+        head = part.read(4096)
+    found = _DIMENSION.search(head)
+    if found is None:
+        return
+    letters = found.group(2).decode("ascii")
+    columns = column_index_from_string(letters) if len(letters) <= 3 else 1 << 20
+    rows = int(found.group(3))
+    if rows > max_rows + 1:
+        raise TableReadError(
+            _("the sheet declares %(rows)s rows; at most %(max)s can be read")
+            % {"rows": rows, "max": max_rows}
+        )
+    if columns > MAX_COLUMNS:
+        raise TableReadError(
+            _("the sheet declares %(columns)s columns; at most %(max)s can be read")
+            % {"columns": columns, "max": MAX_COLUMNS}
+        )
 
 
 def _read_xlsx(data: bytes, max_rows: int) -> list[dict[str, str]]:
-    _check_unpacked_size(data)
+    _check_xlsx_parts(data, max_rows)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
@@ -247,7 +379,7 @@ def _read_xlsx(data: bytes, max_rows: int) -> list[dict[str, str]]:
         finally:
             book.close()  # a read-only workbook keeps its archive open
     except _XLSX_ERRORS as exc:
-        raise TableReadError("not a readable XLSX file") from exc
+        raise TableReadError(_("not a readable XLSX file")) from exc
     return _as_dicts(rows)
 
 
@@ -262,13 +394,13 @@ def _bounded_rows(rows: Iterable[Sequence[Any]], max_rows: int) -> list[list[str
             cells.pop()
         if not out:
             if len(cells) > MAX_COLUMNS:
-                raise TableReadError(f"more than {MAX_COLUMNS} columns")
+                raise TableReadError(_("more than %(max)s columns") % {"max": MAX_COLUMNS})
             width = len(cells)
         elif not cells:
             continue
         out.append(cells[:width])
         if len(out) > max_rows + 1:
-            raise TableReadError(f"more than {max_rows} rows")
+            raise TableReadError(_("more than %(max)s rows") % {"max": max_rows})
     return out
 
 
@@ -277,7 +409,7 @@ def _read_csv(data: bytes, max_rows: int) -> list[dict[str, str]]:
         text = data.decode("utf-8-sig")
         rows = _bounded_rows(csv.reader(io.StringIO(text)), max_rows)
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise TableReadError("not a readable UTF-8 CSV file") from exc
+        raise TableReadError(_("not a readable UTF-8 CSV file")) from exc
     return _as_dicts(rows)
 
 

@@ -32,10 +32,17 @@ from bridgework.access.policy import permits
 
 from .email import queue_email
 from .kinds import Message, NotificationKind, absolute_url, kinds
-from .models import EmailMode, Notification
+from .models import EmailDelivery, EmailMode, Notification
 from .selectors import email_mode_of, visible_record_keys, with_email_mode
 
-__all__ = ["NOTICE_KEY", "context_hash", "daily_digest", "deliver_notification", "email_text"]
+__all__ = [
+    "NOTICE_KEY",
+    "context_hash",
+    "daily_digest",
+    "deliver_notification",
+    "email_text",
+    "recheck",
+]
 
 log = logging.getLogger("bridgework.notifications")
 
@@ -115,6 +122,7 @@ def deliver_notification(
                     user.email,
                     message.subject,
                     email_text(message),
+                    notifications=[notification],
                 )
                 Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
                 counts["emailed"] += 1
@@ -127,6 +135,7 @@ def deliver_notification(
                 address,
                 message.subject,
                 email_text(message),
+                record=record,
             )
             counts["addresses"] += 1
     if counts["withheld"]:
@@ -193,6 +202,7 @@ def daily_digest(day: str | None = None) -> dict[str, int]:
                     f"digest:{user.pk}:{today.isoformat()}",
                     user.email,
                     *_digest_message(user, shown),
+                    notifications=shown,
                 )
             if created:
                 # Withheld ones too: they are not offered again tomorrow.
@@ -202,6 +212,30 @@ def daily_digest(day: str | None = None) -> dict[str, int]:
                 counts["sent"] += 1 if shown else 0
             # Not created: today's digest went out already; these wait for tomorrow's.
     return counts
+
+
+def recheck(delivery: EmailDelivery) -> tuple[str, str] | None:
+    """The subject and body to send now, or None to withhold the message: its notifications'
+    reader is no longer active, or may no longer see any of their records (a digest keeps
+    those still in sight, written again); an address's record is gone. A message about
+    nothing in particular goes as it is."""
+    carried = list(delivery.notifications.select_related("recipient", "content_type"))
+    if carried:
+        reader = carried[0].recipient
+        if not reader.is_active:
+            return None
+        visible = visible_record_keys(reader, carried)
+        shown = [n for n in carried if (n.content_type_id, n.object_id) in visible]
+        if not shown:
+            return None
+        if len(shown) < len(carried):  # only a digest carries several
+            return _digest_message(reader, shown)
+        return delivery.subject, delivery.body
+    if delivery.content_type is not None:
+        model = delivery.content_type.model_class()
+        if model is None or not model._default_manager.filter(pk=delivery.object_id).exists():
+            return None
+    return delivery.subject, delivery.body
 
 
 def _digest_message(user: User, items: list[Notification]) -> tuple[str, str]:

@@ -8,6 +8,10 @@ server error puts the row back to pending with a later ``next_attempt_at`` (1, 5
 minutes), and the fifth failure marks it failed. :func:`retry_emails`, run every ten minutes
 by the scheduler, queues the due pending rows again, which also recovers a lost task. A row
 left in *sending* (a worker died mid-send) is never retried automatically: at most once.
+
+Before each attempt the message is checked again (:func:`.delivery.recheck`): its reader must
+still be active and still see the records it names, or it is *withheld*; a digest some of
+whose records went out of sight is written again without them.
 """
 
 from __future__ import annotations
@@ -16,15 +20,17 @@ import datetime
 import hashlib
 import logging
 import re
+from collections.abc import Iterable
 from functools import partial
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
-from .models import DeliveryStatus, EmailDelivery
+from .models import DeliveryStatus, EmailDelivery, Notification
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -44,6 +50,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 REQUEUE_AFTER = datetime.timedelta(minutes=10)
 STUCK_AFTER = datetime.timedelta(hours=1)
 RETRY_BATCH = 500
+WITHHELD_NOTE = "withheld: the reader may no longer see what it is about"
 
 
 def _one_line(text: str, limit: int) -> str:
@@ -60,10 +67,21 @@ def _fit_key(key: str) -> str:
     return f"{key[:235]}…{hashlib.sha256(key.encode()).hexdigest()}"
 
 
-def queue_email(key: str, to: str, subject: str, body: str) -> tuple[EmailDelivery, bool]:
+def queue_email(
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    *,
+    notifications: Iterable[Notification] = (),
+    record: models.Model | None = None,
+) -> tuple[EmailDelivery, bool]:
     """Queue one message to one address, once per ``key``; returns the row and whether this
     call created it. The send task is enqueued after the current transaction commits (at
-    once outside a transaction); a second call with the same key does nothing."""
+    once outside a transaction); a second call with the same key does nothing.
+
+    ``notifications`` (a user's) or ``record`` (for an address without an account) is what
+    the message is about: checked again before each attempt."""
     delivery, created = EmailDelivery.objects.get_or_create(
         idempotency_key=_fit_key(key),
         defaults={
@@ -71,9 +89,12 @@ def queue_email(key: str, to: str, subject: str, body: str) -> tuple[EmailDelive
             "subject": _one_line(subject, 300),
             "body": body,
             "enqueued_at": timezone.now(),
+            "content_type": ContentType.objects.get_for_model(record) if record else None,
+            "object_id": str(record.pk) if record is not None else "",
         },
     )
     if created:
+        delivery.notifications.set(list(notifications))
         transaction.on_commit(partial(_enqueue_send, delivery.pk), robust=True)
     return delivery, created
 
@@ -95,8 +116,9 @@ def _error_text(exc: BaseException) -> str:
 
 @task()
 def send_email(delivery_id: int) -> str:
-    """Send the message of row ``delivery_id`` if it is pending and due; returns what
-    happened ("sent", "retry", "failed" or "skipped")."""
+    """Send the message of row ``delivery_id`` if it is pending and due, and its reader may
+    still see what it is about; returns what happened ("sent", "retry", "failed",
+    "withheld" or "skipped")."""
     now = timezone.now()
     claimed = EmailDelivery.objects.filter(
         pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
@@ -105,8 +127,18 @@ def send_email(delivery_id: int) -> str:
         return "skipped"  # sent already, taken by another worker, not due, or gone
     delivery = EmailDelivery.objects.get(pk=delivery_id)
     sending = EmailDelivery.objects.filter(pk=delivery_id, status=DeliveryStatus.SENDING)
+    from .delivery import recheck  # delivery queues through this module: imported when run
+
+    message = recheck(delivery)
+    if message is None:
+        sending.update(status=DeliveryStatus.WITHHELD, last_error=WITHHELD_NOTE)
+        log.info("email %s withheld: its reader may no longer see what it is about", delivery.pk)
+        return "withheld"
+    subject, body = message
+    if (subject, body) != (delivery.subject, delivery.body):
+        sending.update(subject=_one_line(subject, 300), body=body)
     try:
-        EmailMessage(delivery.subject, delivery.body, to=[delivery.to]).send()
+        EmailMessage(_one_line(subject, 300), body, to=[delivery.to]).send()
     except OSError as exc:  # smtplib.SMTPException and socket errors are OSErrors
         error = _error_text(exc)
         if delivery.attempts >= MAX_ATTEMPTS:

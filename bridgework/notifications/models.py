@@ -34,6 +34,8 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("sending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+    # Not sent: by the time of the attempt, its reader could no longer see what it was about.
+    WITHHELD = "withheld", _("withheld")
 
 
 class Notification(models.Model):
@@ -144,6 +146,17 @@ class EmailDelivery(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # What the message is about, checked again before every attempt (a retry may come hours
+    # later): the notifications it carries (one, or a digest's), whose recipient must still
+    # be active and still see their records; or, for an address without an account, the
+    # record, which must still exist.
+    notifications = models.ManyToManyField(
+        Notification, blank=True, related_name="emails", verbose_name=_("notifications")
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -30,13 +30,16 @@ def retention() -> dict[str, int]:
     """Delete what is past its retention period; returns the numbers deleted."""
     now = timezone.now()
     notification_days = datetime.timedelta(days=settings.NOTIFICATION_RETENTION_DAYS)
-    notifications, _ = Notification.objects.filter(
+    # Counted per model: the links between emails and notifications go with them.
+    _total, deleted = Notification.objects.filter(
         read_at__isnull=False, created_at__lt=now - notification_days
     ).delete()
-    emails, _ = EmailDelivery.objects.filter(
-        status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED],
+    notifications = deleted.get(Notification._meta.label, 0)
+    _total, deleted = EmailDelivery.objects.filter(
+        status__in=[DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.WITHHELD],
         created_at__lt=now - EMAIL_RETENTION,
     ).delete()
+    emails = deleted.get(EmailDelivery._meta.label, 0)
     results, _ = (
         DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULT_RETENTION).delete()
     )

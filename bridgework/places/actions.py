@@ -1,4 +1,8 @@
-"""Writes to the place tree: creating, moving and closing places keep paths consistent."""
+"""Writes to the place tree: creating, moving and closing places keep paths consistent.
+
+A person's write (``acting_user`` given) is audited as them and recorded as an event on the
+place's timeline and feed ("created", "changed", "deleted"), as every other record's is;
+imports and the demo (no acting user) are audited without an actor and leave no events."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from bridgework.core.actions import ensure_in_scope
+from bridgework.core.events import record_event
 from bridgework.core.paths import (
     SEGMENT_WIDTH,
     child_path,
@@ -67,6 +72,7 @@ def do_create_place(place: Place, *, acting_user=None) -> Place:
         place.save()
     if acting_user is not None:
         ensure_in_scope(place, acting_user, "add")
+        record_event(place, "created", actor=acting_user)
     return place
 
 
@@ -93,6 +99,7 @@ def do_update_place(place: Place, *, acting_user=None) -> Place:
             _rewrite_subtree_paths(old.path, place.path, exclude_pk=place.pk)
     if acting_user is not None:
         ensure_in_scope(place, acting_user, "change")
+        record_event(place, "changed", actor=acting_user)
     return place
 
 
@@ -145,5 +152,6 @@ def do_delete_place(place: Place, *, acting_user=None) -> None:
         )
     if acting_user is not None:
         ensure_in_scope(place, acting_user, "delete")
+        record_event(place, "deleted", actor=acting_user)  # while the place still has its path
     with set_actor(acting_user):
         place.delete()

@@ -254,7 +254,9 @@ class LabelledModel(ScopedModel):
 
     ``label_at_least`` names the foreign keys whose label this record's may not fall below: a
     meeting of an AMBER body is AMBER or more, or its minutes would reach people who may not
-    even know the body exists."""
+    even know the body exists. The rule holds both ways: a record saved below its parent is
+    refused (:meth:`check_label_floor`), and raising the parent's label raises the records
+    that name it (``core.actions.do_raise_dependent_labels``, part of every update)."""
 
     scope_tlp_field = "tlp"
     scope_reads_ancestors = True  # GREEN and CLEAR records above a user's places reach them

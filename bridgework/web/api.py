@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -14,6 +16,7 @@ from django.db import DataError, models
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -32,6 +35,8 @@ from .pagination import InvalidCursor, keyset_page
 
 __all__ = [
     "ERROR_RESPONSES",
+    "FORM_ENDPOINTS",
+    "FormEndpoints",
     "add_form_endpoints",
     "add_read_endpoints",
     "add_transition_endpoint",
@@ -358,6 +363,77 @@ def _current_values(form) -> dict[str, Any]:
     return {name: form[name].value() for name in form.fields if not form.fields[name].disabled}
 
 
+@dataclass(frozen=True)
+class FormEndpoints:
+    """The write endpoints of one model: POST ``path``, PATCH and DELETE ``path/{id}``, with
+    the form and actions of ``viewset`` (read by the generated tests and the API fuzzer)."""
+
+    name: str
+    path: str
+    viewset: Any
+
+
+# write name (``create_<name>``…) -> its endpoints
+FORM_ENDPOINTS: dict[str, FormEndpoints] = {}
+
+# A JSON value a form field cannot take (a list for a date, ``false`` for a title).
+_WRONG_TYPE = object()
+
+
+def _scalar(value: Any) -> Any:
+    """Text as it is, a number as its text (an id, a label, a count); anything else (true or
+    false, a list, an object) is not a value a single form field can take."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return _WRONG_TYPE
+
+
+def _field_value(field: forms.Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(field, forms.BooleanField):
+        return value if isinstance(value, bool | str) else _WRONG_TYPE
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        if not isinstance(value, list):
+            return _WRONG_TYPE
+        items = [_scalar(item) for item in value]
+        return _WRONG_TYPE if any(item is _WRONG_TYPE for item in items) else items
+    return _scalar(value)
+
+
+def _type_message(field: forms.Field) -> str:
+    if isinstance(field, forms.BooleanField):
+        return _("Expected true or false.")
+    if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
+        return _("Expected a list of texts or numbers.")
+    return _("Expected a text or a number.")
+
+
+def _form_data(form, payload: dict[str, Any]) -> dict[str, Any]:
+    """A JSON body as the form's data: each field's value of the JSON type it can take
+    (numbers become their text, as a browser would send them), fields the form does not have
+    left out. A value of the wrong JSON type answers 422, in the one error shape, naming every
+    such field — never handed to the form, whose fields expect text."""
+    data: dict[str, Any] = {}
+    errors = []
+    for name, value in payload.items():
+        field = form.fields.get(name)
+        if field is None:
+            continue
+        coerced = _field_value(field, value)
+        if coerced is _WRONG_TYPE:
+            errors.append({"field": name, "message": _type_message(field)})
+        else:
+            data[name] = coerced
+    if errors:
+        error = HttpError(422, "The request is not valid.")
+        error.field_errors = errors  # type: ignore[attr-defined]
+        raise error
+    return data
+
+
 def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> None:
     """POST ``path`` (create), PATCH ``path/{id}`` (partial update) and DELETE ``path/{id}``
     for a :class:`~bridgework.web.viewsets.ModelViewSet`.
@@ -370,6 +446,7 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
 
     model = viewset.model
     form_class = viewset.form_class
+    FORM_ENDPOINTS[name] = FormEndpoints(name, path, viewset)
 
     if "transition" in viewset.page_names():
         add_transition_endpoint(router, viewset=viewset, path=path, out=out, name=name, read=read)
@@ -385,7 +462,8 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
         def create(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja idiom)
             if not can(request.user, "add", model):
                 raise PermissionDenied
-            form = form_class(data=payload, user=request.user, action="add")
+            form = form_class(data={}, user=request.user, action="add")
+            form.data = _form_data(form, payload)  # read only when validated, just below
             if not form.is_valid():
                 raise _invalid(form)
             created = _save(viewset.create, form, acting_user=request.user)
@@ -401,10 +479,9 @@ def add_form_endpoints(router, *, viewset, path: str, out, name: str, read) -> N
         )
         def update(request, record_id: int, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja idiom)
             obj = access_record(request.user, model, record_id, "change")
-            base = _current_values(form_class(instance=obj, user=request.user, action="change"))
-            form = form_class(
-                data={**base, **payload}, instance=obj, user=request.user, action="change"
-            )
+            current = form_class(instance=obj, user=request.user, action="change")
+            data = {**_current_values(current), **_form_data(current, payload)}
+            form = form_class(data=data, instance=obj, user=request.user, action="change")
             if not form.is_valid():
                 raise _invalid(form)
             return read(request, _save(viewset.update, form, acting_user=request.user).pk)

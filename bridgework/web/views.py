@@ -9,7 +9,12 @@ from django import forms
 from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    ValidationError,
+)
 from django.db import connection, models
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
@@ -35,6 +40,7 @@ from .home import first_steps
 
 __all__ = [
     "account",
+    "bad_request",
     "healthz",
     "hide_start_steps",
     "home",
@@ -154,6 +160,14 @@ def healthz(request):
             status=503,
         )
     return JsonResponse({"status": "ok", "database": "ok", "vendor": connection.vendor})
+
+
+def bad_request(request, exception=None):
+    """400, except a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (or with more fields than
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS``): 413, as the API answers it."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        return render(request, "413.html", status=413)
+    return render(request, "400.html", status=400)
 
 
 def server_error(request):

@@ -15,10 +15,8 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, ClassVar, Literal
 
-from auditlog.models import LogEntry
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseRedirect
@@ -40,7 +38,7 @@ from bridgework.access.policy import (
     roles_allowed,
     sight_for,
 )
-from bridgework.activity.selectors import timeline_of
+from bridgework.activity.selectors import audit_history, timeline_of
 from bridgework.activity.workflows import available_transitions, do_transition, workflow_for
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.tabular import tabular_response
@@ -386,13 +384,7 @@ class HistoryPage(ScopedViewMixin, View):
 
     def get(self, request, **kwargs):
         obj = self.get_object()
-        entries = (
-            LogEntry.objects.filter(
-                content_type=ContentType.objects.get_for_model(obj), object_pk=str(obj.pk)
-            )
-            .select_related("actor")
-            .order_by("-timestamp")[:200]
-        )
+        entries = audit_history(obj, request.user)
         return render(request, "web/object_history.html", self.context(object=obj, entries=entries))
 
 

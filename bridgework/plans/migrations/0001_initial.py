@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('actors', '0004_constraint_messages'),
-        ('bodies', '0004_merge_seat_sector_and_constraint_messages'),
+        ('bodies', '0005_action_items_follow_their_decisions_meeting'),
         ('places', '0003_constraint_messages'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

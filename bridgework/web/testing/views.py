@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pytest
 from auditlog.models import LogEntry
 from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
-from django.test import Client
+from django.middleware.csrf import get_token
+from django.test import Client, RequestFactory
+from django.test.client import MULTIPART_CONTENT
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -20,14 +26,15 @@ from bridgework.access.models import PolicyRule, Role, SensitiveRead
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
+from bridgework.web.api import FORM_ENDPOINTS
 
 from .registry import COVERED_URLS, TESTED_MODELS
 from .tree import StandardTree, build_tree
 
-__all__ = ["ScopedApiTests", "ScopedViewTests"]
+__all__ = ["BrowserClient", "ScopedApiTests", "ScopedViewTests"]
 
 
-# model label -> a test class whose make_record(place) makes one (see hidden_record)
+# model label -> a test class whose make_record(place) makes one (see hidden_records)
 RECORD_MAKERS: dict[str, type] = {}
 NAME_FIELDS = ("name", "full_name", "title", "text")
 
@@ -65,6 +72,112 @@ def _entries(obj: Model) -> list[LogEntry]:
     )
 
 
+@dataclass(frozen=True)
+class HiddenCase:
+    """A record whose foreign key ``field`` points at a record the reader cannot see (hidden
+    by ``how``: "place" or "label"), renamed to ``marker``."""
+
+    field: str
+    how: str
+    record: Model
+    marker: str
+
+
+def _import_test_package(module_name: str) -> None:
+    """Import every ``test_*`` module of the package ``module_name`` belongs to."""
+    package_name = module_name.rpartition(".")[0]
+    if not package_name:
+        return
+    package = importlib.import_module(package_name)
+    for module in pkgutil.walk_packages(package.__path__, prefix=f"{package_name}."):
+        if module.name.rpartition(".")[2].startswith("test_"):
+            importlib.import_module(module.name)
+
+
+def _raise_governing_label(record: Model, label: int) -> None:
+    """Give the record that governs ``record``'s sight (itself, or the labelled record it is
+    part of: a seat's body, an update's action item) the TLP ``label``."""
+    while not getattr(record, "scope_tlp_field", None):
+        record = getattr(record, record.scope_parent_field)  # type: ignore[attr-defined]
+    type(record)._default_manager.filter(pk=record.pk).update(**{record.scope_tlp_field: label})  # type: ignore[attr-defined]
+
+
+def _point_at(record: Model, field: Any, target: Model) -> bool:
+    """Point ``record``'s foreign key ``field`` at ``target``, and note the change in its audit
+    history. A check may forbid it as it stands (a seat has exactly one holder): then another
+    nullable foreign key of the record is emptied with it, one after another, until the
+    database accepts. False when no variant is accepted."""
+    manager = type(record)._default_manager
+    before = manager.filter(pk=record.pk).values_list(field.attname, flat=True).get()
+    siblings = [
+        other
+        for other in record._meta.concrete_fields
+        if other.is_relation
+        and other.null
+        and other.name != field.name
+        and getattr(record, other.attname) is not None
+    ]
+    for emptied in [None, *siblings]:
+        change = {field.attname: target.pk}
+        if emptied is not None:
+            change[emptied.attname] = None
+        try:
+            with transaction.atomic():
+                manager.filter(pk=record.pk).update(**change)
+        except IntegrityError:
+            continue
+        LogEntry.objects.create(
+            content_type=ContentType.objects.get_for_model(type(record)),
+            object_pk=str(record.pk),
+            object_id=record.pk,
+            object_repr=str(record.pk),
+            action=LogEntry.Action.UPDATE,
+            changes={field.name: [str(before), str(target.pk)]},
+        )
+        return True
+    return False
+
+
+class BrowserClient(Client):
+    """A test client that enforces CSRF checks and sends the token as a browser does: the
+    CSRF cookie the site set (one is set on the first write when no page was read yet), sent
+    back in the form's ``csrfmiddlewaretoken`` field, or in the ``X-CSRFToken`` header for any
+    other body (the API, htmx) — as Django documents for JavaScript clients."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs["enforce_csrf_checks"] = True
+        super().__init__(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        cookie = self.cookies.get(settings.CSRF_COOKIE_NAME)
+        if cookie is None or not cookie.value:
+            self.cookies[settings.CSRF_COOKIE_NAME] = get_token(RequestFactory().get("/"))
+            cookie = self.cookies[settings.CSRF_COOKIE_NAME]
+        return cookie.value
+
+    def post(self, path, data=None, content_type=MULTIPART_CONTENT, *args, **kwargs):
+        if content_type == MULTIPART_CONTENT and (data is None or isinstance(data, dict)):
+            data = {**(data or {}), "csrfmiddlewaretoken": self.csrf_token()}
+        return super().post(path, data, content_type, *args, **kwargs)
+
+    def generic(
+        self,
+        method,
+        path,
+        data="",
+        content_type="application/octet-stream",
+        secure=False,
+        *,
+        headers=None,
+        **extra,
+    ):
+        if method.upper() not in {"GET", "HEAD", "OPTIONS", "TRACE"} and not str(
+            content_type
+        ).startswith("multipart/form-data"):
+            headers = {"X-CSRFToken": self.csrf_token(), **(headers or {})}
+        return super().generic(method, path, data, content_type, secure, headers=headers, **extra)
+
+
 class _ScopedBase:
     model: ClassVar[type[Model]]
     role: ClassVar[str] = "national_coordinator"
@@ -83,7 +196,7 @@ class _ScopedBase:
         raise NotImplementedError
 
     def client_for(self, user=None) -> Client:
-        client = Client()
+        client = BrowserClient()
         if user is not None:
             client.force_login(user)
         return client
@@ -107,39 +220,83 @@ class _ScopedBase:
             and isinstance(field.related_model._default_manager.all(), ScopedQuerySet)
         ]
 
-    def hidden_record(self, model: type[Model]) -> tuple[Model, str] | None:
-        """A record of ``model`` the user in scope cannot see (in the sibling city), renamed to
-        a unique marker; None when no test class says how to make one."""
-        maker_class = RECORD_MAKERS.get(model._meta.label_lower)
+    def _record_maker(self, model: type[Model]) -> Any:
+        """A test class that says how to make a ``model`` record at a place (its generated
+        tests' ``make_record``). The classes register as their modules are imported: the
+        test package of this class is imported whole when one is missing."""
+        label = model._meta.label_lower
+        if label not in RECORD_MAKERS:
+            _import_test_package(type(self).__module__)
+        maker_class = RECORD_MAKERS.get(label)
         if maker_class is None:
             return None
+        # Only the standard tree is set up: a maker needing a fixture of its own fails here.
         maker: Any = object.__new__(maker_class)
         maker.tree = self.tree
-        try:
-            record = maker.make_record(self.tree.sibling)
-        except AttributeError:  # its maker needs a fixture of its own
-            return None
-        marker = f"SECRET-{model._meta.model_name}-{record.pk}-out-of-sight"
-        _rename(record, marker)
-        return record, marker
+        return maker
 
-    def point_at_hidden_records(self, record: Model) -> list[str]:
-        """Point each named foreign key of ``record`` at a record the reader cannot see (as
-        data written by someone else may); return the markers that must never appear."""
-        markers = []
+    def hidden_records(self, model: type[Model]) -> list[tuple[str, Model, str]]:
+        """Records of ``model`` the user in scope cannot see, each renamed to a unique marker,
+        as ``(how, record, marker)``: one in the sibling city (out of their places) and, when
+        the model carries a label or is part of a record that does, one in their own city
+        above their TLP ceiling (RED). Empty when no test class says how to make one."""
+        maker = self._record_maker(model)
+        if maker is None:
+            return []
+        hidden = [("place", maker.make_record(self.tree.sibling))]
+        if getattr(model, "scope_tlp_field", None):
+            hidden.append(("label", maker.make_record(self.tree.city, tlp=TLP.RED)))
+        elif getattr(model, "scope_parent_field", None):
+            record = maker.make_record(self.tree.city)
+            _raise_governing_label(record, TLP.RED)
+            hidden.append(("label", record))
+        out = []
+        for how, record in hidden:
+            marker = f"SECRET-{model._meta.model_name}-{record.pk}-hidden-by-{how}"
+            _rename(record, marker)
+            out.append((how, record, marker))
+        return out
+
+    def hidden_cases(self) -> list[HiddenCase]:
+        """For every named foreign key and every way of hiding its target (place, label): a
+        record of this model in the reader's city pointing at a record they cannot see (as
+        data written by someone who may see both would), the change in its audit history.
+
+        Fails when a foreign key yields no case: a model's pages cannot skip the check."""
+        planned, missing = [], []
         for field in self.named_foreign_keys():
-            hidden = self.hidden_record(field.related_model)
-            if hidden is None:
+            hidden = self.hidden_records(field.related_model)
+            if not hidden:
+                missing.append(f"{field.name}: no generated tests make a {field.related_model}")
+            for how, target, marker in hidden:
+                planned.append((field, how, target, marker, self.make_record(self.tree.city)))
+        cases = []
+        # Pointed only once every record is made (a place re-parented in the data would
+        # confuse the next one's path).
+        for field, how, target, marker, record in planned:
+            if _point_at(record, field, target):
+                cases.append(HiddenCase(field.name, how, record, marker))
+            else:
+                missing.append(f"{field.name} ({how}): the database refused every variant")
+        assert not missing, f"foreign keys of {self.model} without a case: {missing}"
+        assert {c.field for c in cases} == {f.name for f in self.named_foreign_keys()}
+        return cases
+
+    def assert_saved_as_submitted(
+        self, record: Model, data: dict[str, Any], form_class: Any = None
+    ) -> None:
+        """Every submitted field reads back the same through the record's own edit form."""
+        form_class = form_class or self.viewset.form_class  # type: ignore[attr-defined]
+        form = form_class(instance=record, user=self.tree.in_scope, action="change")
+        for name, submitted in data.items():
+            if name not in form.fields or form.fields[name].disabled:
                 continue
-            try:
-                with transaction.atomic():  # a check (exactly one holder) may forbid it
-                    type(record)._default_manager.filter(pk=record.pk).update(
-                        **{field.attname: hidden[0].pk}
-                    )
-            except IntegrityError:
-                continue
-            markers.append(hidden[1])
-        return markers
+            field = form.fields[name]
+            expected = field.clean(submitted)
+            saved = field.clean(form[name].value())
+            if isinstance(expected, list | tuple) or hasattr(expected, "model"):
+                expected, saved = sorted(map(str, expected)), sorted(map(str, saved))
+            assert saved == expected, f"{name}: submitted {submitted!r}, saved {saved!r}"
 
     def user_without(self, action: str):
         """Someone at the city whose role is the role under test less ``action`` on this
@@ -190,25 +347,33 @@ class ScopedViewTests(_ScopedBase):
 
     def test_related_records_out_of_sight_are_never_named(self):
         """Every foreign key to another scoped record: when it points at a record the reader
-        cannot see, no page, list or export of this record names it."""
-        record = self.make_record(self.tree.city)
-        markers = self.point_at_hidden_records(record)
-        if not markers:
+        cannot see (in another place, or above their label ceiling in their own), no page of
+        this record (detail, history, edit form), list or export names it."""
+        if not self.named_foreign_keys():
             pytest.skip("no foreign key to another scoped record")
+        cases = self.hidden_cases()
         client = self.client_for(self.tree.in_scope)
-        urls = [self.url("detail", record)]
+        urls = []
+        for case in cases:
+            urls += [
+                self.url(page, case.record)
+                for page in ("detail", "history", "edit")
+                if self.has(page)
+            ]
         if self.has("list"):
             urls.append(self.url("list"))
             if self.has("export"):
                 urls += [self.url("list") + "?format=csv", self.url("list") + "?format=xlsx"]
         for url in urls:
             response = client.get(url)
-            if response.status_code == 403:  # the role may not export
+            if response.status_code == 403:  # the role may not export (or change)
                 continue
             assert response.status_code == 200, (url, response.status_code)
             body = _body_text(response)
-            for marker in markers:
-                assert marker not in body, f"{url} names a record the reader cannot see"
+            for case in cases:
+                assert case.marker not in body, (
+                    f"{url} names a record the reader cannot see ({case.field}, by {case.how})"
+                )
 
     def form_data(self, place: Place) -> dict[str, Any]:
         """Valid form data for a record at ``place``."""
@@ -296,19 +461,6 @@ class ScopedViewTests(_ScopedBase):
 
     # --- writes ------------------------------------------------------------------------------
 
-    def assert_saved_as_submitted(self, record: Model, data: dict[str, Any]) -> None:
-        """Every submitted field reads back the same through the record's own edit form."""
-        form = self.viewset.form_class(instance=record, user=self.tree.in_scope, action="change")
-        for name, submitted in data.items():
-            if name not in form.fields or form.fields[name].disabled:
-                continue
-            field = form.fields[name]
-            expected = field.clean(submitted)
-            saved = field.clean(form[name].value())
-            if isinstance(expected, list | tuple) or hasattr(expected, "model"):
-                expected, saved = sorted(map(str, expected)), sorted(map(str, saved))
-            assert saved == expected, f"{name}: submitted {submitted!r}, saved {saved!r}"
-
     def test_create_in_scope_writes_one_audit_entry(self):
         if not self.has("add"):
             pytest.skip("no add page")
@@ -323,6 +475,18 @@ class ScopedViewTests(_ScopedBase):
         assert len(entries) == 1
         assert entries[0].action == LogEntry.Action.CREATE
         assert entries[0].actor_id == self.tree.in_scope.pk
+
+    def test_a_form_without_the_csrf_token_is_refused(self):
+        """The generated tests send the CSRF token as a browser does; without it, a write is
+        refused (the check is not switched off for the tests)."""
+        if not self.has("add"):
+            pytest.skip("no add page")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.tree.in_scope)
+        count = self.model._default_manager.count()
+        response = client.post(self.url("add"), self.form_data(self.tree.city))
+        assert response.status_code == 403
+        assert self.model._default_manager.count() == count
 
     def test_create_outside_scope_is_refused(self):
         if not self.has("add"):
@@ -508,11 +672,12 @@ class ScopedApiTests(_ScopedBase):
         if not self.write_name:
             pytest.skip("no write endpoints")
         client = self.client_for(self.tree.in_scope)
-        response = self.send(
-            client, "post", self.write_url("create"), self.form_data(self.tree.city)
-        )
+        submitted = self.form_data(self.tree.city)
+        response = self.send(client, "post", self.write_url("create"), submitted)
         assert response.status_code == 201, response.content
         record = self.model._default_manager.get(pk=response.json()["id"])
+        form_class = FORM_ENDPOINTS[self.write_name].viewset.form_class
+        self.assert_saved_as_submitted(record, submitted, form_class)
         entries = _entries(record)
         assert [e.action for e in entries] == [LogEntry.Action.CREATE]
         assert entries[0].actor_id == self.tree.in_scope.pk
@@ -523,13 +688,29 @@ class ScopedApiTests(_ScopedBase):
             assert moved.json()["detail"]
             record.refresh_from_db()
             assert getattr(record, f"{self.place_field}_id") == self.tree.city.pk
-            changed = self.send(client, "patch", update_url, self.form_data(self.tree.ward))
+            data = self.form_data(self.tree.ward)
+            changed = self.send(client, "patch", update_url, data)
             assert changed.status_code == 200, changed.content
+            record.refresh_from_db()
+            self.assert_saved_as_submitted(record, data, form_class)
             assert _entries(record)[-1].actor_id == self.tree.in_scope.pk
         delete_url = self.write_url("delete", record)
         if delete_url:
             assert client.delete(delete_url).status_code == 204
             assert not self.model._default_manager.filter(pk=record.pk).exists()
+
+    def test_a_session_write_without_the_csrf_header_is_refused(self):
+        """A browser session's write needs the CSRF header (a bearer token's does not)."""
+        if not self.write_name:
+            pytest.skip("no write endpoints")
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.tree.in_scope)
+        count = self.model._default_manager.count()
+        response = self.send(
+            client, "post", self.write_url("create"), self.form_data(self.tree.city)
+        )
+        assert response.status_code == 403, response.content
+        assert self.model._default_manager.count() == count
 
     def test_api_writes_outside_scope_are_refused(self):
         if not self.write_name:
@@ -594,16 +775,16 @@ class ScopedApiTests(_ScopedBase):
         assert self.model._default_manager.filter(pk=record.pk).exists()
 
     def test_related_records_out_of_sight_are_never_named_in_the_api(self):
-        record = self.make_record(self.tree.city)
-        markers = self.point_at_hidden_records(record)
-        if not markers:
+        if not self.named_foreign_keys():
             pytest.skip("no foreign key to another scoped record")
+        cases = self.hidden_cases()
         client = self.client_for(self.tree.in_scope)
-        for url in (self.detail_url(record), self.list_url()):
+        urls = [self.detail_url(case.record) for case in cases] + [self.list_url()]
+        for url in urls:
             response = client.get(url)
             assert response.status_code == 200, (url, response.content)
-            for marker in markers:
-                assert marker not in response.content.decode(), url
+            for case in cases:
+                assert case.marker not in response.content.decode(), (url, case.field, case.how)
 
     def test_anonymous_gets_401(self):
         record = self.make_record(self.tree.city)

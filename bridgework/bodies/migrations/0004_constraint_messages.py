@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bodies', '0002_children_as_sensitive_as_parents'),
+        ('bodies', '0003_seat_sector_represented'),
     ]
 
     operations = [
