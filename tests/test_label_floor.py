@@ -253,7 +253,7 @@ def test_the_migration_fills_the_meeting_and_raises_the_label(tree):
     item = ActionItemFactory(raised_by=body, tlp=TLP.AMBER)
     ActionItem.objects.filter(pk=item.pk).update(decision=decision, meeting=None, tlp=TLP.GREEN)
     migration = importlib.import_module(
-        "bridgework.bodies.migrations.0003_action_items_follow_their_decisions_meeting"
+        "bridgework.bodies.migrations.0005_action_items_follow_their_decisions_meeting"
     )
     migration.follow_decisions(apps, None)
     item.refresh_from_db()

@@ -296,3 +296,56 @@ def test_api_answers_a_need_through_its_transition(mw):
     body = response.json()
     assert body["status"] == "answered" and body["answer_title"] == "District mediation course"
     assert body["answer_text"] == "Join the district's March course"
+
+
+def test_an_answer_may_point_to_a_record_the_answering_level_can_see(mw):
+    from bridgework.actors.factories import OrganisationFactory
+
+    need = _raise(mw)
+    programme = OrganisationFactory(place=mw.district, name="District Mediation Programme")
+    hidden = OrganisationFactory(place=mw.far_city, name="Dedza Mediators")
+    client = Client()
+    client.force_login(mw.district_user)
+    url = reverse("plans:localneed_answer", args=[need.pk])
+    page = client.get(
+        url, {"record": f"actors.organisation:{programme.pk}", "answer_kind": "programme"}
+    )
+    assert page.context["answer_record"] == programme
+    refused = client.post(
+        url,
+        {
+            "answer_kind": "programme",
+            "answer_title": "Their mediators",
+            "note": "Ask them",
+            "record": f"actors.organisation:{hidden.pk}",
+        },
+    )
+    assert refused.status_code == 400
+    need.refresh_from_db()
+    assert need.status == NeedStatus.RAISED
+    response = client.post(
+        url,
+        {
+            "answer_kind": "programme",
+            "answer_title": "District Mediation Programme",
+            "note": "It trains two mediators a ward.",
+            "record": f"actors.organisation:{programme.pk}",
+        },
+    )
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert need.answer_record == programme
+    with pytest.raises(ValidationError):  # the API's changes are checked the same way
+        other = _raise(mw)
+        do_transition(
+            other,
+            "answer",
+            acting_user=mw.district_user,
+            note="x",
+            changes={
+                "answer_kind": "programme",
+                "answer_title": "x",
+                "answer_type_id": need.answer_type_id,
+                "answer_id": hidden.pk,
+            },
+        )

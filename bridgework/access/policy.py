@@ -24,7 +24,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import models
 from django.db.models import Prefetch
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from bridgework.core.modules import module_parts
@@ -127,17 +127,20 @@ def model_label(model: type[models.Model] | models.Model) -> str:
 def sync_default_policy(**_kwargs) -> None:
     """Create the default roles and rules that are missing; never remove a row."""
     roles = {}
-    for spec in DEFAULT_ROLES:
-        role, _created = Role.objects.get_or_create(
-            slug=spec.slug,
-            defaults={
-                "name": str(spec.name),
-                "rank": spec.rank,
-                "tlp_ceiling": spec.tlp_ceiling,
-                "description": str(spec.description),
-            },
-        )
-        roles[spec.slug] = role
+    # Stored in English whatever language is active (a test's flush may run in French): the
+    # reader's language is applied when a default role is shown (roles.default_role_name).
+    with translation.override("en"):
+        for spec in DEFAULT_ROLES:
+            role, _created = Role.objects.get_or_create(
+                slug=spec.slug,
+                defaults={
+                    "name": str(spec.name),
+                    "rank": spec.rank,
+                    "tlp_ceiling": spec.tlp_ceiling,
+                    "description": str(spec.description),
+                },
+            )
+            roles[spec.slug] = role
     existing = set(PolicyRule.objects.values_list("role__slug", "action", "model_label"))
     missing = [
         PolicyRule(role=roles[slug], action=action, model_label=label)

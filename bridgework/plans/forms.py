@@ -255,6 +255,12 @@ class AnswerForm(forms.Form):
     answer_url = forms.URLField(
         label=_("Link"), required=False, max_length=200, assume_scheme="https"
     )
+    record = forms.CharField(
+        required=False,
+        max_length=120,
+        widget=forms.HiddenInput,
+        help_text=_("The platform's record that answers it: app.model:number"),
+    )
     note = forms.CharField(
         label=_("What the answer says"),
         widget=TEXT,

@@ -24,6 +24,8 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -533,6 +535,19 @@ class LocalNeed(LabelledModel):
     )
     answer_url = models.URLField(_("link"), blank=True)
     answer_text = models.TextField(_("what the answer says"), blank=True)
+    # The record that answers it, when the answer is on the platform (a fund's call, a
+    # course, a knowledge item): any module's record, named to readers who may see it.
+    answer_type = models.ForeignKey(
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("answered by a record of kind"),
+    )
+    answer_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    answer_record = GenericForeignKey("answer_type", "answer_id")
     closed_on = models.DateField(_("closed on"), null=True, blank=True, editable=False)
     support_count = models.PositiveIntegerField(_("places sharing it"), default=0, editable=False)
     is_demo = models.BooleanField(_("demo data"), default=False)

@@ -8,8 +8,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django import forms
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -540,24 +542,46 @@ class AnswerPage(RecordPage):
 
     def get(self, request, **kwargs):
         need = self.get_object()
-        return self.render_page(need, AnswerForm())
+        initial = {
+            key: request.GET[key][:200]
+            for key in ("answer_kind", "answer_title", "answer_url", "record")
+            if request.GET.get(key)
+        }
+        return self.render_page(need, AnswerForm(initial=initial), record=self.record(initial))
+
+    def record(self, data) -> Any:
+        """The record named by ``app.model:number`` (another module's "answer a need with
+        this" link), if the user may see it; None otherwise."""
+        label, _sep, pk = str(data.get("record") or "").partition(":")
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError):
+            return None
+        if not pk.isdigit() or not hasattr(model._default_manager, "visible_to"):
+            return None
+        return model._default_manager.visible_to(self.request.user).filter(pk=pk).first()
 
     def post(self, request, **kwargs):
         need = self.get_object()
         form = AnswerForm(request.POST)
+        record = None
         if form.is_valid():
             data = form.cleaned_data
+            record = self.record(data)
+            changes = {
+                "answer_kind": data["answer_kind"],
+                "answer_title": data["answer_title"],
+                "answer_url": data["answer_url"],
+            }
+            if record is not None:
+                changes["answer_type_id"] = ContentType.objects.get_for_model(record).pk
+                changes["answer_id"] = record.pk
+            elif data["record"]:
+                form.add_error(None, _("That record is not one you may point to."))
+        if form.is_valid():
             try:
                 do_transition(
-                    need,
-                    "answer",
-                    acting_user=request.user,
-                    note=data["note"],
-                    changes={
-                        "answer_kind": data["answer_kind"],
-                        "answer_title": data["answer_title"],
-                        "answer_url": data["answer_url"],
-                    },
+                    need, "answer", acting_user=request.user, note=data["note"], changes=changes
                 )
             except ValidationError as exc:
                 _merge(form, exc)
@@ -568,13 +592,13 @@ class AnswerPage(RecordPage):
                     % {"place": need.place.name},
                 )
                 return HttpResponseRedirect(need.get_absolute_url())
-        return self.render_page(need, form, status=400)
+        return self.render_page(need, form, record=record, status=400)
 
-    def render_page(self, need, form, status: int = 200):
+    def render_page(self, need, form, *, record=None, status: int = 200):
         return render(
             self.request,
             "plans/answer_need.html",
-            self.context(object=need, form=form),
+            self.context(object=need, form=form, answer_record=record),
             status=status,
         )
 

@@ -165,18 +165,47 @@ def _pass_up(need, acting_user, note: str) -> Iterable[str]:
 def _close_with_answer(need, acting_user, note: str) -> Iterable[str]:
     if need.answer_kind == AnswerKind.DECLINE:
         raise ValidationError({"answer_kind": _("To say no, decline the need with your reason.")})
+    if need.answer_type_id or need.answer_id:
+        _check_answer_record(need, acting_user)
     need.answer_text = note
     need.closed_on = timezone.localdate()
     return ("answer_text", "closed_on")
+
+
+def _check_answer_record(need, acting_user) -> None:
+    """An answer may name a record of the platform that the one answering may see."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bridgework.access.policy import permits
+
+    content_type = ContentType.objects.filter(pk=need.answer_type_id).first()
+    model = content_type.model_class() if content_type else None
+    record = (
+        model._default_manager.filter(pk=need.answer_id).first()
+        if model is not None and need.answer_id
+        else None
+    )
+    if record is None or not permits(acting_user, "view", record):
+        raise ValidationError({"answer_id": _("There is no such record you may point to.")})
 
 
 def _close_with_no(need, acting_user, note: str) -> Iterable[str]:
     need.answer_kind = AnswerKind.DECLINE
     need.answer_title = ""
     need.answer_url = ""
+    need.answer_type = None
+    need.answer_id = None
     need.answer_text = note
     need.closed_on = timezone.localdate()
-    return ("answer_kind", "answer_title", "answer_url", "answer_text", "closed_on")
+    return (
+        "answer_kind",
+        "answer_title",
+        "answer_url",
+        "answer_type",
+        "answer_id",
+        "answer_text",
+        "closed_on",
+    )
 
 
 def _withdraw(need, acting_user, note: str) -> Iterable[str]:
@@ -214,7 +243,7 @@ LOCAL_NEED = Workflow(
             condition=handles,
             condition_label=_handler_label(),
             needs_note=True,
-            accepts=("answer_kind", "answer_title", "answer_url"),
+            accepts=("answer_kind", "answer_title", "answer_url", "answer_type_id", "answer_id"),
             requires=("answer_kind", "answer_title"),
             page="plans:localneed_answer",
             effect=_close_with_answer,
