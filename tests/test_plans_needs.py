@@ -349,3 +349,17 @@ def test_an_answer_may_point_to_a_record_the_answering_level_can_see(mw):
                 "answer_id": hidden.pk,
             },
         )
+
+
+def test_the_home_page_shows_the_needs_waiting_for_an_answer_and_ones_own(mw):
+    need = _raise(mw)
+    client = Client()
+    client.force_login(mw.district_user)
+    home = client.get("/").content.decode()
+    assert "Waiting for your answer" in home and need.title in home
+    client.force_login(mw.city_user)
+    home = client.get("/").content.decode()
+    assert "Raised by your places" in home and need.title in home
+    assert "Waiting for your answer" not in home
+    client.force_login(mw.far_user)
+    assert need.title not in client.get("/").content.decode()

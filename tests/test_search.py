@@ -134,7 +134,7 @@ def test_the_question_who_works_where_on_what_is_answered(tree, records):
     everything = client.get(reverse("search"), {"q": "Riverton Ward 1"}).context["results"]
     [answer] = everything.answers
     kinds = [excerpt.findable.key for excerpt in answer.excerpts]
-    assert kinds == ["actors.organisation", "bodies.body", "bodies.actionitem"]
+    assert _of_these_modules(kinds) == ["actors.organisation", "bodies.body", "bodies.actionitem"]
     assert _names(answer.excerpts[0]) == [
         "Riverton Youth Forum",
         "Upper Riverton Mothers",
@@ -167,6 +167,11 @@ def test_search_within_a_place(tree, records):
     assert "works_in=Riverton+Ward+1" in groups["actors.organisation"].url
     bad = client_for(tree.in_scope).get(reverse("search"), {"q": "x", "place": "Hillbury"})
     assert bad.status_code == 400
+
+
+def _of_these_modules(keys) -> list[str]:
+    """The kinds of record these tests make (other modules add lists of their own)."""
+    return [key for key in keys if key.split(".")[0] in {"places", "actors", "bodies"}]
 
 
 def test_search_queries_do_not_grow_with_matches(tree, records):
@@ -220,7 +225,7 @@ def test_a_place_page_lists_what_is_there_and_below(tree, records):
     ActionItemFactory(raised_by=BodyFactory(place=tree.sibling), title="Elsewhere")
     response = client_for(tree.in_scope).get(tree.city.get_absolute_url())
     here = {excerpt.findable.key: excerpt for excerpt in response.context["here"]}
-    assert list(here) == ["actors.organisation", "bodies.body", "bodies.actionitem"]
+    assert _of_these_modules(here) == ["actors.organisation", "bodies.body", "bodies.actionitem"]
     assert _names(here["actors.organisation"]) == [
         "Riverton",
         "Riverton Youth Forum",
@@ -244,5 +249,5 @@ def test_a_place_page_shows_only_the_lists_the_reader_may_read(tree, records):
     works("Ward Open Circle", Sector.CIVIL_SOCIETY, tree.ward, tlp=TLP.CLEAR)
     response = client_for(resident).get(tree.ward.get_absolute_url())
     here = {excerpt.findable.key: excerpt for excerpt in response.context["here"]}
-    assert list(here) == ["actors.organisation", "bodies.body"]  # residents read no actions
+    assert _of_these_modules(here) == ["actors.organisation", "bodies.body"]  # no actions
     assert _names(here["actors.organisation"]) == ["Ward Open Circle"]  # CLEAR only
