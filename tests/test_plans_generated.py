@@ -270,9 +270,9 @@ class LocalNeedRecords:
     model = LocalNeed
 
     def make_record(self, place, **fields):
-        # Raised below ``place`` and put before it: a need raised *at* the sibling city would
-        # be before the region, whose cities read it by design (tests/test_plans_needs.py).
-        return _need_before(place, **fields)
+        # Put before ``place`` itself: a need the sibling city raised and put before the region
+        # is read by the region's cities by design (tests/test_plans_needs.py).
+        return LocalNeedFactory(place=place, handled_at=place, **fields)
 
     def form_data(self, place):
         return {

@@ -363,3 +363,21 @@ def test_the_home_page_shows_the_needs_waiting_for_an_answer_and_ones_own(mw):
     assert "Waiting for your answer" not in home
     client.force_login(mw.far_user)
     assert need.title not in client.get("/").content.decode()
+
+
+def test_a_need_moves_place_only_while_it_is_with_the_first_level(mw):
+    need = _raise(mw)
+    client = Client()
+    client.force_login(mw.district_user)
+    data = {"title": "Trainers", "category": "training", "priority": "high", "tlp": TLP.GREEN}
+    url = reverse("plans:localneed_edit", args=[need.pk])
+    response = client.post(url, {**data, "place": mw.neighbour.pk})
+    assert response.status_code == 302
+    need.refresh_from_db()
+    assert need.place == mw.neighbour and need.handled_at == mw.district
+    do_transition(need, "pass_up", acting_user=mw.district_user, note="Up")
+    response = client.post(url, {**data, "place": mw.city.pk})
+    assert response.status_code == 400
+    assert "moved on from its place" in response.content.decode()
+    need.refresh_from_db()
+    assert need.place == mw.neighbour

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.web.forms import ScopedModelForm
 
-from .choices import AnswerKind, StrategyStatus
+from .choices import AnswerKind, NeedStatus, StrategyStatus
 from .models import (
     Approval,
     Indicator,
@@ -24,6 +24,7 @@ from .models import (
     PlanAction,
     PlanPriority,
     Strategy,
+    first_handler,
 )
 from .periods import Period, parse_period
 
@@ -174,6 +175,18 @@ class LocalNeedForm(ScopedModelForm):
         fields = ["title", "place", "category", "priority", "description", "evidence", "tlp"]
         widgets = {"description": TEXT, "evidence": SHORT_TEXT}
         labels = {"place": _("Raised by (place)")}
+
+    def clean_place(self):
+        """A need raised at the wrong place may move while it is still with the first level
+        (which moves with it); once passed up or closed, its trail stays with its place."""
+        place = self.cleaned_data.get("place")
+        if self.instance.pk and place is not None and place.pk != self.instance.place_id:
+            if self.instance.status != NeedStatus.RAISED or self.instance.referrals.exists():
+                raise forms.ValidationError(
+                    _("This need has moved on from its place: raise a new one for another place.")
+                )
+            self.instance.handled_at = first_handler(place)
+        return place
 
 
 class NeedSupportForm(ScopedModelForm):

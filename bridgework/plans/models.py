@@ -69,6 +69,7 @@ __all__ = [
     "PlanAction",
     "PlanPriority",
     "Strategy",
+    "first_handler",
     "supports_from_outside",
 ]
 
