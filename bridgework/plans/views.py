@@ -1004,6 +1004,7 @@ def report_values(request):
         period=period,
         form=form,
         lock=lock,
+        period_kind=Periodicity(period.kind).label.lower(),
         previous=period.previous(),
         next=period.next(),
         kinds=[
