@@ -50,12 +50,17 @@ run: install
 		--error-logfile - & \
 	wait -n
 
+# Tests run on every core (pytest-xdist), each test class on one worker: TEST_WORKERS=0 runs
+# them in one process.
+TEST_WORKERS ?= auto
+TEST_PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope)
+
 test: install
 	@$(BIN)/bridgework compilemessages -v 0 --ignore=.venv 2>/dev/null || true
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(TEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: install
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest $(TEST_PARALLEL) -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

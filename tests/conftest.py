@@ -17,16 +17,54 @@ def pytest_collection_modifyitems(session, config, items):
     meta = [item for item in items if item.module.__name__ == "tests.test_meta"]
     rest = [item for item in items if item.module.__name__ != "tests.test_meta"]
     items[:] = rest + meta
-    whole = (
+    config.stash[WHOLE_SUITE] = _runs_whole_suite(config)
+
+
+def _runs_whole_suite(config) -> bool:
+    return bool(
         not config.getoption("keyword")
         and not config.getoption("markexpr")
         and not config.getoption("deselect")
         and all(arg.rstrip("/") in {"tests", str(config.rootpath / "tests")} for arg in config.args)
     )
-    config.stash[WHOLE_SUITE] = whole
 
 
 WHOLE_SUITE = pytest.StashKey[bool]()
+REQUESTED = pytest.StashKey[set]()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With ``-n``: each worker hands over the URLs its tests requested; the controller, once
+    every worker is done, checks that the whole run requested every URL."""
+    from bridgework.web.testing import REQUESTED_URLS
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["requested_urls"] = sorted(REQUESTED_URLS)
+        return
+    requested = session.config.stash.get(REQUESTED, None)
+    if requested is None or exitstatus != 0 or not _runs_whole_suite(session.config):
+        return
+    from tests.test_meta import url_coverage_problems
+
+    problems = url_coverage_problems(requested)
+    if problems:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        for problem in problems:
+            reporter.write_line(f"META-TEST FAILED: {problem}", red=True, bold=True)
+        session.exitstatus = 1
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist") and getattr(config.option, "numprocesses", None):
+        config.stash[REQUESTED] = set()
+
+        class _Collect:
+            @pytest.hookimpl
+            def pytest_testnodedown(self, node, error):
+                config.stash[REQUESTED].update(node.workeroutput.get("requested_urls", ()))
+
+        config.pluginmanager.register(_Collect(), "bridgework-requested-urls")
 
 
 @pytest.fixture
