@@ -18,7 +18,7 @@ from bridgework.access.policy import (
     tlp_choices_for,
 )
 from bridgework.bodies.factories import BodyFactory
-from bridgework.core.actions import do_update_record
+from bridgework.core.actions import do_create_record, do_update_record
 from bridgework.core.tlp import TLP
 from bridgework.places.forms import PlaceForm
 from bridgework.places.models import Hub, Network, Place
@@ -139,6 +139,23 @@ def test_writes_are_rechecked_after_saving(tree):
         do_update_record(membership, acting_user=tree.in_scope)
     membership.refresh_from_db()
     assert membership.place == tree.city
+
+
+def test_creates_are_rechecked_after_saving(tree):
+    """Even bypassing the form (whose choices are scoped), a record cannot be created outside
+    the user's subtree: the re-check after saving refuses it and the row is rolled back."""
+    from datetime import date
+
+    from bridgework.places.models import NetworkMembership
+
+    network = Network.objects.create(name="Net", slug="net")
+    outside = NetworkMembership(network=network, place=tree.sibling, joined_on=date(2024, 1, 1))
+    with pytest.raises(PermissionDenied):
+        do_create_record(outside, acting_user=tree.in_scope)
+    assert not NetworkMembership.objects.filter(network=network).exists()
+    inside = NetworkMembership(network=network, place=tree.city, joined_on=date(2024, 1, 1))
+    do_create_record(inside, acting_user=tree.in_scope)
+    assert NetworkMembership.objects.filter(network=network, place=tree.city).exists()
 
 
 def test_form_choices_are_scoped(tree):
