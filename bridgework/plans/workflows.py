@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from bridgework.access.policy import holds_role_at
 from bridgework.activity.workflows import Transition, Workflow
@@ -236,7 +236,7 @@ LOCAL_NEED = Workflow(
     transitions=(
         Transition(
             "answer",
-            gettext_lazy("Answer"),
+            pgettext_lazy("the step that answers a need", "Answer"),
             OPEN,
             NeedStatus.ANSWERED,
             COORDINATORS,
