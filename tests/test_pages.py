@@ -24,6 +24,17 @@ def test_home_lists_the_users_places(client, tree):
     assert b"Riverton" in response.content
 
 
+def test_a_visitor_who_is_not_signed_in_is_told_what_bridgework_is(client, tree):
+    """The front door: what the platform is and how to get in, and no record of anyone's."""
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "What you find inside" in page
+    assert f'href="{reverse("login")}"' in page
+    assert "Riverton" not in page and "site-search" not in page  # no place, no search, no menu
+    assert "sections" not in response.context
+
+
 @covers("places:browse")
 def test_browse_starts_at_the_users_highest_places(client, tree):
     client.force_login(tree.ancestor)
@@ -190,7 +201,7 @@ def test_user_page_and_deactivation_end_every_session(client, tree):
     client.post(reverse("access:user_deactivate", args=[tree.in_scope.pk]))
     tree.in_scope.refresh_from_db()
     assert not tree.in_scope.is_active
-    assert victim_session.get(reverse("home")).status_code == 302
+    assert victim_session.get(reverse("account")).status_code == 302
     # a peer elsewhere can neither see nor disable them
     client.force_login(tree.sibling_user)
     assert client.get(reverse("access:user_detail", args=[tree.ancestor.pk])).status_code == 404

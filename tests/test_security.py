@@ -28,9 +28,9 @@ def test_sign_in_rotates_the_session_and_sign_out_ends_it(client, tree):
     response = sign_in(client, tree.in_scope)
     assert response.status_code == 302
     assert client.session.session_key != before
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("account")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("account")).status_code == 302
 
 
 def test_email_is_matched_without_case(client, tree):
@@ -137,9 +137,9 @@ def test_absolute_timeout_ends_an_active_session(client, tree):
     session = client.session
     session[SIGNED_IN_AT] = int(timezone.now().timestamp()) - settings.SESSION_ABSOLUTE_SECONDS - 5
     session.save()
-    response = client.get(reverse("home"))
+    response = client.get(reverse("account"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("account")).status_code == 302
 
 
 def test_disabled_account_cannot_sign_in_or_use_tokens(client, tree):

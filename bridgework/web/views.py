@@ -51,11 +51,13 @@ __all__ = [
 ]
 
 
-@login_required
 @require_GET
 def home(request):
     """What to do now: each module's sections that hold something for this reader (their
-    overdue actions, their bodies' next meetings…), and a newcomer's first steps."""
+    overdue actions, their bodies' next meetings…), and a newcomer's first steps. A visitor
+    who is not signed in is told what Bridgework is and how to get in."""
+    if not request.user.is_authenticated:
+        return render(request, "web/welcome.html")
     sections = []
     for section in home_sections():
         context = section.context(request)

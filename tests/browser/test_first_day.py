@@ -157,6 +157,15 @@ def test_malawi_national_coordinator_and_hub_officer_read_words(
 
 def test_peel_partner_on_a_small_phone(page: Page, live_server, demo):
     page.set_viewport_size(PHONE)
+    # Not signed in yet: the front door says what Bridgework is, fits the phone, and leads in.
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Bridgework")
+    expect(page.get_by_role("heading", name="What you find inside")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    assert_accessible(page)
+    page.get_by_role("link", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/")
     sign_in_as(page, live_server, "partner.peel")
 
     header = page.locator("header.site-header").bounding_box()
