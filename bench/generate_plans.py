@@ -144,14 +144,30 @@ def _insert(rows) -> int:
     return count
 
 
-@transaction.atomic
+def _without_indexes(insert):
+    """Run ``insert`` with the value table's secondary indexes dropped, then build them
+    again: one sort per index instead of millions of index updates (the usual bulk load).
+    The unique constraint stays: SQLite would rebuild the whole table to add it back."""
+    indexes = IndicatorValue._meta.indexes
+    with connection.schema_editor() as editor:
+        for index in indexes:
+            editor.remove_index(IndicatorValue, index)
+    count = insert()
+    with connection.schema_editor() as editor:
+        for index in indexes:
+            editor.add_index(IndicatorValue, index)
+    return count
+
+
 def generate_plans(country: Place) -> PlansData:
     """A strategy owned at ``country`` and the values of every city of the tree (the other
     countries' cities report too: their rows sit in the same indexes the roll-ups read)."""
     first_year = timezone.now().year - YEARS
-    strategy, indicators = _strategy(country, first_year)
+    with transaction.atomic():
+        strategy, indicators = _strategy(country, first_year)
     cities = list(
         Place.objects.filter(depth=REPORTING_DEPTH).order_by("path").values_list("pk", "path")
     )
-    values = _insert(_value_rows(indicators, cities, _months(first_year), timezone.now()))
+    rows = _value_rows(indicators, cities, _months(first_year), timezone.now())
+    values = _without_indexes(lambda: transaction.atomic(_insert)(rows))
     return PlansData(strategy, indicators, values, len(cities), first_year)

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.access.actions import do_assign_role, do_deactivate_user, do_end_role_assignment
@@ -18,6 +19,7 @@ from bridgework.access.policy import (
     tlp_choices_for,
 )
 from bridgework.bodies.factories import BodyFactory
+from bridgework.bodies.models import Body
 from bridgework.core.actions import do_create_record, do_update_record
 from bridgework.core.tlp import TLP
 from bridgework.places.forms import PlaceForm
@@ -156,6 +158,19 @@ def test_creates_are_rechecked_after_saving(tree):
     inside = NetworkMembership(network=network, place=tree.city, joined_on=date(2024, 1, 1))
     do_create_record(inside, acting_user=tree.in_scope)
     assert NetworkMembership.objects.filter(network=network, place=tree.city).exists()
+
+
+def test_reads_reach_the_places_above_but_writes_never_do(client, tree):
+    """A city's coordinator reads the GREEN body of the country above, and may neither
+    change, delete nor add to it: writes stay in one's own subtree."""
+    national = BodyFactory(place=tree.country, name="National Board", tlp=TLP.GREEN)
+    assert Body.objects.visible_to(tree.in_scope, "view").filter(pk=national.pk).exists()
+    for action in ("change", "delete"):
+        assert not Body.objects.visible_to(tree.in_scope, action).filter(pk=national.pk).exists()
+    assert tree.country not in places_for(tree.in_scope, "add", Body)
+    client.force_login(tree.in_scope)
+    assert client.get(national.get_absolute_url()).status_code == 200
+    assert client.get(reverse("bodies:body_edit", args=[national.pk])).status_code == 403
 
 
 def test_form_choices_are_scoped(tree):
