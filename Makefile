@@ -74,8 +74,10 @@ format: install
 mutants: install
 	$(BIN)/python -m tests.mutation $(MUTANTS)
 
+# Lists, 3W and throughput (docs/benchmarks.md), then indicator roll-ups (docs/benchmarks-plans.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.plans_run $(PLANS_BENCH_ARGS)
 
 messages: install
 	cd bridgework && ../$(BIN)/bridgework makemessages -l fr -l ar --ignore=*/demo.py && ../$(BIN)/bridgework compilemessages

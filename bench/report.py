@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 from .actor_scenarios import OrgLists, PageTiming, ThreeWLevel
 from .generate import Dataset
-from .generate_plans import INDICATORS, YEARS, PlansData
 from .measure import Timings
-from .plans_scenarios import RollupLevel
 from .scenarios import PLACES_PAGE, TARGETS, DeepPages, ListLatency, Throughput
 
 __all__ = ["Results", "render_report", "render_table"]
@@ -45,8 +43,6 @@ class Results:
     html_bytes: int
     org_lists: OrgLists
     three_w: list[ThreeWLevel]
-    plans: PlansData
-    rollups: list[RollupLevel]
     throughput: Throughput
     iterations: int
     seconds: float
@@ -96,7 +92,6 @@ def _rows(r: Results) -> list[tuple[str, str, str, str]]:
         ),
         *_org_list_rows(r.org_lists),
         *_three_w_rows(r.three_w),
-        *_rollup_rows(r.rollups),
         (
             f"Hello-world view `GET {TARGETS['hello']}` on gunicorn",
             f"{tp.rps('hello'):,.0f} req/s",
@@ -180,33 +175,6 @@ def _three_w_rows(levels: list[ThreeWLevel]) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _rollup_rows(levels: list[RollupLevel]) -> list[tuple[str, str, str, str]]:
-    rows = []
-    for level in levels:
-        where = (
-            f"{level.level} “{level.place.name}”, {level.reporting_places:,} places reporting, "
-            f"{level.values:,} values in the year"
-        )
-        rows.append(
-            (
-                f"Indicator roll-up page `{level.page.path}` ({where})",
-                _page_value(level.page),
-                "—",
-                "—",
-            )
-        )
-        rows.append(
-            (
-                f"Roll-up selector `rollup_by_child()` ÷ hand-written SQL of the same "
-                f"aggregation (a year's values per child place), {level.level}, p50",
-                f"{level.ratio:.2f}× (selector {_ms(level.selector)}; SQL {_ms(level.raw)})",
-                f"≤ {ROLLUP_MAX_RATIO:g}×",
-                _verdict(level.ratio <= ROLLUP_MAX_RATIO),
-            )
-        )
-    return rows
-
-
 def render_table(r: Results) -> str:
     lines = ["| measure | value | target (QUALITY.md) | result |", "|---|---|---|---|"]
     lines += [f"| {' | '.join(row)} |" for row in _rows(r)]
@@ -268,8 +236,6 @@ are there to explain the others.
 - Organisations: {a.organisations:,} ({tlps})
 - Organisation areas of work: {a.areas:,}; organisation–theme links: {a.theme_links:,}
 - People: {a.people:,}; posts: {a.posts:,}
-- Indicator values: {r.plans.values:,} ({INDICATORS} monthly indicators × {YEARS} years, reported
-  by each of the {r.plans.reporting_places:,} cities)
 
 ## Throughput details
 
@@ -322,20 +288,6 @@ and the highest of their p99.
 
   ```sql
   {country.raw_sql}
-  ```
-- Indicator roll-ups (`bench/generate_plans.py`): one national strategy owned at the first
-  country with {INDICATORS} monthly indicators (14 add up as sums, 3 as averages, 3 as latest
-  values); every city of the tree reports each of them for each month of {YEARS} years (values
-  inserted with `executemany`, their stored ancestor columns derived from the path as `save()`
-  does). Measured for a summed indicator and the last full year: the page
-  `/plans/indicators/<id>/?place=<id>&period=<year>` through the test client (the total, the
-  split by child place, twelve months of history), the selector `rollup_by_child()` on the
-  user's scoped values, and the same aggregation written by hand — an equality on the stored
-  ancestor column of the place's depth, grouped by the next one — checked to add up alike. At
-  the district:
-
-  ```sql
-  {r.rollups[-1].raw_sql}
   ```
 - Throughput: `gunicorn bridgework.wsgi` in a subprocess on a free port of 127.0.0.1 with
   `BRIDGEWORK_BENCH=1` (which mounts `/bench/hello`, a bare view behind the full middleware

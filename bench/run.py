@@ -167,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .actor_scenarios import measure_org_lists, measure_three_w
     from .generate import generate
-    from .generate_plans import generate_plans
     from .measure import wrk_version
-    from .plans_scenarios import measure_rollups, rollup_levels
     from .report import Results, render_report, render_table
     from .scenarios import (
         measure_deep_pages,
@@ -193,10 +191,6 @@ def main(argv: list[str] | None = None) -> int:
     generating = time.monotonic()
     dataset = generate(args.scale)
     generation_seconds = time.monotonic() - generating
-    _step(started, "Generating five years of monthly indicator values")
-    generating = time.monotonic()
-    plans = generate_plans(dataset.three_w_places["country"])
-    plans_seconds = time.monotonic() - generating
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # what autovacuum would soon do after a bulk load
@@ -237,24 +231,10 @@ def main(argv: list[str] | None = None) -> int:
             f"; selector p50 {level.selector.p50:.2f} ms, SQL p50 {level.raw.p50:.2f} ms",
         )
 
-    _step(started, "Indicator roll-up: page, selector and hand-written SQL at three levels")
-    rollups = measure_rollups(
-        dataset.coordinator, rollup_levels(dataset.three_w_places), plans, args.iterations
-    )
-    for level in rollups:
-        _step(
-            started,
-            f"  {level.level} ({level.values:,} values): page {level.page.timings}"
-            f"; selector p50 {level.selector.p50:.2f} ms, SQL p50 {level.raw.p50:.2f} ms",
-        )
-
     use_wrk = not args.no_wrk and wrk_version() is not None
     load_tool = f"wrk {wrk_version()}" if use_wrk else "built-in Python client (http.client)"
     facts = machine_facts(args, load_tool, load_at_start)
-    facts["Data generation"] = (
-        f"{generation_seconds:.0f} s (bulk_create in one transaction); indicator values "
-        f"{plans_seconds:.0f} s (executemany)"
-    )
+    facts["Data generation"] = f"{generation_seconds:.0f} s (bulk_create in one transaction)"
     _step(started, f"Throughput against gunicorn ({load_tool}), {args.seconds:g} s a URL")
     log_path = DATA_DIR / "gunicorn.log"
     log_path.write_bytes(b"")
@@ -281,8 +261,6 @@ def main(argv: list[str] | None = None) -> int:
         html_bytes=html_bytes,
         org_lists=org_lists,
         three_w=three_w,
-        plans=plans,
-        rollups=rollups,
         throughput=throughput,
         iterations=args.iterations,
         seconds=args.seconds,
