@@ -87,6 +87,12 @@ $(VENV)/.installed-load: $(VENV)/.installed
 load: $(VENV)/.installed-load
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
+# Breaks the server on purpose (a killed worker, PostgreSQL stopped when DATABASE_URL names a
+# local cluster, a read-only or full SQLite disk) and prints PASS/FAIL for what people see.
+# For maintainers, not CI: run as root for the full-disk check; it stops the local PostgreSQL.
+faults: install
+	$(BIN)/python -m bench.faults $(FAULTS_ARGS)
+
 messages: install
 	cd bridgework && ../$(BIN)/bridgework makemessages -l fr -l ar --ignore=*/demo.py && ../$(BIN)/bridgework compilemessages
 
