@@ -278,6 +278,21 @@ def _pg_ctl(action: str) -> None:
     )
 
 
+def _start_postgres(attempts: int = 5) -> None:
+    for attempt in range(attempts):
+        try:
+            _pg_ctl("start")
+            return
+        except subprocess.SubprocessError as exc:
+            with suppress(subprocess.SubprocessError):
+                _pg_ctl("status")  # succeeds when it is running after all
+                return
+            print(f"starting PostgreSQL failed ({exc}); trying again", file=sys.stderr)
+            if attempt == attempts - 1:
+                raise
+            time.sleep(2)
+
+
 class HealthWatch:
     """Polls /healthz a few times a second; keeps (time, status or None)."""
 
@@ -298,11 +313,12 @@ class HealthWatch:
     def _poll(self) -> None:
         while not self.stop.is_set():
             status: int | None
+            asked = time.monotonic()  # when asked: an answer begun before a stop is no proof
             try:
                 status = check_get(self.port, "/healthz", {}, timeout=3)[0]
             except OSError:
                 status = None
-            self.seen.append((time.monotonic(), status))
+            self.seen.append((asked, status))
             time.sleep(0.2)
 
     def between(self, start: float, end: float) -> list[int | None]:
@@ -331,7 +347,7 @@ def check_postgres_restart(setup: Setup, log_path: Path, database_url: str) -> O
                 time.sleep(OUTAGE_SECONDS)
             finally:
                 starting = time.monotonic()
-                _pg_ctl("start")  # always, whatever happened: others use this cluster
+                _start_postgres()  # always, whatever happened: others use this cluster
                 started = time.monotonic()
                 details.append(f"started again after {started - stopping:.1f} s down")
             recovered = _wait_for(

@@ -307,13 +307,15 @@ def render_section(facts: dict[str, str], capacity: Run, load: Run, target_rps: 
 
 HEADER = """# Load
 
-Written by `make load` (`python -m bench.load`); each run replaces the section of the database
-it ran on. Each run measures the server's capacity with Locust (no pause between requests),
-then loads it at 60 % of that for 10 minutes with the same mix: sign-in and sign-out through
-the forms (session and CSRF), organisation and place lists, organisation details, the 3W
-roll-up of the coordinator's country, region and city, and API reads and writes (creating
-organisations) with a token. Target (QUALITY.md): 0 errors, p95 < 100 ms. Percentiles are
-Locust's, over the whole run; the load generator runs on the same machine as the server.
+Written by `make load` (`python -m bench.load`, see the README); each run replaces the section
+of the database it ran on. A run measures the server's capacity with Locust (no pause between
+requests; the steady rate over the second half of a 60 s run), then loads it at 60 % of that
+for 10 minutes (`LOAD_SECONDS`) with the same mix: sign-in and sign-out through the forms
+(session and CSRF), organisation and place lists, organisation details, the 3W roll-up of the
+coordinator's country, region and city, and API reads and writes (creating organisations) with
+a token. Target (QUALITY.md): 0 errors, p95 < 100 ms over all requests. Percentiles are
+Locust's over the whole run (rounded to two significant digits above 100 ms); Locust runs on
+the same machine as the server and takes part of its CPU.
 """
 
 
