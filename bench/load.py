@@ -289,7 +289,7 @@ def render_section(facts: dict[str, str], capacity: Run, load: Run, target_rps: 
         f"p95 {capacity.total.p95:.0f} ms)",
         f"- Load: aimed at {target_rps:.1f} req/s, reached {load.total.rps:.1f} req/s "
         f"for {load.seconds:.0f} s ({load.total.requests:,} requests)",
-        f"- **Target (0 errors, p95 < {P95_TARGET_MS:.0f} ms): {_verdict(load.total)}**",
+        f"- Target (0 errors, p95 < {P95_TARGET_MS:.0f} ms): {_verdict(load.total)}",
         "",
         "| kind | requests | errors | p50 ms | p95 ms | p99 ms |",
         "|---|---|---|---|---|---|",
