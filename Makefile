@@ -10,7 +10,7 @@ SITE_URL ?= http://$(HOST):$(PORT)
 PIP_QUIET := --quiet --disable-pip-version-check
 export PIP_NO_INPUT := 1
 
-.PHONY: run test test-fast lint format bench mutants messages install clean
+.PHONY: run test test-fast lint format bench load faults mutants messages install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,22 @@ mutants: install
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.plans_run $(PLANS_BENCH_ARGS)
+
+# Locust for `make load`, an extra of its own (it brings gevent, which nothing else needs).
+$(VENV)/.installed-load: $(VENV)/.installed
+	@set -o pipefail; $(BIN)/pip install $(PIP_QUIET) -c constraints.txt -e '.[load]' 2>&1 | grep -v "is ignored" || test $${PIPESTATUS[0]} -eq 0
+	@touch $@
+
+# A mixed load at 60 % of measured capacity for LOAD_SECONDS (default 600) on SQLite, then on
+# PostgreSQL when DATABASE_URL names it (in a database of its own, bw_load); writes docs/load.md.
+load: $(VENV)/.installed-load
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
+
+# Breaks the server on purpose (a killed worker, PostgreSQL stopped when DATABASE_URL names a
+# local cluster, a read-only or full SQLite disk) and prints PASS/FAIL for what people see.
+# For maintainers, not CI: run as root for the full-disk check; it stops the local PostgreSQL.
+faults: install
+	$(BIN)/python -m bench.faults $(FAULTS_ARGS)
 
 messages: install
 	cd bridgework && ../$(BIN)/bridgework makemessages -l fr -l ar --ignore=*/demo.py && ../$(BIN)/bridgework compilemessages

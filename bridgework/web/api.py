@@ -32,6 +32,7 @@ from bridgework.access.policy import access_record, log_sensitive_reads, sight_f
 
 from .forms import refusal_message, refused_field
 from .pagination import InvalidCursor, keyset_page
+from .unavailable import RETRY_AFTER_SECONDS, problem_message, storage_problem
 
 __all__ = [
     "ERROR_RESPONSES",
@@ -253,6 +254,11 @@ def build_api() -> NinjaAPI:
         import logging
 
         logging.getLogger("bridgework.api").exception("API error")
+        problem = storage_problem(exc)
+        if problem is not None:  # the database cannot serve now: try again later
+            response = _error(api, request, 503, problem_message(problem))
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+            return response
         return _error(api, request, 500, "Server error.")
 
     return api

@@ -3,6 +3,7 @@ errors."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, replace
 
 from django import forms
@@ -37,6 +38,12 @@ from bridgework.places.models import Place
 from bridgework.places.selectors import place_contexts, place_references
 
 from .home import first_steps
+from .unavailable import (
+    RETRY_AFTER_SECONDS,
+    problem_message,
+    storage_problem,
+    unavailable_page,
+)
 
 __all__ = [
     "account",
@@ -173,8 +180,16 @@ def bad_request(request, exception=None):
 
 
 def server_error(request):
-    """Never a stack trace: a static page that needs no context or database."""
-    return render(request, "500.html", status=500)
+    """Never a stack trace: a static page. When the database cannot serve (unreachable, a
+    read-only file, a full disk), 503 saying so, built without touching the database."""
+    problem = storage_problem(sys.exc_info()[1])
+    if problem is None:
+        return render(request, "500.html", status=500)
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": problem_message(problem), "errors": []}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return unavailable_page(problem)
 
 
 def hello(request):
