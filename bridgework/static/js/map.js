@@ -73,6 +73,15 @@
     } else {
       map.setView([0, 0], 1);
     }
+    // The paths exist once the map has a view. Chromium lets Tab stop on every SVG path: two
+    // hundred districts would be two hundred stops. The page's list holds the same links for
+    // the keyboard, so the map is left in one step after its zoom buttons.
+    layer.eachLayer(function (shape) {
+      var path = shape.getElement && shape.getElement();
+      if (path) {
+        path.setAttribute("tabindex", "-1");
+      }
+    });
     element.setAttribute("data-map-drawn", String(data.features.length));
   }
 
