@@ -389,7 +389,7 @@ def _three_w_map(request, filters: selectors.OrgFilters) -> PlaceMap | None:
         label=_("Map of organisations working in %(area)s") % {"area": filters.area_name},
         caption=_(
             "Darker places have more organisations working in them; select one to see its own "
-            "who does what where. The counts are in the sectors by place table."
+            "who does what where."
         ),
     )
 
