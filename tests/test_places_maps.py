@@ -12,6 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.activity.models import Event
@@ -192,6 +194,7 @@ def test_the_property_can_be_named_and_a_dry_run_saves_nothing(coded):
     "data, words",
     [
         (b"not json", "not JSON"),
+        (b"[" * 100_000, "not JSON"),  # nested deeper than the parser goes
         (json.dumps({"type": "Polygon", "coordinates": []}), "not a GeoJSON FeatureCollection"),
         (json.dumps({"type": "FeatureCollection", "features": []}), "no features"),
         (collection(*[feature(square(0, 0), code="XA")] * 5001), "more than 5000 features"),
@@ -357,3 +360,41 @@ def test_tiles_are_drawn_only_when_configured_and_the_policy_lets_them_in(tree):
         "https://*.tiles.example.org"
     ]
     assert _tile_origin("/tiles/{z}/{x}/{y}.png") == []
+
+
+# --- malformed input --------------------------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=40,
+)
+NUMBERS = st.floats(min_value=-200, max_value=200, allow_nan=False) | st.integers(-200, 200)
+RINGS = st.lists(st.lists(NUMBERS, min_size=1, max_size=3), min_size=0, max_size=8)
+GEOMETRIES = (
+    st.fixed_dictionaries(
+        {
+            "type": st.sampled_from(["Point", "Polygon", "MultiPolygon", "LineString", 7]),
+            "coordinates": JSON_VALUES
+            | NUMBERS.flatmap(lambda _: st.lists(RINGS, max_size=3))
+            | st.lists(st.lists(RINGS, max_size=2), max_size=2)
+            | st.lists(NUMBERS, max_size=3),
+        }
+    )
+    | JSON_VALUES
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(geometry=GEOMETRIES)
+def test_any_geometry_is_set_or_reported_never_an_error(coded, geometry):
+    data = collection(feature(geometry, pcode="XA0101"))
+    result = import_boundaries(data, acting_user=coded.in_scope)
+    (outcome,) = result.outcomes
+    assert outcome.status in ("set", "unchanged", "invalid")
+    if outcome.status == "invalid":
+        assert outcome.message
+    else:
+        validate_geometry(PlaceShape.objects.get(place=coded.city).geometry)

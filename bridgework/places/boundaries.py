@@ -112,7 +112,7 @@ def read_features(data: bytes | str) -> list[dict[str, Any]]:
         )
     try:
         document = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise BoundaryFileError(_("The file is not JSON: %(reason)s.") % {"reason": exc}) from exc
     if isinstance(document, dict) and document.get("type") == "Feature":
         document = {"type": "FeatureCollection", "features": [document]}

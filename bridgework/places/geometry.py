@@ -98,17 +98,16 @@ def _structure_problem(value: Any, max_positions: int) -> str | None:
     coordinates = value.get("coordinates")
     if kind == "Point":
         return _position_problem(coordinates)
-    if count_positions(coordinates) > max_positions:
-        return _("The geometry has more than %(limit)s positions.") % {"limit": max_positions}
+    # The nesting is checked level by level before anything is counted.
     if kind == "Polygon":
-        return _polygon_problem(coordinates)
-    if not isinstance(coordinates, list) or not coordinates:
-        return _("A multipolygon needs at least one polygon.")
-    for polygon in coordinates:
-        problem = _polygon_problem(polygon)
-        if problem:
-            return problem
-    return None
+        problem = _polygon_problem(coordinates)
+    elif not isinstance(coordinates, list) or not coordinates:
+        problem = _("A multipolygon needs at least one polygon.")
+    else:
+        problem = next(filter(None, map(_polygon_problem, coordinates)), None)
+    if problem is None and count_positions(coordinates) > max_positions:
+        problem = _("The geometry has more than %(limit)s positions.") % {"limit": max_positions}
+    return problem
 
 
 def _validity_problem(geometry: BaseGeometry) -> str | None:
