@@ -308,12 +308,14 @@ def test_a_map_of_many_detailed_places_stays_small(tree):
 
 
 def test_the_3w_map_counts_only_organisations_the_reader_sees(tree):
+    url = reverse("actors:three_w") + "?place=XA-N"
+    no_shapes = client_for(tree.ancestor).get(url)
+    assert no_shapes.status_code == 200 and map_data(no_shapes, "three-w-map") is None
     shaped(tree)
     working_organisation("Riverton Youth Forum", Sector.YOUTH, tree.city)
     working_organisation("Riverton Interfaith Circle", Sector.FAITH_BASED, tree.city)
     working_organisation("Hillbury Watch", Sector.CIVIL_SOCIETY, tree.sibling)
     working_organisation("Quiet Helpers", Sector.YOUTH, tree.city, tlp=TLP.RED)
-    url = reverse("actors:three_w") + "?place=XA-N"
 
     own = map_data(client_for(tree.in_scope).get(url), "three-w-map")["features"]
     assert [f["properties"] for f in own] == [

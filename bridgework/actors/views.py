@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from bridgework.access.policy import Sight, can, permits, scoped_prefetch, sight_for
 from bridgework.core.tabular import TableReadError, read_table, safe_filename, tabular_response
-from bridgework.places.maps import MapEntry, PlaceMap, map_of
+from bridgework.places.maps import MapEntry, PlaceMap, any_shape_within, map_of
 from bridgework.places.selectors import (
     default_hub_for,
     file_name_part,
@@ -370,6 +370,8 @@ def _invalid_filters(request, template: str, filterset: ThreeWFilterSet, **conte
 def _three_w_map(request, filters: selectors.OrgFilters) -> PlaceMap | None:
     """The places one level below the area (a hub's own places), shaded by the organisations
     the reader may see working in each, each leading to its own 3W; the area's outline."""
+    if not any_shape_within(filters.paths):
+        return None  # no counts to compute for a map that would not be drawn
     matrix = selectors.sector_matrix(request.user, filters)
     entries: dict[int, MapEntry] = {}
     if filters.place is not None:

@@ -12,10 +12,12 @@ from typing import Any
 
 from django.conf import settings
 
+from bridgework.core.paths import subtrees_q
+
 from .geometry import compact_for_map
 from .models import Place, PlaceShape
 
-__all__ = ["MapEntry", "PlaceMap", "map_of"]
+__all__ = ["MapEntry", "PlaceMap", "any_shape_within", "map_of"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,12 @@ class PlaceMap:
     @property
     def data_id(self) -> str:
         return f"{self.dom_id}-data"
+
+
+def any_shape_within(paths: list[str]) -> bool:
+    """Whether any place in these subtrees has a boundary or point: a page whose map would be
+    empty skips the reads that would label it (one index range on the places' paths)."""
+    return PlaceShape.objects.filter(subtrees_q("place__path", paths)).exists()
 
 
 def map_of(
