@@ -228,6 +228,8 @@ def test_the_import_page(coded):
     assert b"Imported from riverton.geojson" in done.content
     assert b"no such place" in done.content  # the sibling is out of this coordinator's reach
     assert PlaceShape.objects.get().place == coded.city
+    city_page = client.get(coded.city.get_absolute_url())
+    assert b"set its boundary on the map" in city_page.content  # on the place's activity
 
     bad = client.post(url, {"file": SimpleUploadedFile("x.geojson", b"{]")})
     assert bad.status_code == 400 and b"nothing was saved" in bad.content
