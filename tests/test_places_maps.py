@@ -368,9 +368,14 @@ def test_tiles_are_drawn_only_when_configured_and_the_policy_lets_them_in(tree):
 
 # --- malformed input --------------------------------------------------------------------------
 
+
+def _containers(inner):
+    return st.one_of(st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=4), inner))
+
+
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=4), inner),
+    _containers,
     max_leaves=40,
 )
 NUMBERS = st.floats(min_value=-200, max_value=200, allow_nan=False) | st.integers(-200, 200)
@@ -380,7 +385,7 @@ GEOMETRIES = (
         {
             "type": st.sampled_from(["Point", "Polygon", "MultiPolygon", "LineString", 7]),
             "coordinates": JSON_VALUES
-            | NUMBERS.flatmap(lambda _: st.lists(RINGS, max_size=3))
+            | st.lists(RINGS, max_size=3)
             | st.lists(st.lists(RINGS, max_size=2), max_size=2)
             | st.lists(NUMBERS, max_size=3),
         }
