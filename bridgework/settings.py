@@ -194,12 +194,31 @@ BEHIND_PROXY = env_bool("BEHIND_PROXY")  # trust the proxy's X-Forwarded-For and
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Maps ------------------------------------------------------------------------------------
+# Maps draw place boundaries on a plain background. A tile server of your own (or one whose
+# terms allow it) can be put under them: a Leaflet URL template such as
+# https://tiles.example.org/{z}/{x}/{y}.png, with the attribution its terms ask for.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+if MAP_TILE_URL and not MAP_TILE_URL.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured("MAP_TILE_URL must be an http(s) URL or a path on this site")
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The tile server's origin, which the Content-Security-Policy must let images come from."""
+    if not url.startswith(("https://", "http://")):
+        return []
+    scheme, rest = url.split("://", 1)
+    host = rest.split("/", 1)[0].replace("{s}.", "*.")  # Leaflet's subdomains: a.…, b.…, c.…
+    return [f"{scheme}://{host}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_tile_origin(MAP_TILE_URL)],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -80,3 +80,13 @@ def _fresh_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the test client leaves the language of its
+    last request (a French reader's page) active in the thread, and a later test on the same
+    worker would read French labels."""
+    from django.utils import translation
+
+    translation.deactivate()

@@ -52,6 +52,8 @@ def _sentence(event: Event) -> str:
         return _("changed it")
     if event.verb == "deleted":
         return _("deleted it")
+    if event.verb == "boundary_set":
+        return _("set its boundary on the map")
     if event.verb == "erased":
         return _("erased the personal data it held")
     if event.is_transition:

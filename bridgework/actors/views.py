@@ -14,12 +14,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from bridgework.access.policy import Sight, can, permits, scoped_prefetch, sight_for
 from bridgework.core.tabular import TableReadError, read_table, safe_filename, tabular_response
+from bridgework.places.maps import MapEntry, PlaceMap, any_shape_within, map_of
 from bridgework.places.selectors import (
     default_hub_for,
     file_name_part,
@@ -365,6 +367,35 @@ def _invalid_filters(request, template: str, filterset: ThreeWFilterSet, **conte
     )
 
 
+def _three_w_map(request, filters: selectors.OrgFilters) -> PlaceMap | None:
+    """The places one level below the area (a hub's own places), shaded by the organisations
+    the reader may see working in each, each leading to its own 3W; the area's outline."""
+    if not any_shape_within(filters.paths):
+        return None  # no counts to compute for a map that would not be drawn
+    matrix = selectors.sector_matrix(request.user, filters)
+    entries: dict[int, MapEntry] = {}
+    if filters.place is not None:
+        entries[filters.place.pk] = MapEntry(filters.place.name, focus=True)
+    url = reverse("actors:three_w")
+    for row in matrix.rows:
+        label = ngettext(
+            "%(place)s: %(count)s organisation", "%(place)s: %(count)s organisations", row.total
+        ) % {"place": row.place.name, "count": row.total}
+        entries[row.place.pk] = MapEntry(
+            label, f"{url}?{urlencode({'place': row.reference})}", count=row.total
+        )
+    return map_of(
+        request.user,
+        entries,
+        dom_id="three-w-map",
+        label=_("Map of organisations working in %(area)s") % {"area": filters.area_name},
+        caption=_(
+            "Darker places have more organisations working in them; select one to see its own "
+            "who does what where."
+        ),
+    )
+
+
 @login_required
 def three_w(request):
     """Who does what where below a place (or across a hub): counts, missing sectors and
@@ -383,6 +414,7 @@ def three_w(request):
         {
             "form": ThreeWFilterSet(query, request=request).form,
             "report": selectors.three_w(request.user, filters),
+            "map": _three_w_map(request, filters),
             "query": query.urlencode(),
             "area_query": _canonical_query(QueryDict(), filters).urlencode(),
             "orgs_query": _organisations_query(filters),

@@ -17,6 +17,7 @@ from bridgework.access.actions import authenticate_api_token
 from bridgework.access.models import TokenPurpose
 from bridgework.access.policy import access_record, permits, permits_add, sight_for
 from bridgework.activity.workflows import available_transitions
+from bridgework.places.maps import MapEntry, PlaceMap, map_of
 from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
@@ -112,6 +113,7 @@ class BodyViewSet(ModelViewSet):
         meetings = selectors.meetings_of(body, user)
         open_actions = list(selectors.open_actions_raised_by(body, user)[:50])
         overdue = list(selectors.overdue_actions_raised_by(body, user, today))
+        children = list(selectors.child_bodies(body, user))
         sight_for(user).preload(
             [body.parent]
             + [seat.holder for seat in seats]
@@ -121,7 +123,8 @@ class BodyViewSet(ModelViewSet):
             "seats": seats,
             "groups": selectors.membership_by_sector_and_level(seats),
             "missing_sectors": selectors.missing_sectors(seats),
-            "children": selectors.child_bodies(body, user),
+            "children": children,
+            "map": body_map(body, children, user),
             "upcoming": meetings.filter(starts_at__gt=now).order_by("starts_at")[:10],
             "trend": selectors.attendance_trend(body, user, now)[:12],
             "open_actions": open_actions,
@@ -131,6 +134,26 @@ class BodyViewSet(ModelViewSet):
             "can_add_meeting": permits_add(user, Meeting, parent=body),
             "can_add_action": permits_add(user, ActionItem, parent=body),
         }
+
+
+def body_map(body: Body, children: list[Body], user) -> PlaceMap | None:
+    """Where the body sits, and where the bodies under it (those the reader may see) sit, each
+    leading to its body."""
+    entries = {body.place_id: MapEntry(body.place.name, focus=True)}
+    names: dict[int, list[str]] = {}
+    for child in children:
+        if child.place_id != body.place_id:
+            names.setdefault(child.place_id, []).append(child.name)
+            entries.setdefault(child.place_id, MapEntry("", child.get_absolute_url()))
+    for place_id, bodies in names.items():
+        entries[place_id] = MapEntry("; ".join(bodies), entries[place_id].url)
+    return map_of(
+        user,
+        entries,
+        dom_id="body-map",
+        label=_("Map of where %(body)s and the bodies under it sit") % {"body": body.name},
+        caption=_("The body's place, outlined, and the places of the bodies under it."),
+    )
 
 
 class SeatViewSet(ModelViewSet):

@@ -26,12 +26,13 @@ from bridgework.core.paths import (
     subtree_q,
 )
 
-from .models import ROLLUP_DEPTHS, Place, RolledUpModel, ScopedModel
+from .models import ROLLUP_DEPTHS, Place, PlaceShape, RolledUpModel, ScopedModel
 
 __all__ = [
     "allocate_path",
     "do_create_place",
     "do_delete_place",
+    "do_set_place_shape",
     "do_update_place",
     "place_fields_from_parent",
 ]
@@ -155,3 +156,25 @@ def do_delete_place(place: Place, *, acting_user=None) -> None:
         record_event(place, "deleted", actor=acting_user)  # while the place still has its path
     with set_actor(acting_user):
         place.delete()
+
+
+@transaction.atomic
+def do_set_place_shape(place: Place, geometry: dict, *, source: str = "", acting_user=None) -> bool:
+    """Give ``place`` its boundary or point (a geometry made ready by
+    ``geometry.prepare_geometry``); False when it already had exactly that one. A person must
+    be allowed to change the place; the change is audited and is a "changed" event of the
+    place's timeline ("boundary_set"), as any other edit of it is."""
+    if acting_user is not None:
+        ensure_in_scope(place, acting_user, "change")
+    shape = PlaceShape.objects.filter(place=place).first()
+    if shape is not None and shape.geometry == geometry:
+        return False
+    shape = shape or PlaceShape(place=place)
+    shape.geometry = geometry
+    shape.source = source[:200]
+    shape.full_clean(exclude=["place"])
+    with set_actor(acting_user):
+        shape.save()
+    if acting_user is not None:
+        record_event(place, "boundary_set", actor=acting_user)
+    return True

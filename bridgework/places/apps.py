@@ -9,3 +9,8 @@ class PlacesConfig(modules.ModuleConfig):
     label = "places"
     verbose_name = _("Places")
     navigation = (NavEntry(_("Places"), "places:browse", order=10, current_when=("places:*",)),)
+
+    def ready(self) -> None:
+        from .audit import register_geometry_mask
+
+        register_geometry_mask()

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bridgework.places.actions import do_create_place
+from bridgework.places.actions import do_create_place, do_set_place_shape
+from bridgework.places.geometry import prepare_geometry
 from bridgework.places.importers import import_iso3166
 from bridgework.places.models import Hub, Network, NetworkMembership, Place, PlaceLevel
 
@@ -61,6 +62,107 @@ MEMBERS = [
 NETWORK_NAME = "Demo Cities Network"
 
 
+def _polygon(*points: tuple[float, float]) -> dict:
+    return {"type": "Polygon", "coordinates": [[list(p) for p in (*points, points[0])]]}
+
+
+def _point(longitude: float, latitude: float) -> dict:
+    return {"type": "Point", "coordinates": [longitude, latitude]}
+
+
+# Rough outlines drawn by hand for the demo's maps (a few dozen points, kilometres out), not
+# surveyed boundaries: an installation imports real ones (README, "Maps"). Keyed by ISO code,
+# or by the name of a demo place below the ISO subdivisions.
+SHAPES = {
+    "MW": _polygon(
+        (32.9, -9.4),
+        (33.9, -9.7),
+        (34.3, -10.6),
+        (34.6, -11.6),
+        (34.5, -12.5),
+        (35.0, -13.5),
+        (35.9, -14.9),
+        (35.8, -16.0),
+        (35.3, -17.1),
+        (34.6, -16.3),
+        (34.3, -15.3),
+        (33.3, -14.1),
+        (32.7, -13.6),
+        (33.0, -12.5),
+        (33.4, -11.0),
+        (33.2, -10.4),
+    ),
+    "MW-N": _polygon(
+        (32.9, -9.4),
+        (33.9, -9.7),
+        (34.3, -10.6),
+        (34.6, -11.6),
+        (34.56, -12.0),
+        (33.13, -12.0),
+        (33.4, -11.0),
+        (33.2, -10.4),
+    ),
+    "MW-C": _polygon(
+        (33.13, -12.0),
+        (34.56, -12.0),
+        (34.5, -12.5),
+        (35.0, -13.5),
+        (35.58, -14.4),
+        (33.55, -14.4),
+        (33.3, -14.1),
+        (32.7, -13.6),
+        (33.0, -12.5),
+    ),
+    "MW-S": _polygon(
+        (33.55, -14.4),
+        (35.58, -14.4),
+        (35.9, -14.9),
+        (35.8, -16.0),
+        (35.3, -17.1),
+        (34.6, -16.3),
+        (34.3, -15.3),
+    ),
+    "MW-MZ": _polygon((33.3, -11.3), (34.2, -11.2), (34.1, -11.95), (33.2, -11.95)),
+    "MW-LI": _polygon((33.45, -13.55), (34.1, -13.6), (34.2, -14.0), (33.9, -14.3), (33.5, -14.2)),
+    "MW-BL": _polygon((34.85, -15.55), (35.2, -15.6), (35.2, -15.95), (34.9, -15.95)),
+    "Lilongwe City": _polygon((33.7, -13.88), (33.86, -13.9), (33.85, -14.05), (33.7, -14.04)),
+    "Chilinde": _point(33.80, -13.93),
+    "Kawale": _point(33.78, -13.99),
+    "Mtandire": _point(33.73, -13.95),
+    "Chinsapo": _point(33.73, -14.01),
+    "Mchesi": _point(33.77, -13.96),
+    "Blantyre City": _point(35.01, -15.79),
+    "Mzuzu City": _point(34.02, -11.46),
+    "Peel Region": _polygon(
+        (-79.56, 43.58),
+        (-79.63, 43.5),
+        (-79.8, 43.66),
+        (-80.05, 43.9),
+        (-79.9, 44.0),
+        (-79.7, 43.88),
+    ),
+    "Mississauga": _point(-79.65, 43.59),
+    "Brampton": _point(-79.76, 43.73),
+    "Caledon": _point(-79.87, 43.87),
+    "Toronto": _point(-79.38, 43.65),
+    "AL-11": _polygon((19.5, 41.55), (20.05, 41.55), (20.1, 41.15), (19.6, 41.1)),
+    "Tirana": _point(19.82, 41.33),
+    "Kamëz": _point(19.76, 41.38),
+    "Durrës": _point(19.45, 41.32),
+    "City of Cape Town": _point(18.42, -33.92),
+    "City of Johannesburg": _point(28.05, -26.2),
+}
+
+
+def load_shapes(by_name: dict[str, Place]) -> None:
+    """The demo places' rough outlines and points (idempotent)."""
+    by_code = {place.code: place for place in Place.objects.filter(code__in=list(SHAPES))}
+    for key, geometry in SHAPES.items():
+        place = by_code.get(key) or by_name.get(key)
+        if place is not None:
+            do_set_place_shape(place, prepare_geometry(geometry), source="demo")
+
+
 def _child(parent: Place, name: str) -> Place:
     existing = Place.objects.filter(parent=parent, name=name).first()
     if existing is not None:
@@ -105,4 +207,4 @@ def load_places() -> dict[str, Place]:
 
 
 def load() -> None:
-    load_places()
+    load_shapes(load_places())

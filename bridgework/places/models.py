@@ -16,6 +16,8 @@ from bridgework.core.paths import ancestor_paths
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
 
+from .geometry import validate_geometry
+
 __all__ = [
     "Hub",
     "Network",
@@ -23,6 +25,7 @@ __all__ = [
     "Place",
     "PlaceLevel",
     "PlaceQuerySet",
+    "PlaceShape",
     "LabelledModel",
     "ROLLUP_DEPTHS",
     "RolledUpModel",
@@ -174,6 +177,33 @@ class Place(TimeStampedModel):
 
     def ancestors(self) -> models.QuerySet[Place]:
         return Place.objects.filter(path__in=self.ancestor_paths).order_by("path")
+
+
+class PlaceShape(TimeStampedModel):
+    """A place's boundary (Polygon or MultiPolygon) or point, as a GeoJSON geometry in WGS 84.
+
+    Kept beside the place rather than on it, so that the many queries joining a place (every
+    record names one) never carry its boundary. Read it only for places the reader may see
+    (``places.selectors.map_of``); write it with ``places.actions.do_set_place_shape``."""
+
+    place = models.OneToOneField(
+        Place,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="shape",
+        verbose_name=_("place"),
+    )
+    geometry = models.JSONField(_("geometry"), validators=[validate_geometry])
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The file it was imported from")
+    )
+
+    class Meta:
+        verbose_name = _("place boundary")
+        verbose_name_plural = _("place boundaries")
+
+    def __str__(self) -> str:
+        return f"{self.place_id}: {self.geometry.get('type', '?')}"
 
 
 class ScopedModel(TimeStampedModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
@@ -14,13 +15,16 @@ from bridgework.web.viewsets import Column, ModelViewSet
 
 from . import selectors
 from .actions import do_create_place, do_delete_place, do_update_place
+from .boundaries import BoundaryFileError, import_boundaries
 from .filters import NetworkMembershipFilterSet, PlaceFilterSet
-from .forms import NetworkMembershipForm, PlaceForm
+from .forms import BoundaryImportForm, NetworkMembershipForm, PlaceForm
+from .maps import MapEntry, map_of
 from .models import Hub, Network, NetworkMembership, Place
 
 __all__ = [
     "NetworkMembershipViewSet",
     "PlaceViewSet",
+    "boundary_import",
     "browse",
     "hub_detail",
     "network_detail",
@@ -58,6 +62,7 @@ class PlaceViewSet(ModelViewSet):
         )
         names = selectors.level_names(place.country_code)
         return {
+            "map": place_map(place, children.items, user),
             "crumbs": selectors.breadcrumb(place, user),
             "children": children,
             "level": selectors.level_name(place, names),
@@ -77,6 +82,24 @@ class PlaceViewSet(ModelViewSet):
     @classmethod
     def delete(cls, obj, *, acting_user):
         do_delete_place(obj, acting_user=acting_user)
+
+
+def place_map(place: Place, children, user):
+    """The place's outline and the places listed below it, each leading to its page."""
+    entries = {place.pk: MapEntry(place.name, focus=True)}
+    entries.update((child.pk, MapEntry(child.name, child.get_absolute_url())) for child in children)
+    return map_of(
+        user,
+        entries,
+        dom_id="place-map",
+        label=str(_("Map of %(place)s and the places below it") % {"place": place.name}),
+        caption=str(
+            _(
+                "This place, outlined, and those listed above that have a boundary or a "
+                "point; select one to open its page."
+            )
+        ),
+    )
 
 
 class NetworkMembershipViewSet(ModelViewSet):
@@ -111,6 +134,7 @@ def browse(request):
         {
             "tops": selectors.top_places_for(request.user),
             "networks": Network.objects.order_by("name"),
+            "can_import_boundaries": can(request.user, "change", Place),
         },
     )
 
@@ -141,3 +165,31 @@ def hub_detail(request, slug: str):
     hub = get_object_or_404(Hub.objects.select_related("network"), slug=slug)
     places = Place.objects.visible_to(request.user, "view").filter(hubs=hub).order_by("name")
     return render(request, "places/hub_detail.html", {"hub": hub, "places": places})
+
+
+@login_required
+def boundary_import(request):
+    """Give places their boundaries from a GeoJSON file: only places the user may change; the
+    result lists what was set and, for each other feature, why not."""
+    if not can(request.user, "change", Place):
+        raise PermissionDenied
+    form = BoundaryImportForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form}
+    if request.method != "POST":
+        return render(request, "places/boundary_import.html", context)
+    if not form.is_valid():
+        return render(request, "places/boundary_import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        context["result"] = import_boundaries(
+            upload.read(),
+            code_property=form.cleaned_data["code_property"],
+            source=upload.name,
+            acting_user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        )
+    except BoundaryFileError as exc:
+        context["file_error"] = str(exc)
+        return render(request, "places/boundary_import.html", context, status=400)
+    context["name"] = upload.name
+    return render(request, "places/boundary_import.html", context)
