@@ -28,6 +28,22 @@ def test_every_subdivision_of_every_country_twice_leaves_the_same_tree():
     assert tree_snapshot() == snapshot
 
 
+def test_every_imported_place_has_its_create_entry_in_the_audit_log():
+    """Subdivisions are inserted in bulk (no signals): each still gets auditlog's entry."""
+    from auditlog.models import LogEntry
+
+    import_iso3166(["MW", "GB"])
+    places = dict(Place.objects.values_list("pk", "code"))
+    entries = LogEntry.objects.filter(
+        content_type__model="place", action=LogEntry.Action.CREATE
+    ).values_list("object_id", "changes")
+    logged = {object_id: changes for object_id, changes in entries}
+    assert set(logged) == set(places)
+    lilongwe = Place.objects.get(code="MW-LI")
+    assert logged[lilongwe.pk]["code"] == ["None", "MW-LI"]
+    assert logged[lilongwe.pk]["parent"] == ["None", str(lilongwe.parent_id)]
+
+
 def test_subdivisions_hang_under_their_parents():
     import_iso3166(["MW", "GB"])
     lilongwe = Place.objects.get(code="MW-LI")

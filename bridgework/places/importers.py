@@ -9,6 +9,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from bridgework.core.audit import log_bulk_created
 from bridgework.core.paths import child_path, decode_segment, depth_of
 from bridgework.core.tabular import read_table
 
 from .models import Place, PlaceLevel
+
+depth_key = attrgetter("depth")
 
 __all__ = [
     "CodImportError",
@@ -53,6 +58,7 @@ class _Tree:
     """In-memory view of the tree used by imports: allocates child paths without a query each."""
 
     def __init__(self) -> None:
+        self.pending: list[Place] = []  # created with defer=True, not yet saved
         self._load()
 
     def _load(self) -> None:
@@ -82,20 +88,37 @@ class _Tree:
         parent_path = "/" + "/".join(segments[:-1]) + "/" if len(segments) > 1 else "/"
         number = decode_segment(segments[-1])
         self.next_child[parent_path] = max(self.next_child[parent_path], number + 1)
-        if place.parent_id:
+        if place.parent_id:  # not yet for a place whose parent is still pending
             self.children_by_name[(place.parent_id, place.name.casefold())] = place
 
-    def create(self, *, parent: Place | None, summary: ImportSummary, **fields) -> Place:
+    def create(
+        self, *, parent: Place | None, summary: ImportSummary, defer: bool = False, **fields
+    ) -> Place:
+        """A new place under ``parent``, saved now, or with ``defer`` kept for
+        :meth:`save_pending` (thousands of places in a few INSERTs instead of one each)."""
         parent_path = parent.path if parent else "/"
         path = child_path(parent_path, self.next_child[parent_path])
         place = Place(parent=parent, path=path, depth=depth_of(path), **fields)
         if parent is not None and parent.country_code:
             place.country_code = parent.country_code
         _check_fields(place)
-        place.save()
+        if defer:
+            self.pending.append(place)
+        else:
+            place.save()
         self._remember(place)
         summary.created += 1
         return place
+
+    def save_pending(self) -> None:
+        """Insert the places created with ``defer``, each level before the one below it (a
+        child needs its parent's id), and write each one's audit entry."""
+        pending, self.pending = self.pending, []
+        for _depth, level in groupby(sorted(pending, key=depth_key), key=depth_key):
+            Place.objects.bulk_create(list(level), batch_size=500)
+        for place in pending:
+            self._remember(place)
+        log_bulk_created(pending)
 
     def update(self, place: Place, summary: ImportSummary, **fields) -> Place:
         changed = {
@@ -112,6 +135,7 @@ class _Tree:
             return place
         if "parent" in changed:
             # A moved subdivision: delegate to the action that keeps the subtree consistent.
+            self.save_pending()  # its new parent may be one of them
             from .actions import do_update_place
 
             for key, value in changed.items():
@@ -231,10 +255,13 @@ def _import_subdivisions(alpha_2: str, country: Place, tree: _Tree, summary: Imp
             parent = country
         place = tree.by_code.get(sub.code)
         if place is None:
-            place = tree.create(parent=parent, summary=summary, name=sub.name, code=sub.code)
+            place = tree.create(
+                parent=parent, summary=summary, name=sub.name, code=sub.code, defer=True
+            )
         else:
             place = tree.update(place, summary, name=sub.name, parent=parent)
         types_by_depth[place.depth][sub.type] += 1
+    tree.save_pending()
     for depth, types in types_by_depth.items():
         _set_level(alpha_2, depth, " / ".join(sorted(types)), summary)
 
