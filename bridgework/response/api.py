@@ -1,0 +1,150 @@
+"""Response API: reports, tension assessments and alert rules, scoped exactly as the pages
+are and written through the pages' forms and actions; the tension picture at a place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+
+from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
+
+from . import selectors
+from .views import AlertRuleViewSet, ReportViewSet, TensionAssessmentViewSet
+
+__all__ = ["router"]
+
+router = Router(tags=["response"])
+
+
+class ReportOut(Schema):
+    id: int
+    reference: str
+    kind: str
+    title: str
+    place_id: int
+    occurred_on: date
+    description: str
+    bias_categories: list[str]
+    severity: int
+    second_severity: int | None
+    intent: bool
+    physical_contact: bool
+    damage: bool
+    community_reaction: bool
+    repeat: bool
+    source: str
+    reliability: str
+    evidence: str
+    reporter_name: str
+    reporter_contact: str
+    people_involved: str
+    status: str
+    retain_until: date | None
+    tlp: int
+    url: str
+
+    @staticmethod
+    def resolve_bias_categories(obj) -> list[str]:
+        return [category.slug for category in obj.bias_categories.all()]
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+class TensionAssessmentOut(Schema):
+    id: int
+    place_id: int
+    week_start: date
+    week: str
+    level: int
+    title: str
+    evidence: str
+    trigger_local: bool
+    trigger_national: bool
+    trigger_international: bool
+    triggers: str
+    tlp: int
+
+    @staticmethod
+    def resolve_week(obj) -> str:
+        return obj.week_label
+
+    @staticmethod
+    def resolve_level(obj) -> int:
+        return obj.level.value
+
+
+class AlertRuleOut(Schema):
+    id: int
+    name: str
+    place_id: int
+    kind: str
+    bias_category_id: int | None
+    min_severity: int
+    body_id: int | None
+    person_id: int | None
+    active: bool
+    tlp: int
+
+
+for _viewset, _path, _out, _name, _plural in (
+    (ReportViewSet, "/response/reports", ReportOut, "report", "reports"),
+    (
+        TensionAssessmentViewSet,
+        "/response/tensions",
+        TensionAssessmentOut,
+        "tension_assessment",
+        "tension_assessments",
+    ),
+    (AlertRuleViewSet, "/response/alert-rules", AlertRuleOut, "alert_rule", "alert_rules"),
+):
+    _read = add_read_endpoints(
+        router,
+        viewset=_viewset,
+        path=_path,
+        out=_out,
+        list_name=f"list_{_plural}",
+        detail_name=f"get_{_name}",
+    )
+    add_form_endpoints(router, viewset=_viewset, path=_path, out=_out, name=_name, read=_read)
+
+
+class WeekOut(Schema):
+    week: str
+    week_start: date
+    highest: int | None
+    average: float | None
+    returns: int
+
+
+class PictureOut(Schema):
+    place_id: int
+    weeks: list[WeekOut]
+
+
+@router.get(
+    "/response/tension-picture",
+    response={200: PictureOut, **ERROR_RESPONSES},
+    url_name="tension_picture",
+)
+def tension_picture(request, place: str | None = None):
+    """The last twelve weeks of tension returns at a place and below, as the page shows them."""
+    picture = selectors.tension_picture(request.user, place)
+    if picture is None:
+        raise PermissionDenied
+    return {
+        "place_id": picture.place.pk,
+        "weeks": [
+            {
+                "week": week.label,
+                "week_start": week.week_start,
+                "highest": week.highest,
+                "average": week.average,
+                "returns": week.returns,
+            }
+            for week in picture.weeks
+        ],
+    }

@@ -1,0 +1,279 @@
+"""Pages of the response module: reports (the coordinators' pages, the partners' intake,
+the public form, the second coder's review), tension assessments and their national
+picture, and alert rules. Every page of this module answers ``no-store`` (see urls.py)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from ninja.throttling import SimpleRateThrottle
+
+from bridgework.access.middleware import client_address
+from bridgework.access.policy import access_for, can, model_label, permits
+from bridgework.core.tlp import TLP
+from bridgework.web.viewsets import Column, CreatePage, ModelViewSet, RecordPage
+
+from . import selectors
+from .actions import do_receive_report, do_review_severity, do_update_report
+from .conf import public_report_rate
+from .filters import AlertRuleFilterSet, ReportFilterSet, TensionAssessmentFilterSet
+from .forms import (
+    AlertRuleForm,
+    IntakeForm,
+    PublicReportForm,
+    ReportForm,
+    ReviewForm,
+    TensionAssessmentForm,
+)
+from .models import AlertRule, Report, TensionAssessment
+
+__all__ = [
+    "AlertRuleViewSet",
+    "ReportViewSet",
+    "TensionAssessmentViewSet",
+    "intake",
+    "public_report",
+    "tension_picture",
+]
+
+
+def reads_amber(user) -> bool:
+    """Whether any of the user's roles that add reports may read an AMBER one back."""
+    access = access_for(user)
+    if access is None:
+        return False
+    return any(
+        held.ceiling >= TLP.AMBER for held, _path in access.grants("add", model_label(Report))
+    )
+
+
+class ReportCreatePage(CreatePage):
+    """Someone who could not read an AMBER report back sends it through the intake form."""
+
+    def dispatch(self, request, *args, **kwargs):
+        authenticated = request.user.is_authenticated
+        if authenticated and can(request.user, "add", Report) and not reads_amber(request.user):
+            return redirect("response:intake")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ReviewPage(RecordPage):
+    """The second coder's severity."""
+
+    action = "review"
+
+    def get(self, request, **kwargs):
+        report = self.get_object()
+        return self.show(report, ReviewForm())
+
+    def show(self, report, form, status=200):
+        return render(
+            self.request,
+            "response/review.html",
+            self.context(object=report, form=form),
+            status=status,
+        )
+
+    def post(self, request, **kwargs):
+        report = self.get_object()
+        form = ReviewForm(request.POST)
+        if not form.is_valid():
+            return self.show(report, form, status=400)
+        try:
+            do_review_severity(
+                report,
+                severity=form.cleaned_data["severity"],
+                note=form.cleaned_data["note"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.show(report, form, status=400)
+        messages.success(request, _("Your severity is recorded."))
+        return HttpResponseRedirect(report.get_absolute_url())
+
+
+class ReportViewSet(ModelViewSet):
+    model = Report
+    form_class = ReportForm
+    filterset_class = ReportFilterSet
+    title = gettext_lazy("Incident reports")
+    url_prefix = "reports/"
+    ordering = ("-occurred_on", "-pk")
+    list_select_related = ("place",)
+    create_action = do_receive_report
+    update_action = do_update_report
+    page_classes = {**ModelViewSet.page_classes, "add": ReportCreatePage}
+    extra_pages = {"review": ("<int:pk>/review/", ReviewPage)}
+    detail_template = "response/report_detail.html"
+    columns = [
+        Column("reference", gettext_lazy("Reference"), link=True),
+        Column("title", gettext_lazy("Summary")),
+        Column("get_kind_display", gettext_lazy("Kind")),
+        Column("place.name", gettext_lazy("Place")),
+        Column("occurred_on", gettext_lazy("Date")),
+        Column("severity", gettext_lazy("Severity")),
+        Column("get_status_display", gettext_lazy("Status")),
+    ]
+
+    @classmethod
+    def base_queryset(cls, request):
+        return Report.objects.prefetch_related("bias_categories")
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_receive_report(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
+
+    @classmethod
+    def update(cls, form, *, acting_user):
+        return do_update_report(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
+
+    @classmethod
+    def detail_context(cls, request, obj):
+        return {
+            "can_review": permits(request.user, "review", obj),
+            **selectors.report_details(obj, request.user),
+        }
+
+
+class TensionAssessmentViewSet(ModelViewSet):
+    model = TensionAssessment
+    form_class = TensionAssessmentForm
+    filterset_class = TensionAssessmentFilterSet
+    title = gettext_lazy("Tension assessments")
+    url_prefix = "tensions/"
+    ordering = ("-week_start", "place_path", "pk")
+    list_select_related = ("place", "level")
+    columns = [
+        Column("title", gettext_lazy("Headline"), link=True),
+        Column("place.name", gettext_lazy("Place")),
+        Column("week_label", gettext_lazy("Week")),
+        Column("level", gettext_lazy("Level")),
+    ]
+    detail_fields = [
+        ("place", gettext_lazy("Place")),
+        ("week_label", gettext_lazy("Week")),
+        ("level", gettext_lazy("Level")),
+        ("evidence", gettext_lazy("Evidence")),
+        ("trigger_local", gettext_lazy("Local trigger")),
+        ("trigger_national", gettext_lazy("National trigger")),
+        ("trigger_international", gettext_lazy("International trigger")),
+        ("triggers", gettext_lazy("Triggers")),
+    ]
+
+
+class AlertRuleViewSet(ModelViewSet):
+    model = AlertRule
+    form_class = AlertRuleForm
+    filterset_class = AlertRuleFilterSet
+    title = gettext_lazy("Alert rules")
+    url_prefix = "alerts/"
+    ordering = ("place_path", "name", "pk")
+    list_select_related = ("place", "body", "person")
+    columns = [
+        Column("name", gettext_lazy("Name"), link=True),
+        Column("place.name", gettext_lazy("At or below")),
+        Column("get_kind_display", gettext_lazy("Kind")),
+        Column("min_severity", gettext_lazy("From severity")),
+        Column("body.name", gettext_lazy("Body")),
+        Column("person", gettext_lazy("User")),
+        Column("active", gettext_lazy("Active")),
+    ]
+    detail_fields = [
+        ("place", gettext_lazy("At or below")),
+        ("get_kind_display", gettext_lazy("Kind")),
+        ("bias_category", gettext_lazy("Bias motivation")),
+        ("min_severity", gettext_lazy("From severity")),
+        ("body", gettext_lazy("Body to alert")),
+        ("person", gettext_lazy("User to alert")),
+        ("active", gettext_lazy("Active")),
+    ]
+
+
+# --- intake -------------------------------------------------------------------------------------
+
+
+@login_required
+def intake(request):
+    """Report an incident: for partners and anyone else who may add reports somewhere."""
+    if not can(request.user, "add", Report):
+        raise PermissionDenied
+    form = IntakeForm(data=request.POST or None, user=request.user, action="add")
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = do_receive_report(
+                form.save(commit=False), acting_user=request.user, save_related=form.save_m2m
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        except PermissionDenied:
+            form.add_error("place", _("You may not report incidents for this place."))
+        else:
+            messages.success(
+                request,
+                _("Thank you. Report %(ref)s is with the coordinators of %(place)s.")
+                % {"ref": report.reference, "place": report.place.name},
+            )
+            if permits(request.user, "view", report):
+                return HttpResponseRedirect(report.get_absolute_url())
+            return HttpResponseRedirect(reverse("response:intake"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "response/intake.html", {"form": form}, status=status)
+
+
+class PublicReportThrottle(SimpleRateThrottle):
+    """At most ``RESPONSE_PUBLIC_REPORT_RATE`` public reports from one address."""
+
+    scope = "response-public-report"
+
+    def __init__(self) -> None:
+        super().__init__(rate=public_report_rate())
+
+    def get_cache_key(self, request) -> str | None:
+        address = client_address(request)
+        return self.cache_format % {"scope": self.scope, "ident": address} if address else None
+
+
+def public_report(request):
+    """The public's form: no account needed, anonymous allowed, a few per address."""
+    form = PublicReportForm(data=request.POST or None)
+    if request.method == "POST":
+        throttle = PublicReportThrottle()
+        if not throttle.allow_request(request):
+            wait = int(throttle.wait() or 60)
+            response = render(
+                request, "response/public_report.html", {"form": form, "limited": True}, status=429
+            )
+            response["Retry-After"] = str(max(wait, 1))
+            return response
+        if form.is_valid():
+            report = do_receive_report(
+                form.save(commit=False), acting_user=None, save_related=form.save_m2m
+            )
+            return render(request, "response/public_thanks.html", {"reference": report.reference})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "response/public_report.html", {"form": form}, status=status)
+
+
+# --- the tension picture ------------------------------------------------------------------------
+
+
+@login_required
+def tension_picture(request):
+    """Weekly tension returns at a place and below, by child place, with the trend."""
+    picture = selectors.tension_picture(request.user, request.GET.get("place"))
+    if picture is None:
+        raise PermissionDenied
+    return render(request, "response/tension_picture.html", {"picture": picture})
