@@ -25,3 +25,17 @@ class ResponseConfig(modules.ModuleConfig):
             needs=("view", "response.tensionassessment"),
         ),
     )
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
+        from bridgework.actors.models import Person
+        from bridgework.actors.selectors import register_personal_data
+
+        from .audit import register_report_masks
+        from .erasure import scrub_reports_on_erasure
+        from .selectors import reports_of
+
+        register_personal_data("incident_reports", reports_of)
+        register_report_masks()
+        pre_save.connect(scrub_reports_on_erasure, sender=Person, dispatch_uid="response-erasure")
