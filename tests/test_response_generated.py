@@ -4,12 +4,27 @@ from bridgework.bodies.factories import BodyFactory
 from bridgework.response.choices import ReportStatus
 from bridgework.response.factories import (
     AlertRuleFactory,
+    CrisisFactory,
+    CrisisUpdateFactory,
     ReportFactory,
     TensionAssessmentFactory,
 )
-from bridgework.response.models import AlertRule, Report, TensionAssessment, TensionLevel
-from bridgework.response.views import AlertRuleViewSet, ReportViewSet, TensionAssessmentViewSet
-from bridgework.response.workflows import REPORT
+from bridgework.response.models import (
+    AlertRule,
+    Crisis,
+    CrisisUpdate,
+    Report,
+    TensionAssessment,
+    TensionLevel,
+)
+from bridgework.response.views import (
+    AlertRuleViewSet,
+    CrisisUpdateViewSet,
+    CrisisViewSet,
+    ReportViewSet,
+    TensionAssessmentViewSet,
+)
+from bridgework.response.workflows import CRISIS, REPORT
 from bridgework.web.testing import ScopedApiTests, ScopedViewTests, WorkflowTests
 
 
@@ -109,3 +124,68 @@ class TestReportWorkflow(WorkflowTests):
         if state == ReportStatus.ANONYMISED:
             report.routed_to.add(BodyFactory(place=place))
         return report
+
+
+class CrisisRecords:
+    model = Crisis
+
+    def make_record(self, place, **fields):
+        return CrisisFactory(place=place, **fields)
+
+    def form_data(self, place):
+        return {
+            "title": "Tension after the overseas attack",
+            "place": place.pk,
+            "body": BodyFactory(place=place).pk,
+            "started_on": "2026-10-08",
+            "trigger": "An attack abroad; rallies announced locally.",
+            "tlp": 2,
+        }
+
+
+class TestCrisisPages(CrisisRecords, ScopedViewTests):
+    viewset = CrisisViewSet
+
+
+class TestCrisisApi(CrisisRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_crises"
+    detail_url_name = "api-1.0.0:get_crisis"
+    write_name = "crisis"
+
+
+class CrisisUpdateRecords:
+    model = CrisisUpdate
+
+    def make_record(self, place, **fields):
+        return CrisisUpdateFactory(crisis=CrisisFactory(place=place), **fields)
+
+    def form_data(self, place):
+        return {
+            "crisis": CrisisFactory(place=place).pk,
+            "kind": "situation",
+            "text": "Police liaison at the vigil; calm so far.",
+        }
+
+
+class TestCrisisUpdatePages(CrisisUpdateRecords, ScopedViewTests):
+    viewset = CrisisUpdateViewSet
+
+
+class TestCrisisUpdateApi(CrisisUpdateRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_crisis_updates"
+    detail_url_name = "api-1.0.0:get_crisis_update"
+    write_name = "crisis_update"
+
+
+class TestCrisisWorkflow(WorkflowTests):
+    workflow = CRISIS
+
+    def make_record(self, place, state):
+        return CrisisFactory(place=place, status=state)
+
+    def changes_for(self, transition):
+        return {
+            "strengths": "Partners shared information quickly.",
+            "improvements": "Public messages came late.",
+            "root_cause": "No agreed spokesperson.",
+        }

@@ -13,20 +13,27 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgework.access.policy import can
-from bridgework.core.actions import do_update_record, ensure_in_scope
+from bridgework.access.policy import can, permits_add
+from bridgework.activity.workflows import do_transition
+from bridgework.bodies.actions import do_create_action_item
+from bridgework.bodies.models import ActionItem, Meeting
+from bridgework.core.actions import do_create_record, do_update_record, ensure_in_scope
 from bridgework.core.events import record_event
 from bridgework.core.tlp import TLP
 from bridgework.notifications.actions import notify
 
 from .choices import ReportSource
 from .conf import deleted_kinds
-from .models import AlertRule, Report
+from .models import AlertRule, Crisis, CrisisUpdate, Report
 from .notifications import ALERT, REPORT_RECEIVED, body_members, coordinators_of
 from .workflows import PERSONAL_FIELDS
 
 __all__ = [
     "alert_responders",
+    "do_add_crisis_task",
+    "do_close_crisis",
+    "do_convene",
+    "do_post_crisis_update",
     "do_apply_retention",
     "do_receive_report",
     "do_review_severity",
@@ -158,3 +165,54 @@ def do_apply_retention(*, today: datetime.date | None = None) -> dict[str, int]:
     changes: dict[str, Any] = {name: "" for name in PERSONAL_FIELDS}
     anonymised = stripped.update(**changes, description="", anonymised_at=timezone.now())
     return {"deleted": deleted, "anonymised": anonymised}
+
+
+# --- crises -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_add_crisis_task(crisis: Crisis, item: ActionItem, *, acting_user) -> ActionItem:
+    """A task of the crisis: an action item raised by its coordinating body (created through
+    the bodies module, which checks the user may assign on the body's behalf)."""
+    item.raised_by = crisis.body
+    item.tlp = max(item.tlp, crisis.body.tlp)
+    do_create_action_item(item, acting_user=acting_user)
+    crisis.tasks.add(item)
+    record_event(crisis, "task_added", actor=acting_user, note=item.title)
+    return item
+
+
+@transaction.atomic
+def do_convene(crisis: Crisis, meeting: Meeting, *, acting_user) -> Meeting:
+    """Convene the coordinating body: a meeting of it, linked to the crisis."""
+    if not permits_add(acting_user, Meeting, parent=crisis.body):
+        raise PermissionDenied(_("You may not call meetings of this body."))
+    meeting.body = crisis.body
+    meeting.tlp = max(meeting.tlp, crisis.body.tlp)
+    do_create_record(meeting, acting_user=acting_user)
+    crisis.convening = meeting
+    with set_actor(acting_user):
+        crisis.save(update_fields=["convening", "updated_at"])
+    record_event(crisis, "convened", actor=acting_user, note=meeting.title)
+    return meeting
+
+
+@transaction.atomic
+def do_post_crisis_update(update: CrisisUpdate, *, acting_user) -> CrisisUpdate:
+    update.posted_by = acting_user
+    return do_create_record(update, acting_user=acting_user)
+
+
+@transaction.atomic
+def do_close_crisis(
+    crisis: Crisis, *, review: dict[str, str], corrections: list[ActionItem], acting_user
+) -> Crisis:
+    """Close the crisis with its after-action review; each corrective action becomes an
+    action item of the coordinating body, tracked with the crisis."""
+    do_transition(crisis, "close", acting_user=acting_user, note="", changes=review)
+    for item in corrections:
+        item.raised_by = crisis.body
+        item.tlp = max(item.tlp, crisis.body.tlp)
+        do_create_action_item(item, acting_user=acting_user)
+        crisis.corrective_actions.add(item)
+    return crisis

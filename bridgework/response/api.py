@@ -3,7 +3,7 @@ are and written through the pages' forms and actions; the tension picture at a p
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
@@ -11,7 +11,13 @@ from ninja import Router, Schema
 from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
 
 from . import selectors
-from .views import AlertRuleViewSet, ReportViewSet, TensionAssessmentViewSet
+from .views import (
+    AlertRuleViewSet,
+    CrisisUpdateViewSet,
+    CrisisViewSet,
+    ReportViewSet,
+    TensionAssessmentViewSet,
+)
 
 __all__ = ["router"]
 
@@ -90,6 +96,29 @@ class AlertRuleOut(Schema):
     tlp: int
 
 
+class CrisisOut(Schema):
+    id: int
+    title: str
+    place_id: int
+    body_id: int
+    started_on: date
+    trigger: str
+    status: str
+    strengths: str
+    improvements: str
+    root_cause: str
+    closed_on: date | None
+    tlp: int
+
+
+class CrisisUpdateOut(Schema):
+    id: int
+    crisis_id: int
+    kind: str
+    text: str
+    created_at: datetime
+
+
 for _viewset, _path, _out, _name, _plural in (
     (ReportViewSet, "/response/reports", ReportOut, "report", "reports"),
     (
@@ -100,6 +129,14 @@ for _viewset, _path, _out, _name, _plural in (
         "tension_assessments",
     ),
     (AlertRuleViewSet, "/response/alert-rules", AlertRuleOut, "alert_rule", "alert_rules"),
+    (CrisisViewSet, "/response/crises", CrisisOut, "crisis", "crises"),
+    (
+        CrisisUpdateViewSet,
+        "/response/crisis-updates",
+        CrisisUpdateOut,
+        "crisis_update",
+        "crisis_updates",
+    ),
 ):
     _read = add_read_endpoints(
         router,

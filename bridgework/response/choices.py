@@ -67,3 +67,13 @@ class BiasScheme(models.TextChoices):
     ODIHR = "odihr", _("OSCE/ODIHR bias motivations")
     UK = "uk", _("UK monitored strands")
     LOCAL = "local", _("Country-specific")
+
+
+class CrisisStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed (after-action review done)")
+
+
+class UpdateKind(models.TextChoices):
+    SITUATION = "situation", _("Situation update")
+    PUBLIC = "public", _("Public message")

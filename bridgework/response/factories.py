@@ -6,12 +6,19 @@ import datetime
 
 import factory
 
+from bridgework.bodies.factories import BodyFactory
 from bridgework.places.factories import PlaceFactory
 
 from .choices import ReportKind, ReportSource
-from .models import AlertRule, Report, TensionAssessment, TensionLevel
+from .models import AlertRule, Crisis, CrisisUpdate, Report, TensionAssessment, TensionLevel
 
-__all__ = ["AlertRuleFactory", "ReportFactory", "TensionAssessmentFactory"]
+__all__ = [
+    "AlertRuleFactory",
+    "CrisisFactory",
+    "CrisisUpdateFactory",
+    "ReportFactory",
+    "TensionAssessmentFactory",
+]
 
 
 class ReportFactory(factory.django.DjangoModelFactory[Report]):
@@ -53,3 +60,21 @@ class AlertRuleFactory(factory.django.DjangoModelFactory[AlertRule]):
     name = factory.Sequence(lambda n: f"Serious incidents {n}")
     min_severity = 3
     person = factory.SubFactory("bridgework.access.factories.UserFactory")
+
+
+class CrisisFactory(factory.django.DjangoModelFactory[Crisis]):
+    class Meta:
+        model = Crisis
+
+    place = factory.SubFactory(PlaceFactory)
+    body = factory.LazyAttribute(lambda crisis: BodyFactory(place=crisis.place))
+    title = factory.Sequence(lambda n: f"Tension after the overseas attack {n}")
+    started_on = datetime.date(2026, 10, 8)
+
+
+class CrisisUpdateFactory(factory.django.DjangoModelFactory[CrisisUpdate]):
+    class Meta:
+        model = CrisisUpdate
+
+    crisis = factory.SubFactory(CrisisFactory)
+    text = factory.Sequence(lambda n: f"Vigil planned at the square {n}")

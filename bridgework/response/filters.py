@@ -5,10 +5,31 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.web.filtering import OnlyFilter, ScopedFilterSet, SearchFilter, SubtreeFilter
 
-from .choices import OPEN_REPORT_STATUSES, EvidenceType, ReportKind, ReportStatus
-from .models import AlertRule, BiasCategory, Report, TensionAssessment, TensionLevel
+from .choices import (
+    OPEN_REPORT_STATUSES,
+    CrisisStatus,
+    EvidenceType,
+    ReportKind,
+    ReportStatus,
+    UpdateKind,
+)
+from .models import (
+    AlertRule,
+    BiasCategory,
+    Crisis,
+    CrisisUpdate,
+    Report,
+    TensionAssessment,
+    TensionLevel,
+)
 
-__all__ = ["AlertRuleFilterSet", "ReportFilterSet", "TensionAssessmentFilterSet"]
+__all__ = [
+    "AlertRuleFilterSet",
+    "CrisisFilterSet",
+    "CrisisUpdateFilterSet",
+    "ReportFilterSet",
+    "TensionAssessmentFilterSet",
+]
 
 
 class ReportFilterSet(ScopedFilterSet):
@@ -71,4 +92,28 @@ class AlertRuleFilterSet(ScopedFilterSet):
 
     class Meta:
         model = AlertRule
+        fields: list[str] = []
+
+
+class CrisisFilterSet(ScopedFilterSet):
+    q = SearchFilter("title", "trigger")
+    status = django_filters.ChoiceFilter(
+        choices=CrisisStatus.choices, label=_("Status"), empty_label=_("Any status")
+    )
+    subtree = SubtreeFilter(help_text=_("Only crises at this place or below it"))
+
+    class Meta:
+        model = Crisis
+        fields: list[str] = []
+
+
+class CrisisUpdateFilterSet(ScopedFilterSet):
+    q = SearchFilter("text")
+    crisis = django_filters.ModelChoiceFilter(queryset=Crisis.objects.all(), label=_("Crisis"))
+    kind = django_filters.ChoiceFilter(
+        choices=UpdateKind.choices, label=_("Kind"), empty_label=_("Any kind")
+    )
+
+    class Meta:
+        model = CrisisUpdate
         fields: list[str] = []

@@ -13,13 +13,28 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.models import RoleAssignment, User
 from bridgework.access.policy import decide_scope
+from bridgework.bodies.models import ACTION_OWNER, ActionItem, Meeting
 from bridgework.places.models import Place
 from bridgework.web.forms import ScopedModelForm
 
-from .models import AlertRule, BiasCategory, Report, TensionAssessment, iso_week_start
+from .models import (
+    AlertRule,
+    BiasCategory,
+    Crisis,
+    CrisisUpdate,
+    Report,
+    TensionAssessment,
+    iso_week_start,
+)
 
 __all__ = [
     "AlertRuleForm",
+    "ConveneForm",
+    "CrisisForm",
+    "CrisisReviewForm",
+    "CrisisTaskForm",
+    "CrisisUpdateForm",
+    "corrective_formset",
     "IntakeForm",
     "PublicReportForm",
     "ReportForm",
@@ -239,3 +254,88 @@ class AlertRuleForm(ScopedModelForm):
         person.queryset = User.objects.filter(
             is_active=True, pk__in=near.values("user_id")
         ).order_by("full_name", "email")
+
+
+# --- crises -------------------------------------------------------------------------------------
+
+
+class CrisisForm(ScopedModelForm):
+    class Meta:
+        model = Crisis
+        fields = [
+            "title",
+            "place",
+            "body",
+            "started_on",
+            "trigger",
+            "reports",
+            "assessments",
+            "tlp",
+        ]
+        widgets = {"started_on": DATE, "trigger": SHORT_TEXT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("reports", "assessments"):
+            field: Any = self.fields[name]
+            field.queryset = field.queryset.select_related("place")
+
+
+class CrisisUpdateForm(ScopedModelForm):
+    class Meta:
+        model = CrisisUpdate
+        fields = ["crisis", "kind", "text"]
+        widgets = {"text": TEXT}
+
+
+class CrisisTaskForm(ScopedModelForm):
+    """A task given by the crisis's coordinating body (an action item of that body)."""
+
+    class Meta:
+        model = ActionItem
+        fields = ["title", "description", "owner_organisation", "owner_person", "due_on"]
+        widgets = {"due_on": DATE, "description": SHORT_TEXT}
+        help_texts = {
+            "owner_organisation": _("Who does it: an organisation, or a person — not both"),
+        }
+
+    def validate_constraints(self, exclude=None):
+        # raised_by is set by the action; the owner rule is checked when it saves the item.
+        pass
+
+    def _post_clean(self):
+        super()._post_clean()
+        data = self.cleaned_data
+        if self.has_changed() and bool(data.get("owner_organisation")) == bool(
+            data.get("owner_person")
+        ):
+            self.add_error("owner_organisation", ACTION_OWNER)
+
+
+class ConveneForm(ScopedModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["title", "starts_at", "location", "agenda"]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "agenda": TEXT,
+        }
+
+
+class CrisisReviewForm(forms.Form):
+    strengths = forms.CharField(label=_("Strengths"), widget=TEXT, max_length=5000)
+    improvements = forms.CharField(label=_("Areas for improvement"), widget=TEXT, max_length=5000)
+    root_cause = forms.CharField(label=_("Root cause"), widget=SHORT_TEXT, max_length=5000)
+
+
+def corrective_formset(*, user, data=None):
+    """Corrective actions of an after-action review: blank rows are ignored."""
+    formset_class = forms.modelformset_factory(
+        ActionItem, form=CrisisTaskForm, extra=3, max_num=10, can_delete=False
+    )
+    return formset_class(
+        data=data,
+        queryset=ActionItem.objects.none(),
+        prefix="corrective",
+        form_kwargs={"user": user, "action": "add"},
+    )

@@ -19,15 +19,26 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.bodies.models import Body
+from bridgework.bodies.models import ActionItem, Body, DerivedPlaceMixin, Meeting, PartQuerySet
 from bridgework.core.tlp import TLP
-from bridgework.places.models import LabelledModel, Place, RolledUpModel
+from bridgework.places.models import LabelledModel, Place, RolledUpModel, ScopedModel
 
-from .choices import BiasScheme, EvidenceType, Reliability, ReportKind, ReportSource, ReportStatus
+from .choices import (
+    BiasScheme,
+    CrisisStatus,
+    EvidenceType,
+    Reliability,
+    ReportKind,
+    ReportSource,
+    ReportStatus,
+    UpdateKind,
+)
 
 __all__ = [
     "AlertRule",
     "BiasCategory",
+    "Crisis",
+    "CrisisUpdate",
     "Report",
     "TensionAssessment",
     "TensionLevel",
@@ -335,3 +346,114 @@ class AlertRule(LabelledModel):
 
     def get_absolute_url(self) -> str:
         return reverse("response:alertrule_detail", args=[self.pk])
+
+
+class Crisis(LabelledModel):
+    """A crisis: when an event raises tension, it joins the reports and assessments, keeps a
+    situation log, gives tasks (the coordinating body's action items), convenes the body, and
+    closes with an after-action review whose corrective actions become action items."""
+
+    picker_search_field = "title"
+
+    tlp = models.PositiveSmallIntegerField(
+        _("sensitivity"),
+        choices=TLP.choices,
+        default=TLP.AMBER,
+        help_text=_("Traffic Light Protocol label: who may read this crisis"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        related_name="crises",
+        verbose_name=_("coordinating body"),
+        help_text=_("The body that convenes, gives the tasks and owns the review"),
+    )
+    started_on = models.DateField(_("started"))
+    trigger = models.TextField(_("what set it off"), blank=True)
+    reports = models.ManyToManyField(
+        Report, blank=True, related_name="crises", verbose_name=_("reports")
+    )
+    assessments = models.ManyToManyField(
+        TensionAssessment, blank=True, related_name="crises", verbose_name=_("tension assessments")
+    )
+    tasks = models.ManyToManyField(
+        ActionItem, blank=True, related_name="crisis_tasks", editable=False, verbose_name=_("tasks")
+    )
+    convening = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("convening"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=CrisisStatus.choices, default=CrisisStatus.OPEN
+    )
+    strengths = models.TextField(_("strengths"), blank=True, editable=False)
+    improvements = models.TextField(_("areas for improvement"), blank=True, editable=False)
+    root_cause = models.TextField(_("root cause"), blank=True, editable=False)
+    corrective_actions = models.ManyToManyField(
+        ActionItem,
+        blank=True,
+        related_name="crisis_corrections",
+        editable=False,
+        verbose_name=_("corrective actions"),
+    )
+    closed_on = models.DateField(_("closed"), null=True, blank=True, editable=False)
+    is_demo = models.BooleanField(_("demo data"), default=False, editable=False)
+
+    class Meta:
+        ordering = ["-started_on", "pk"]
+        verbose_name = _("crisis")
+        verbose_name_plural = _("crises")
+        indexes = [models.Index(fields=["place_path", "status"], name="crisis_path_status")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("response:crisis_detail", args=[self.pk])
+
+
+class CrisisUpdate(DerivedPlaceMixin, ScopedModel):
+    """One line of a crisis's situation log, or a message given to the public."""
+
+    scope_parent_field = "crisis"
+    scope_reads_ancestors = True
+    place_follows = ("crisis",)
+
+    crisis = models.ForeignKey(
+        Crisis, on_delete=models.CASCADE, related_name="updates", verbose_name=_("crisis")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=UpdateKind.choices, default=UpdateKind.SITUATION
+    )
+    text = models.TextField(_("text"))
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("posted by"),
+    )
+
+    objects = PartQuerySet.as_manager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("crisis update")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("response:crisisupdate_detail", args=[self.pk])
+
+    def derive_place(self) -> None:
+        if self.crisis_id:
+            self.place = self.crisis.place

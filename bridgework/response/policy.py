@@ -17,18 +17,22 @@ OWN_ACTIONS = {"review": _("Review the severity of a report as second coder")}
 REPORT = "response.report"
 TENSION = "response.tensionassessment"
 ALERTS = "response.alertrule"
+CRISIS = ("response.crisis", "response.crisisupdate")
 
 RULES = {
-    "hub_officer": each((REPORT, TENSION, ALERTS), (*READ, EXPORT)),
+    "hub_officer": each((REPORT, TENSION, ALERTS, *CRISIS), (*READ, EXPORT)),
     "national_coordinator": {
         REPORT: (*WRITE, "review"),
         TENSION: WRITE,
         ALERTS: WRITE,
+        **each(CRISIS, WRITE),
     },
     "local_coordinator": {
         REPORT: (*WRITE, "review"),
         TENSION: WRITE,
         ALERTS: WRITE,
+        **each(CRISIS, WRITE),
     },
-    "partner": {REPORT: (VIEW, ADD), TENSION: (VIEW,)},
+    # Partners take part in a crisis they may read (GREEN): its log and public messages.
+    "partner": {REPORT: (VIEW, ADD), TENSION: (VIEW,), **each(CRISIS, (VIEW,))},
 }

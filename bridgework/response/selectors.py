@@ -172,3 +172,48 @@ def reports_of(person, user) -> list[dict[str, Any]]:
         }
         for report in found.order_by("pk")
     ]
+
+
+def crisis_details(crisis, user) -> dict[str, Any]:
+    """A crisis page's sections, each holding only what the reader may see: a RED report
+    joined to an AMBER crisis is not listed (nor counted) for an AMBER reader."""
+    from bridgework.access.policy import permits, permits_add
+    from bridgework.bodies.models import ActionItem, Meeting
+
+    from .choices import CrisisStatus, UpdateKind
+    from .models import CrisisUpdate
+
+    updates = list(
+        CrisisUpdate.objects.visible_to(user, "view")
+        .filter(crisis=crisis)
+        .select_related("posted_by")
+    )
+    open_crisis = crisis.status == CrisisStatus.OPEN
+    may_change = permits(user, "change", crisis)
+    return {
+        "reports": list(
+            Report.objects.visible_to(user, "view").filter(crises=crisis).select_related("place")
+        ),
+        "assessments": list(
+            TensionAssessment.objects.visible_to(user, "view")
+            .filter(crises=crisis)
+            .select_related("place", "level")
+        ),
+        "situation_log": [u for u in updates if u.kind == UpdateKind.SITUATION],
+        "public_messages": [u for u in updates if u.kind == UpdateKind.PUBLIC],
+        "tasks": list(ActionItem.objects.visible_to(user, "view").filter(crisis_tasks=crisis)),
+        "corrective_actions": list(
+            ActionItem.objects.visible_to(user, "view").filter(crisis_corrections=crisis)
+        ),
+        # Named through {% record %}, which shows a record the reader cannot see as such.
+        "convening": crisis.convening,
+        "body": crisis.body,
+        "can_post": open_crisis and permits_add(user, CrisisUpdate, parent=crisis),
+        "can_task": open_crisis
+        and may_change
+        and permits_add(user, ActionItem, parent=crisis.body),
+        "can_convene": open_crisis
+        and may_change
+        and crisis.convening_id is None
+        and permits_add(user, Meeting, parent=crisis.body),
+    }

@@ -25,5 +25,7 @@ urlpatterns = _no_store(
         *views.ReportViewSet.urls(),
         *views.TensionAssessmentViewSet.urls(),
         *views.AlertRuleViewSet.urls(),
+        *views.CrisisViewSet.urls(),
+        *views.CrisisUpdateViewSet.urls(),
     ]
 )

@@ -4,6 +4,8 @@ picture, and alert rules. Every page of this module answers ``no-store`` (see ur
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,21 +22,43 @@ from bridgework.core.tlp import TLP
 from bridgework.web.viewsets import Column, CreatePage, ModelViewSet, RecordPage
 
 from . import selectors
-from .actions import do_receive_report, do_review_severity, do_update_report
+from .actions import (
+    do_add_crisis_task,
+    do_close_crisis,
+    do_convene,
+    do_post_crisis_update,
+    do_receive_report,
+    do_review_severity,
+    do_update_report,
+)
 from .conf import public_report_rate
-from .filters import AlertRuleFilterSet, ReportFilterSet, TensionAssessmentFilterSet
+from .filters import (
+    AlertRuleFilterSet,
+    CrisisFilterSet,
+    CrisisUpdateFilterSet,
+    ReportFilterSet,
+    TensionAssessmentFilterSet,
+)
 from .forms import (
     AlertRuleForm,
+    ConveneForm,
+    CrisisForm,
+    CrisisReviewForm,
+    CrisisTaskForm,
+    CrisisUpdateForm,
     IntakeForm,
     PublicReportForm,
     ReportForm,
     ReviewForm,
     TensionAssessmentForm,
+    corrective_formset,
 )
-from .models import AlertRule, Report, TensionAssessment
+from .models import AlertRule, Crisis, CrisisUpdate, Report, TensionAssessment
 
 __all__ = [
     "AlertRuleViewSet",
+    "CrisisUpdateViewSet",
+    "CrisisViewSet",
     "ReportViewSet",
     "TensionAssessmentViewSet",
     "intake",
@@ -277,3 +301,164 @@ def tension_picture(request):
     if picture is None:
         raise PermissionDenied
     return render(request, "response/tension_picture.html", {"picture": picture})
+
+
+# --- crises -------------------------------------------------------------------------------------
+
+
+class CrisisFormPage(RecordPage):
+    """A page of a crisis that adds something to it (a task, a convening, its review)."""
+
+    action = "change"
+    template = ""
+    title_text: Any = ""
+
+    def show(self, crisis, status=200, **forms):
+        context = self.context(object=crisis, page_title=self.title_text, **forms)
+        return render(self.request, self.template, context, status=status)
+
+
+class CrisisTaskPage(CrisisFormPage):
+    template = "response/crisis_task.html"
+    title_text = gettext_lazy("Give a task")
+
+    def get(self, request, **kwargs):
+        crisis = self.get_object()
+        return self.show(crisis, form=CrisisTaskForm(user=request.user, action="add"))
+
+    def post(self, request, **kwargs):
+        crisis = self.get_object()
+        form = CrisisTaskForm(data=request.POST, user=request.user, action="add")
+        if form.is_valid():
+            try:
+                do_add_crisis_task(crisis, form.save(commit=False), acting_user=request.user)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The task is given."))
+                return HttpResponseRedirect(crisis.get_absolute_url())
+        return self.show(crisis, status=400, form=form)
+
+
+class ConvenePage(CrisisFormPage):
+    template = "response/crisis_task.html"
+    title_text = gettext_lazy("Convene the coordinating body")
+
+    def get(self, request, **kwargs):
+        crisis = self.get_object()
+        initial = {"title": _("Crisis meeting: %(title)s") % {"title": crisis.title}}
+        form = ConveneForm(user=request.user, action="add", initial=initial)
+        return self.show(crisis, form=form)
+
+    def post(self, request, **kwargs):
+        crisis = self.get_object()
+        form = ConveneForm(data=request.POST, user=request.user, action="add")
+        if form.is_valid():
+            meeting = form.save(commit=False)
+            try:
+                do_convene(crisis, meeting, acting_user=request.user)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("The meeting is called."))
+                return HttpResponseRedirect(crisis.get_absolute_url())
+        return self.show(crisis, status=400, form=form)
+
+
+class CloseCrisisPage(CrisisFormPage):
+    """The after-action review that closes a crisis."""
+
+    template = "response/crisis_close.html"
+    title_text = gettext_lazy("After-action review")
+
+    def get(self, request, **kwargs):
+        crisis = self.get_object()
+        return self.show(
+            crisis, form=CrisisReviewForm(), formset=corrective_formset(user=request.user)
+        )
+
+    def post(self, request, **kwargs):
+        crisis = self.get_object()
+        form = CrisisReviewForm(request.POST)
+        formset = corrective_formset(user=request.user, data=request.POST)
+        if form.is_valid() and formset.is_valid():
+            corrections = [f.save(commit=False) for f in formset.forms if f.has_changed()]
+            try:
+                do_close_crisis(
+                    crisis,
+                    review=form.cleaned_data,
+                    corrections=corrections,
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The crisis is closed; its corrective actions are tracked.")
+                )
+                return HttpResponseRedirect(crisis.get_absolute_url())
+        return self.show(crisis, status=400, form=form, formset=formset)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class CrisisViewSet(ModelViewSet):
+    model = Crisis
+    form_class = CrisisForm
+    filterset_class = CrisisFilterSet
+    title = gettext_lazy("Crises")
+    url_prefix = "crises/"
+    ordering = ("-started_on", "pk")
+    list_select_related = ("place", "body")
+    detail_template = "response/crisis_detail.html"
+    extra_pages = {
+        "task": ("<int:pk>/task/", CrisisTaskPage),
+        "convene": ("<int:pk>/convene/", ConvenePage),
+        "close": ("<int:pk>/close/", CloseCrisisPage),
+    }
+    columns = [
+        Column("title", gettext_lazy("Title"), link=True),
+        Column("place.name", gettext_lazy("Place")),
+        Column("body.name", gettext_lazy("Coordinating body")),
+        Column("started_on", gettext_lazy("Started")),
+        Column("get_status_display", gettext_lazy("Status")),
+    ]
+
+    @classmethod
+    def detail_context(cls, request, obj):
+        return selectors.crisis_details(obj, request.user)
+
+
+class CrisisUpdateViewSet(ModelViewSet):
+    model = CrisisUpdate
+    form_class = CrisisUpdateForm
+    filterset_class = CrisisUpdateFilterSet
+    title = gettext_lazy("Crisis log")
+    url_prefix = "crisis-updates/"
+    ordering = ("-created_at", "-pk")
+    list_select_related = ("crisis", "place")
+    initial_from_query = ("crisis",)
+    create_action = do_post_crisis_update
+    columns = [
+        Column("text", gettext_lazy("Text"), link=True),
+        Column("get_kind_display", gettext_lazy("Kind")),
+        Column("crisis.title", gettext_lazy("Crisis")),
+        Column("created_at", gettext_lazy("Posted")),
+    ]
+    detail_fields = [
+        ("crisis", gettext_lazy("Crisis")),
+        ("get_kind_display", gettext_lazy("Kind")),
+        ("text", gettext_lazy("Text")),
+        ("posted_by", gettext_lazy("Posted by")),
+        ("created_at", gettext_lazy("Posted")),
+    ]
+
+    @classmethod
+    def success_url(cls, obj):
+        return obj.crisis.get_absolute_url()

@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from bridgework.activity.workflows import Transition, Workflow
 
-from .choices import ReportStatus
+from .choices import CrisisStatus, ReportStatus
 
-__all__ = ["REPORT", "WORKFLOWS"]
+__all__ = ["CRISIS", "REPORT", "WORKFLOWS"]
 
 COORDINATORS = ("local_coordinator", "national_coordinator", "network_admin")
 PERSONAL_FIELDS = ("reporter_name", "reporter_contact", "people_involved")
@@ -115,4 +115,36 @@ REPORT = Workflow(
     audience=_audience,
 )
 
-WORKFLOWS = [REPORT]
+
+def _closed_today(crisis: Any, acting_user, note: str) -> Iterable[str]:
+    crisis.closed_on = timezone.localdate()
+    return ("closed_on",)
+
+
+REVIEW_FIELDS = ("strengths", "improvements", "root_cause")
+
+CRISIS = Workflow(
+    model="response.crisis",
+    label=gettext_lazy("Crises"),
+    description=gettext_lazy(
+        "A crisis stays open while it is handled, and closes with an after-action review: "
+        "strengths, areas for improvement, root cause, and corrective actions."
+    ),
+    states=tuple(CrisisStatus.choices),
+    initial=CrisisStatus.OPEN,
+    transitions=(
+        Transition(
+            "close",
+            gettext_lazy("Close with an after-action review"),
+            (CrisisStatus.OPEN,),
+            CrisisStatus.CLOSED,
+            COORDINATORS,
+            accepts=REVIEW_FIELDS,
+            requires=REVIEW_FIELDS,
+            page="response:crisis_close",
+            effect=_closed_today,
+        ),
+    ),
+)
+
+WORKFLOWS = [REPORT, CRISIS]
