@@ -4,6 +4,7 @@ are and written through the pages' forms and actions; the tension picture at a p
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
@@ -11,6 +12,7 @@ from ninja import Router, Schema
 from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
 
 from . import selectors
+from .otp import check_api_second_factor
 from .views import (
     AlertRuleViewSet,
     CrisisUpdateViewSet,
@@ -185,3 +187,23 @@ def tension_picture(request, place: str | None = None):
             for week in picture.weeks
         ],
     }
+
+
+def _ask_for_second_factor(router: Router) -> None:
+    """Every endpoint of this router answers 403 until the reader's second factor is verified
+    in their session (when their roles may read AMBER response records)."""
+    for path_view in router.path_operations.values():
+        for operation in path_view.operations:
+            operation.view_func = _guarded(operation.view_func)
+
+
+def _guarded(view_func):
+    @wraps(view_func)
+    def guarded(request, *args, **kwargs):
+        check_api_second_factor(request)
+        return view_func(request, *args, **kwargs)
+
+    return guarded
+
+
+_ask_for_second_factor(router)

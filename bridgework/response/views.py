@@ -4,24 +4,28 @@ picture, and alert rules. Every page of this module answers ``no-store`` (see ur
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
+import qrcode
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja.throttling import SimpleRateThrottle
+from qrcode.image.svg import SvgPathImage
 
 from bridgework.access.middleware import client_address
 from bridgework.access.policy import access_for, can, model_label, permits
 from bridgework.core.tlp import TLP
 from bridgework.web.viewsets import Column, CreatePage, ModelViewSet, RecordPage
 
-from . import selectors
+from . import otp, selectors
 from .actions import (
     do_add_crisis_task,
     do_close_crisis,
@@ -62,6 +66,9 @@ __all__ = [
     "ReportViewSet",
     "TensionAssessmentViewSet",
     "intake",
+    "otp_enrol",
+    "otp_qr",
+    "otp_verify",
     "public_report",
     "tension_picture",
 ]
@@ -462,3 +469,59 @@ class CrisisUpdateViewSet(ModelViewSet):
     @classmethod
     def success_url(cls, obj):
         return obj.crisis.get_absolute_url()
+
+
+# --- two-factor ---------------------------------------------------------------------------------
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=gettext_lazy("The six digits your app shows now, or one of your recovery codes"),
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+@login_required
+def otp_enrol(request):
+    """Add an authenticator app: scan the code (or type the secret), then give a first code."""
+    device = otp.pending_device(request.user)
+    form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method == "POST" and form.is_valid():
+        codes = otp.confirm_enrolment(request, device, form.cleaned_data["token"])
+        if codes is not None:
+            return render(
+                request,
+                "response/otp_codes.html",
+                {"codes": codes, "next": otp._safe_next(request)},
+            )
+        form.add_error("token", _("That code is not right. Check the time on your phone."))
+    secret = b32encode(device.bin_key).decode()
+    context = {
+        "form": form,
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "response/otp_enrol.html", context, status=status)
+
+
+@login_required
+def otp_qr(request):
+    """The pending device's setup address as a QR code (SVG, no script)."""
+    device = otp.pending_device(request.user)
+    image = qrcode.make(device.config_url, image_factory=SvgPathImage, box_size=8)
+    return HttpResponse(image.to_string(), content_type="image/svg+xml")
+
+
+@login_required
+def otp_verify(request):
+    """Prove the second factor for this session."""
+    form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
+    if request.method == "POST" and form.is_valid():
+        if otp.verify_in_session(request, form.cleaned_data["token"]):
+            return HttpResponseRedirect(otp._safe_next(request))
+        form.add_error("token", _("That code is not right."))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "response/otp_verify.html", {"form": form}, status=status)
