@@ -14,15 +14,22 @@ class ResponseConfig(modules.ModuleConfig):
             _("Incidents"),
             "response:report_list",
             order=60,
-            current_when=("response:report_*", "response:intake*"),
+            current_when=("response:report_*", "response:intake*", "response:alertrule_*"),
             needs=("view", "response.report"),
         ),
         NavEntry(
             _("Tensions"),
-            "response:tensionassessment_list",
+            "response:tension_picture",
             order=61,
             current_when=("response:tension*",),
             needs=("view", "response.tensionassessment"),
+        ),
+        NavEntry(
+            _("Crises"),
+            "response:crisis_list",
+            order=62,
+            current_when=("response:crisis*",),
+            needs=("view", "response.crisis"),
         ),
     )
 

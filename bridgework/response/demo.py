@@ -289,7 +289,8 @@ def _reports(today: datetime.date, author: User) -> list[Report]:
 
 def _tensions(today: datetime.date) -> list[TensionAssessment]:
     levels = {level.value: level for level in TensionLevel.objects.all()}
-    first = iso_week_start(today) - datetime.timedelta(weeks=11)
+    # The twelve weeks before this one: this week's returns are still to come.
+    first = iso_week_start(today) - datetime.timedelta(weeks=12)
     made = []
     for where, values in TENSIONS.items():
         place = _place(where)
