@@ -128,7 +128,8 @@ def do_update_report(report: Report, *, acting_user, save_related=None) -> Repor
             }
         )
     report.retain_until = report.occurred_on + datetime.timedelta(days=report.retention_days())
-    return do_update_record(report, acting_user=acting_user, save_related=save_related)
+    do_update_record(report, acting_user=acting_user, save_related=save_related)
+    return report
 
 
 @transaction.atomic
@@ -200,7 +201,8 @@ def do_convene(crisis: Crisis, meeting: Meeting, *, acting_user) -> Meeting:
 @transaction.atomic
 def do_post_crisis_update(update: CrisisUpdate, *, acting_user) -> CrisisUpdate:
     update.posted_by = acting_user
-    return do_create_record(update, acting_user=acting_user)
+    do_create_record(update, acting_user=acting_user)
+    return update
 
 
 @transaction.atomic

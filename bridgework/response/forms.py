@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.models import RoleAssignment, User
 from bridgework.access.policy import decide_scope
-from bridgework.bodies.models import ACTION_OWNER, ActionItem, Meeting
+from bridgework.bodies.models import ActionItem, Meeting
 from bridgework.places.models import Place
 from bridgework.web.forms import ScopedModelForm
 
@@ -104,7 +104,7 @@ class ReportForm(ScopedModelForm):
         return day
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         try:
             check_categories(cleaned.get("bias_categories"), cleaned.get("place"))
         except forms.ValidationError as error:
@@ -298,18 +298,6 @@ class CrisisTaskForm(ScopedModelForm):
         help_texts = {
             "owner_organisation": _("Who does it: an organisation, or a person — not both"),
         }
-
-    def validate_constraints(self, exclude=None):
-        # raised_by is set by the action; the owner rule is checked when it saves the item.
-        pass
-
-    def _post_clean(self):
-        super()._post_clean()
-        data = self.cleaned_data
-        if self.has_changed() and bool(data.get("owner_organisation")) == bool(
-            data.get("owner_person")
-        ):
-            self.add_error("owner_organisation", ACTION_OWNER)
 
 
 class ConveneForm(ScopedModelForm):

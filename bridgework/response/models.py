@@ -199,9 +199,8 @@ class Report(LabelledModel):
     def factors(self) -> list[str]:
         """The severity factors present, in words."""
         names = ("intent", "physical_contact", "damage", "community_reaction", "repeat")
-        return [
-            str(self._meta.get_field(name).verbose_name) for name in names if getattr(self, name)
-        ]
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        return [str(fields[name].verbose_name) for name in names if getattr(self, name)]
 
     @property
     def suggested_severity(self) -> int:
