@@ -334,3 +334,42 @@ def test_the_list_export_and_api_show_only_reports_the_reader_may_read(tree):
         ).decode()
         assert mine.title in body, url
         assert red.title not in body and other.title not in body, url
+
+
+def test_a_report_page_names_only_the_responders_its_reader_may_see(tree):
+    from bridgework.bodies.factories import BodyFactory
+
+    report = ReportFactory(place=tree.city)
+    seen = BodyFactory(place=tree.city, name="Riverton Safety Table")
+    hidden = BodyFactory(place=tree.sibling, name="Hillbury Secret Cell")
+    report.routed_to.add(seen, hidden)
+    page = _client(tree.in_scope).get(report.get_absolute_url()).content.decode()
+    assert "Riverton Safety Table" in page
+    assert "Hillbury Secret Cell" not in page
+
+
+def test_a_partner_sends_a_report_through_the_api_and_gets_its_reference(tree):
+    partner = _partner(tree)
+    client = _client(partner)
+    answer = client.post(
+        reverse("api-1.0.0:intake_report"),
+        {**INTAKE, "place": tree.ward.pk, "severity": 3},
+        content_type="application/json",
+    )
+    assert answer.status_code == 201, answer.content
+    report = Report.objects.get()
+    assert answer.json() == {
+        "id": report.pk,
+        "reference": report.reference,
+        "place_id": tree.ward.pk,
+        "status": "received",
+        "tlp": TLP.AMBER,
+    }
+    refused = client.post(
+        reverse("api-1.0.0:intake_report"),
+        {**INTAKE, "place": tree.sibling.pk},
+        content_type="application/json",
+    )
+    assert refused.status_code in {403, 422}
+    assert Report.objects.count() == 1
+    assert client.get(reverse("api-1.0.0:get_report", args=[report.pk])).status_code == 404

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from functools import wraps
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Body, Router, Schema
+from ninja.responses import Status
 
-from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
+from bridgework.access.policy import can
+from bridgework.web.api import (
+    ERROR_RESPONSES,
+    _form_data,
+    _invalid,
+    _save,
+    add_form_endpoints,
+    add_read_endpoints,
+)
 
 from . import selectors
+from .actions import do_receive_report
+from .forms import IntakeForm
+from .models import Report
 from .otp import check_api_second_factor
 from .views import (
     AlertRuleViewSet,
@@ -187,6 +200,39 @@ def tension_picture(request, place: str | None = None):
             for week in picture.weeks
         ],
     }
+
+
+class IntakeOut(Schema):
+    id: int
+    reference: str
+    place_id: int
+    status: str
+    tlp: int
+
+
+@router.post(
+    "/response/intake",
+    response={201: IntakeOut, **ERROR_RESPONSES},
+    url_name="intake_report",
+    summary="Send an incident report (partners: it goes to the coordinators as TLP:AMBER)",
+)
+def intake_report(request, payload: dict[str, Any] = Body(...)):  # noqa: B008 (ninja idiom)
+    """The intake form's fields as JSON. The answer is the report's reference, not the report:
+    whoever sends it may not be allowed to read it back."""
+    if not can(request.user, "add", Report):
+        raise PermissionDenied
+    form = IntakeForm(data={}, user=request.user, action="add")
+    form.data = _form_data(form, payload)  # as the generic write endpoints read a body
+    if not form.is_valid():
+        raise _invalid(form)
+    report = _save(_receive, form, acting_user=request.user)
+    return Status(201, report)
+
+
+def _receive(form, *, acting_user):
+    return do_receive_report(
+        form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+    )
 
 
 def _ask_for_second_factor(router: Router) -> None:
