@@ -257,6 +257,8 @@ def test_alert_rules_match_by_subtree_kind_and_severity(tree, django_capture_on_
     alerts = Notification.objects.filter(kind="response.alert", recipient=watcher)
     assert alerts.count() == 1
     assert "[TLP:AMBER]" in alerts.get().subject
+    # What happened stays behind the page and its second factor.
+    assert report.title not in alerts.get().body and report.description not in alerts.get().body
 
 
 def test_an_alert_never_reaches_someone_who_may_not_read_the_report(

@@ -82,14 +82,15 @@ def render_received(record: Model, context: dict[str, Any], reader=None) -> Mess
         "kind": report.get_kind_display().lower(),
         "place": named_for(reader, report.place),
     }
+    # What happened stays behind the report's page (and its second factor): the message says
+    # only what kind of report it is, where, and how severe.
     body = _(
         "A report (%(kind)s, severity %(severity)s) was received for %(place)s. "
-        "Verify it, or note the call-back.\n\n%(title)s\n\n%(link)s\n"
+        "Verify it, or note the call-back.\n\n%(link)s\n"
     ) % {
         "kind": report.get_kind_display().lower(),
         "severity": report.severity,
         "place": named_for(reader, report.place),
-        "title": report.title,
         "link": _link(report),
     }
     return Message(subject, body, report.get_absolute_url())
@@ -105,9 +106,8 @@ def render_moved(record: Model, context: dict[str, Any], reader=None) -> Message
         "ref": report.reference,
         "state": state.lower(),
     }
-    body = _("The report %(ref)s (%(title)s) is now: %(state)s.\n\n%(link)s\n") % {
+    body = _("The report %(ref)s is now: %(state)s.\n\n%(link)s\n") % {
         "ref": report.reference,
-        "title": report.title,
         "state": state,
         "link": _link(report),
     }
@@ -124,12 +124,11 @@ def render_alert(record: Model, context: dict[str, Any], reader=None) -> Message
         "place": named_for(reader, report.place),
     }
     body = _(
-        "%(why)s\n\n%(ref)s: %(title)s\nHappened on %(day)s in %(place)s.\n\n"
+        "%(why)s\n\n%(ref)s happened on %(day)s in %(place)s.\n\n"
         "Handle it as %(tlp)s.\n\n%(link)s\n"
     ) % {
         "why": why,
         "ref": report.reference,
-        "title": report.title,
         "day": report.occurred_on.isoformat(),
         "place": named_for(reader, report.place),
         "tlp": _label(report),
