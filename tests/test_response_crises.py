@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.access.models import SensitiveRead
 from bridgework.actors.factories import OrganisationFactory
 from bridgework.bodies.models import ActionItem, Meeting
 from bridgework.core.tlp import TLP
@@ -113,3 +114,34 @@ def test_a_crisis_page_lists_only_the_reports_its_reader_may_read(tree):
     page = _client(tree.in_scope).get(crisis.get_absolute_url()).content.decode()
     assert shown.title in page
     assert secret.title not in page
+    logged = SensitiveRead.objects.filter(user_id=tree.in_scope.pk, content_type__model="report")
+    assert set(logged.values_list("object_id", flat=True)) == {str(shown.pk)}
+
+
+def test_the_plain_step_button_cannot_close_a_crisis_without_its_review(tree):
+    crisis = CrisisFactory(place=tree.city)
+    client = _client(tree.in_scope)
+    response = client.post(
+        reverse("response:crisis_transition", args=[crisis.pk]), {"transition": "close"}
+    )
+    assert response.status_code == 302
+    crisis.refresh_from_db()
+    assert crisis.status == CrisisStatus.OPEN
+
+
+def test_the_api_closes_a_crisis_with_its_review(tree):
+    crisis = CrisisFactory(place=tree.city)
+    client = _client(tree.in_scope)
+    url = reverse("api-1.0.0:transition_crisis", args=[crisis.pk])
+    refused = client.post(url, {"transition": "close"}, content_type="application/json")
+    assert refused.status_code in {400, 422}
+    review = {
+        "strengths": "Fast reporting",
+        "improvements": "Late public message",
+        "root_cause": "No spokesperson",
+    }
+    answer = client.post(
+        url, {"transition": "close", "changes": review}, content_type="application/json"
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "closed" and answer.json()["root_cause"] == "No spokesperson"

@@ -375,3 +375,17 @@ def test_a_partner_sends_a_report_through_the_api_and_gets_its_reference(tree):
     assert refused.status_code in {403, 422}
     assert Report.objects.count() == 1
     assert client.get(reverse("api-1.0.0:get_report", args=[report.pk])).status_code == 404
+
+
+def test_the_api_takes_a_triage_step(tree):
+    report = ReportFactory(place=tree.city)
+    client = _client(tree.in_scope)
+    answer = client.post(
+        reverse("api-1.0.0:transition_report", args=[report.pk]),
+        {"transition": "verify"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["status"] == "verified"
+    report.refresh_from_db()
+    assert report.status == ReportStatus.VERIFIED

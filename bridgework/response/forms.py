@@ -34,12 +34,13 @@ __all__ = [
     "CrisisReviewForm",
     "CrisisTaskForm",
     "CrisisUpdateForm",
-    "corrective_formset",
     "IntakeForm",
     "PublicReportForm",
     "ReportForm",
     "ReviewForm",
     "TensionAssessmentForm",
+    "TokenForm",
+    "corrective_formset",
 ]
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -327,3 +328,15 @@ def corrective_formset(*, user, data=None):
         prefix="corrective",
         form_kwargs={"user": user, "action": "add"},
     )
+
+
+class TokenForm(forms.Form):
+    """A code from the authenticator app, or a recovery code."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text=_("The six digits your app shows now, or one of your recovery codes"),
+    )
+    next = forms.CharField(widget=forms.HiddenInput, required=False)

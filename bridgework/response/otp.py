@@ -36,6 +36,7 @@ __all__ = [
     "otp_required",
     "pending_device",
     "require_second_factor",
+    "safe_next",
     "session_is_verified",
     "verify_in_session",
 ]
@@ -117,7 +118,7 @@ def has_confirmed_device(user) -> bool:
     return any(True for _device in devices_for_user(user, confirmed=True))
 
 
-def _safe_next(request) -> str:
+def safe_next(request) -> str:
     target = request.GET.get("next") or request.POST.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target

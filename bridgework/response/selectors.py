@@ -4,7 +4,7 @@ a roll-up never includes a record the reader could not open."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -57,7 +57,6 @@ class TensionPicture:
     children: list[ChildRow]
     levels: list[TensionLevel]
     chart: LineChart | None = None
-    own: list[TensionAssessment] = field(default_factory=list)
 
 
 def _week_label(day: datetime.date) -> str:
@@ -115,7 +114,6 @@ def tension_picture(user, place_ref: str | None, *, today: datetime.date | None 
         children=children,
         levels=list(TensionLevel.objects.all()),
         chart=line_chart([(w.label, w.highest, w.average) for w in weeks], top=_top_level()),
-        own=list(below.filter(place=place).select_related("level")[:WEEKS]),
     )
 
 
@@ -186,15 +184,17 @@ def crisis_details(crisis, user) -> dict[str, Any]:
     )
     open_crisis = crisis.status == CrisisStatus.OPEN
     may_change = permits(user, "change", crisis)
+    reports = list(
+        Report.objects.visible_to(user, "view").filter(crises=crisis).select_related("place")
+    )
+    assessments = list(
+        TensionAssessment.objects.visible_to(user, "view")
+        .filter(crises=crisis)
+        .select_related("place", "level")
+    )
     return {
-        "reports": list(
-            Report.objects.visible_to(user, "view").filter(crises=crisis).select_related("place")
-        ),
-        "assessments": list(
-            TensionAssessment.objects.visible_to(user, "view")
-            .filter(crises=crisis)
-            .select_related("place", "level")
-        ),
+        "reports": reports,
+        "assessments": assessments,
         "situation_log": [u for u in updates if u.kind == UpdateKind.SITUATION],
         "public_messages": [u for u in updates if u.kind == UpdateKind.PUBLIC],
         "tasks": list(ActionItem.objects.visible_to(user, "view").filter(crisis_tasks=crisis)),

@@ -1,6 +1,7 @@
 """Pages of the response module: reports (the coordinators' pages, the partners' intake,
-the public form, the second coder's review), tension assessments and their national
-picture, and alert rules. Every page of this module answers ``no-store`` (see urls.py)."""
+the public form, the second coder's review), tension assessments and their picture, alert
+rules, crises (tasks, convening, after-action review) and the two-factor pages. Every page
+answers ``no-store``, and those showing records ask for a second factor (see urls.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from base64 import b32encode
 from typing import Any
 
 import qrcode
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +21,7 @@ from ninja.throttling import SimpleRateThrottle
 from qrcode.image.svg import SvgPathImage
 
 from bridgework.access.middleware import client_address
-from bridgework.access.policy import access_for, can, model_label, permits
+from bridgework.access.policy import access_for, can, log_sensitive_reads, model_label, permits
 from bridgework.core.tlp import TLP
 from bridgework.web.viewsets import Column, CreatePage, ModelViewSet, RecordPage
 
@@ -55,6 +55,7 @@ from .forms import (
     ReportForm,
     ReviewForm,
     TensionAssessmentForm,
+    TokenForm,
     corrective_formset,
 )
 from .models import AlertRule, Crisis, CrisisUpdate, Report, TensionAssessment
@@ -100,7 +101,7 @@ class ReviewPage(RecordPage):
     action = "review"
 
     def get(self, request, **kwargs):
-        report = self.get_object()
+        report = self.get_object(channel="page")  # the coder reads the report: logged
         return self.show(report, ReviewForm())
 
     def show(self, report, form, status=200):
@@ -439,7 +440,12 @@ class CrisisViewSet(ModelViewSet):
 
     @classmethod
     def detail_context(cls, request, obj):
-        return selectors.crisis_details(obj, request.user)
+        details = selectors.crisis_details(obj, request.user)
+        # Listed here is read here: AMBER/RED ones go to the sensitive-read log like a page of each.
+        log_sensitive_reads(
+            request.user, [*details["reports"], *details["assessments"]], channel="page"
+        )
+        return details
 
 
 class CrisisUpdateViewSet(ModelViewSet):
@@ -474,16 +480,6 @@ class CrisisUpdateViewSet(ModelViewSet):
 # --- two-factor ---------------------------------------------------------------------------------
 
 
-class TokenForm(forms.Form):
-    token = forms.CharField(
-        label=gettext_lazy("Code"),
-        max_length=16,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        help_text=gettext_lazy("The six digits your app shows now, or one of your recovery codes"),
-    )
-    next = forms.CharField(widget=forms.HiddenInput, required=False)
-
-
 @login_required
 def otp_enrol(request):
     """Add an authenticator app: scan the code (or type the secret), then give a first code."""
@@ -495,7 +491,7 @@ def otp_enrol(request):
             return render(
                 request,
                 "response/otp_codes.html",
-                {"codes": codes, "next": otp._safe_next(request)},
+                {"codes": codes, "next": otp.safe_next(request)},
             )
         form.add_error("token", _("That code is not right. Check the time on your phone."))
     secret = b32encode(device.bin_key).decode()
@@ -521,7 +517,7 @@ def otp_verify(request):
     form = TokenForm(request.POST or None, initial={"next": request.GET.get("next", "")})
     if request.method == "POST" and form.is_valid():
         if otp.verify_in_session(request, form.cleaned_data["token"]):
-            return HttpResponseRedirect(otp._safe_next(request))
+            return HttpResponseRedirect(otp.safe_next(request))
         form.add_error("token", _("That code is not right."))
     status = 400 if request.method == "POST" else 200
     return render(request, "response/otp_verify.html", {"form": form}, status=status)
