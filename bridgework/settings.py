@@ -68,6 +68,10 @@ INSTALLED_APPS = [
     "bridgework.actors",
     "bridgework.bodies",
     "bridgework.plans",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "bridgework.response",
 ]
 
 MIDDLEWARE = [

@@ -23,3 +23,7 @@ MIDDLEWARE = [*MIDDLEWARE, "bridgework.web.testing.registry.RecordRequestedUrls"
 # Tasks go to the database backend whatever TASK_BACKEND says, so CI runs it on SQLite and on
 # PostgreSQL; tests that want a task run at once use bridgework.notifications.testing.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The response module asks for a TOTP second factor before its pages answer (RESPONSE_REQUIRE_OTP);
+# the generated tests sign in without one. tests/test_response_otp.py turns it back on.
+RESPONSE_REQUIRE_OTP = False

@@ -1,0 +1,48 @@
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.core import modules
+from bridgework.core.modules import NavEntry
+
+
+class ResponseConfig(modules.ModuleConfig):
+    name = "bridgework.response"
+    label = "response"
+    verbose_name = _("Incidents, tensions and crises")
+    url_prefix = "response/"
+    navigation = (
+        NavEntry(
+            _("Incidents"),
+            "response:report_list",
+            order=60,
+            current_when=("response:report_*", "response:intake*", "response:alertrule_*"),
+            needs=("view", "response.report"),
+        ),
+        NavEntry(
+            _("Tensions"),
+            "response:tension_picture",
+            order=61,
+            current_when=("response:tension*",),
+            needs=("view", "response.tensionassessment"),
+        ),
+        NavEntry(
+            _("Crises"),
+            "response:crisis_list",
+            order=62,
+            current_when=("response:crisis*",),
+            needs=("view", "response.crisis"),
+        ),
+    )
+
+    def ready(self) -> None:
+        from django.db.models.signals import pre_save
+
+        from bridgework.actors.models import Person
+        from bridgework.actors.selectors import register_personal_data
+
+        from .audit import register_report_masks
+        from .erasure import scrub_reports_on_erasure
+        from .selectors import reports_of
+
+        register_personal_data("incident_reports", reports_of)
+        register_report_masks()
+        pre_save.connect(scrub_reports_on_erasure, sender=Person, dispatch_uid="response-erasure")
