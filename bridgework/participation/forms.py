@@ -1,0 +1,95 @@
+"""Forms of the participation module: the staff's scoped forms, and the residents' own
+(posting with a photo, commenting, reporting) and the moderators' decision."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.web.forms import ScopedModelForm
+
+from .choices import ModerationDecision, OutcomeKind, ReportReason
+from .models import Proposal, SupportThreshold
+
+__all__ = [
+    "CommentForm",
+    "ModerationForm",
+    "OutcomeForm",
+    "PostProposalForm",
+    "ProposalForm",
+    "ReportForm",
+    "SupportThresholdForm",
+]
+
+TEXT = forms.Textarea(attrs={"rows": 6})
+
+
+class ProposalForm(ScopedModelForm):
+    class Meta:
+        model = Proposal
+        fields = ["kind", "title", "body", "theme", "place"]
+        widgets = {"body": TEXT}
+        labels = {"place": _("Ward or city")}
+
+
+class PostProposalForm(ProposalForm):
+    """A resident's own form: the same fields and a photo (checked by what the file is)."""
+
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("A JPEG, PNG or WebP image. Do not show people's faces without asking them."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class SupportThresholdForm(ScopedModelForm):
+    class Meta:
+        model = SupportThreshold
+        fields = ["place", "supports", "note"]
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your comment"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why should moderators look at it?"), choices=ReportReason)
+    note = forms.CharField(label=_("Anything to add (optional)"), max_length=500, required=False)
+    comment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=ModerationDecision)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    comment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("It becomes"), choices=OutcomeKind)
+    priority: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Under the plan priority"),
+        queryset=None,
+        required=False,
+        help_text=_("For a plan action: the priority of your place's plan it serves"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from bridgework.plans.models import PlanAction, PlanPriority
+
+        super().__init__(*args, **kwargs)
+        priority: forms.ModelChoiceField = self.fields["priority"]  # type: ignore[assignment]
+        priority.queryset = (
+            PlanPriority.objects.visible_to(user, "view")
+            .filter(plan__place__in=_places_adding(user, PlanAction))
+            .select_related("plan")
+        )
+
+
+def _places_adding(user, model):
+    from bridgework.access.policy import places_for
+
+    return places_for(user, "add", model)
