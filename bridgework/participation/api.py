@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
+from ninja.responses import Status
 
 from bridgework.access.policy import access_record
 from bridgework.web.api import (
@@ -151,7 +152,8 @@ def comment_proposal(request, record_id: int, payload: CommentIn):
         parent = Comment.objects.filter(proposal=proposal, pk=payload.parent_id).first()
         if parent is None:
             raise Http404
-    return 201, do_comment(proposal, body=payload.body, parent=parent, acting_user=request.user)
+    comment = do_comment(proposal, body=payload.body, parent=parent, acting_user=request.user)
+    return Status(201, comment)
 
 
 @router.post(
@@ -174,7 +176,7 @@ def report_proposal(request, record_id: int, payload: ReportIn):
         comment=comment,
         acting_user=request.user,
     )
-    return 201, {"detail": "reported"}
+    return Status(201, {"detail": "reported"})
 
 
 # --- the public read -------------------------------------------------------------------------

@@ -46,10 +46,22 @@ __all__ = [
 ]
 
 
+class PhotoStorage(FileSystemStorage):
+    """Photos are kept outside the web root, in the data folder: only the photo view serves
+    them, and only for a proposal its reader may see. The folder follows ``DATA_DIR`` when it
+    changes (a test's temporary folder)."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(Path(settings.DATA_DIR) / "private" / "participation")
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return str(Path(self.base_location).resolve())
+
+
 def photo_storage() -> FileSystemStorage:
-    """Photos are kept outside the web root, in the data folder: only the scoped photo view
-    serves them, and only for a proposal its reader may see."""
-    return FileSystemStorage(location=Path(settings.DATA_DIR) / "private" / "participation")
+    return PhotoStorage()
 
 
 class ResidentProfile(TimeStampedModel):
