@@ -20,6 +20,12 @@ DEFAULTS = {
     "PARTICIPATION_PHOTO_MAX_BYTES": str(5 * 1024 * 1024),
     # Youngest age at which a resident may open an account.
     "PARTICIPATION_MINIMUM_AGE": "16",
+    # Sign-ups from one address, "count/period".
+    "PARTICIPATION_SIGNUP_RATE": "5/h",
+    # Days a sign-up's verification link stays valid.
+    "PARTICIPATION_VERIFY_DAYS": "3",
+    # Months after its last step that an answered proposal leaves the public lists.
+    "PARTICIPATION_ARCHIVE_MONTHS": "24",
 }
 
 

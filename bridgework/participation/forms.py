@@ -13,6 +13,7 @@ from .models import Proposal, SupportThreshold
 
 __all__ = [
     "CommentForm",
+    "JoinForm",
     "ModerationForm",
     "OutcomeForm",
     "PostProposalForm",
@@ -93,3 +94,25 @@ def _places_adding(user, model):
     from bridgework.access.policy import places_for
 
     return places_for(user, "add", model)
+
+
+class JoinForm(forms.Form):
+    """Sign-up: what a resident gives us is only what the platform needs."""
+
+    email = forms.EmailField(
+        label=_("Email"), help_text=_("Never shown to other residents. We send a link to it.")
+    )
+    public_name = forms.CharField(
+        label=_("Public name"),
+        max_length=60,
+        help_text=_("Shown beside what you post. It need not be your real name."),
+    )
+    born_on = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Only to check that you are old enough to take part; never shown."),
+    )
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    home = forms.IntegerField(widget=forms.HiddenInput)

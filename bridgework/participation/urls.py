@@ -18,6 +18,8 @@ urlpatterns = [
     path("p/<int:pk>/comment/", views.comment, name="comment"),
     path("p/<int:pk>/report/", views.report, name="report"),
     path("propose/", views.propose, name="propose"),
+    path("places/<int:pk>/join/", views.join, name="join"),
+    path("verify/<str:token>/", views.verify, name="verify"),
     path("follow-up/", views.followup, name="followup"),
     path("moderation/", views.moderation, name="moderation"),
     *views.ProposalViewSet.urls(),

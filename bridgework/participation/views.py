@@ -56,6 +56,7 @@ __all__ = [
     "SupportThresholdViewSet",
     "comment",
     "followup",
+    "join",
     "moderation",
     "photo",
     "propose",
@@ -64,6 +65,7 @@ __all__ = [
     "public_proposal",
     "report",
     "support",
+    "verify",
     "withdraw",
 ]
 
@@ -300,6 +302,7 @@ def public_place(request, pk: int):
             "average_days": average,
             "total": sum(state.count for state in states),
             "can_post": request.user.is_authenticated and can(request.user, "add", Proposal),
+            "can_join": not request.user.is_authenticated and place.depth >= 3,
         },
     )
 
@@ -474,3 +477,64 @@ def report(request, pk: int):
     if proposal.is_hidden:
         return HttpResponseRedirect(reverse("participation:public_index"))
     return _back(proposal)
+
+
+# --- resident accounts -----------------------------------------------------------------------
+
+
+def join(request, pk: int):
+    """Sign up as a resident of a city or ward (the place whose page linked here)."""
+    from bridgework.access.middleware import client_address
+
+    from .accounts import check_signup_rate, do_sign_up, resident_places
+    from .forms import JoinForm
+
+    place = get_object_or_404(resident_places(), pk=pk)
+    if request.user.is_authenticated:
+        return HttpResponseRedirect(reverse("participation:public_place", args=[place.pk]))
+    form = JoinForm(request.POST or None, initial={"home": place.pk})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            check_signup_rate(client_address(request))
+            do_sign_up(
+                email=data["email"],
+                password=data["password"],
+                public_name=data["public_name"],
+                born_on=data["born_on"],
+                home=place,
+                language=request.LANGUAGE_CODE,
+            )
+        except ValidationError as exc:
+            _merge(form, exc)
+        else:
+            return render(
+                request,
+                "participation/join_done.html",
+                {
+                    "heading": _("Check your email"),
+                    "message": _(
+                        "If this address can be used, we have sent it a link. Open it to "
+                        "confirm your address; then sign in."
+                    ),
+                },
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "participation/join.html", {"form": form, "place": place}, status=status)
+
+
+@require_GET
+def verify(request, token: str):
+    from .accounts import do_verify_resident
+
+    try:
+        do_verify_resident(token)
+    except ValidationError as exc:
+        context = {"heading": _("This link does not work"), "message": " ".join(exc.messages)}
+        return render(request, "participation/join_done.html", context, status=400)
+    context: dict[str, Any] = {
+        "heading": _("Your address is confirmed"),
+        "message": _("Welcome. Sign in to post, support and comment."),
+        "signed_up": True,
+    }
+    return render(request, "participation/join_done.html", context)
