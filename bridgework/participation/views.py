@@ -527,12 +527,13 @@ def join(request, pk: int):
 def verify(request, token: str):
     from .accounts import do_verify_resident
 
+    context: dict[str, Any]
     try:
         do_verify_resident(token)
     except ValidationError as exc:
         context = {"heading": _("This link does not work"), "message": " ".join(exc.messages)}
         return render(request, "participation/join_done.html", context, status=400)
-    context: dict[str, Any] = {
+    context = {
         "heading": _("Your address is confirmed"),
         "message": _("Welcome. Sign in to post, support and comment."),
         "signed_up": True,
