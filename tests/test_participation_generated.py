@@ -1,9 +1,18 @@
 """Generated page, API and workflow tests for the participation module's scoped models."""
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
-from bridgework.participation.factories import ProposalFactory, SupportThresholdFactory
-from bridgework.participation.models import Proposal, SupportThreshold
-from bridgework.participation.views import ProposalViewSet, SupportThresholdViewSet
+from bridgework.bodies.factories import BodyFactory
+from bridgework.participation.factories import (
+    ProposalFactory,
+    SupportThresholdFactory,
+    TownHallFactory,
+)
+from bridgework.participation.models import Proposal, SupportThreshold, TownHall
+from bridgework.participation.views import (
+    ProposalViewSet,
+    SupportThresholdViewSet,
+    TownHallViewSet,
+)
 from bridgework.participation.workflows import PROPOSAL
 from bridgework.web.testing import ScopedApiTests, ScopedViewTests, WorkflowTests
 
@@ -71,3 +80,33 @@ class TestProposalWorkflow(WorkflowTests):
     def make_record(self, place, state):
         author = self.author or UserFactory.create(label="author")
         return ProposalFactory(place=place, status=state, author=author)
+
+
+class TownHallRecords:
+    model = TownHall
+
+    def make_record(self, place, **fields):
+        return TownHallFactory(body=BodyFactory(place=place), **fields)
+
+    def form_data(self, place):
+        return {
+            "body": BodyFactory(place=place).pk,
+            "title": "Chilinde town hall on safe streets",
+            "starts_at": "2027-02-10T17:00",
+            "ends_at": "2027-02-10T19:00",
+            "location": "Chilinde Community Hall",
+            "capacity": 120,
+            "agenda": "1. Street lights\n2. Youth football",
+            "minutes": "",
+            "attendance_count": "",
+        }
+
+
+class TestTownHallPages(TownHallRecords, ScopedViewTests):
+    viewset = TownHallViewSet
+
+
+class TestTownHallApi(TownHallRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_town_halls"
+    detail_url_name = "api-1.0.0:get_town_hall"
+    write_name = "town_hall"

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bridgework.access.policy import access_for, can, permits
+from bridgework.access.policy import access_for, permits
 from bridgework.core.actions import do_create_record, ensure_in_scope
 from bridgework.core.events import record_event
 from bridgework.notifications.actions import notify
@@ -23,7 +23,7 @@ from bridgework.places.models import Place
 
 from .choices import Moderation, ModerationDecision, OutcomeKind, ProposalStatus
 from .conf import setting_int, setting_str
-from .models import Comment, Proposal, ProposalReferral, Report, Support
+from .models import Comment, Proposal, ProposalReferral, Registration, Report, Support, TownHall
 from .notifications import CONTENT_HIDDEN, PROPOSAL_MOVED, PROPOSAL_POSTED, coordinators_at
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "do_moderate",
     "do_post_proposal",
     "do_publish_answer",
+    "do_register",
     "do_report",
     "do_support",
     "is_resident",
@@ -342,5 +343,21 @@ def do_moderate(
     return item
 
 
-def may_post_at(user, place: Place) -> bool:
-    return can(user, "add", Proposal, place)
+# --- town halls ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_register(town_hall: TownHall, *, acting_user) -> Registration:
+    """A signed-in person says they will come (once; while there is room; before it starts)."""
+    locked = TownHall.objects.select_for_update().get(pk=town_hall.pk)
+    if locked.is_past:
+        raise ValidationError(_("This town hall has taken place."))
+    if locked.capacity is not None and locked.registrations.count() >= locked.capacity:
+        raise ValidationError(_("This town hall is full."))
+    registration = Registration(town_hall=locked, user=acting_user)
+    try:
+        with transaction.atomic(), set_actor(acting_user):
+            registration.save()
+    except IntegrityError as exc:
+        raise ValidationError(_("You are already registered.")) from exc
+    return registration

@@ -24,7 +24,7 @@ from . import selectors
 from .actions import do_comment, do_report, do_support
 from .choices import ReportReason
 from .models import Comment, Proposal
-from .views import ProposalViewSet, SupportThresholdViewSet
+from .views import ProposalViewSet, SupportThresholdViewSet, TownHallViewSet
 
 __all__ = ["router"]
 
@@ -97,6 +97,43 @@ add_form_endpoints(
     out=SupportThresholdOut,
     name="support_threshold",
     read=_read_threshold,
+)
+
+
+class TownHallOut(Schema):
+    id: int
+    body_id: int
+    place_id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    capacity: int | None
+    agenda: str
+    minutes: str
+    attendance_count: int | None
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
+_read_town_hall = add_read_endpoints(
+    router,
+    viewset=TownHallViewSet,
+    path="/town-halls",
+    out=TownHallOut,
+    list_name="list_town_halls",
+    detail_name="get_town_hall",
+)
+add_form_endpoints(
+    router,
+    viewset=TownHallViewSet,
+    path="/town-halls",
+    out=TownHallOut,
+    name="town_hall",
+    read=_read_town_hall,
 )
 
 

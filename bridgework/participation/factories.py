@@ -6,12 +6,16 @@ resident role there, with a public profile name."""
 
 from __future__ import annotations
 
+import datetime
+
 import factory
+from django.utils import timezone
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.bodies.factories import BodyFactory
 from bridgework.places.factories import PlaceFactory
 
-from .models import Comment, Proposal, ResidentProfile, Support, SupportThreshold
+from .models import Comment, Proposal, ResidentProfile, Support, SupportThreshold, TownHall
 
 __all__ = [
     "CommentFactory",
@@ -19,6 +23,7 @@ __all__ = [
     "ResidentProfileFactory",
     "SupportFactory",
     "SupportThresholdFactory",
+    "TownHallFactory",
     "make_resident",
 ]
 
@@ -72,3 +77,15 @@ class CommentFactory(factory.django.DjangoModelFactory[Comment]):
     proposal = factory.SubFactory(ProposalFactory)
     body = "I walk there every evening; it is dark."
     author = factory.SubFactory(UserFactory, label="commenter")
+
+
+class TownHallFactory(factory.django.DjangoModelFactory[TownHall]):
+    """A town hall of a body at ``body__place``, a week from now."""
+
+    class Meta:
+        model = TownHall
+
+    body = factory.SubFactory(BodyFactory)
+    title = factory.Sequence(lambda n: f"Town hall {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    location = "Community hall"

@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.web.filtering import OnlyFilter, ScopedFilterSet, SearchFilter, SubtreeFilter
 
 from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus
-from .models import Proposal, SupportThreshold
+from .models import Proposal, SupportThreshold, TownHall
 
-__all__ = ["ProposalFilterSet", "SupportThresholdFilterSet"]
+__all__ = ["ProposalFilterSet", "SupportThresholdFilterSet", "TownHallFilterSet"]
 
 
 class ProposalFilterSet(ScopedFilterSet):
@@ -43,4 +43,13 @@ class SupportThresholdFilterSet(ScopedFilterSet):
 
     class Meta:
         model = SupportThreshold
+        fields: list[str] = []
+
+
+class TownHallFilterSet(ScopedFilterSet):
+    q = SearchFilter("title", "agenda", "location", label=_("Town hall"))
+    subtree = SubtreeFilter(help_text=_("Only town halls at this place or below it"))
+
+    class Meta:
+        model = TownHall
         fields: list[str] = []

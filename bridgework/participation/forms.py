@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.web.forms import ScopedModelForm
 
 from .choices import ModerationDecision, OutcomeKind, ReportReason
-from .models import Proposal, SupportThreshold
+from .models import Proposal, SupportThreshold, TownHall
 
 __all__ = [
     "CommentForm",
@@ -20,9 +20,11 @@ __all__ = [
     "ProposalForm",
     "ReportForm",
     "SupportThresholdForm",
+    "TownHallForm",
 ]
 
 TEXT = forms.Textarea(attrs={"rows": 6})
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ProposalForm(ScopedModelForm):
@@ -48,6 +50,29 @@ class SupportThresholdForm(ScopedModelForm):
     class Meta:
         model = SupportThreshold
         fields = ["place", "supports", "note"]
+
+
+class TownHallForm(ScopedModelForm):
+    class Meta:
+        model = TownHall
+        fields = [
+            "body",
+            "title",
+            "starts_at",
+            "ends_at",
+            "location",
+            "capacity",
+            "agenda",
+            "minutes",
+            "attendance_count",
+            "proposals",
+        ]
+        widgets = {
+            "starts_at": DATETIME,
+            "ends_at": DATETIME,
+            "agenda": TEXT,
+            "minutes": TEXT,
+        }
 
 
 class CommentForm(forms.Form):

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.models import Theme
+from bridgework.bodies.models import Body, DerivedPlaceMixin
 from bridgework.core.fields import PathField
 from bridgework.core.models import TimeStampedModel
 from bridgework.places.models import Place, ScopedModel
@@ -38,10 +39,12 @@ __all__ = [
     "Comment",
     "Proposal",
     "ProposalReferral",
+    "Registration",
     "Report",
     "ResidentProfile",
     "Support",
     "SupportThreshold",
+    "TownHall",
     "photo_storage",
 ]
 
@@ -406,3 +409,88 @@ class Report(TimeStampedModel):
 
     def __str__(self) -> str:
         return _("Report on %(proposal)s") % {"proposal": self.proposal}
+
+
+class TownHall(DerivedPlaceMixin, ScopedModel):
+    """A public meeting of a body with residents: agenda, registration, how many came, the
+    minutes and the proposals discussed. At the body's place; open to everyone."""
+
+    place_follows = ("body",)
+    picker_search_field = "title"
+
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="town_halls", verbose_name=_("held by")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    location = models.CharField(_("where"), max_length=200)
+    agenda = models.TextField(_("agenda"), blank=True, max_length=5000)
+    minutes = models.TextField(_("minutes"), blank=True, max_length=20000)
+    attendance_count = models.PositiveIntegerField(
+        _("people who came"), null=True, blank=True, help_text=_("Counted at the door")
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"), null=True, blank=True, help_text=_("Leave empty for no limit")
+    )
+    proposals = models.ManyToManyField(
+        Proposal, blank=True, related_name="town_halls", verbose_name=_("proposals discussed")
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        ordering = ["-starts_at", "pk"]
+        verbose_name = _("town hall")
+        indexes = [models.Index(fields=["place_path", "starts_at"], name="townhall_path_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__isnull=True) | Q(ends_at__gte=models.F("starts_at")),
+                name="townhall_ends_after_start",
+                violation_error_message=_("A town hall cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d})" if self.starts_at else self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:townhall_detail", args=[self.pk])
+
+    def get_public_url(self) -> str:
+        return reverse("participation:public_townhall", args=[self.pk])
+
+    def derive_place(self) -> None:
+        if self.body_id:
+            self.place = self.body.place
+
+    @property
+    def is_past(self) -> bool:
+        return (self.ends_at or self.starts_at) < timezone.now()
+
+
+class Registration(TimeStampedModel):
+    """Someone saying they will come to a town hall: one each."""
+
+    town_hall = models.ForeignKey(
+        TownHall,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("town hall"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("who")
+    )
+
+    class Meta:
+        ordering = ["town_hall_id", "created_at", "pk"]
+        verbose_name = _("town hall registration")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["town_hall", "user"],
+                name="townhall_registration_once",
+                violation_error_message=_("You are already registered."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Registration for %(town_hall)s") % {"town_hall": self.town_hall}

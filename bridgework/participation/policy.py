@@ -17,12 +17,13 @@ OWN_ACTIONS = {
 
 PROPOSAL = "participation.proposal"
 THRESHOLD = "participation.supportthreshold"
+TOWN_HALL = "participation.townhall"
 STAFF = (*WRITE, "moderate", "publish_answer")
 
 RULES = {
-    "national_coordinator": {PROPOSAL: STAFF, THRESHOLD: WRITE},
-    "local_coordinator": {PROPOSAL: STAFF, THRESHOLD: WRITE},
-    "hub_officer": {PROPOSAL: (*READ, EXPORT), THRESHOLD: READ},
-    "partner": {PROPOSAL: (VIEW,), THRESHOLD: (VIEW,)},
-    "resident": {PROPOSAL: (VIEW, ADD), THRESHOLD: (VIEW,)},
+    "national_coordinator": {PROPOSAL: STAFF, THRESHOLD: WRITE, TOWN_HALL: WRITE},
+    "local_coordinator": {PROPOSAL: STAFF, THRESHOLD: WRITE, TOWN_HALL: WRITE},
+    "hub_officer": {PROPOSAL: (*READ, EXPORT), THRESHOLD: READ, TOWN_HALL: (*READ, EXPORT)},
+    "partner": {PROPOSAL: (VIEW,), THRESHOLD: (VIEW,), TOWN_HALL: (VIEW,)},
+    "resident": {PROPOSAL: (VIEW, ADD), THRESHOLD: (VIEW,), TOWN_HALL: (VIEW,)},
 }

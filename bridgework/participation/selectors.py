@@ -162,3 +162,13 @@ def recent_for(place: Place, since: datetime.timedelta) -> QuerySet[Proposal]:
     return public_proposals().filter(
         subtree_q("place_path", place.path), created_at__gte=timezone.now() - since
     )
+
+
+def public_town_halls(place: Place | None = None) -> QuerySet:
+    """Town halls are public events: all of them, or those at a place and below."""
+    from .models import TownHall
+
+    rows = TownHall.objects.select_related("body", "place").order_by("-starts_at", "pk")
+    if place is not None:
+        rows = rows.filter(subtree_q("place_path", place.path))
+    return rows

@@ -17,6 +17,10 @@ urlpatterns = [
     path("p/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("p/<int:pk>/comment/", views.comment, name="comment"),
     path("p/<int:pk>/report/", views.report, name="report"),
+    path("places/<int:pk>/town-halls.ics", views.place_ics, name="place_ics"),
+    path("t/<int:pk>/", views.public_townhall, name="public_townhall"),
+    path("t/<int:pk>/register/", views.register, name="register"),
+    path("t/<int:pk>/calendar.ics", views.townhall_ics, name="townhall_ics"),
     path("propose/", views.propose, name="propose"),
     path("places/<int:pk>/join/", views.join, name="join"),
     path("verify/<str:token>/", views.verify, name="verify"),
@@ -24,4 +28,5 @@ urlpatterns = [
     path("moderation/", views.moderation, name="moderation"),
     *views.ProposalViewSet.urls(),
     *views.SupportThresholdViewSet.urls(),
+    *views.TownHallViewSet.urls(),
 ]

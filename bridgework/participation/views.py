@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -39,7 +39,7 @@ from .actions import (
     do_support,
     is_resident,
 )
-from .filters import ProposalFilterSet, SupportThresholdFilterSet
+from .filters import ProposalFilterSet, SupportThresholdFilterSet, TownHallFilterSet
 from .forms import (
     CommentForm,
     ModerationForm,
@@ -48,12 +48,14 @@ from .forms import (
     ProposalForm,
     ReportForm,
     SupportThresholdForm,
+    TownHallForm,
 )
-from .models import Comment, Proposal, SupportThreshold
+from .models import Comment, Proposal, SupportThreshold, TownHall
 
 __all__ = [
     "ProposalViewSet",
     "SupportThresholdViewSet",
+    "TownHallViewSet",
     "comment",
     "followup",
     "join",
@@ -293,6 +295,7 @@ def public_index(request):
 def public_place(request, pk: int):
     place = get_object_or_404(Place, pk=pk)
     states, average = selectors.public_summary(place)
+    town_halls = list(selectors.public_town_halls(place)[:20])
     return render(
         request,
         "participation/public_place.html",
@@ -303,6 +306,8 @@ def public_place(request, pk: int):
             "total": sum(state.count for state in states),
             "can_post": request.user.is_authenticated and can(request.user, "add", Proposal),
             "can_join": not request.user.is_authenticated and place.depth >= 3,
+            "upcoming": [t for t in town_halls if not t.is_past][::-1],
+            "past": [t for t in town_halls if t.is_past],
         },
     )
 
@@ -539,3 +544,111 @@ def verify(request, token: str):
         "signed_up": True,
     }
     return render(request, "participation/join_done.html", context)
+
+
+# --- town halls ------------------------------------------------------------------------------
+
+
+class TownHallViewSet(ModelViewSet):
+    model = TownHall
+    form_class = TownHallForm
+    filterset_class = TownHallFilterSet
+    title = gettext_lazy("Town halls")
+    url_prefix = "town-halls/"
+    ordering = ("-starts_at", "pk")
+    list_select_related = ("body", "place")
+    initial_from_query = ("body",)
+    columns = [
+        Column("title", gettext_lazy("Town hall")),
+        Column("body", gettext_lazy("Held by")),
+        Column("starts_at", gettext_lazy("Starts")),
+        Column("location", gettext_lazy("Where")),
+        Column("attendance_count", gettext_lazy("People who came")),
+    ]
+    detail_fields = [
+        ("body", gettext_lazy("Held by")),
+        ("starts_at", gettext_lazy("Starts")),
+        ("ends_at", gettext_lazy("Ends")),
+        ("location", gettext_lazy("Where")),
+        ("capacity", gettext_lazy("Places")),
+        ("agenda", gettext_lazy("Agenda")),
+        ("minutes", gettext_lazy("Minutes")),
+        ("attendance_count", gettext_lazy("People who came")),
+    ]
+    detail_template = "participation/townhall_detail.html"
+
+    @classmethod
+    def detail_context(cls, request, town_hall):
+        return {
+            "registered": town_hall.registrations.count(),
+            "discussed": town_hall.proposals.visible_to(request.user, "view"),
+        }
+
+
+def _town_hall_context(request, town_hall: TownHall) -> dict[str, Any]:
+    from bridgework.access.policy import named_for
+
+    user = request.user
+    registered = town_hall.registrations.count()
+    mine = user.is_authenticated and town_hall.registrations.filter(user=user).exists()
+    full = town_hall.capacity is not None and registered >= town_hall.capacity
+    return {
+        "town_hall": town_hall,
+        "body_name": named_for(None, town_hall.body),
+        "registered": registered,
+        "is_registered": mine,
+        "can_register": user.is_authenticated and not mine and not full and not town_hall.is_past,
+        "is_full": full,
+        "discussed": selectors.public_proposals().filter(town_halls=town_hall),
+    }
+
+
+@require_GET
+def public_townhall(request, pk: int):
+    town_hall = get_object_or_404(selectors.public_town_halls(), pk=pk)
+    return render(
+        request, "participation/public_townhall.html", _town_hall_context(request, town_hall)
+    )
+
+
+@login_required
+@require_POST
+def register(request, pk: int):
+    from .actions import do_register
+
+    town_hall = get_object_or_404(selectors.public_town_halls(), pk=pk)
+    try:
+        do_register(town_hall, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("You are registered. See you there."))
+    return HttpResponseRedirect(town_hall.get_public_url())
+
+
+@require_GET
+def townhall_ics(request, pk: int):
+    from .calendar import town_hall_calendar
+
+    town_hall = get_object_or_404(selectors.public_town_halls(), pk=pk)
+    response = HttpResponse(
+        town_hall_calendar([town_hall], town_hall.title), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="town-hall-{town_hall.pk}.ics"'
+    return response
+
+
+@require_GET
+def place_ics(request, pk: int):
+    """A place's town halls from a month back on: a feed a calendar can subscribe to."""
+    import datetime
+
+    from django.utils import timezone
+
+    from .calendar import town_hall_calendar
+
+    place = get_object_or_404(Place, pk=pk)
+    since = timezone.now() - datetime.timedelta(days=31)
+    rows = selectors.public_town_halls(place).filter(starts_at__gte=since)[:500]
+    name = _("Town halls: %(place)s") % {"place": place.name}
+    return HttpResponse(town_hall_calendar(rows, name), content_type="text/calendar")
