@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,14 @@ class ProposalForm(ScopedModelForm):
         fields = ["kind", "title", "body", "theme", "place"]
         widgets = {"body": TEXT}
         labels = {"place": _("Ward or city")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        place: Any = self.fields["place"]
+        if self.instance.pk is None and not self.initial.get("place"):
+            only = list(place.queryset[:2])
+            if len(only) == 1:  # a resident of one ward need not choose it
+                self.initial["place"] = only[0].pk
 
 
 class PostProposalForm(ProposalForm):
