@@ -97,7 +97,7 @@ KINDS = [
     ),
     NotificationKind(
         PROPOSAL_POSTED,
-        gettext_lazy("A resident's proposal is put before your place"),
+        gettext_lazy("A proposal from residents is put before your place"),
         _render_posted,
         default_email="digest",
     ),
