@@ -470,3 +470,44 @@ def test_a_hidden_proposals_photo_is_not_served_to_the_public(tree):
     assert Client().get(reverse("participation:photo", args=[proposal.pk])).status_code == 404
     staff = _client(_coordinator(tree.city))
     assert staff.get(reverse("participation:photo", args=[proposal.pk])).status_code == 200
+
+
+def test_closed_proposals_are_archived_after_the_configured_months(tree, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from bridgework.core.periodic import jobs
+    from bridgework.participation.tasks import archive_closed_proposals
+
+    settings.PARTICIPATION_ARCHIVE_MONTHS = 6
+    old_closed = ProposalFactory(place=tree.ward, status=ProposalStatus.IMPLEMENTED)
+    old_open = ProposalFactory(place=tree.ward)
+    recent = ProposalFactory(place=tree.ward, status=ProposalStatus.REJECTED)
+    long_ago = timezone.now() - datetime.timedelta(days=200)
+    Proposal.objects.filter(pk__in=[old_closed.pk, old_open.pk]).update(updated_at=long_ago)
+    assert archive_closed_proposals.call() == 1
+    old_closed.refresh_from_db()
+    assert old_closed.archived_at is not None
+    assert not Proposal.objects.filter(pk__in=[old_open.pk, recent.pk], archived_at__isnull=False)
+    states = (
+        Client().get(reverse("participation:public_place", args=[tree.ward.pk])).context["states"]
+    )
+    listed = {p.pk for state in states for p in state.proposals}
+    assert listed == {old_open.pk, recent.pk}
+    page = Client().get(old_closed.get_public_url()).content.decode()
+    assert "Archived on" in page
+    assert "participation.archive" in {job.name for job in jobs()}
+
+
+def test_coordinators_hear_of_a_new_proposal(tree, django_capture_on_commit_callbacks):
+    city = _coordinator(tree.ward)
+    resident = make_resident(tree.ward)
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        _client(resident).post(
+            reverse("participation:propose"),
+            {"kind": "concern", "title": "Dumping", "body": "x", "place": tree.ward.pk},
+        )
+    assert Notification.objects.filter(
+        recipient=city, kind="participation.proposal_posted"
+    ).exists()

@@ -4,6 +4,7 @@ proposal's timeline; nothing a resident posts is ever deleted (moderation hides 
 
 from __future__ import annotations
 
+import datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -341,6 +342,29 @@ def do_moderate(
         note=f"{decision}: {reason}",
     )
     return item
+
+
+# --- archive -------------------------------------------------------------------------------
+
+
+CLOSED = (
+    ProposalStatus.REJECTED,
+    ProposalStatus.IMPLEMENTED,
+    ProposalStatus.WITHDRAWN,
+    ProposalStatus.ACCEPTED,
+)
+
+
+@transaction.atomic
+def do_archive_closed_proposals(now: datetime.datetime | None = None) -> int:
+    """Closed proposals last moved more than ``PARTICIPATION_ARCHIVE_MONTHS`` ago leave the
+    public lists (their pages stay). Open ones never do: they wait for an answer."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=30 * setting_int("PARTICIPATION_ARCHIVE_MONTHS"))
+    due = Proposal.objects.filter(
+        status__in=CLOSED, archived_at__isnull=True, updated_at__lt=cutoff
+    )
+    return due.update(archived_at=now)
 
 
 # --- town halls ------------------------------------------------------------------------------

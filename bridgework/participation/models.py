@@ -215,6 +215,9 @@ class Proposal(ModeratedContent, ScopedModel):
         _("answer published"), null=True, blank=True, editable=False
     )
     support_count = models.PositiveIntegerField(_("supports"), default=0, editable=False)
+    # Closed proposals leave the public lists after PARTICIPATION_ARCHIVE_MONTHS (a daily job);
+    # their pages stay, marked archived.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True, editable=False)
     # What an accepted proposal became: a plan action or a local need (plans module).
     outcome_type = models.ForeignKey(
         ContentType,

@@ -74,7 +74,7 @@ class StateCount:
 def public_summary(place: Place, *, per_state: int = 20) -> tuple[list[StateCount], float | None]:
     """A place's proposals (and those of the places inside it) by state, with the average days
     from posting to a published answer."""
-    here = public_proposals().filter(subtree_q("place_path", place.path))
+    here = public_proposals().filter(subtree_q("place_path", place.path), archived_at__isnull=True)
     counts = dict(here.values_list("status").annotate(n=Count("pk")).order_by())
     states = [
         StateCount(
