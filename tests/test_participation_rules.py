@@ -511,3 +511,17 @@ def test_coordinators_hear_of_a_new_proposal(tree, django_capture_on_commit_call
     assert Notification.objects.filter(
         recipient=city, kind="participation.proposal_posted"
     ).exists()
+
+
+@covers("home")
+def test_home_shows_coordinators_what_awaits_and_residents_their_own(tree):
+    author = make_resident(tree.ward)
+    proposal = ProposalFactory(place=tree.ward, author=author, title="Benches at the stop")
+    city = _coordinator(tree.city)
+    waiting = _client(city).get(reverse("home"))
+    shown = dict(waiting.context["sections"])["participation/_home_proposals.html"]
+    assert [p.pk for p in shown["waiting"]] == [proposal.pk]
+    mine = dict(_client(author).get(reverse("home")).context["sections"])
+    assert [p.pk for p in mine["participation/_home_proposals.html"]["mine"]] == [proposal.pk]
+    found = _client(city).get(reverse("search") + "?q=Benches")
+    assert "Benches at the stop" in found.content.decode()
