@@ -131,9 +131,13 @@ def do_verify_resident(token: str) -> User:
         data = signing.loads(token, salt=SALT, max_age=max_age)
     except signing.BadSignature as exc:  # includes an expired link
         raise ValidationError(_("This link is not valid or has expired. Sign up again.")) from exc
-    user = User.objects.select_for_update().filter(pk=data.get("user"), email=data.get("email"))
-    found = user.select_related("resident_profile").first()
-    profile = getattr(found, "resident_profile", None) if found else None
+    # Locked, so two clicks on the link at once give one role, not two.
+    found = (
+        User.objects.select_for_update()
+        .filter(pk=data.get("user"), email=data.get("email"))
+        .first()
+    )
+    profile = ResidentProfile.objects.filter(user=found).first() if found else None
     if found is None or profile is None or profile.home is None:
         raise ValidationError(_("This link is not valid or has expired. Sign up again."))
     if profile.verified_at is not None:
