@@ -112,3 +112,13 @@ def test_a_public_name_is_taken_once(tree):
     assert (
         response.status_code == 400 and "already uses this public name" in response.content.decode()
     )
+
+
+def test_the_date_of_birth_never_reaches_the_audit_log(tree):
+    from auditlog.models import LogEntry
+
+    Client().post(reverse("participation:join", args=[tree.ward.pk]), _form())
+    profile = ResidentProfile.objects.get()
+    entries = LogEntry.objects.get_for_object(profile)
+    assert entries.exists()
+    assert all("1990-05-01" not in str(entry.changes) for entry in entries)

@@ -525,3 +525,24 @@ def test_home_shows_coordinators_what_awaits_and_residents_their_own(tree):
     assert [p.pk for p in mine["participation/_home_proposals.html"]["mine"]] == [proposal.pk]
     found = _client(city).get(reverse("search") + "?q=Benches")
     assert "Benches at the stop" in found.content.decode()
+
+
+@covers("api-1.0.0:publish_proposal_answer", "api-1.0.0:moderate_proposal")
+def test_staff_publish_and_moderate_through_the_api(tree):
+    proposal = ProposalFactory(place=tree.ward, answer="Yes, in March", status="accepted")
+    comment = CommentFactory(proposal=proposal)
+    city = _client(_coordinator(tree.city))
+    headers = {"X-CSRFToken": "x"}
+    city.cookies["csrftoken"] = "x"
+    url = reverse("api-1.0.0:publish_proposal_answer", args=[proposal.pk])
+    response = city.post(url, headers=headers)
+    assert response.status_code == 200 and response.json()["answer_published_at"]
+    url = reverse("api-1.0.0:moderate_proposal", args=[proposal.pk])
+    body = {"decision": "hide", "reason": "Abusive", "comment_id": comment.pk}
+    assert city.post(url, body, content_type="application/json", headers=headers).status_code == 200
+    comment.refresh_from_db()
+    assert comment.moderation == Moderation.HIDDEN and comment.moderation_reason == "Abusive"
+    resident = _client(make_resident(tree.ward))
+    resident.cookies["csrftoken"] = "x"
+    refused = resident.post(url, body, content_type="application/json", headers=headers)
+    assert refused.status_code == 403

@@ -21,8 +21,8 @@ from bridgework.web.api import (
 )
 
 from . import selectors
-from .actions import do_comment, do_report, do_support
-from .choices import ReportReason
+from .actions import do_comment, do_moderate, do_publish_answer, do_report, do_support
+from .choices import ModerationDecision, ReportReason
 from .models import Comment, Proposal
 from .views import ProposalViewSet, SupportThresholdViewSet, TownHallViewSet
 
@@ -214,6 +214,50 @@ def report_proposal(request, record_id: int, payload: ReportIn):
         acting_user=request.user,
     )
     return Status(201, {"detail": "reported"})
+
+
+# --- answers and moderation ------------------------------------------------------------------
+
+
+class ModerationIn(Schema):
+    decision: ModerationDecision
+    reason: str = Field(..., min_length=1, max_length=500)
+    comment_id: int | None = None
+
+
+@router.post(
+    "/proposals/{record_id}/publish",
+    response={200: ProposalOut, **ERROR_RESPONSES},
+    url_name="publish_proposal_answer",
+    summary="Publish the answer given with a proposal's last step",
+)
+def publish_proposal_answer(request, record_id: int):
+    proposal = access_record(request.user, Proposal, record_id, "publish_answer")
+    return do_publish_answer(proposal, acting_user=request.user)
+
+
+@router.post(
+    "/proposals/{record_id}/moderation",
+    response={200: ProposalOut, **ERROR_RESPONSES},
+    url_name="moderate_proposal",
+    summary="Hide, restore or clear a proposal or one of its comments, with a reason",
+)
+def moderate_proposal(request, record_id: int, payload: ModerationIn):
+    proposal = access_record(request.user, Proposal, record_id, "moderate")
+    comment = None
+    if payload.comment_id is not None:
+        comment = Comment.objects.filter(proposal=proposal, pk=payload.comment_id).first()
+        if comment is None:
+            raise Http404
+    do_moderate(
+        proposal,
+        decision=payload.decision,
+        reason=payload.reason,
+        comment=comment,
+        acting_user=request.user,
+    )
+    proposal.refresh_from_db()
+    return proposal
 
 
 # --- the public read -------------------------------------------------------------------------

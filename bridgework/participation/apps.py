@@ -23,3 +23,17 @@ class ParticipationConfig(modules.ModuleConfig):
             needs=("view", "participation.proposal"),
         ),
     )
+
+    def ready(self) -> None:
+        # A resident's date of birth is asked only to check their age: the audit log keeps
+        # that it changed, never the date.
+        from auditlog.registry import auditlog
+
+        from .models import ResidentProfile
+
+        auditlog.unregister(ResidentProfile)
+        auditlog.register(
+            ResidentProfile,
+            mask_fields=["born_on"],
+            mask_callable="bridgework.actors.audit.mask_personal",
+        )
