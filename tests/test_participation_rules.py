@@ -546,3 +546,16 @@ def test_staff_publish_and_moderate_through_the_api(tree):
     resident.cookies["csrftoken"] = "x"
     refused = resident.post(url, body, content_type="application/json", headers=headers)
     assert refused.status_code == 403
+
+
+def test_hidden_content_exists_only_for_its_moderators(tree):
+    author = make_resident(tree.ward)
+    proposal = ProposalFactory(place=tree.ward, author=author, moderation=Moderation.HIDDEN)
+    neighbour = _client(make_resident(tree.ward))
+    assert neighbour.get(proposal.get_absolute_url()).status_code == 404
+    assert neighbour.get(reverse("api-1.0.0:get_proposal", args=[proposal.pk])).status_code == 404
+    listed = neighbour.get(reverse("api-1.0.0:list_proposals")).json()["items"]
+    assert proposal.pk not in [item["id"] for item in listed]
+    moderator = _client(_coordinator(tree.city))
+    assert moderator.get(proposal.get_absolute_url()).status_code == 200
+    assert "Hidden by moderation" in moderator.get(proposal.get_absolute_url()).content.decode()

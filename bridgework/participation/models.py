@@ -31,6 +31,7 @@ from bridgework.actors.models import Theme
 from bridgework.bodies.models import Body, DerivedPlaceMixin
 from bridgework.core.fields import PathField
 from bridgework.core.models import TimeStampedModel
+from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place, ScopedModel
 
 from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, ReportReason
@@ -172,6 +173,21 @@ class ModeratedContent(models.Model):
         return public_name_of(self.author)
 
 
+class ProposalQuerySet(ScopedQuerySet):
+    def visible_to(self, user, action: str = "view"):
+        """The policy's answer, less what moderation hid: a hidden proposal exists only for
+        those who may moderate it (and so restore it) and for its author (told why), through
+        every page and endpoint."""
+        rows = super().visible_to(user, action)
+        if action == "moderate":
+            return rows
+        moderated = ScopedQuerySet.visible_to(self.model._default_manager.all(), user, "moderate")
+        shown = ~Q(moderation=Moderation.HIDDEN) | Q(pk__in=moderated.values("pk"))
+        if getattr(user, "is_authenticated", False):
+            shown |= Q(author_id=user.pk)
+        return rows.filter(shown)
+
+
 class Proposal(ModeratedContent, ScopedModel):
     """A resident's proposal or concern for a place, and the place's answer."""
 
@@ -230,6 +246,8 @@ class Proposal(ModeratedContent, ScopedModel):
     outcome_id = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
     outcome = GenericForeignKey("outcome_type", "outcome_id")
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = ProposalQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-created_at", "pk"]

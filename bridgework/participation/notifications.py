@@ -85,7 +85,7 @@ def _render_hidden(record: Model, context: dict[str, Any], reader) -> Message:
             "was hidden after reports from other people, until a moderator looks at it. It is "
             "kept, not deleted; a moderator may restore it."
         ),
-        url=proposal.get_public_url(),
+        url=proposal.get_absolute_url(),  # its author still reads it there, with the reason
     )
 
 
