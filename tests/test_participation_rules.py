@@ -559,3 +559,33 @@ def test_hidden_content_exists_only_for_its_moderators(tree):
     moderator = _client(_coordinator(tree.city))
     assert moderator.get(proposal.get_absolute_url()).status_code == 200
     assert "Hidden by moderation" in moderator.get(proposal.get_absolute_url()).content.decode()
+
+
+def test_reaching_the_threshold_tells_the_places_coordinators(
+    tree, django_capture_on_commit_callbacks
+):
+    SupportThresholdFactory(place=tree.ward, supports=2)
+    ward_coordinator = _coordinator(tree.ward)
+    proposal = ProposalFactory(place=tree.ward)
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        do_support(proposal, acting_user=make_resident(tree.ward))
+        reached = Notification.objects.filter(kind="participation.threshold_reached")
+        assert not reached.exists()
+        do_support(proposal, acting_user=make_resident(tree.ward))
+    assert list(reached.values_list("recipient_id", flat=True)) == [ward_coordinator.pk]
+
+
+def test_a_proposal_moves_to_another_place_only_before_anyone_took_it_up(tree):
+    proposal = ProposalFactory(place=tree.ward)
+    city = _client(_coordinator(tree.city))
+    data = {"kind": "proposal", "title": proposal.title, "body": "x", "place": tree.city.pk}
+    assert (
+        city.post(reverse("participation:proposal_edit", args=[proposal.pk]), data).status_code
+        == 302
+    )
+    proposal.refresh_from_db()
+    assert proposal.handled_at == tree.city
+    do_transition(proposal, "evaluate", acting_user=_coordinator(tree.city))
+    data["place"] = tree.ward.pk
+    response = city.post(reverse("participation:proposal_edit", args=[proposal.pk]), data)
+    assert response.status_code == 400 and "moved on" in response.content.decode()

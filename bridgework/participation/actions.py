@@ -25,7 +25,13 @@ from bridgework.places.models import Place
 from .choices import Moderation, ModerationDecision, OutcomeKind, ProposalStatus
 from .conf import setting_int, setting_str
 from .models import Comment, Proposal, ProposalReferral, Registration, Report, Support, TownHall
-from .notifications import CONTENT_HIDDEN, PROPOSAL_MOVED, PROPOSAL_POSTED, coordinators_at
+from .notifications import (
+    CONTENT_HIDDEN,
+    PROPOSAL_MOVED,
+    PROPOSAL_POSTED,
+    THRESHOLD_REACHED,
+    coordinators_at,
+)
 
 __all__ = [
     "check_photo",
@@ -164,7 +170,16 @@ def do_support(proposal: Proposal, *, acting_user) -> Support:
         raise ValidationError(_("You already support this proposal.")) from exc
     Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
     proposal.refresh_from_db(fields=["support_count"])
-    record_event(proposal, "supported", actor=acting_user)
+    record_event(proposal, "supported", actor=None)  # who supports is not for the timeline
+    from .selectors import support_threshold_for
+
+    if proposal.support_count == support_threshold_for(proposal):
+        notify(
+            THRESHOLD_REACHED,
+            record=proposal,
+            recipients=coordinators_at(proposal.handled_at_id),
+            context={"supports": proposal.support_count},
+        )
     return support
 
 
@@ -300,7 +315,7 @@ def do_report(
                     recipients=[item.author],
                     context={"comment": comment.pk if comment else None},
                 )
-    record_event(proposal, "reported", actor=acting_user, note=reason)
+    record_event(proposal, "reported", actor=None, note=reason)  # reporters stay unnamed
     return report
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.web.forms import ScopedModelForm
 
-from .choices import ModerationDecision, OutcomeKind, ReportReason
+from .choices import ModerationDecision, OutcomeKind, ProposalStatus, ReportReason
 from .models import Proposal, SupportThreshold, TownHall
 
 __all__ = [
@@ -43,6 +43,21 @@ class ProposalForm(ScopedModelForm):
             only = list(place.queryset[:2])
             if len(only) == 1:  # a resident of one ward need not choose it
                 self.initial["place"] = only[0].pk
+
+    def clean_place(self):
+        """A proposal posted for the wrong place may move while nobody has taken it up (and
+        goes before its new place); once it has moved on, its trail stays with its place."""
+        place = self.cleaned_data.get("place")
+        if self.instance.pk and place is not None and place.pk != self.instance.place_id:
+            if (
+                self.instance.status != ProposalStatus.NOT_ANSWERED
+                or self.instance.referrals.exists()
+            ):
+                raise forms.ValidationError(
+                    _("This proposal has moved on from its place: it stays where it was posted.")
+                )
+            self.instance.handled_at = place
+        return place
 
 
 class PostProposalForm(ProposalForm):

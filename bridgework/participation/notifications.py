@@ -21,6 +21,7 @@ __all__ = [
     "KINDS",
     "PROPOSAL_MOVED",
     "PROPOSAL_POSTED",
+    "THRESHOLD_REACHED",
     "coordinators_at",
     "proposal_audience",
 ]
@@ -28,6 +29,7 @@ __all__ = [
 PROPOSAL_MOVED = "participation.proposal_moved"
 PROPOSAL_POSTED = "participation.proposal_posted"
 CONTENT_HIDDEN = "participation.content_hidden"
+THRESHOLD_REACHED = "participation.threshold_reached"
 COORDINATOR_ROLES = ("local_coordinator", "national_coordinator")
 
 
@@ -89,6 +91,17 @@ def _render_hidden(record: Model, context: dict[str, Any], reader) -> Message:
     )
 
 
+def _render_threshold(record: Model, context: dict[str, Any], reader) -> Message:
+    proposal = cast(Proposal, record)
+    return Message(
+        subject=_("[Bridgework] %(count)s residents back: %(title)s")
+        % {"count": context.get("supports", proposal.support_count), "title": proposal.title},
+        body=_("The proposal has the supports that call for an answer from %(place)s.")
+        % {"place": proposal.handled_at.name},
+        url=proposal.get_absolute_url(),
+    )
+
+
 KINDS = [
     NotificationKind(
         PROPOSAL_MOVED,
@@ -100,6 +113,11 @@ KINDS = [
         gettext_lazy("A proposal from residents is put before your place"),
         _render_posted,
         default_email="digest",
+    ),
+    NotificationKind(
+        THRESHOLD_REACHED,
+        gettext_lazy("A proposal before your place reaches its support threshold"),
+        _render_threshold,
     ),
     NotificationKind(
         CONTENT_HIDDEN,
