@@ -61,8 +61,11 @@ def test_a_past_town_hall_shows_its_minutes_and_what_was_discussed_and_takes_no_
     assert "Secret Table" not in html  # an AMBER body is not named to the public
     with pytest.raises(ValidationError, match="taken place"):
         do_register(town_hall, acting_user=make_resident(tree.ward))
-    place_page = Client().get(reverse("participation:public_place", args=[tree.city.pk]))
-    assert [t.pk for t in place_page.context["past"]] == [town_hall.pk]
+    for place in (tree.city, tree.ward):  # the city's town halls are its wards' too
+        place_page = Client().get(reverse("participation:public_place", args=[place.pk]))
+        assert [t.pk for t in place_page.context["past"]] == [town_hall.pk]
+    sibling_page = Client().get(reverse("participation:public_place", args=[tree.sibling.pk]))
+    assert sibling_page.context["past"] == []
 
 
 @covers("participation:townhall_ics", "participation:place_ics")

@@ -165,10 +165,13 @@ def recent_for(place: Place, since: datetime.timedelta) -> QuerySet[Proposal]:
 
 
 def public_town_halls(place: Place | None = None) -> QuerySet:
-    """Town halls are public events: all of them, or those at a place and below."""
+    """Town halls are public events: all of them, or those a place's residents may go to —
+    at the place, below it, and at the places above it (a ward's city holds them)."""
     from .models import TownHall
 
     rows = TownHall.objects.select_related("body", "place").order_by("-starts_at", "pk")
     if place is not None:
-        rows = rows.filter(subtree_q("place_path", place.path))
+        rows = rows.filter(
+            subtree_q("place_path", place.path) | Q(place_path__in=place.ancestor_paths)
+        )
     return rows

@@ -50,6 +50,14 @@ def test_a_ward_proposal_is_supported_accepted_into_the_city_plan_and_answered(
     page.get_by_role("link", name="Chilinde", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Proposals for Chilinde")
     fits_320(page)
+    page.get_by_text("Past town halls and their minutes").click()
+    page.get_by_role("link", name="Chilinde and Kawale town hall on safe streets (demo)").click()
+    expect(page.get_by_role("region", name="Minutes")).to_contain_text("84 residents came")
+    fits_320(page)
+    page.go_back()
+    page.get_by_role("link", name="Join as a resident of Chilinde").click()
+    expect(page.get_by_label("Public name:")).to_be_visible()
+    fits_320(page)
 
     # A resident of Chilinde posts a proposal.
     sign_in_as(page, live_server, "resident.lilongwe@demo.bridgework.test")
