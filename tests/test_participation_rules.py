@@ -589,3 +589,22 @@ def test_a_proposal_moves_to_another_place_only_before_anyone_took_it_up(tree):
     data["place"] = tree.ward.pk
     response = city.post(reverse("participation:proposal_edit", args=[proposal.pk]), data)
     assert response.status_code == 400 and "moved on" in response.content.decode()
+
+
+@covers("api-1.0.0:transition_proposal")
+def test_a_script_refers_a_proposal_up_through_the_api(tree):
+    from bridgework.access.actions import do_create_api_token
+
+    proposal = ProposalFactory(place=tree.ward)
+    city = _coordinator(tree.city)
+    _token, secret = do_create_api_token(user=city, name="script")
+    response = Client().post(
+        reverse("api-1.0.0:transition_proposal", args=[proposal.pk]),
+        {"transition": "refer_up", "note": "A regional matter"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "referred" and body["handled_at_id"] == tree.region.pk
+    assert body["answer"] == "A regional matter" and body["answer_published_at"] is None
