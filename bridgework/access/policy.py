@@ -315,13 +315,15 @@ def can(user, action: str, model: type[models.Model], place=None) -> bool:
 def acts_beyond_viewing(user) -> bool:
     """Whether ``user`` may do anything but look somewhere (add, change, export, a step of
     their own…). Personal API and calendar tokens are for them: someone who may only view
-    (a resident) reads the same pages in the browser, and has no use for a script's key."""
+    reads the same pages in the browser, and has no use for a script's key. Nor has a
+    resident, whose posts (participation) go through the pages and their limits."""
     access = access_for(user)
     if access is None:
         return False
     return any(
         action != VIEW
         for held in access.held
+        if held.role_slug != "resident"
         for action, _label in access.rules.get(held.role_id, ())
     )
 

@@ -1,0 +1,39 @@
+from django.utils.translation import gettext_lazy as _
+
+from bridgework.core import modules
+from bridgework.core.modules import NavEntry
+
+
+class ParticipationConfig(modules.ModuleConfig):
+    name = "bridgework.participation"
+    label = "participation"
+    verbose_name = _("Resident participation")
+    url_prefix = "participation/"
+    navigation = (
+        NavEntry(
+            _("Proposals"),
+            "participation:proposal_list",
+            order=60,
+            current_when=(
+                "participation:proposal_*",
+                "participation:followup",
+                "participation:moderation",
+                "participation:supportthreshold_*",
+            ),
+            needs=("view", "participation.proposal"),
+        ),
+    )
+
+    def ready(self) -> None:
+        # A resident's date of birth is asked only to check their age: the audit log keeps
+        # that it changed, never the date.
+        from auditlog.registry import auditlog
+
+        from .models import ResidentProfile
+
+        auditlog.unregister(ResidentProfile)
+        auditlog.register(
+            ResidentProfile,
+            mask_fields=["born_on"],
+            mask_callable="bridgework.actors.audit.mask_personal",
+        )
