@@ -284,6 +284,28 @@ else:
 # Read notifications are deleted this many days after they were created (the retention job).
 NOTIFICATION_RETENTION_DAYS = int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "365"))
 
+# --- Incident reports (the response module) ----------------------------------------------------
+# Two-factor before any response page answers a user whose role may read AMBER reports; turn
+# it off only for a demonstration.
+RESPONSE_REQUIRE_OTP = os.environ.get("RESPONSE_REQUIRE_OTP", "1") != "0"
+# Public (anonymous) reports accepted per address, "count/period".
+RESPONSE_PUBLIC_REPORT_RATE = os.environ.get("RESPONSE_PUBLIC_REPORT_RATE", "5/h")
+# Days a report is kept, per kind, over the module's defaults: "hate_crime=2190,propaganda=365".
+RESPONSE_RETENTION_DAYS = {
+    kind.strip(): int(days)
+    for kind, _sep, days in (
+        item.partition("=")
+        for item in os.environ.get("RESPONSE_RETENTION_DAYS", "").split(",")
+        if item.strip()
+    )
+}
+# Kinds whose reports are deleted, not anonymised, when their retention ends.
+RESPONSE_DELETED_KINDS = tuple(
+    kind.strip()
+    for kind in os.environ.get("RESPONSE_DELETED_KINDS", "propaganda").split(",")
+    if kind.strip()
+)
+
 # --- Audit -----------------------------------------------------------------------------------
 # Every model is recorded, except the logs themselves and high-churn technical tables.
 AUDITLOG_INCLUDE_ALL_MODELS = True
