@@ -202,6 +202,37 @@ def _throughput_tables(tp: Throughput) -> str:
     return "\n".join(rounds) + "\n\n" + "\n".join(totals)
 
 
+# Not measured by the run: a cProfile of requests in process on the SF1 data, rewritten by hand
+# when the code it describes changes (shares are of cProfile's inflated time: compare them with
+# each other only).
+PROFILE_SUMMARY = """## Where the remaining time goes
+
+cProfile of 10 requests each, in process (Django test client), national coordinator of one
+country, SF1 data; 2026-12-04, on the shared 2-core machine (load average about 5). Shares of
+one request's profiled time.
+
+- **Organisations API list** `/api/organisations?limit=50`: the page query and its prefetches
+  47 % — the `ORDER BY name` over the 2,465 organisations in scope (SQLite walks the
+  `place_path` index, reads every row and its joined place, sorts, keeps 51) and the `themes`
+  and `areas` prefetches (25 % alone: Django builds a related manager and a model instance per
+  organisation, theme and area); serialising 24 % (ninja's schema validation per field, and
+  `reverse()` for each row's `url`); the filter set (form, scope choices, place lookups) 10 %;
+  the sight preload (which related records the reader may see) 7 %; the API token and the
+  user's access 5 %; the sensitive-read log (an `INSERT` for the AMBER rows shown) the rest
+  with the middleware.
+- **Organisation directory** `/organisations/`: the page query and prefetch 25 %; the cells
+  14 %, half of it the activities column (a callable column is evaluated twice, once by the
+  sight's noting pass, once to render, and each theme name goes through `gettext`); the
+  template and the filter form's widgets most of the rest; session, user, navigation badges
+  and unread-notification count about 8 %.
+- **3W page** `/actors/3w/` at the country: the selector 44 % (its overlap statement, which
+  groups the 9,680 (area of work, theme) rows of the country by place and theme, half of
+  that); the filter form's widgets 10 %; the filter set's place lookups 6 %; the rest the
+  template, the session and the user's access. At a city the selector's SQL is under 1 ms and
+  the page is Django's fixed costs: middleware, session, access, the filter form and template.
+"""
+
+
 def render_report(r: Results) -> str:
     d, tp = r.dataset, r.throughput
     depths = ", ".join(f"depth {k}: {v:,}" for k, v in sorted(d.places_by_depth.items()))
@@ -239,6 +270,7 @@ and the highest of their p99.
 
 {_throughput_tables(tp)}
 
+{PROFILE_SUMMARY}
 ## Method
 
 - A fresh database in `var/bench` (never the developer's `var/`), migrated, then filled with
