@@ -3,7 +3,7 @@ roll-up (page and selector, against hand-written SQL), in process, for one user.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -240,7 +240,7 @@ def _statements(call: Callable[[], object]) -> list[tuple[str, tuple]]:
     return sent
 
 
-def _replay(statements: list[tuple[str, tuple]]) -> Callable[[], None]:
+def _replay(statements: Sequence[tuple[str, Sequence]]) -> Callable[[], None]:
     runs = [_run(sql, params) for sql, params in statements]
 
     def replay() -> None:
@@ -261,7 +261,11 @@ def _three_w_level(user, client: Client, level: str, place: Place, iterations: i
         raise RuntimeError(f"the hand-written SQL does not give the 3W of {place} alike")
     path = _canonical(client, f"{THREE_W_PAGE}?place={place.pk}")
     page = _getter(client, path, lambda body: b'class="sector-counts"' in body)
-    calls = {"page": page, "selector": lambda: three_w(user, filters), "raw": raw}
+    calls: dict[str, Callable[[], object]] = {
+        "page": page,
+        "selector": lambda: three_w(user, filters),
+        "raw": raw,
+    }
     statements = _statements(calls["selector"])
     if level == "country":
         calls["replayed"] = _replay(statements)

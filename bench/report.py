@@ -16,6 +16,7 @@ __all__ = ["Results", "render_report", "render_table"]
 DEEP_PAGE_MAX = 2.0
 SHARE_MIN = {"json": 0.15, "html": 0.10, "org_json": 0.15, "org_html": 0.10}
 ROLLUP_MAX_RATIO = 1.5
+GROWTH_MAX = 1.3  # issue 7: a page's p95 at SF10 ÷ at SF1
 ROLLUP_P95_MAX_MS = 50.0
 LABELS = {
     "hello": "Hello-world view",
@@ -46,6 +47,36 @@ class Results:
     throughput: Throughput
     iterations: int
     seconds: float
+    growth: Growth | None = None
+
+
+@dataclass
+class Growth:
+    """The in-process pages' p95 at a second, larger scale factor ÷ at the first."""
+
+    scale: float
+    growth_scale: float
+    pages: list[tuple[str, float, float]]  # page, p95 at scale, p95 at growth_scale (ms)
+
+
+def _growth_section(g: Growth | None) -> str:
+    if g is None:
+        return ""
+    rows = "\n".join(
+        f"| {name} | {old:.2f} ms | {new:.2f} ms | {new / old:.2f}× | ≤ {GROWTH_MAX:g}× "
+        f"| {_verdict(new / old <= GROWTH_MAX)} |"
+        for name, old, new in g.pages
+    )
+    return f"""## Growth: scale factor {g.growth_scale:g} ÷ {g.scale:g}
+
+The in-process pages again on data regenerated at scale factor {g.growth_scale:g}, in a fresh
+SQLite file, for that dataset's national coordinator (p95).
+
+| page | p95 at SF{g.scale:g} | p95 at SF{g.growth_scale:g} | growth | target | result |
+|---|---|---|---|---|---|
+{rows}
+
+"""
 
 
 def _ms(t: Timings) -> str:
@@ -252,7 +283,7 @@ are there to explain the others.
 
 {render_table(r)}
 
-## Machine and data
+{_growth_section(r.growth)}## Machine and data
 
 {facts}
 - Places: {d.places:,} ({depths})
