@@ -3,7 +3,7 @@ roll-up (page and selector, against hand-written SQL), in process, for one user.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from bridgework.access.actions import do_create_api_token
-from bridgework.actors.models import Organisation, OrganisationArea
+from bridgework.actors.models import Organisation, OrganisationArea, Theme
 from bridgework.actors.selectors import OrgFilters, three_w
 from bridgework.core.paths import ancestor_paths, subtree_bounds
 from bridgework.core.scoping import scope_for
@@ -114,7 +114,7 @@ def measure_org_lists(user, iterations: int) -> OrgLists:
 
 @dataclass
 class ThreeWLevel:
-    """The 3W below one place: the page, the selector, and the hand-written main aggregation."""
+    """The 3W below one place: the page, the selector, and the hand-written SQL of its answer."""
 
     level: str
     place: Place
@@ -123,21 +123,19 @@ class ThreeWLevel:
     selector: Timings
     raw: Timings
     selector_statements: int
-    raw_sql: str  # the hand-written statement, its parameters written in
+    raw_sql: str  # the hand-written statements, their parameters written in
+    raw_statements: int
     replayed: Timings | None = None  # the selector's own statements, run raw (country only)
-    replayed_main: Timings | None = None  # its by-sector statement alone, run raw
 
     @property
     def ratio(self) -> float:
         return self.selector.p50 / self.raw.p50
 
 
-def main_aggregation_sql(user, place: Place) -> tuple[str, list]:
-    """Organisations per sector working in ``place``'s subtree, among those ``user`` may see
-    (their own subtrees up to their TLP ceiling, GREEN and below at the places above), as one
-    would write it by hand."""
+def _visible_sql(user) -> tuple[str, list]:
+    """The organisations (alias ``o``) ``user`` may see: their own subtrees up to their TLP
+    ceiling, GREEN and below at the places above, as one would write it by hand."""
     scope = scope_for(user, "view", Organisation)
-    areas, orgs = OrganisationArea._meta.db_table, Organisation._meta.db_table
     visible, params = [], []
     for grant in scope.grants:
         visible.append("(o.place_path >= %s AND o.place_path < %s AND o.tlp <= %s)")
@@ -146,14 +144,78 @@ def main_aggregation_sql(user, place: Place) -> tuple[str, list]:
     if above and scope.ancestor_ceiling is not None:
         visible.append(f"(o.place_path IN ({', '.join(['%s'] * len(above))}) AND o.tlp <= %s)")
         params += [*above, scope.ancestor_ceiling]
+    return f"({' OR '.join(visible) or '0'})", params
+
+
+def whole_answer_sql(user, place: Place, overlap_limit: int = 50) -> list[tuple[str, list]]:
+    """The whole 3W answer below ``place`` for ``user``, hand-written: organisations per sector,
+    per sector × theme (theme names included), and the most crowded (place, theme) pairs with
+    their names, ranked and cut in SQL. An organisation has one sector, works once at a place and
+    has a theme once, so plain ``COUNT`` counts distinct organisations."""
+    visible, visible_params = _visible_sql(user)
+    bounds = list(subtree_bounds(place.path))
+    t = {
+        "area": OrganisationArea._meta.db_table,
+        "org": Organisation._meta.db_table,
+        "org_theme": Organisation.themes.through._meta.db_table,
+        "theme": Theme._meta.db_table,
+        "place": Place._meta.db_table,
+    }
     # Table names come from the models and every value is a parameter.
-    sql = (
-        f"SELECT o.sector, COUNT(DISTINCT a.organisation_id) FROM {areas} a "  # noqa: S608
-        f"JOIN {orgs} o ON o.id = a.organisation_id "
-        f"WHERE a.place_path >= %s AND a.place_path < %s AND ({' OR '.join(visible) or '0'}) "
-        "GROUP BY o.sector"
+    working = (
+        f"o.id IN (SELECT organisation_id FROM {t['area']} "  # noqa: S608
+        "WHERE place_path >= %s AND place_path < %s)"
     )
-    return sql, [*subtree_bounds(place.path), *params]
+    by_sector = (
+        f"SELECT o.sector, COUNT(*) FROM {t['org']} o "  # noqa: S608
+        f"WHERE {working} AND {visible} GROUP BY o.sector"
+    )
+    by_theme = (
+        f"SELECT o.sector, th.name, COUNT(*) FROM {t['org']} o "  # noqa: S608
+        f"LEFT JOIN {t['org_theme']} ot ON ot.organisation_id = o.id "
+        f"LEFT JOIN {t['theme']} th ON th.id = ot.theme_id "
+        f"WHERE {working} AND {visible} GROUP BY o.sector, ot.theme_id, th.name"
+    )
+    crowded = (
+        f"SELECT p.name, th.name, c.n FROM (SELECT a.place_id, ot.theme_id, COUNT(*) AS n "  # noqa: S608
+        f"FROM {t['area']} a JOIN {t['org']} o ON o.id = a.organisation_id "
+        f"JOIN {t['org_theme']} ot ON ot.organisation_id = o.id "
+        f"WHERE a.place_path >= %s AND a.place_path < %s AND {visible} "
+        "GROUP BY a.place_id, ot.theme_id HAVING COUNT(*) >= 2) c "
+        f"JOIN {t['place']} p ON p.id = c.place_id JOIN {t['theme']} th ON th.id = c.theme_id "
+        "ORDER BY c.n DESC, p.name, c.theme_id LIMIT %s"
+    )
+    return [
+        (by_sector, [*bounds, *visible_params]),
+        (by_theme, [*bounds, *visible_params]),
+        (crowded, [*bounds, *visible_params, overlap_limit]),
+    ]
+
+
+def _raw_answer(results: list[list]) -> dict:
+    """The hand-written results in the shape :func:`_selector_answer` gives."""
+    by_sector, by_theme, crowded = results
+    return {
+        "total": sum(n for _sector, n in by_sector),
+        "by_sector": dict(by_sector),
+        "by_theme": {(sector, theme): n for sector, theme, n in by_theme},
+        "overlaps": [tuple(row) for row in crowded],
+    }
+
+
+def _selector_answer(report) -> dict:
+    names = [theme.name for theme in report.themes]
+    by_theme = {}
+    for sector, _label, counts, none in report.matrix:
+        by_theme.update({(sector, name): n for name, n in zip(names, counts, strict=True) if n})
+        if none:
+            by_theme[(sector, None)] = none
+    return {
+        "total": report.total,
+        "by_sector": {value: n for value, _label, n in report.sector_counts if n},
+        "by_theme": by_theme,
+        "overlaps": [(o["place"], o["theme"], o["count"]) for o in report.overlaps],
+    }
 
 
 def _run(sql: str, params) -> Callable[[], list]:
@@ -178,7 +240,7 @@ def _statements(call: Callable[[], object]) -> list[tuple[str, tuple]]:
     return sent
 
 
-def _replay(statements: list[tuple[str, tuple]]) -> Callable[[], None]:
+def _replay(statements: Sequence[tuple[str, Sequence]]) -> Callable[[], None]:
     runs = [_run(sql, params) for sql, params in statements]
 
     def replay() -> None:
@@ -193,18 +255,20 @@ def _three_w_level(user, client: Client, level: str, place: Place, iterations: i
     at the country, the selector's own statements replayed raw), interleaved."""
     filters = OrgFilters(place=place)
     report = three_w(user, filters)  # also loads and caches the user's access
-    sql, params = main_aggregation_sql(user, place)
-    raw = _run(sql, params)
-    if dict(raw()) != {value: n for value, _label, n in report.sector_counts if n}:
-        raise RuntimeError(f"the hand-written SQL does not count the 3W of {place} alike")
+    written = whole_answer_sql(user, place)
+    raw = _replay(written)
+    if _raw_answer([_run(sql, params)() for sql, params in written]) != _selector_answer(report):
+        raise RuntimeError(f"the hand-written SQL does not give the 3W of {place} alike")
     path = _canonical(client, f"{THREE_W_PAGE}?place={place.pk}")
     page = _getter(client, path, lambda body: b'class="sector-counts"' in body)
-    calls = {"page": page, "selector": lambda: three_w(user, filters), "raw": raw}
+    calls: dict[str, Callable[[], object]] = {
+        "page": page,
+        "selector": lambda: three_w(user, filters),
+        "raw": raw,
+    }
     statements = _statements(calls["selector"])
     if level == "country":
         calls["replayed"] = _replay(statements)
-        # The first grouped statement is the by-sector count (the total has no GROUP BY).
-        calls["replayed_main"] = _replay([s for s in statements if "GROUP BY" in s[0]][:1])
     size, queries = len(page()), _queries(page)
     timings = time_calls(calls, iterations)
     return ThreeWLevel(
@@ -215,7 +279,8 @@ def _three_w_level(user, client: Client, level: str, place: Place, iterations: i
         timings.pop("selector"),
         timings.pop("raw"),
         len(statements),
-        inline_sql(sql, params),
+        ";\n\n".join(inline_sql(sql, params) for sql, params in written),
+        len(written),
         **timings,
     )
 

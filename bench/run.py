@@ -1,6 +1,6 @@
 """``make bench``: generate a dataset, measure, print the table, write docs/benchmarks.md.
 
-    python -m bench.run [--scale 1] [--seconds 10] [--iterations 200] [--database-url URL]
+    python -m bench.run [--scale 1[,10]] [--seconds 10] [--iterations 200] [--database-url URL]
 
 The run uses its own data folder (``var/bench``, a fresh SQLite file each run) and never the
 developer's database. Nothing fails on time: the report says which targets were met.
@@ -16,6 +16,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 __all__ = ["main"]
 
@@ -30,10 +31,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument(
         "--scale",
-        type=float,
-        default=1.0,
+        type=_scales,
+        default=(1.0,),
         help="scale factor: 1 is national scale (~11,000 places, 5,000 users, "
-        "50,000 organisations, 100,000 people)",
+        "50,000 organisations, 100,000 people); a second one after a comma (1,10) then "
+        "regenerates the data at that scale and reports the pages' p95 growth (SQLite only)",
     )
     parser.add_argument(
         "--seconds", type=float, default=10.0, help="seconds of load per URL (default 10)"
@@ -67,18 +69,40 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
     args = parser.parse_args(argv)
-    if args.scale <= 0 or args.seconds < 1 or min(args.iterations, args.rounds) < 1:
+    args.scale, args.growth_scale = args.scale[0], (args.scale[1:] or [None])[0]
+    if args.growth_scale is not None and args.database_url:
+        parser.error("the growth run (a second --scale) regenerates a SQLite file: not with a URL")
+    if (
+        args.scale <= 0
+        or (args.growth_scale or 1) <= 0
+        or args.seconds < 1
+        or min(args.iterations, args.rounds) < 1
+    ):
         parser.error("--scale must be > 0, --seconds ≥ 1, --iterations and --rounds ≥ 1")
     if min(args.connections, args.workers) < 1:
         parser.error("--connections and --workers must be ≥ 1")
     return args
 
 
+def _scales(text: str) -> tuple[float, ...]:
+    try:
+        scales = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError("one or two numbers, such as 1 or 1,10") from None
+    if not 1 <= len(scales) <= 2:
+        raise argparse.ArgumentTypeError("one or two numbers, such as 1 or 1,10")
+    return scales
+
+
+def _remove_sqlite_file() -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        (DATA_DIR / f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+
+
 def prepare_environment(args: argparse.Namespace) -> dict[str, str]:
     """Point settings at var/bench (deleting the last run's database) before Django starts."""
     (DATA_DIR / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT: whitenoise wants it
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        (DATA_DIR / f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    _remove_sqlite_file()
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bridgework.settings",
         BRIDGEWORK_DATA_DIR=str(DATA_DIR),
@@ -148,6 +172,10 @@ def _create_database(connection) -> None:
 
 def _interrupt(signum, frame):
     raise KeyboardInterrupt  # so `finally` blocks stop the server on SIGTERM too
+
+
+if TYPE_CHECKING:
+    from .report import Growth
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -265,12 +293,63 @@ def main(argv: list[str] | None = None) -> int:
         iterations=args.iterations,
         seconds=args.seconds,
     )
+    if args.growth_scale is not None:
+        results.growth = measure_growth(results, args, started)
     print()
     print(render_table(results))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render_report(results))
     _step(started, f"Wrote {args.output}")
     return 0
+
+
+def measure_growth(base, args: argparse.Namespace, started: float) -> Growth:
+    """Regenerate the data at the growth scale in a fresh SQLite file and time the in-process
+    pages again: their p95 at the larger scale ÷ at the first."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bridgework.access.policy import sync_default_policy
+
+    from .actor_scenarios import measure_org_lists, measure_three_w
+    from .generate import generate
+    from .report import Growth
+    from .scenarios import measure_html_page
+
+    _step(started, f"Growth: a fresh database at scale factor {args.growth_scale:g}")
+    connection.close()
+    _remove_sqlite_file()
+    cache.clear()  # cached access belongs to the first dataset's users
+    call_command("migrate", interactive=False, verbosity=0)
+    sync_default_policy()
+    dataset = generate(args.growth_scale)
+    _step(started, f"  {dataset.places:,} places, {dataset.actors.organisations:,} organisations")
+    html_page, _bytes = measure_html_page(dataset.coordinator, args.iterations)
+    org_lists = measure_org_lists(dataset.coordinator, args.iterations)
+    three_w = measure_three_w(dataset.coordinator, dataset.three_w_places, args.iterations)
+    pages = [
+        ("Places list HTML page `/places/index/`", base.html_page, html_page),
+        (
+            "Organisation directory `/organisations/`",
+            base.org_lists.html.timings,
+            org_lists.html.timings,
+        ),
+        (
+            "Organisations API list `/api/organisations?limit=50`",
+            base.org_lists.api.timings,
+            org_lists.api.timings,
+        ),
+        *(
+            (f"3W page, {old.level}", old.page.timings, new.page.timings)
+            for old, new in zip(base.three_w, three_w, strict=True)
+        ),
+    ]
+    for name, old, new in pages:
+        _step(started, f"  {name}: p95 {old.p95:.2f} → {new.p95:.2f} ms")
+    return Growth(
+        args.scale, args.growth_scale, [(name, old.p95, new.p95) for name, old, new in pages]
+    )
 
 
 if __name__ == "__main__":

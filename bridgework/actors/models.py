@@ -96,8 +96,13 @@ class OrganisationArea(models.Model):
                 violation_error_message=_("The organisation already works in that place."),
             )
         ]
-        # The 3W view seeks a subtree then joins organisations: both columns in one index.
-        indexes = [models.Index(fields=["place_path", "organisation"], name="orgarea_path_org")]
+        # The 3W view seeks a subtree then joins organisations and groups by place: the index
+        # covers all three, so the area rows themselves are never read.
+        indexes = [
+            models.Index(
+                fields=["place_path", "organisation", "place"], name="orgarea_path_org_place"
+            )
+        ]
         verbose_name = _("area of work")
         verbose_name_plural = _("areas of work")
 

@@ -181,25 +181,19 @@ def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[Organisa
 
 def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     """Counts of distinct organisations by sector × theme, the missing sectors and the crowded
-    (place, theme) pairs; five aggregate queries whatever the size of the subtree."""
-    areas = _areas(user, filters)
-    total = areas.aggregate(n=Count("organisation", distinct=True))["n"]
+    (place, theme) pairs: three grouped statements whatever the size of the subtree.
 
-    # Gaps ignore the sector filter: a sector is missing whatever sector one is looking at.
-    all_sectors = _areas(user, filters.but(sector=""))
-    by_sector = dict(
-        all_sectors.values_list("organisation__sector")
-        .annotate(n=Count("organisation", distinct=True))
-        .order_by()
-    )
+    The counts read organisations (``id IN`` the subtree's areas of work) rather than areas:
+    an organisation is then one row, or one per theme, so plain ``COUNT`` is the distinct count
+    and the total is the sum of the per-sector counts (an organisation has one sector).
+    The overlaps group (area of work, theme) rows, unique too."""
+    orgs = _working_in(user, filters.but(sector=""))
+    by_sector = dict(orgs.values_list("sector").annotate(n=Count("pk")).order_by())
+    total = by_sector.get(filters.sector, 0) if filters.sector else sum(by_sector.values())
     sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in Sector.choices]
-    gaps = [(value, label) for value, label, n in sector_counts if n == 0]
 
-    pairs = (
-        areas.values_list("organisation__sector", "organisation__themes")
-        .annotate(n=Count("organisation", distinct=True))
-        .order_by()
-    )
+    chosen = orgs.filter(sector=filters.sector) if filters.sector else orgs
+    pairs = chosen.values_list("sector", "themes").annotate(n=Count("pk")).order_by()
     counts: dict[tuple[str, int | None], int] = {(s, t): n for s, t, n in pairs}
     used_themes = {t for _s, t in counts if t is not None}
     if filters.theme is not None:
@@ -214,38 +208,68 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
         filters,
         total,
         sector_counts,
-        gaps,
+        [(value, label) for value, label, n in sector_counts if n == 0],
         themes,
         matrix,
-        _overlaps(areas, filters, overlap_limit),
+        _overlaps(_crowded(user, filters), {t.pk: t.name for t in themes}, overlap_limit),
     )
 
 
-def _overlaps(areas: QuerySet, filters: OrgFilters, limit: int) -> list[dict[str, Any]]:
-    """Places where two or more organisations work on the same theme, most crowded first."""
-    rows = areas.annotate(theme_id=F("organisation__themes")).filter(theme_id__isnull=False)
+def _working_in(user, filters: OrgFilters) -> QuerySet[Organisation]:
+    """The organisations ``user`` may see that work in the subtree (one of their areas lies
+    there), after the level, theme and sector filters."""
+    areas = OrganisationArea.objects.filter(filters.within("place_path")).values("organisation")
+    orgs = Organisation.objects.visible_to(user, "view").filter(pk__in=areas)
+    if filters.sector:
+        orgs = orgs.filter(sector=filters.sector)
+    if filters.level:
+        orgs = orgs.filter(level=filters.level)
     if filters.theme is not None:
-        rows = rows.filter(theme_id=filters.theme.pk)
-    rows = list(
-        rows.values("place_id", "place__name", "theme_id", "organisation__themes__name")
-        .annotate(n=Count("organisation", distinct=True))
-        .filter(n__gte=2)
-        .order_by("-n", "place__name", "theme_id")[:limit]
-    )
-    places = Place.objects.filter(pk__in={r["place_id"] for r in rows}).only(
-        "pk", "name", "code", "pcode", "path"
-    )
-    refs = place_references(places) if rows else {}
+        # A subquery, not a join: the theme join is the one the sector × theme counts group by.
+        orgs = orgs.filter(pk__in=filters.theme.organisations.values("pk"))
+    return orgs
+
+
+def _crowded(user, filters: OrgFilters) -> dict[tuple[int, int], int]:
+    """(place, theme) -> organisations, where two or more work on that theme at that place.
+    An organisation works once at a place and has a theme once: ``COUNT`` is distinct."""
+    rows = _areas(user, filters).annotate(theme_id=F("organisation__themes"))
+    rows = rows.filter(theme_id=filters.theme.pk) if filters.theme else rows.exclude(theme_id=None)
+    grouped = rows.values_list("place_id", "theme_id").annotate(n=Count("pk")).filter(n__gte=2)
+    return {(place, theme): n for place, theme, n in grouped.order_by()}
+
+
+def _overlaps(
+    crowded: dict[tuple[int, int], int], theme_names: dict[int, str], limit: int
+) -> list[dict[str, Any]]:
+    """Places where two or more organisations work on the same theme, most crowded first (then
+    by place name). Only the places that can make the list are read: those whose count reaches
+    the ``limit``-th highest."""
+    if not crowded or limit <= 0:
+        return []
+    counts = sorted(crowded.values(), reverse=True)
+    floor = counts[min(limit, len(counts)) - 1]
+    candidates = {key: n for key, n in crowded.items() if n >= floor}
+    places = {
+        place.pk: place
+        for place in Place.objects.filter(pk__in={p for p, _t in candidates}).only(
+            "pk", "name", "code", "pcode", "path"
+        )
+    }
+    ranked = sorted(
+        candidates.items(), key=lambda item: (-item[1], places[item[0][0]].name, item[0][1])
+    )[:limit]
+    refs = place_references(places[place] for (place, _theme), _n in ranked)
     return [
         {
-            "place_id": r["place_id"],
-            "place": r["place__name"],
-            "place_ref": refs.get(r["place_id"], ""),
-            "theme_id": r["theme_id"],
-            "theme": r["organisation__themes__name"],
-            "count": r["n"],
+            "place_id": place,
+            "place": places[place].name,
+            "place_ref": refs.get(place, ""),
+            "theme_id": theme,
+            "theme": theme_names[theme],
+            "count": n,
         }
-        for r in rows
+        for (place, theme), n in ranked
     ]
 
 

@@ -408,11 +408,14 @@ def three_w(request):
     query = _canonical_query(request.GET, filters)
     if request.GET and not _same_query(query, request.GET):
         return redirect(f"{request.path}?{query.urlencode()}")
+    # The canonical address's own (valid) form is the one to show; only the bare address,
+    # which fills in the user's place, needs a form of its own.
+    form = filterset.form if request.GET else ThreeWFilterSet(query, request=request).form
     return render(
         request,
         "actors/three_w.html",
         {
-            "form": ThreeWFilterSet(query, request=request).form,
+            "form": form,
             "report": selectors.three_w(request.user, filters),
             "map": _three_w_map(request, filters),
             "query": query.urlencode(),
