@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bridgework.actors",
     "bridgework.bodies",
     "bridgework.plans",
+    "bridgework.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files (knowledge attachments): inside the data directory, which the backup copies,
+# and never served by URL: only scoped views hand them out.
+MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 
