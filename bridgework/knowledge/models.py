@@ -106,12 +106,16 @@ class KnowledgeItem(LabelledModel):
 
     @property
     def is_public(self) -> bool:
-        return self.status == ItemStatus.PUBLISHED and self.tlp == TLP.CLEAR
+        return self.status in PUBLIC_STATUSES and self.tlp == TLP.CLEAR
+
+
+PUBLIC_STATUSES = (ItemStatus.PUBLISHED, ItemStatus.SUPERSEDED)
 
 
 def public_items():
-    """The items anyone may read without signing in: published and CLEAR."""
-    return KnowledgeItem.objects.filter(status=ItemStatus.PUBLISHED, tlp=TLP.CLEAR)
+    """The items anyone may read without signing in: CLEAR, and published (or published
+    once and since superseded, read with a pointer to the newer version)."""
+    return KnowledgeItem.objects.filter(status__in=PUBLIC_STATUSES, tlp=TLP.CLEAR)
 
 
 # Uploaded files live under MEDIA_ROOT (inside the data directory, which the backup copies),
