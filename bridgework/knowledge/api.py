@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import QueryDict
+from django.http import Http404, QueryDict
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from bridgework.web.api import (
@@ -17,7 +18,8 @@ from bridgework.web.api import (
 )
 
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
-from .selectors import search_items
+from .forms import PeersForm, RecommendationsForm
+from .selectors import peers_for_theme, recommendations_for, search_items
 from .views import KnowledgeItemViewSet
 
 __all__ = ["router"]
@@ -149,3 +151,66 @@ def search_knowledge(request, filters: Query[SearchIn]):
             for facet in found.facets
         },
     }
+
+
+class RecommendationOut(Schema):
+    id: int
+    title: str
+    url: str
+    places: list[str] = Field(description="Where it answered the same kind of need")
+    categories: list[str]
+    explanation: str
+
+
+@router.get(
+    "/knowledge-recommendations",
+    response={200: list[RecommendationOut], **ERROR_RESPONSES},
+    url_name="knowledge_recommendations",
+)
+def knowledge_recommendations(request, place: str = Query(..., max_length=100)):
+    """Items that answered, elsewhere, the kinds of need ``place`` has, with the reason."""
+    form = RecommendationsForm({"place": place}, user=request.user)
+    if not form.is_valid():
+        raise Http404
+    return [
+        {
+            "id": rec.item.pk,
+            "title": rec.item.title,
+            "url": reverse("knowledge:read", args=[rec.item.pk]),
+            "places": rec.places,
+            "categories": rec.categories,
+            "explanation": rec.explanation,
+        }
+        for rec in recommendations_for(request.user, form.cleaned_data["place"])
+    ]
+
+
+class PeerOut(Schema):
+    place_id: int
+    place: str
+    items: list[int]
+    organisations: list[int]
+    people: list[int]
+
+
+@router.get(
+    "/knowledge-peers",
+    response={200: list[PeerOut], **ERROR_RESPONSES},
+    url_name="knowledge_peers",
+)
+def knowledge_peers(request, theme: str = Query(..., max_length=50)):
+    """Places with practice on a theme, their organisations and the people to contact that
+    the caller may see."""
+    form = PeersForm({"theme": theme})
+    if not form.is_valid():
+        raise Http404
+    return [
+        {
+            "place_id": peer.place.pk,
+            "place": peer.place.name,
+            "items": [item.pk for item in peer.items],
+            "organisations": [o.pk for o in peer.organisations],
+            "people": [p.pk for p in peer.people],
+        }
+        for peer in peers_for_theme(request.user, form.cleaned_data["theme"])
+    ]

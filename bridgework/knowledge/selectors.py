@@ -6,18 +6,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 from bridgework.access.policy import log_sensitive_reads
-from bridgework.actors.models import Theme
+from bridgework.actors.models import Organisation, Person, Post, Theme
+from bridgework.core.tlp import TLP
+from bridgework.places.models import Place
+from bridgework.plans.choices import OPEN_NEED_STATUSES, NeedCategory
+from bridgework.plans.models import LocalNeed
 
+from .choices import ItemStatus
 from .filters import FACETS, KnowledgeItemFilterSet
 from .fts import matching, ranked
 from .models import KnowledgeItem, public_items
 from .text import plain_text, snippet
 
-__all__ = ["Facet", "SearchPage", "readable_items", "search_items"]
+__all__ = [
+    "Facet",
+    "Peer",
+    "Recommendation",
+    "SearchPage",
+    "peers_for_theme",
+    "readable_items",
+    "recommendations_for",
+    "search_items",
+]
 
 PAGE_SIZE = 20
 
@@ -109,3 +126,118 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
         shown = snippet(passage, text, item.language) if text else item.summary
         result.hits.append(Hit(item, shown))
     return result
+
+
+# --- recommendations and peers -------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    item: KnowledgeItem
+    places: list[str]  # where it answered the same kind of need
+    categories: list[str]
+    score: int
+
+    @property
+    def explanation(self) -> str:
+        return ngettext(
+            "Answered the same %(needs)s need in %(count)d other place: %(places)s.",
+            "Answered the same %(needs)s need in %(count)d other places: %(places)s.",
+            len(self.places),
+        ) % {
+            "needs": " / ".join(self.categories).lower(),
+            "count": len(self.places),
+            "places": ", ".join(self.places),
+        }
+
+
+def recommendations_for(user, place: Place, limit: int = 10) -> list[Recommendation]:
+    """The items ``user`` may read that answered, elsewhere, the kinds of need ``place`` has
+    (its open needs; all its needs when none is open), most places first.
+
+    Only shareable needs (CLEAR, GREEN) count as evidence, and only in aggregate — a category
+    and a place name — so a recommendation never reveals a labelled need."""
+    own = LocalNeed.objects.visible_to(user).filter(place=place)
+    categories = set(own.filter(status__in=OPEN_NEED_STATUSES).values_list("category", flat=True))
+    if not categories:
+        categories = set(own.values_list("category", flat=True))
+    if not categories:
+        return []
+    item_type = ContentType.objects.get_for_model(KnowledgeItem)
+    answered = LocalNeed.objects.filter(answer_type=item_type).values("answer_id")
+    readable = readable_items(user).filter(status=ItemStatus.PUBLISHED, pk__in=answered)
+    answers = (
+        LocalNeed.objects.filter(
+            answer_type=item_type,
+            answer_id__in=readable.values("pk"),
+            category__in=categories,
+            tlp__lte=TLP.GREEN,
+        )
+        .exclude(place=place)
+        .select_related("place")
+        .order_by("place__name")
+    )
+    labels = dict(NeedCategory.choices)
+    found: dict[int, tuple[dict[int, str], set[str]]] = {}
+    for need in answers:
+        where, kinds = found.setdefault(need.answer_id, ({}, set()))
+        where[need.place_id] = need.place.name
+        kinds.add(str(labels.get(need.category, need.category)))
+    items = KnowledgeItem.objects.in_bulk(found.keys())
+    ranked_items = [
+        Recommendation(items[pk], sorted(where.values()), sorted(kinds), len(where))
+        for pk, (where, kinds) in found.items()
+        if pk in items
+    ]
+    ranked_items.sort(key=lambda r: (-r.score, r.item.title))
+    return ranked_items[:limit]
+
+
+@dataclass
+class Peer:
+    place: Place
+    items: list[KnowledgeItem]
+    organisations: list[Organisation]
+    people: list[Person]
+
+
+def peers_for_theme(user, theme: Theme, limit: int = 20) -> list[Peer]:
+    """The places with practice on ``theme`` that ``user`` may read, with the organisations
+    there that wrote it or work on the theme, and the people of those organisations the user
+    may see (whom to call)."""
+    items = list(
+        readable_items(user)
+        .filter(themes=theme, status=ItemStatus.PUBLISHED)
+        .select_related("place")
+        .order_by("place__name", "title")
+    )
+    by_place: dict[int, Peer] = {}
+    for item in items:
+        peer = by_place.setdefault(item.place_id, Peer(item.place, [], [], []))
+        peer.items.append(item)
+    if not by_place:
+        return []
+    organisations = Organisation.objects.visible_to(user).filter(place__in=by_place.keys())
+    organisations = organisations.filter(
+        Q(themes=theme) | Q(knowledge_items__in=[i.pk for i in items])
+    ).distinct()
+    for organisation in organisations.order_by("name"):
+        by_place[organisation.place_id].organisations.append(organisation)
+    people = (
+        Person.objects.visible_to(user)
+        .filter(posts__organisation__in=organisations)
+        .filter(Q(posts__ends_on__isnull=True) | Q(posts__ends_on__gte=timezone.localdate()))
+        .distinct()
+        .order_by("full_name")
+    )
+    where = dict(
+        Post.objects.filter(person__in=people, organisation__in=organisations).values_list(
+            "person_id", "organisation__place_id"
+        )
+    )
+    for person in people:
+        place_id = where.get(person.pk)
+        if place_id in by_place:
+            by_place[place_id].people.append(person)
+    peers = sorted(by_place.values(), key=lambda p: (-len(p.items), p.place.name))
+    return peers[:limit]

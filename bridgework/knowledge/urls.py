@@ -11,6 +11,8 @@ app_name = "knowledge"
 urlpatterns = [
     path("", views.search, name="search"),
     path("read/<int:pk>/", views.read_item, name="read"),
+    path("recommendations/", views.recommendations, name="recommendations"),
+    path("peers/", views.peers, name="peers"),
     path(
         "read/<int:pk>/files/<int:attachment_pk>/",
         views.download_attachment,

@@ -4,6 +4,7 @@ the reading page (open to everyone for public items), attachments in and out."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import FileResponse, Http404
@@ -13,21 +14,30 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bridgework.access.policy import access_record, log_sensitive_reads, permits, sight_for
+from bridgework.access.policy import (
+    access_record,
+    log_sensitive_reads,
+    permits,
+    places_for,
+    sight_for,
+)
 from bridgework.core.tlp import TLP
+from bridgework.plans.models import LocalNeed
 from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 
 from .actions import do_add_attachment, do_remove_attachment, do_revise_item
 from .filters import KnowledgeItemFilterSet
-from .forms import AttachmentForm, KnowledgeItemForm
+from .forms import AttachmentForm, KnowledgeItemForm, PeersForm, RecommendationsForm
 from .models import KnowledgeAttachment, KnowledgeItem
-from .selectors import readable_items, search_items
+from .selectors import peers_for_theme, readable_items, recommendations_for, search_items
 from .text import render_markdown
 
 __all__ = [
     "AttachPage",
     "KnowledgeItemViewSet",
     "download_attachment",
+    "peers",
+    "recommendations",
     "read_item",
     "remove_attachment",
     "revise_item",
@@ -212,3 +222,38 @@ def revise_item(request, pk: int):
         request, _("Version %(version)s is a draft: edit it.") % {"version": revision.version}
     )
     return redirect("knowledge:knowledgeitem_edit", revision.pk)
+
+
+def _first_place(user):
+    """The reader's own place (the first where they read needs), for a first answer."""
+    return places_for(user, "view", LocalNeed).order_by("depth", "path").last()
+
+
+@login_required
+def recommendations(request):
+    """What answered, elsewhere, the needs a place has: items ranked by how many places they
+    served, each with the reason."""
+    data = request.GET.copy()
+    if not data.get("place"):
+        default = _first_place(request.user)
+        if default is not None:
+            data["place"] = str(default.pk)
+    form = RecommendationsForm(data or None, user=request.user)
+    found = recommendations_for(request.user, form.cleaned_data["place"]) if form.is_valid() else []
+    return render(
+        request,
+        "knowledge/recommendations.html",
+        {
+            "form": form,
+            "recommendations": found,
+            "place": form.cleaned_data.get("place") if form.is_valid() else None,
+        },  # fmt: skip
+    )
+
+
+@login_required
+def peers(request):
+    """Who has practice on a theme: places, their organisations and whom to call."""
+    form = PeersForm(request.GET or None)
+    found = peers_for_theme(request.user, form.cleaned_data["theme"]) if form.is_valid() else []
+    return render(request, "knowledge/peers.html", {"form": form, "peers": found})
