@@ -177,3 +177,28 @@ def test_snippets_escape_the_text_and_mark_the_query():
     shown = snippet(text, "mentoring", "en")
     assert "&lt;b&gt;" in shown and "<b>" not in shown
     assert "<mark>mentoring;</mark>" in shown and "<mark>mentors</mark>" in shown
+
+
+def test_editors_and_the_place_hear_of_each_step(places, django_capture_on_commit_callbacks):
+    from bridgework.notifications.models import Notification
+    from bridgework.notifications.testing import immediate_tasks
+
+    item = KnowledgeItemFactory(place=places.city, tlp=TLP.GREEN)
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        do_transition(item, "submit", acting_user=places.city_user)
+    told = set(
+        Notification.objects.filter(kind="knowledge.item_moved").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert places.editor.pk in told
+    assert places.other_user.pk not in told
+
+
+def test_the_site_search_finds_items_by_their_words_in_scope(places):
+    _published(places.city, tlp=TLP.GREEN, title="Basketball nights for cohesion")
+    _published(places.other_city, tlp=TLP.RED, title="Basketball intelligence note")
+    page = _client(places.city_user).get(reverse("search"), {"q": "basketball"})
+    text = page.content.decode()
+    assert "Basketball nights for cohesion" in text
+    assert "intelligence" not in text

@@ -467,11 +467,11 @@ def generate(seed: int = SEED) -> tuple[list[dict], list[Query]]:
                 key = f"{intervention}/{theme}/{n}"
                 items.append(_item(rng, key, intervention, theme, language))
     queries = []
-    for number, (text, language, intervention, theme) in enumerate(QUERIES, start=1):
+    for number, (text, query_language, wanted, on_theme) in enumerate(QUERIES, start=1):
         judgments = {
-            item["key"]: grade for item in items if (grade := _grade(item, intervention, theme)) > 0
+            item["key"]: grade for item in items if (grade := _grade(item, wanted, on_theme)) > 0
         }
-        queries.append(Query(f"q{number:02d}", text, language, judgments))
+        queries.append(Query(f"q{number:02d}", text, query_language, judgments))
     return items, queries
 
 

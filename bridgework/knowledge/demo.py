@@ -52,7 +52,8 @@ def _place(name: str) -> Place:
 
 
 def _demo_rows() -> list[dict]:
-    rows, taken = [], {}
+    rows: list[dict] = []
+    taken: dict[str, int] = {}
     for row in load_items():
         count = taken.get(row["intervention"], 0)
         if (

@@ -122,7 +122,7 @@ def snippet(text: str, query: str, language: str, size: int = SNIPPET_WORDS) -> 
 
     def hit(token: str) -> bool:
         word = _WORD.search(token)
-        return bool(word) and _fold(stemmer.stemWord(word.group(0).lower())) in wanted
+        return word is not None and _fold(stemmer.stemWord(word.group(0).lower())) in wanted
 
     hits = [hit(token) for token in tokens]
     score = sum(hits[:size])

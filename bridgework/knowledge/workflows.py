@@ -82,6 +82,15 @@ ITEM = Workflow(
             needs_note=True,
         ),
     ),
+    notify_kind="knowledge.item_moved",
+    audience=lambda item: _audience(item),
 )
+
+
+def _audience(item):
+    from .notifications import item_audience
+
+    return item_audience(item)
+
 
 WORKFLOWS = [ITEM]
