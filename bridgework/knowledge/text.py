@@ -23,6 +23,7 @@ __all__ = [
     "query_stems",
     "render_markdown",
     "snippet",
+    "stem",
     "stem_words",
     "words",
 ]
@@ -85,9 +86,15 @@ def words(text: str) -> list[str]:
     return [w for w in (m.lower() for m in _WORD.findall(text or "")) if w not in STOPWORDS]
 
 
+@lru_cache(maxsize=100_000)
+def stem(word: str, language: str) -> str:
+    """The folded stem of a lower-case word (cached: the pure-Python stemmer is slow and the
+    same words come back in every item)."""
+    return _fold(_stemmer(language).stemWord(word))
+
+
 def stem_words(tokens: list[str], language: str) -> list[str]:
-    stems = _stemmer(language).stemWords(tokens)
-    return [_fold(stem) for stem in stems]
+    return [stem(token, language) for token in tokens]
 
 
 def index_text(text: str, language: str) -> str:
@@ -118,11 +125,10 @@ def snippet(text: str, query: str, language: str, size: int = SNIPPET_WORDS) -> 
     if not tokens:
         return mark_safe("")
     wanted = set(query_stems(query))
-    stemmer = _stemmer(language)
 
     def hit(token: str) -> bool:
         word = _WORD.search(token)
-        return word is not None and _fold(stemmer.stemWord(word.group(0).lower())) in wanted
+        return word is not None and stem(word.group(0).lower(), language) in wanted
 
     hits = [hit(token) for token in tokens]
     score = sum(hits[:size])
