@@ -6,6 +6,7 @@ an executable — as is anything over the size limit, before it is stored."""
 
 from __future__ import annotations
 
+import os
 import zipfile
 from dataclasses import dataclass
 
@@ -35,7 +36,11 @@ ALLOWED_LABEL = "PDF, DOCX, PNG, JPEG, GIF, WebP"
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "KNOWLEDGE_MAX_UPLOAD_BYTES", DEFAULT_MAX_BYTES))
+    """The size limit: the setting (tests), else the environment variable, else 10 MB."""
+    configured = getattr(settings, "KNOWLEDGE_MAX_UPLOAD_BYTES", None)
+    if configured is None:
+        configured = os.environ.get("KNOWLEDGE_MAX_UPLOAD_BYTES") or DEFAULT_MAX_BYTES
+    return int(configured)
 
 
 def _docx(upload) -> bool:
