@@ -3,6 +3,7 @@ public), and the ranked search with its counts and snippets."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,28 +89,32 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
     result = SearchPage(filterset=filterset, text=text, page=page)
     if not filterset.is_valid() or not base.is_valid():
         return result
-    found = base.qs.distinct()
+    found = base.qs
     if text:
         found = matching(found, text)
-    result.total = found.count()
-    for name, column in FACETS:
-        counts = (
-            KnowledgeItem.objects.filter(pk__in=found.values("pk"))
-            .values(column)
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("-n", column)
+    # One pass over the matches gives the total and every count but the themes' (a join).
+    columns = [column for _name, column in FACETS if "__" not in column]
+    rows = {row[0]: row[1:] for row in found.values_list("pk", *columns)}
+    result.total = len(rows)
+    counted: dict[str, Counter] = {column: Counter() for column in columns}
+    for values in rows.values():
+        for column, value in zip(columns, values, strict=True):
+            counted[column][value] += 1
+    counted["themes__slug"] = Counter(
+        dict(
+            KnowledgeItem.themes.through.objects.filter(knowledgeitem_id__in=found.values("pk"))
+            .values("theme__slug")
+            .annotate(n=Count("knowledgeitem_id", distinct=True))
+            .values_list("theme__slug", "n")
         )
+    )
+    for name, column in FACETS:
         labels = _facet_labels(name, filterset)
         chosen = data.get(name, "")
         values = [
-            (
-                str(row[column]),
-                labels.get(str(row[column]), str(row[column])),
-                row["n"],
-                str(row[column]) == chosen,
-            )
-            for row in counts
-            if row[column]
+            (str(value), labels.get(str(value), str(value)), n, str(value) == chosen)
+            for value, n in sorted(counted[column].items(), key=lambda pair: (-pair[1], pair[0]))
+            if value
         ]
         result.facets.append(Facet(name, filterset.filters[name].label, values))
     start = (page - 1) * PAGE_SIZE
