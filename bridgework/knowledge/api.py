@@ -27,6 +27,18 @@ __all__ = ["router"]
 router = Router(tags=["knowledge"])
 
 
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    url: str = Field(description="The download, for whoever may read the item")
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return obj.get_absolute_url()
+
+
 class KnowledgeItemOut(Schema):
     id: int
     url: str
@@ -44,6 +56,7 @@ class KnowledgeItemOut(Schema):
     previous_id: int | None
     published_on: date | None
     tlp: int
+    attachments: list[AttachmentOut]
 
     @staticmethod
     def resolve_url(obj) -> str:
@@ -52,6 +65,10 @@ class KnowledgeItemOut(Schema):
     @staticmethod
     def resolve_themes(obj) -> list[str]:
         return [theme.slug for theme in obj.themes.all()]
+
+    @staticmethod
+    def resolve_attachments(obj) -> list:
+        return list(obj.attachments.all())
 
 
 _read = add_read_endpoints(

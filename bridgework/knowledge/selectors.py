@@ -94,20 +94,18 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
         found = matching(found, text)
     # One pass over the matches gives the total and every count but the themes' (a join).
     columns = [column for _name, column in FACETS if "__" not in column]
-    rows = {row[0]: row[1:] for row in found.values_list("pk", *columns)}
-    result.total = len(rows)
+    matches = {row[0]: row[1:] for row in found.values_list("pk", *columns)}
+    result.total = len(matches)
     counted: dict[str, Counter] = {column: Counter() for column in columns}
-    for values in rows.values():
+    for values in matches.values():
         for column, value in zip(columns, values, strict=True):
             counted[column][value] += 1
-    counted["themes__slug"] = Counter(
-        dict(
-            KnowledgeItem.themes.through.objects.filter(knowledgeitem_id__in=found.values("pk"))
-            .values("theme__slug")
-            .annotate(n=Count("knowledgeitem_id", distinct=True))
-            .values_list("theme__slug", "n")
-        )
+    theme_counts = (
+        KnowledgeItem.themes.through.objects.filter(knowledgeitem_id__in=found.values("pk"))
+        .values("theme__slug")
+        .annotate(n=Count("knowledgeitem_id", distinct=True))
     )
+    counted["themes__slug"] = Counter({row["theme__slug"]: row["n"] for row in theme_counts})
     for name, column in FACETS:
         labels = _facet_labels(name, filterset)
         chosen = data.get(name, "")

@@ -97,7 +97,7 @@ class KnowledgeItemViewSet(ModelViewSet):
 
     @classmethod
     def base_queryset(cls, request):
-        return KnowledgeItem.objects.prefetch_related("themes")
+        return KnowledgeItem.objects.prefetch_related("themes", "attachments")
 
     @classmethod
     def detail_context(cls, request, item):
