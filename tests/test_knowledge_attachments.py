@@ -135,3 +135,10 @@ def test_files_are_read_only_with_their_item(setup, django_capture_on_commit_cal
         response = setup["writer"].post(remove)
     assert response.status_code == 302
     assert not KnowledgeAttachment.objects.exists() and not path.exists()
+
+
+def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(setup):
+    response = _upload(setup["writer"], setup["item"], "huge.pdf", PDF + b"x" * 200_000)
+    assert response.status_code == 413
+    assert b"larger than the limit" in response.content
+    assert not KnowledgeAttachment.objects.exists()

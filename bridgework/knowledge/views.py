@@ -31,6 +31,7 @@ from .forms import AttachmentForm, KnowledgeItemForm, PeersForm, Recommendations
 from .models import KnowledgeAttachment, KnowledgeItem
 from .selectors import peers_for_theme, readable_items, recommendations_for, search_items
 from .text import render_markdown
+from .uploads import max_bytes
 
 __all__ = [
     "AttachPage",
@@ -45,6 +46,16 @@ __all__ = [
 ]
 
 
+FORM_OVERHEAD = 64 * 1024  # the multipart envelope and the CSRF token around the file
+
+
+def _declared_size(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class AttachPage(RecordPage):
     """Add a file to an item (checked by content and size, stored out of the web root)."""
 
@@ -56,6 +67,10 @@ class AttachPage(RecordPage):
 
     def post(self, request, **kwargs):
         item = self.get_object()
+        if _declared_size(request) > max_bytes() + FORM_OVERHEAD:
+            # Refused before the body is read: an oversized upload never reaches the disk.
+            problem = _("The file is larger than the limit; nothing was stored.")
+            return self.render_page(item, AttachmentForm(), status=413, problem=problem)
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -67,11 +82,11 @@ class AttachPage(RecordPage):
                 return redirect(item.get_absolute_url())
         return self.render_page(item, form, status=400)
 
-    def render_page(self, item, form, status=200):
+    def render_page(self, item, form, status=200, problem=""):
         return render(
             request=self.request,
             template_name="knowledge/attach.html",
-            context=self.context(object=item, form=form),
+            context=self.context(object=item, form=form, problem=problem),
             status=status,
         )
 
