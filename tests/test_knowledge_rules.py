@@ -202,3 +202,19 @@ def test_the_site_search_finds_items_by_their_words_in_scope(places):
     text = page.content.decode()
     assert "Basketball nights for cohesion" in text
     assert "intelligence" not in text
+
+
+def test_without_needs_recommendations_follow_the_themes_of_the_places_organisations(places):
+    from bridgework.actors.models import Theme
+    from bridgework.knowledge.selectors import recommendations_for
+    from tests.helpers import working_organisation
+
+    youth = Theme.objects.get(slug="youth-engagement")
+    working_organisation("Chilinde Youth Club (test)", "youth", places.city, themes=[youth.slug])
+    elsewhere = _published(places.other_city, tlp=TLP.CLEAR, title="Youth league")
+    elsewhere.themes.add(youth)
+    hidden = _published(places.other_city, tlp=TLP.RED, title="Youth red note")
+    hidden.themes.add(youth)
+    found = recommendations_for(places.city_user, places.city)
+    assert [r.item.pk for r in found] == [elsewhere.pk]
+    assert "Youth engagement" in found[0].explanation

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from bridgework.access.policy import log_sensitive_reads
@@ -140,9 +141,14 @@ class Recommendation:
     places: list[str]  # where it answered the same kind of need
     categories: list[str]
     score: int
+    themes: list[str] = field(default_factory=list)  # shared with the place's organisations
 
     @property
     def explanation(self) -> str:
+        if not self.places:
+            return _("On %(themes)s, which organisations of this place work on.") % {
+                "themes": ", ".join(self.themes)
+            }
         return ngettext(
             "Answered the same %(needs)s need in %(count)d other place: %(places)s.",
             "Answered the same %(needs)s need in %(count)d other places: %(places)s.",
@@ -164,8 +170,13 @@ def recommendations_for(user, place: Place, limit: int = 10) -> list[Recommendat
     categories = set(own.filter(status__in=OPEN_NEED_STATUSES).values_list("category", flat=True))
     if not categories:
         categories = set(own.values_list("category", flat=True))
-    if not categories:
-        return []
+    found = _answered_elsewhere(user, place, categories, limit) if categories else []
+    if len(found) < limit:
+        found += _on_local_themes(user, place, {r.item.pk for r in found}, limit - len(found))
+    return found
+
+
+def _answered_elsewhere(user, place: Place, categories: set[str], limit: int):
     item_type = ContentType.objects.get_for_model(KnowledgeItem)
     answered = LocalNeed.objects.filter(answer_type=item_type).values("answer_id")
     readable = readable_items(user).filter(status=ItemStatus.PUBLISHED, pk__in=answered)
@@ -194,6 +205,33 @@ def recommendations_for(user, place: Place, limit: int = 10) -> list[Recommendat
     ]
     ranked_items.sort(key=lambda r: (-r.score, r.item.title))
     return ranked_items[:limit]
+
+
+def _on_local_themes(user, place: Place, taken: set[int], limit: int) -> list[Recommendation]:
+    """Then: published items from elsewhere on the themes the place's organisations (those
+    the reader may see) work on, the most shared themes first."""
+    themes = dict(
+        Theme.objects.filter(
+            organisations__in=Organisation.objects.visible_to(user).filter(place=place)
+        )
+        .distinct()
+        .values_list("pk", "name")
+    )
+    if not themes or limit <= 0:
+        return []
+    items = (
+        readable_items(user)
+        .filter(status=ItemStatus.PUBLISHED, themes__in=themes.keys())
+        .exclude(place=place)
+        .exclude(pk__in=taken)
+        .annotate(shared=Count("themes", filter=Q(themes__in=themes.keys()), distinct=True))
+        .order_by("-shared", "-published_on", "title", "pk")[:limit]
+    )
+    found = []
+    for item in items.prefetch_related("themes"):
+        names = sorted(str(t) for t in item.themes.all() if t.pk in themes)
+        found.append(Recommendation(item, [], [], 0, names))
+    return found
 
 
 @dataclass
