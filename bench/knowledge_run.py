@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     facts = machine_facts(args, "none (in process)", load_at_start)
     for key in ("Load generator", "Scale factor", "gunicorn"):
         facts.pop(key, None)
+    facts["Load average (1, 5, 15 min)"] = f"at start {load_at_start}; at end {_load_average()}"
     report = render(facts, relevance, items, whole, page, semantic)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report)
