@@ -218,3 +218,22 @@ def test_without_needs_recommendations_follow_the_themes_of_the_places_organisat
     found = recommendations_for(places.city_user, places.city)
     assert [r.item.pk for r in found] == [elsewhere.pk]
     assert "Youth engagement" in found[0].explanation
+
+
+def test_the_place_counts_lead_down_the_tree(places):
+    ward = PlaceFactory(name="Chilinde", parent=places.city)
+    _published(ward, tlp=TLP.GREEN, title="Ward mentoring")
+    _published(places.city, tlp=TLP.GREEN, title="City mentoring")
+    _published(places.other_city, tlp=TLP.GREEN, title="Other mentoring")
+    client = _client(places.editor)
+    url = reverse("api-1.0.0:search_knowledge")
+    facets = client.get(url, {"q": "mentoring"}).json()["facets"]["place"]
+    assert [(f["label"], f["count"]) for f in facets] == [("Malawi", 3)]
+    below = client.get(url, {"q": "mentoring", "place": places.country.pk}).json()
+    counts = {f["label"]: f["count"] for f in below["facets"]["place"]}
+    assert counts == {"Lilongwe City": 2, "Blantyre City": 1}
+    city = client.get(url, {"q": "mentoring", "place": places.city.pk}).json()
+    assert city["total"] == 2
+    assert [(f["label"], f["count"]) for f in city["facets"]["place"]] == [("Chilinde", 1)]
+    # Visitors are offered no place they may not see.
+    assert Client().get(url, {"q": "mentoring"}).json()["facets"]["place"] == []

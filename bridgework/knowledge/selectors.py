@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from bridgework.access.policy import log_sensitive_reads
 from bridgework.actors.models import Organisation, Person, Post, Theme
+from bridgework.core.paths import prefix_length
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 from bridgework.plans.choices import OPEN_NEED_STATUSES, NeedCategory
@@ -77,6 +78,19 @@ def _facet_labels(name: str, filterset) -> dict[str, str]:
     return {str(value): str(label) for value, label in choices}
 
 
+def _place_facet(user, chosen: Place | None, paths: list[str]) -> Facet:
+    """The matches by country, or by the places just below the chosen place: the way down
+    the tree, with counts. Only places the reader may see are offered."""
+    cut = prefix_length(chosen.depth + 1 if chosen is not None else 1)
+    by_path = Counter(path[:cut] for path in paths if len(path) >= cut)
+    shown = Place.objects.visible_to(user, "view").filter(path__in=list(by_path))
+    values = sorted(
+        ((str(place.pk), place.name, by_path[place.path], False) for place in shown),
+        key=lambda value: (-value[2], value[1]),
+    )
+    return Facet("place", _("Place") if chosen is None else chosen.name, values)
+
+
 def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
     """One page of the items ``request.user`` may read that match ``data`` (the filter set's
     parameters), best first, with a snippet each and the counts of every filter's values.
@@ -95,7 +109,9 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
         found = matching(found, text)
     # One pass over the matches gives the total and every count but the themes' (a join).
     columns = [column for _name, column in FACETS if "__" not in column]
-    matches = {row[0]: row[1:] for row in found.values_list("pk", *columns)}
+    rows = list(found.values_list("pk", "place_path", *columns))
+    matches = {row[0]: row[2:] for row in rows}
+    paths = [row[1] for row in rows]
     result.total = len(matches)
     counted: dict[str, Counter] = {column: Counter() for column in columns}
     for values in matches.values():
@@ -116,12 +132,13 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
             if value
         ]
         result.facets.append(Facet(name, filterset.filters[name].label, values))
+    result.facets.append(_place_facet(user, filterset.form.cleaned_data.get("place"), paths))
     start = (page - 1) * PAGE_SIZE
     if text:
-        rows = ranked(base.qs, text).order_by("-search_rank", "pk")
+        ordered = ranked(base.qs, text).order_by("-search_rank", "pk")
     else:
-        rows = base.qs.order_by("-published_on", "title", "pk")
-    items = list(rows.select_related("place")[start : start + PAGE_SIZE + 1])
+        ordered = base.qs.order_by("-published_on", "title", "pk")
+    items = list(ordered.select_related("place")[start : start + PAGE_SIZE + 1])
     result.has_next = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     log_sensitive_reads(user, items)
