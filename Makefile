@@ -74,10 +74,12 @@ format: install
 mutants: install
 	$(BIN)/python -m tests.mutation $(MUTANTS)
 
-# Lists, 3W and throughput (docs/benchmarks.md), then indicator roll-ups (docs/benchmarks-plans.md).
+# Lists, 3W and throughput (docs/benchmarks.md), then indicator roll-ups (docs/benchmarks-plans.md),
+# then the knowledge search (docs/benchmarks-knowledge.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.plans_run $(PLANS_BENCH_ARGS)
+	$(BIN)/python -m bench.knowledge_run $(KNOWLEDGE_BENCH_ARGS)
 
 # Locust for `make load`, an extra of its own (it brings gevent, which nothing else needs).
 $(VENV)/.installed-load: $(VENV)/.installed

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "bridgework.response",
     "bridgework.participation",
+    "bridgework.knowledge",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded files (knowledge attachments): inside the data directory, which the backup copies,
+# and never served by URL: only scoped views hand them out.
+MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_MANIFEST_STRICT = False
 

@@ -44,7 +44,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 @pytest.fixture(autouse=True)
 def _private_folder(settings, tmp_path):
-    settings.DATA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _client(user=None) -> Client:

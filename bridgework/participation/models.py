@@ -51,13 +51,14 @@ __all__ = [
 
 
 class PhotoStorage(FileSystemStorage):
-    """Photos are kept outside the web root, in the data folder: only the photo view serves
-    them, and only for a proposal its reader may see. The folder follows ``DATA_DIR`` when it
-    changes (a test's temporary folder)."""
+    """Photos are kept outside the web root, under ``MEDIA_ROOT`` (in the data folder, which
+    the backup copies, and never served by URL): only the photo view serves them, and only for
+    a proposal its reader may see. The folder follows ``MEDIA_ROOT`` when it changes (a test's
+    temporary folder)."""
 
     @property  # type: ignore[override]
     def base_location(self) -> str:
-        return str(Path(settings.DATA_DIR) / "private" / "participation")
+        return str(Path(settings.MEDIA_ROOT) / "participation")
 
     @property  # type: ignore[override]
     def location(self) -> str:

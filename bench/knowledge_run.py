@@ -1,0 +1,217 @@
+"""``make bench``, knowledge search: relevance (nDCG@10, recall@20) of the full-text ranking on
+the committed collection, and the search latency at 20,000 items; written to
+docs/benchmarks-knowledge.md.
+
+    python -m bench.knowledge_run [--items 20000] [--iterations 3] [--database-url URL]
+
+The hybrid (full-text + embeddings) ranking is reported only when the ``semantic`` extra is
+installed; it is not built yet, so the table says so. Nothing fails on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+from .measure import Timings
+from .run import REPO, _create_database, _load_average, _step, machine_facts, prepare_environment
+
+__all__ = ["main"]
+
+OUTPUT = REPO / "docs" / "benchmarks-knowledge.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.knowledge_run", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--items", type=int, default=20_000, help="items for the latency run")
+    parser.add_argument(
+        "--iterations", type=int, default=3, help="passes over the 64 queries (default 3)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="run against this PostgreSQL database instead of SQLite; it is emptied first, "
+        "so its name must contain 'bench'",
+    )
+    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
+    args = parser.parse_args(argv)
+    args.scale = 1.0  # machine_facts reports it
+    if args.items < 400 or args.iterations < 1:
+        parser.error("--items must be ≥ 400 and --iterations ≥ 1")
+    return args
+
+
+def _tree():
+    from bridgework.places.actions import do_create_place
+    from bridgework.places.models import Place
+
+    world = Place.objects.filter(parent__isnull=True, depth=0).first() or do_create_place(
+        Place(name="World", parent=None)
+    )
+    places: dict[str, Place] = {}
+
+    def place_for(name: str) -> Place:
+        if name not in places:
+            places[name] = do_create_place(Place(name=name, parent=world))
+        return places[name]
+
+    return place_for
+
+
+def _relevance(keys: dict[str, int]) -> dict[str, float]:
+    from bridgework.knowledge.collection import evaluate, load_queries
+    from bridgework.knowledge.models import public_items
+    from bridgework.knowledge.relevance import rank_fulltext
+
+    by_pk = {pk: key for key, pk in keys.items()}
+    return evaluate(lambda text: rank_fulltext(public_items(), by_pk, text), load_queries())
+
+
+def _grow(place_for, target: int) -> int:
+    """Add generated items (other seeds of the same generator) until ``target`` exist."""
+    from bridgework.knowledge.collection import SEED, generate
+    from bridgework.knowledge.models import KnowledgeItem
+    from bridgework.knowledge.relevance import load_collection
+
+    seed = SEED
+    while (count := KnowledgeItem.objects.count()) < target:
+        seed += 1
+        items, _queries = generate(seed)
+        for row in items:
+            row["key"] = f"{seed}/{row['key']}"
+        load_collection(place_for, items=items[: target - count])
+    return KnowledgeItem.objects.count()
+
+
+def _latency(iterations: int) -> tuple[Timings, Timings]:
+    """The whole search (ranked page, total, counts, snippets) and the ranked page alone, as
+    a visitor, for every query of the collection."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import QueryDict
+    from django.test import RequestFactory
+
+    from bridgework.knowledge.collection import load_queries
+    from bridgework.knowledge.fts import ranked
+    from bridgework.knowledge.models import public_items
+    from bridgework.knowledge.selectors import search_items
+
+    request = RequestFactory().get("/knowledge/")
+    request.user = AnonymousUser()
+    queries = [query.text for query in load_queries()]
+    whole: list[float] = []
+    page: list[float] = []
+    for text in queries[:5]:  # warm-up
+        search_items(request, QueryDict(f"q={text}"))
+    for _ in range(iterations):
+        for text in queries:
+            data = QueryDict(mutable=True)
+            data["q"] = text
+            start = time.perf_counter()
+            search_items(request, data)
+            whole.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            list(ranked(public_items(), text).order_by("-search_rank", "pk")[:20])
+            page.append((time.perf_counter() - start) * 1000)
+    return Timings(whole), Timings(page)
+
+
+def render(facts, relevance, items, whole, page, semantic: bool) -> str:
+    hybrid = (
+        "not built yet (the `semantic` extra is installed)"
+        if semantic
+        else "not measured: the `semantic` extra is not installed"
+    )
+    rows = [
+        "| measure | value |",
+        "|---|---|",
+        f"| Full-text nDCG@10 (64 queries, 340 items) | {relevance['ndcg@10']:.3f} |",
+        f"| Full-text recall@20 | {relevance['recall@20']:.3f} |",
+        f"| Hybrid nDCG@10 / recall@20 | {hybrid} |",
+        f"| Search page data at {items:,} items (ranked page, total, counts, snippets) | "
+        f"p50 {whole.p50:.1f} ms, p95 {whole.p95:.1f} ms (n={len(whole.samples)}) |",
+        f"| Ranked first 20 alone at {items:,} items | p50 {page.p50:.1f} ms, "
+        f"p95 {page.p95:.1f} ms |",
+    ]
+    facts_text = "\n".join(f"- {key}: {value}" for key, value in facts.items())
+    return f"""# Benchmarks: knowledge search
+
+Written by `make bench` (`python -m bench.knowledge_run`); every run overwrites this file.
+
+## Results
+
+{chr(10).join(rows)}
+
+## Machine and data
+
+{facts_text}
+
+## Method
+
+- Relevance: the committed collection (`bridgework/knowledge/data/`, made by
+  `python -m bridgework.knowledge.collection`): 340 fictional items in English and French, 64
+  queries with graded judgments (3: the intervention asked for on the theme asked for; 2: the
+  intervention on another theme; 1: the theme, or a related intervention). Each query is run
+  through the same ranking as the search page (`knowledge.fts.ranked`) over the public items;
+  nDCG@10 with gain 2^grade − 1, recall@20 over min(20, relevant).
+- Latency: the collection grown to {items:,} items with other seeds of the same generator, all
+  public; every query of the collection timed as a visitor through `search_items` (what the
+  search page computes: the ranked page of 20, the total, the counts of five filters, the
+  snippets) and the ranked page alone.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    prepare_environment(args)
+    started = time.monotonic()
+    load_at_start = _load_average()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bridgework.access.policy import sync_default_policy
+    from bridgework.knowledge.relevance import load_collection
+
+    if connection.vendor != "sqlite":
+        if "bench" not in str(connection.settings_dict["NAME"]):
+            print("refusing to empty a database whose name lacks 'bench'", file=sys.stderr)
+            return 2
+        _create_database(connection)
+    _step(started, f"Migrating a fresh {connection.vendor} database")
+    call_command("migrate", interactive=False, verbosity=0)
+    if connection.vendor != "sqlite":
+        call_command("flush", interactive=False, verbosity=0)
+    sync_default_policy()
+    place_for = _tree()
+    keys = load_collection(place_for)
+    relevance = _relevance(keys)
+    _step(started, f"Full-text relevance: {relevance}")
+    items = _grow(place_for, args.items)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    _step(started, f"{items:,} items; timing the search")
+    whole, page = _latency(args.iterations)
+    semantic = importlib.util.find_spec("sentence_transformers") is not None
+    facts = machine_facts(args, "none (in process)", load_at_start)
+    for key in ("Load generator", "Scale factor", "gunicorn"):
+        facts.pop(key, None)
+    facts["Load average (1, 5, 15 min)"] = f"at start {load_at_start}; at end {_load_average()}"
+    report = render(facts, relevance, items, whole, page, semantic)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
+    print(report.split("## Machine")[0])
+    _step(started, f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""Reads of the knowledge hub that are more than a filter: what a reader may read (scoped or
+public), and the ranked search with its counts and snippets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from bridgework.access.policy import log_sensitive_reads
+from bridgework.actors.models import Organisation, Person, Post, Theme
+from bridgework.core.paths import prefix_length
+from bridgework.core.tlp import TLP
+from bridgework.places.models import Place
+from bridgework.plans.choices import OPEN_NEED_STATUSES, NeedCategory
+from bridgework.plans.models import LocalNeed
+
+from .choices import ItemStatus
+from .filters import FACETS, KnowledgeItemFilterSet
+from .fts import matching, ranked
+from .models import KnowledgeItem, public_items
+from .text import plain_text, snippet
+
+__all__ = [
+    "Facet",
+    "Peer",
+    "Recommendation",
+    "SearchPage",
+    "peers_for_theme",
+    "readable_items",
+    "recommendations_for",
+    "search_items",
+]
+
+PAGE_SIZE = 20
+
+
+def readable_items(user) -> QuerySet:
+    """What ``user`` may read: the items their roles reach, and every public item."""
+    return KnowledgeItem.objects.visible_to(user, "view") | public_items()
+
+
+@dataclass
+class Facet:
+    name: str
+    label: Any
+    values: list[tuple[str, str, int, bool]]  # (value, label, count, chosen)
+
+
+@dataclass
+class Hit:
+    item: KnowledgeItem
+    snippet: str
+
+
+@dataclass
+class SearchPage:
+    filterset: KnowledgeItemFilterSet
+    text: str
+    total: int = 0
+    hits: list[Hit] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+
+
+def _facet_labels(name: str, filterset) -> dict[str, str]:
+    if name == "theme":
+        return {theme.slug: str(theme) for theme in Theme.objects.all()}
+    choices = filterset.filters[name].extra.get("choices") or []
+    return {str(value): str(label) for value, label in choices}
+
+
+def _place_facet(user, chosen: Place | None, paths: list[str]) -> Facet:
+    """The matches by country, or by the places just below the chosen place: the way down
+    the tree, with counts. Only places the reader may see are offered."""
+    cut = prefix_length(chosen.depth + 1 if chosen is not None else 1)
+    by_path = Counter(path[:cut] for path in paths if len(path) >= cut)
+    shown = Place.objects.visible_to(user, "view").filter(path__in=list(by_path))
+    values = sorted(
+        ((str(place.pk), place.name, by_path[place.path], False) for place in shown),
+        key=lambda value: (-value[2], value[1]),
+    )
+    return Facet("place", _("Place") if chosen is None else chosen.name, values)
+
+
+def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
+    """One page of the items ``request.user`` may read that match ``data`` (the filter set's
+    parameters), best first, with a snippet each and the counts of every filter's values.
+    Counts and snippets come only from readable items: a RED item is not even a number."""
+    user = request.user
+    text = (data.get("q") or "").strip()[:200]
+    without_text = data.copy()
+    without_text.pop("q", None)
+    filterset = KnowledgeItemFilterSet(data, queryset=readable_items(user), request=request)
+    base = KnowledgeItemFilterSet(without_text, queryset=readable_items(user), request=request)
+    result = SearchPage(filterset=filterset, text=text, page=page)
+    if not filterset.is_valid() or not base.is_valid():
+        return result
+    found = base.qs
+    if text:
+        found = matching(found, text)
+    # One pass over the matches gives the total and every count but the themes' (a join).
+    columns = [column for _name, column in FACETS if "__" not in column]
+    rows = list(found.values_list("pk", "place_path", *columns))
+    matches = {row[0]: row[2:] for row in rows}
+    paths = [row[1] for row in rows]
+    result.total = len(matches)
+    counted: dict[str, Counter] = {column: Counter() for column in columns}
+    for values in matches.values():
+        for column, value in zip(columns, values, strict=True):
+            counted[column][value] += 1
+    theme_counts = (
+        KnowledgeItem.themes.through.objects.filter(knowledgeitem_id__in=found.values("pk"))
+        .values("theme__slug")
+        .annotate(n=Count("knowledgeitem_id", distinct=True))
+    )
+    counted["themes__slug"] = Counter({row["theme__slug"]: row["n"] for row in theme_counts})
+    for name, column in FACETS:
+        labels = _facet_labels(name, filterset)
+        chosen = data.get(name, "")
+        values = [
+            (str(value), labels.get(str(value), str(value)), n, str(value) == chosen)
+            for value, n in sorted(counted[column].items(), key=lambda pair: (-pair[1], pair[0]))
+            if value
+        ]
+        result.facets.append(Facet(name, filterset.filters[name].label, values))
+    result.facets.append(_place_facet(user, filterset.form.cleaned_data.get("place"), paths))
+    start = (page - 1) * PAGE_SIZE
+    if text:
+        ordered = ranked(base.qs, text).order_by("-search_rank", "pk")
+    else:
+        ordered = base.qs.order_by("-published_on", "title", "pk")
+    items = list(ordered.select_related("place")[start : start + PAGE_SIZE + 1])
+    result.has_next = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    log_sensitive_reads(user, items)
+    for item in items:
+        passage = plain_text(f"{item.summary}\n\n{item.body}")
+        shown = snippet(passage, text, item.language) if text else item.summary
+        result.hits.append(Hit(item, shown))
+    return result
+
+
+# --- recommendations and peers -------------------------------------------------------------------
+
+
+@dataclass
+class Recommendation:
+    item: KnowledgeItem
+    places: list[str]  # where it answered the same kind of need
+    categories: list[str]
+    score: int
+    themes: list[str] = field(default_factory=list)  # shared with the place's organisations
+
+    @property
+    def explanation(self) -> str:
+        if not self.places:
+            return _("On %(themes)s, which organisations of this place work on.") % {
+                "themes": ", ".join(self.themes)
+            }
+        return ngettext(
+            "Answered the same %(needs)s need in %(count)d other place: %(places)s.",
+            "Answered the same %(needs)s need in %(count)d other places: %(places)s.",
+            len(self.places),
+        ) % {
+            "needs": " / ".join(self.categories).lower(),
+            "count": len(self.places),
+            "places": ", ".join(self.places),
+        }
+
+
+def recommendations_for(user, place: Place, limit: int = 10) -> list[Recommendation]:
+    """The items ``user`` may read that answered, elsewhere, the kinds of need ``place`` has
+    (its open needs; all its needs when none is open), most places first.
+
+    Only shareable needs (CLEAR, GREEN) count as evidence, and only in aggregate — a category
+    and a place name — so a recommendation never reveals a labelled need."""
+    own = LocalNeed.objects.visible_to(user).filter(place=place)
+    categories = set(own.filter(status__in=OPEN_NEED_STATUSES).values_list("category", flat=True))
+    if not categories:
+        categories = set(own.values_list("category", flat=True))
+    found = _answered_elsewhere(user, place, categories, limit) if categories else []
+    if len(found) < limit:
+        found += _on_local_themes(user, place, {r.item.pk for r in found}, limit - len(found))
+    return found
+
+
+def _answered_elsewhere(user, place: Place, categories: set[str], limit: int):
+    item_type = ContentType.objects.get_for_model(KnowledgeItem)
+    answered = LocalNeed.objects.filter(answer_type=item_type).values("answer_id")
+    readable = readable_items(user).filter(status=ItemStatus.PUBLISHED, pk__in=answered)
+    answers = (
+        LocalNeed.objects.filter(
+            answer_type=item_type,
+            answer_id__in=readable.values("pk"),
+            category__in=categories,
+            tlp__lte=TLP.GREEN,
+        )
+        .exclude(place=place)
+        .select_related("place")
+        .order_by("place__name")
+    )
+    labels = dict(NeedCategory.choices)
+    found: dict[int, tuple[dict[int, str], set[str]]] = {}
+    for need in answers:
+        where, kinds = found.setdefault(need.answer_id, ({}, set()))
+        where[need.place_id] = need.place.name
+        kinds.add(str(labels.get(need.category, need.category)))
+    items = KnowledgeItem.objects.in_bulk(found.keys())
+    ranked_items = [
+        Recommendation(items[pk], sorted(where.values()), sorted(kinds), len(where))
+        for pk, (where, kinds) in found.items()
+        if pk in items
+    ]
+    ranked_items.sort(key=lambda r: (-r.score, r.item.title))
+    return ranked_items[:limit]
+
+
+def _on_local_themes(user, place: Place, taken: set[int], limit: int) -> list[Recommendation]:
+    """Then: published items from elsewhere on the themes the place's organisations (those
+    the reader may see) work on, the most shared themes first."""
+    themes = dict(
+        Theme.objects.filter(
+            organisations__in=Organisation.objects.visible_to(user).filter(place=place)
+        )
+        .distinct()
+        .values_list("pk", "name")
+    )
+    if not themes or limit <= 0:
+        return []
+    items = (
+        readable_items(user)
+        .filter(status=ItemStatus.PUBLISHED, themes__in=themes.keys())
+        .exclude(place=place)
+        .exclude(pk__in=taken)
+        .annotate(shared=Count("themes", filter=Q(themes__in=themes.keys()), distinct=True))
+        .order_by("-shared", "-published_on", "title", "pk")[:limit]
+    )
+    found = []
+    for item in items.prefetch_related("themes"):
+        names = sorted(str(t) for t in item.themes.all() if t.pk in themes)
+        found.append(Recommendation(item, [], [], 0, names))
+    return found
+
+
+@dataclass
+class Peer:
+    place: Place
+    items: list[KnowledgeItem]
+    organisations: list[Organisation]
+    people: list[Person]
+
+
+def peers_for_theme(user, theme: Theme, limit: int = 20) -> list[Peer]:
+    """The places with practice on ``theme`` that ``user`` may read, with the organisations
+    there that wrote it or work on the theme, and the people of those organisations the user
+    may see (whom to call)."""
+    items = list(
+        readable_items(user)
+        .filter(themes=theme, status=ItemStatus.PUBLISHED)
+        .select_related("place")
+        .order_by("place__name", "title")
+    )
+    by_place: dict[int, Peer] = {}
+    for item in items:
+        peer = by_place.setdefault(item.place_id, Peer(item.place, [], [], []))
+        peer.items.append(item)
+    if not by_place:
+        return []
+    organisations = Organisation.objects.visible_to(user).filter(place__in=by_place.keys())
+    organisations = organisations.filter(
+        Q(themes=theme) | Q(knowledge_items__in=[i.pk for i in items])
+    ).distinct()
+    for organisation in organisations.order_by("name"):
+        by_place[organisation.place_id].organisations.append(organisation)
+    people = (
+        Person.objects.visible_to(user)
+        .filter(posts__organisation__in=organisations)
+        .filter(Q(posts__ends_on__isnull=True) | Q(posts__ends_on__gte=timezone.localdate()))
+        .distinct()
+        .order_by("full_name")
+    )
+    where = dict(
+        Post.objects.filter(person__in=people, organisation__in=organisations).values_list(
+            "person_id", "organisation__place_id"
+        )
+    )
+    for person in people:
+        place_id = where.get(person.pk)
+        if place_id in by_place:
+            by_place[place_id].people.append(person)
+    peers = sorted(by_place.values(), key=lambda p: (-len(p.items), p.place.name))
+    return peers[:limit]
