@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bridgework.actors",
     "bridgework.bodies",
     "bridgework.plans",
+    "bridgework.funding",
 ]
 
 MIDDLEWARE = [

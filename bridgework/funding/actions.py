@@ -1,0 +1,86 @@
+"""Writes of the funding module: each audited, scope re-checked, in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bridgework.core.actions import do_create_record, do_update_record
+from bridgework.core.events import record_event
+from bridgework.notifications.actions import notify
+
+from .budgets import check_schedule
+from .choices import ApplicationStatus, TrancheStatus
+from .models import Application, Grant, Review, Tranche
+from .notifications import REVIEW_ASSIGNED
+
+__all__ = ["EDITABLE", "do_assign_reviewer", "do_award_grant", "do_edit_application"]
+
+# An applicant changes an application while drafting it and when asked for more information.
+EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.MORE_INFO)
+
+
+@transaction.atomic
+def do_edit_application(
+    application: Application, *, acting_user, save_related: Callable[[], None] | None = None
+) -> Application:
+    stored = Application.objects.only("status").get(pk=application.pk)
+    if stored.status not in EDITABLE:
+        raise ValidationError(
+            _(
+                "An application can be changed while it is a draft or when more information is "
+                "asked for; this one is %(state)s."
+            )
+            % {"state": stored.get_status_display().lower()}
+        )
+    return do_update_record(application, acting_user=acting_user, save_related=save_related)
+
+
+@transaction.atomic
+def do_assign_reviewer(review: Review, *, acting_user) -> Review:
+    """Give an application to a reviewer, who is told."""
+    do_create_record(review, acting_user=acting_user)
+    notify(REVIEW_ASSIGNED, record=review, recipients=[review.reviewer], actor=acting_user)
+    return review
+
+
+@transaction.atomic
+def do_award_grant(
+    grant: Grant,
+    *,
+    schedule: list[tuple[datetime.date, Decimal]],
+    acting_user,
+    save_related: Callable[[], None] | None = None,
+) -> Grant:
+    """Make the grant on an approved application with its schedule of tranches (which must add
+    up to the amount and fall within the grant's years); the first tranche is paid on award."""
+    if grant.amount is not None and grant.starts_on and grant.years:
+        try:
+            check_schedule(
+                schedule, amount=grant.amount, starts_on=grant.starts_on, years=grant.years
+            )
+        except ValidationError as exc:
+            raise ValidationError({"schedule": exc.messages}) from None
+    do_create_record(grant, acting_user=acting_user, save_related=save_related)
+    today = timezone.localdate()
+    for number, (due, amount) in enumerate(schedule, 1):
+        first = number == 1  # paid on award: it depends on no report
+        do_create_record(
+            Tranche(
+                grant=grant,
+                number=number,
+                due_on=due,
+                amount=amount,
+                status=TrancheStatus.RELEASED if first else TrancheStatus.PLANNED,
+                released_on=today if first else None,
+            ),
+            acting_user=acting_user,
+        )
+    record_event(grant.application, "awarded", actor=acting_user, amount=str(grant.amount))
+    return grant
