@@ -2,7 +2,7 @@
 
 import datetime
 
-from bridgework.access.factories import UserFactory
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.factories import OrganisationFactory
 from bridgework.bodies.factories import BodyFactory
 from bridgework.funding.factories import (
@@ -144,6 +144,11 @@ class ReviewRecords:
     def make_record(self, place, **fields):
         return ReviewFactory(application=ApplicationFactory(place=place), **fields)
 
+    def form_data(self, place):
+        reviewer = UserFactory(label="reviewer")
+        RoleAssignmentFactory(user=reviewer, role="reviewer", place=place)
+        return {"application": ApplicationFactory(place=place).pk, "reviewer": reviewer.pk}
+
 
 class TestReviewPages(ReviewRecords, ScopedViewTests):
     viewset = ReviewViewSet
@@ -152,6 +157,7 @@ class TestReviewPages(ReviewRecords, ScopedViewTests):
 class TestReviewApi(ReviewRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_reviews"
     detail_url_name = "api-1.0.0:get_review"
+    write_name = "review"
 
 
 # --- grants, tranches and reports ----------------------------------------------------------------
@@ -290,5 +296,6 @@ class TestTrancheWorkflow(WorkflowTests):
     workflow = TRANCHE
 
     def make_record(self, place, state):
-        return TrancheFactory(grant=_grant(place), number=1, status=state,
-                              due_on=datetime.date(2027, 1, 15))
+        return TrancheFactory(
+            grant=_grant(place), number=1, status=state, due_on=datetime.date(2027, 1, 15)
+        )

@@ -20,7 +20,13 @@ from .choices import ApplicationStatus, TrancheStatus
 from .models import Application, Grant, Review, Tranche
 from .notifications import REVIEW_ASSIGNED
 
-__all__ = ["EDITABLE", "do_assign_reviewer", "do_award_grant", "do_edit_application"]
+__all__ = [
+    "EDITABLE",
+    "do_assign_reviewer",
+    "do_award_grant",
+    "do_edit_application",
+    "do_update_grant",
+]
 
 # An applicant changes an application while drafting it and when asked for more information.
 EDITABLE = (ApplicationStatus.DRAFT, ApplicationStatus.MORE_INFO)
@@ -48,6 +54,19 @@ def do_assign_reviewer(review: Review, *, acting_user) -> Review:
     do_create_record(review, acting_user=acting_user)
     notify(REVIEW_ASSIGNED, record=review, recipients=[review.reviewer], actor=acting_user)
     return review
+
+
+@transaction.atomic
+def do_update_grant(
+    grant: Grant, *, acting_user, save_related: Callable[[], None] | None = None
+) -> Grant:
+    """Save a grant; a grant corrected onto another application takes its tranches and
+    reports along (they are seen where the application is)."""
+    do_update_record(grant, acting_user=acting_user, save_related=save_related)
+    for part in (*grant.tranches.all(), *grant.reports.all()):
+        if part.application_id != grant.application_id:
+            do_update_record(part, acting_user=acting_user)
+    return grant
 
 
 @transaction.atomic

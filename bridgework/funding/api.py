@@ -14,8 +14,14 @@ from bridgework.access.policy import access_record, can
 from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
 
 from . import selectors
-from .choices import ApplicationStatus, GrantStatus, ReportKind, ReportStatus, ReviewStatus
-from .choices import TrancheStatus
+from .choices import (
+    ApplicationStatus,
+    GrantStatus,
+    ReportKind,
+    ReportStatus,
+    ReviewStatus,
+    TrancheStatus,
+)
 from .models import Call
 from .views import (
     ApplicationViewSet,
@@ -196,7 +202,11 @@ def call_ranking(request, record_id: int):
     ]
 
 
-@router.get("/grants-360giving", response={200: dict[str, Any], **ERROR_RESPONSES}, url_name="grants_360giving")
+@router.get(
+    "/grants-360giving",
+    response={200: dict[str, Any], **ERROR_RESPONSES},
+    url_name="grants_360giving",
+)
 def grants_360giving(request):
     """The grants you may export, in the 360Giving Data Standard's JSON shape."""
     if not can(request.user, "export", GrantViewSet.model):

@@ -67,7 +67,9 @@ def parse_budget(text: str) -> dict[str, str]:
             )
         year = parts[0]
         if year in budget:
-            raise ValidationError(_("Line %(n)s: %(year)s is there twice.") % {"n": n, "year": year})
+            raise ValidationError(
+                _("Line %(n)s: %(year)s is there twice.") % {"n": n, "year": year}
+            )
         if not 1900 <= int(year) <= 2200:
             raise ValidationError(_("Line %(n)s: %(year)s is not a year.") % {"n": n, "year": year})
         budget[year] = str(parse_amount(parts[1], line=n))

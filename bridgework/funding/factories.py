@@ -76,9 +76,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
     class Params:
         place = factory.SubFactory(PlaceFactory)
 
-    organisation = factory.SubFactory(
-        OrganisationFactory, place=factory.SelfAttribute("..place")
-    )
+    organisation = factory.SubFactory(OrganisationFactory, place=factory.SelfAttribute("..place"))
     call = factory.LazyAttribute(
         lambda o: CallFactory(fund=FundFactory(owner=BodyFactory(place=o.place)))
     )

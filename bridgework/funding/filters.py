@@ -6,8 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.bodies.models import Body
 from bridgework.web.filtering import ScopedFilterSet, SearchFilter, SubtreeFilter
 
-from .choices import ApplicationStatus, GrantStatus, ReportKind, ReportStatus, ReviewStatus
-from .choices import TrancheStatus
+from .choices import (
+    ApplicationStatus,
+    GrantStatus,
+    ReportKind,
+    ReportStatus,
+    ReviewStatus,
+    TrancheStatus,
+)
 from .models import Application, Call, Fund, Grant, Report, Review, Tranche
 
 __all__ = [
@@ -21,8 +27,10 @@ __all__ = [
 ]
 
 
-def _status(choices, label=_("Status")):
-    return django_filters.ChoiceFilter(choices=choices, label=label, empty_label=_("Any status"))
+def _status(choices):
+    return django_filters.ChoiceFilter(
+        choices=choices, label=_("Status"), empty_label=_("Any status")
+    )
 
 
 class FundFilterSet(ScopedFilterSet):

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,9 +85,7 @@ class FundForm(ScopedModelForm):
     budget = BudgetField(
         label=_("Budget by year"), help_text=_("One line per year, like “2026: 2500000”")
     )
-    sectors = forms.MultipleChoiceField(
-        label=_("Sectors"), choices=Sector.choices, required=False
-    )
+    sectors = forms.MultipleChoiceField(label=_("Sectors"), choices=Sector.choices, required=False)
 
     class Meta:
         model = Fund
@@ -132,7 +131,10 @@ class CallForm(ScopedModelForm):
             "questions",
         ]
         widgets = {"description": TEXT, "opens_at": MOMENT, "closes_at": MOMENT}
-        help_texts = {"opens_at": _("In the fund's time zone"), "closes_at": _("In the fund's time zone")}
+        help_texts = {
+            "opens_at": _("In the fund's time zone"),
+            "closes_at": _("In the fund's time zone"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,7 +162,9 @@ class ApplicationForm(ScopedModelForm):
 
     budget = BudgetField(
         label=_("Budget by year"),
-        help_text=_("One line per year of the project, like “2026: 40000”; they add up to the amount"),
+        help_text=_(
+            "One line per year of the project, like “2026: 40000”; they add up to the amount"
+        ),
     )
 
     class Meta:
@@ -216,7 +220,7 @@ class ApplicationForm(ScopedModelForm):
         cleaned = super().clean()
         if self.call is not None:
             self.instance.answers = {
-                q["key"]: cleaned.get(f"answer_{q['key']}", "") for q in self.call.fields
+                q["key"]: cleaned.get(f"answer_{q['key']}", "") for q in self.call.questions
             }
         return cleaned
 
@@ -232,13 +236,10 @@ class ReviewForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         reviewer: Any = self.fields["reviewer"]
         reviewer.queryset = (
-            User.objects.filter(
-                role_assignments__role__slug="reviewer", is_active=True
-            ).distinct().order_by("username")
+            User.objects.filter(assignments__role__slug="reviewer", is_active=True)
+            .distinct()
+            .order_by("full_name", "pk")
         )
-        if self.instance.pk:
-            self.fields["reviewer"].disabled = True
-            self.fields["application"].disabled = True
 
     def clean(self):
         cleaned = super().clean()
@@ -251,9 +252,7 @@ class ReviewForm(ScopedModelForm):
 class ScoreForm(forms.Form):
     """A score from 0 to 5 for each criterion of the call, and comments."""
 
-    comment = forms.CharField(
-        label=_("Comments"), widget=TEXT, max_length=10000, required=True
-    )
+    comment = forms.CharField(label=_("Comments"), widget=TEXT, max_length=10000, required=True)
 
     def __init__(self, *args, criteria: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
@@ -276,7 +275,10 @@ class GrantForm(ScopedModelForm):
         label=_("Tranches"),
         widget=LINES,
         max_length=5000,
-        help_text=_("One per line: a date and an amount, like “2027-01-15: 30000”; the first is paid on award"),
+        help_text=_(
+            "One per line: a date and an amount, like “2027-01-15: 30000”; "
+            "the first is paid on award"
+        ),
     )
 
     class Meta:
@@ -287,13 +289,15 @@ class GrantForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         application: Any = self.fields["application"]
+        # An approved application without a grant (or, on a correction, this grant's own).
+        free = (
+            Q(grant__isnull=True) | Q(grant=self.instance.pk)
+            if self.instance.pk
+            else Q(grant__isnull=True)
+        )
+        application.queryset = application.queryset.filter(free, status=ApplicationStatus.APPROVED)
         if self.instance.pk:
             del self.fields["schedule"]
-            application.disabled = True
-        else:
-            application.queryset = application.queryset.filter(
-                status=ApplicationStatus.APPROVED, grant__isnull=True
-            )
 
     def clean_schedule(self):
         return parse_schedule(self.cleaned_data["schedule"])

@@ -299,8 +299,10 @@ class Application(DerivedPlaceMixin, LabelledModel):
             errors.setdefault("years", []).append(
                 _("The call funds projects of at most %(n)s years.") % {"n": self.call.max_years}
             )
-        if self.call_id and self.organisation_id and not self.call.fund.is_eligible(
-            self.organisation.place
+        if (
+            self.call_id
+            and self.organisation_id
+            and not self.call.fund.is_eligible(self.organisation.place)
         ):
             errors.setdefault("organisation", []).append(
                 _("%(place)s is not among the places this fund may fund.")
@@ -489,8 +491,19 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 class GrantPart(DerivedPlaceMixin, ScopedModel):
-    scope_parent_field = "grant"
+    """A part of a grant (a tranche, a report): at its place, visible only where the grant's
+    application is (the labelled record above them, copied here so one filter decides)."""
+
+    scope_parent_field = "application"
     scope_reads_ancestors = False
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        verbose_name=_("application"),
+    )
 
     objects = PartQuerySet.as_manager()  # type: ignore[misc]
 
@@ -499,6 +512,7 @@ class GrantPart(DerivedPlaceMixin, ScopedModel):
 
     def derive_place(self) -> None:
         if self.grant_id:  # type: ignore[attr-defined]
+            self.application_id = self.grant.application_id  # type: ignore[attr-defined]
             self.place = self.grant.place  # type: ignore[attr-defined]
 
 

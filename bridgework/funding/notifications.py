@@ -101,7 +101,9 @@ KINDS = [
         render_application_moved,
     ),
     NotificationKind(
-        REVIEW_ASSIGNED, gettext_lazy("An application is given to you to review"), render_review_assigned
+        REVIEW_ASSIGNED,
+        gettext_lazy("An application is given to you to review"),
+        render_review_assigned,
     ),
     NotificationKind(
         GRANT_MOVED,

@@ -78,14 +78,14 @@ def workload(user) -> list[dict[str, Any]]:
     """Per reviewer, how many reviews are waiting, scored and declined for a conflict."""
     rows = (
         Review.objects.visible_to(user)
-        .values("reviewer_id", "reviewer__username")
+        .values("reviewer_id", "reviewer__full_name")
         .annotate(
             waiting=Count("pk", filter=Q(status=ReviewStatus.ASSIGNED)),
             scored=Count("pk", filter=Q(status=ReviewStatus.SUBMITTED)),
             conflicted=Count("pk", filter=Q(status=ReviewStatus.CONFLICTED)),
             total=Count("pk"),
         )
-        .order_by("-waiting", "reviewer__username")
+        .order_by("-waiting", "reviewer__full_name")
     )
     return list(rows)
 
@@ -118,7 +118,9 @@ def ranking(call: Call, user) -> list[RankedApplication]:
     ranked = []
     for application in applications:
         mine = reviews[application.pk]
-        scores = [r.score for r in mine if r.status == ReviewStatus.SUBMITTED and r.score is not None]
+        scores = [
+            r.score for r in mine if r.status == ReviewStatus.SUBMITTED and r.score is not None
+        ]
         ranked.append(
             RankedApplication(
                 application,
@@ -168,9 +170,11 @@ class DueReport:
 def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]:
     grants = list(grants)
     covered = defaultdict(set)
-    for grant_id, end in Report.objects.filter(grant__in=grants).exclude(
-        status=ReportStatus.RETURNED
-    ).values_list("grant_id", "period_end"):
+    for grant_id, end in (
+        Report.objects.filter(grant__in=grants)
+        .exclude(status=ReportStatus.RETURNED)
+        .values_list("grant_id", "period_end")
+    ):
         covered[grant_id].add(end)
     due = []
     for grant in grants:
@@ -196,9 +200,7 @@ def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]
 def due_reports(user, today: datetime.date | None = None) -> list[DueReport]:
     """The reports the applicant owes on the grants they may report on."""
     grants = (
-        Grant.objects.filter(
-            application__in=Application.objects.visible_to(user, "change")
-        )
+        Grant.objects.filter(application__in=Application.objects.visible_to(user, "change"))
         .exclude(status=GrantStatus.CLOSED)
         .select_related("application")
     )
@@ -237,10 +239,7 @@ def money_by_place(user, place: Place) -> list[dict[str, Any]]:
         entry["count"] += row["count"]
     places = {p.path: p for p in Place.objects.filter(path__in=list(totals))}
     return sorted(
-        (
-            {"place": places.get(path), "path": path, **values}
-            for path, values in totals.items()
-        ),
+        ({"place": places.get(path), "path": path, **values} for path, values in totals.items()),
         key=lambda r: -r["amount"],
     )
 
@@ -251,7 +250,11 @@ def money_by_objective(user) -> list[dict[str, Any]]:
     rows = (
         Grant.objects.visible_to(user)
         .filter(application__objectives__isnull=False)
-        .values("application__objectives", "application__objectives__code", "application__objectives__title")
+        .values(
+            "application__objectives",
+            "application__objectives__code",
+            "application__objectives__title",
+        )
         .annotate(amount=Sum("amount"), count=Count("pk"))
         .order_by("application__objectives__code")
     )
@@ -289,7 +292,9 @@ def money_by_need(user) -> list[dict[str, Any]]:
     labels = dict(NeedCategory.choices)
     return [
         {
-            "category": labels.get(r["application__needs__category"], r["application__needs__category"]),
+            "category": labels.get(
+                r["application__needs__category"], r["application__needs__category"]
+            ),
             "amount": r["amount"],
             "count": r["count"],
         }
@@ -345,7 +350,9 @@ def grant_360(grant: Grant, sight) -> dict[str, Any]:
         "fundingOrganization": [
             {"id": f"{GRANT_PREFIX}body-{fund.owner_id}", "name": sight.name(fund.owner)}
         ],
-        "grantProgramme": [{"code": f"{GRANT_PREFIX}call-{application.call_id}", "title": application.call.title}],
+        "grantProgramme": [
+            {"code": f"{GRANT_PREFIX}call-{application.call_id}", "title": application.call.title}
+        ],
         "beneficiaryLocation": [
             {"name": grant.place.name, "geoCode": grant.place.pcode or grant.place.code}
         ],
@@ -369,7 +376,10 @@ def grants_360(user, queryset=None) -> dict[str, Any]:
     )
     sight = sight_for(user)
     grants = list(grants)
-    sight.preload([g.application.organisation for g in grants] + [g.application.call.fund.owner for g in grants])
+    sight.preload(
+        [g.application.organisation for g in grants]
+        + [g.application.call.fund.owner for g in grants]
+    )
     return {"grants": [grant_360(grant, sight) for grant in grants]}
 
 

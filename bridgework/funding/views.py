@@ -6,7 +6,6 @@ the staff pipeline, money by place, objective and need, and the 360Giving export
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +22,13 @@ from bridgework.core.tabular import tabular_response
 from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 
 from . import selectors
-from .actions import EDITABLE, do_assign_reviewer, do_award_grant, do_edit_application
+from .actions import (
+    EDITABLE,
+    do_assign_reviewer,
+    do_award_grant,
+    do_edit_application,
+    do_update_grant,
+)
 from .budgets import budget_lines
 from .choices import ApplicationStatus
 from .filters import (
@@ -209,7 +214,7 @@ class ReviewViewSet(ModelViewSet):
     list_select_related = ("application", "reviewer")
     columns = [
         Column("application", gettext_lazy("Application")),
-        Column("reviewer.username", gettext_lazy("Reviewer")),
+        Column("reviewer.full_name", gettext_lazy("Reviewer")),
         Column("get_status_display", gettext_lazy("Status")),
     ]
     detail_template = "funding/review_detail.html"
@@ -303,9 +308,17 @@ class GrantViewSet(ModelViewSet):
         )
 
     @classmethod
+    def update(cls, form, *, acting_user):
+        return do_update_grant(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
+
+    @classmethod
     def detail_context(cls, request, grant):
         user = request.user
-        reports = list(Report.objects.visible_to(user).filter(grant=grant).order_by("period_start", "pk"))
+        reports = list(
+            Report.objects.visible_to(user).filter(grant=grant).order_by("period_start", "pk")
+        )
         return {
             "tranches": Tranche.objects.visible_to(user).filter(grant=grant).order_by("number"),
             "reports": reports,
@@ -425,7 +438,9 @@ def pipeline(request):
     states = ApplicationStatus.choices
     rows = selectors.pipeline(request.user)
     for row in rows:
-        row["cells"] = [row["states"].get(value, {"count": 0, "asked": None}) for value, _l in states]
+        row["cells"] = [
+            row["states"].get(value, {"count": 0, "asked": None}) for value, _l in states
+        ]
     return render(
         request,
         "funding/pipeline.html",
@@ -446,9 +461,7 @@ def money(request):
         raise PermissionDenied
     places = places_for(request.user, "view", Grant).order_by("path")
     raw = request.GET.get("place", "")
-    place = (
-        places.filter(pk=int(raw)).first() if raw.isdigit() else None
-    ) or places.first()
+    place = (places.filter(pk=int(raw)).first() if raw.isdigit() else None) or places.first()
     if place is None:
         raise PermissionDenied
     return render(
