@@ -229,11 +229,11 @@ def money_by_place(user, place: Place) -> list[dict[str, Any]]:
         .values("place_path")
         .annotate(amount=Sum("amount"), count=Count("pk"))
     )
-    depth = place.path.count("/") - 1
+    below = len(place.path.strip("/").split("/")) + 1  # segments of a child's path
     totals: dict[str, dict[str, Any]] = {}
     for row in rows:
         segments = row["place_path"].strip("/").split("/")
-        key = "/" + "/".join(segments[: depth + 1]) + "/"
+        key = "/" + "/".join(segments[:below]) + "/"
         entry = totals.setdefault(key, {"amount": Decimal("0"), "count": 0})
         entry["amount"] += row["amount"]
         entry["count"] += row["count"]
