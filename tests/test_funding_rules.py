@@ -21,7 +21,7 @@ from bridgework.bodies.factories import BodyFactory
 from bridgework.core.actions import do_create_record
 from bridgework.funding.actions import do_award_grant, do_edit_application
 from bridgework.funding.budgets import parse_schedule
-from bridgework.funding.factories import ApplicationFactory, CallFactory, FundFactory
+from bridgework.funding.factories import CallFactory, FundFactory
 from bridgework.funding.models import Application, Grant, Report, Review, Tranche
 from bridgework.places.factories import PlaceFactory, root_place
 from bridgework.plans.factories import LocalNeedFactory
