@@ -104,7 +104,7 @@ def check_budget(budget: dict | None, *, amount: Decimal, first_year: int, years
     if total != amount:
         raise ValidationError(
             _("The budget lines add up to %(total)s, not the %(amount)s asked for.")
-            % {"total": total, "amount": amount}
+            % {"total": total, "amount": _cents(amount)}
         )
 
 
@@ -205,8 +205,12 @@ def check_schedule(
     if total != amount:
         raise ValidationError(
             _("The tranches add up to %(total)s, not the %(amount)s awarded.")
-            % {"total": total, "amount": amount}
+            % {"total": total, "amount": _cents(amount)}
         )
+
+
+def _cents(amount) -> Decimal:
+    return Decimal(amount).quantize(Decimal("0.01"))
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

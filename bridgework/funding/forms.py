@@ -312,7 +312,19 @@ class ReportForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         unlocks: Any = self.fields["unlocks"]
-        unlocks.queryset = unlocks.queryset.filter(number__gt=1).select_related("grant")
+        unlocks.queryset = unlocks.queryset.filter(number__gt=1).order_by("grant_id", "number")
+        grant = (self.data.get("grant") if self.is_bound else None) or self.initial.get("grant")
+        grant = grant or self.instance.grant_id
+        if str(grant or "").isdigit():  # the tranches of the grant reported on
+            unlocks.queryset = unlocks.queryset.filter(grant_id=int(grant))
+        unlocks.label_from_instance = lambda t: (
+            _("Tranche %(n)s, due %(due)s: %(amount)s")
+            % {
+                "n": t.number,
+                "due": t.due_on.isoformat(),
+                "amount": t.amount,
+            }
+        )
 
 
 class TrancheForm(ScopedModelForm):
