@@ -45,7 +45,8 @@ def do_edit_application(
             )
             % {"state": stored.get_status_display().lower()}
         )
-    return do_update_record(application, acting_user=acting_user, save_related=save_related)
+    do_update_record(application, acting_user=acting_user, save_related=save_related)
+    return application
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ criteria, questions and schedules are typed one line each (see ``budgets.py``)."
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django import forms
@@ -146,7 +147,7 @@ class CallForm(ScopedModelForm):
                 )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         fund = cleaned.get("fund")
         for name in ("opens_at", "closes_at"):
             moment = cleaned.get(name)
@@ -165,6 +166,14 @@ class ApplicationForm(ScopedModelForm):
         help_text=_(
             "One line per year of the project, like “2026: 40000”; they add up to the amount"
         ),
+    )
+
+    answers_json = forms.CharField(
+        label=_("Answers (JSON)"),
+        required=False,
+        max_length=60000,
+        widget=forms.HiddenInput,
+        help_text=_("For the API: the answers to the call's questions, by question key"),
     )
 
     class Meta:
@@ -217,12 +226,35 @@ class ApplicationForm(ScopedModelForm):
         return call_field.queryset.filter(pk=int(raw)).select_related("fund").first()
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         if self.call is not None:
+            given = cleaned.get("answers_json") or {}
             self.instance.answers = {
-                q["key"]: cleaned.get(f"answer_{q['key']}", "") for q in self.call.questions
+                q["key"]: cleaned.get(f"answer_{q['key']}") or str(given.get(q["key"], ""))
+                for q in self.call.questions
             }
         return cleaned
+
+    def clean_answers_json(self) -> dict:
+        """The API's way to answer: ``{"question-key": "answer"}`` as JSON text."""
+        raw = self.cleaned_data.get("answers_json") or ""
+        if not raw:
+            return {}
+        try:
+            answers = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError(_("Give the answers as a JSON object.")) from None
+        if not isinstance(answers, dict) or not all(
+            isinstance(v, str) and len(v) <= 5000 for v in answers.values()
+        ):
+            raise forms.ValidationError(_("Each answer is a text of at most 5000 characters."))
+        keys = {q["key"] for q in self.call.questions} if self.call else set()
+        unknown = sorted(set(answers) - keys)
+        if unknown:
+            raise forms.ValidationError(
+                _("The call asks no question %(keys)s.") % {"keys": ", ".join(unknown)}
+            )
+        return answers
 
 
 class ReviewForm(ScopedModelForm):
@@ -242,7 +274,7 @@ class ReviewForm(ScopedModelForm):
         )
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned: dict[str, Any] = super().clean() or {}
         application, reviewer = cleaned.get("application"), cleaned.get("reviewer")
         if application and reviewer and not permits(reviewer, "view", application):
             self.add_error("reviewer", _("This reviewer cannot read this application."))

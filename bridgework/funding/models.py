@@ -17,8 +17,10 @@ its status through to closing): one record, as 360Giving publishes a grant.
 from __future__ import annotations
 
 import datetime
+import json
 import zoneinfo
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -47,8 +49,6 @@ from .choices import (
 )
 
 __all__ = ["Application", "Call", "Fund", "Grant", "Report", "Review", "Tranche"]
-
-MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def _check_time_zone(value: str) -> None:
@@ -166,7 +166,10 @@ class Call(FundPart):
     opens_at = models.DateTimeField(_("opens"))
     closes_at = models.DateTimeField(_("closes"), help_text=_("The deadline for submission"))
     max_amount = models.DecimalField(
-        _("largest grant"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+        _("largest grant"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        max_digits=14,
+        decimal_places=2,
     )
     max_years = models.PositiveSmallIntegerField(
         _("longest term (years)"),
@@ -230,7 +233,10 @@ class Application(DerivedPlaceMixin, LabelledModel):
     title = models.CharField(_("project title"), max_length=200)
     summary = models.TextField(_("summary"), blank=True)
     amount = models.DecimalField(
-        _("amount asked"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+        _("amount asked"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        max_digits=14,
+        decimal_places=2,
     )
     starts_on = models.DateField(_("starts"))
     years = models.PositiveSmallIntegerField(
@@ -396,11 +402,18 @@ class Review(ApplicationPart):
 
     def clean(self) -> None:
         super().clean()
+        if isinstance(self.scores, str):  # the API's transition takes them as JSON text
+            try:
+                self.scores = json.loads(self.scores)
+            except ValueError:
+                raise ValidationError({"scores": _("Give the scores as a JSON object.")}) from None
+        if not isinstance(self.scores, dict):
+            raise ValidationError({"scores": _("Give the scores as a JSON object.")})
         if self.status == ReviewStatus.SUBMITTED and self.application_id:
             criteria = self.application.call.criteria
             errors = {}
             for criterion in criteria:
-                value = self.scores.get(criterion["key"]) if isinstance(self.scores, dict) else None
+                value = self.scores.get(criterion["key"])
                 if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 5:
                     errors[criterion["key"]] = criterion["name"]
             if errors:
@@ -422,7 +435,10 @@ class Grant(ApplicationPart):
         Application, on_delete=models.PROTECT, related_name="grant", verbose_name=_("application")
     )
     amount = models.DecimalField(
-        _("amount awarded"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+        _("amount awarded"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        max_digits=14,
+        decimal_places=2,
     )
     starts_on = models.DateField(_("starts"))
     years = models.PositiveSmallIntegerField(
@@ -454,7 +470,7 @@ class Grant(ApplicationPart):
         super().clean()
         if not self.application_id:
             return
-        errors = {}
+        errors: dict[str, Any] = {}
         if self._state.adding and self.application.status != ApplicationStatus.APPROVED:
             errors["application"] = _("Only an approved application is awarded a grant.")
         call = self.application.call
@@ -535,7 +551,8 @@ class Report(GrantPart):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        **MONEY,
+        max_digits=14,
+        decimal_places=2,
     )
     unlocks = models.ForeignKey(
         "Tranche",
@@ -575,7 +592,7 @@ class Report(GrantPart):
 
     def clean(self) -> None:
         super().clean()
-        if self.unlocks_id and self.grant_id and self.unlocks.grant_id != self.grant_id:
+        if self.unlocks is not None and self.grant_id and self.unlocks.grant_id != self.grant_id:
             raise ValidationError({"unlocks": _("Choose a tranche of the same grant.")})
         if self.kind == ReportKind.FINANCIAL and self.spent is None:
             raise ValidationError({"spent": _("A financial report says what was spent.")})
@@ -593,7 +610,10 @@ class Tranche(GrantPart):
     number = models.PositiveSmallIntegerField(_("number"), validators=[MinValueValidator(1)])
     due_on = models.DateField(_("due"))
     amount = models.DecimalField(
-        _("amount"), validators=[MinValueValidator(Decimal("0.01"))], **MONEY
+        _("amount"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+        max_digits=14,
+        decimal_places=2,
     )
     status = models.CharField(
         _("status"), max_length=20, choices=TrancheStatus.choices, default=TrancheStatus.PLANNED
