@@ -577,3 +577,19 @@ def test_grants_export_in_the_360giving_shape(ca):
     assert _client(ca.brampton_user).get(reverse("funding:grants_360", args=["json"])).json() == {
         "grants": []
     }
+
+
+def test_overdue_reports_are_reminded_at_most_once_a_week(ca, django_capture_on_commit_callbacks):
+    from bridgework.funding.actions import do_remind_overdue_reports
+    from bridgework.notifications.models import Notification
+    from bridgework.notifications.testing import immediate_tasks
+
+    grant = _award(ca)
+    Grant.objects.filter(pk=grant.pk).update(starts_on=datetime.date(2024, 1, 1))
+    today = datetime.date(2026, 12, 4)
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        assert do_remind_overdue_reports(today=today) == [grant.pk]
+        assert do_remind_overdue_reports(today=today + datetime.timedelta(days=3)) == []
+        assert do_remind_overdue_reports(today=today + datetime.timedelta(days=7)) == [grant.pk]
+    told = Notification.objects.filter(kind="funding.report_overdue")
+    assert set(told.values_list("recipient_id", flat=True)) == {ca.partner.pk, ca.staff.pk}

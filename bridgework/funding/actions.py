@@ -16,15 +16,16 @@ from bridgework.core.events import record_event
 from bridgework.notifications.actions import notify
 
 from .budgets import check_schedule
-from .choices import ApplicationStatus, TrancheStatus
+from .choices import ApplicationStatus, GrantStatus, TrancheStatus
 from .models import Application, Grant, Review, Tranche
-from .notifications import REVIEW_ASSIGNED
+from .notifications import REPORT_OVERDUE, REVIEW_ASSIGNED, grant_audience
 
 __all__ = [
     "EDITABLE",
     "do_assign_reviewer",
     "do_award_grant",
     "do_edit_application",
+    "do_remind_overdue_reports",
     "do_update_grant",
 ]
 
@@ -104,3 +105,42 @@ def do_award_grant(
         )
     record_event(grant.application, "awarded", actor=acting_user, amount=str(grant.amount))
     return grant
+
+
+REMIND_EVERY = datetime.timedelta(days=7)
+
+
+def do_remind_overdue_reports(*, today: datetime.date) -> list[int]:
+    """Remind the people of each grant with an overdue report, at most once a week per grant.
+
+    The claim is a conditional UPDATE, so two runs at once never send the same reminder twice.
+    Returns the ids of the grants whose people were reminded."""
+    from .selectors import overdue_in
+
+    overdue = overdue_in(
+        Grant.objects.exclude(status=GrantStatus.CLOSED).select_related("application"), today
+    )
+    first_per_grant = {}
+    for item in overdue:
+        first_per_grant.setdefault(item.grant.pk, item)
+    claimed = []
+    for pk, item in first_per_grant.items():
+        # A bookkeeping date, not a change anyone made: written without an audit entry.
+        won = (
+            Grant.objects.filter(pk=pk)
+            .exclude(reminded_on__gt=today - REMIND_EVERY)
+            .update(reminded_on=today)
+        )
+        if won:
+            claimed.append(pk)
+            notify(
+                REPORT_OVERDUE,
+                record=item.grant,
+                recipients=grant_audience(item.grant),
+                context={
+                    "start": item.period_start.isoformat(),
+                    "end": item.period_end.isoformat(),
+                    "due": item.due_on.isoformat(),
+                },
+            )
+    return claimed

@@ -453,6 +453,8 @@ class Grant(ApplicationPart):
         _("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.ACTIVE
     )
     awarded_on = models.DateField(_("awarded on"), default=datetime.date.today, editable=False)
+    # The last day its people were reminded of an overdue report (at most once a week).
+    reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "pk"]

@@ -18,6 +18,7 @@ __all__ = [
     "APPLICATION_MOVED",
     "GRANT_MOVED",
     "KINDS",
+    "REPORT_OVERDUE",
     "REVIEW_ASSIGNED",
     "application_audience",
     "grant_audience",
@@ -27,6 +28,7 @@ __all__ = [
 APPLICATION_MOVED = "funding.application_moved"
 REVIEW_ASSIGNED = "funding.review_assigned"
 GRANT_MOVED = "funding.grant_moved"
+REPORT_OVERDUE = "funding.report_overdue"
 APPLICANT_ROLES = ("partner", "local_coordinator")
 STAFF_ROLES = ("national_coordinator",)
 
@@ -94,6 +96,21 @@ def render_grant_moved(record: Model, context: dict[str, Any], reader=None) -> M
     return Message(subject, body, record.get_absolute_url())  # type: ignore[attr-defined]
 
 
+def render_report_overdue(record: Model, context: dict[str, Any], reader=None) -> Message:
+    subject = _("[Bridgework] A grant report is overdue: %(grant)s") % {"grant": record}
+    body = _(
+        "The report on %(grant)s for %(start)s – %(end)s was due on %(due)s. Later tranches "
+        "wait for accepted reports.\n\n%(link)s\n"
+    ) % {
+        "grant": record,
+        "start": context.get("start", ""),
+        "end": context.get("end", ""),
+        "due": context.get("due", ""),
+        "link": _link(record),
+    }
+    return Message(subject, body, record.get_absolute_url())  # type: ignore[attr-defined]
+
+
 KINDS = [
     NotificationKind(
         APPLICATION_MOVED,
@@ -104,6 +121,11 @@ KINDS = [
         REVIEW_ASSIGNED,
         gettext_lazy("An application is given to you to review"),
         render_review_assigned,
+    ),
+    NotificationKind(
+        REPORT_OVERDUE,
+        gettext_lazy("A report on a grant is overdue"),
+        render_report_overdue,
     ),
     NotificationKind(
         GRANT_MOVED,

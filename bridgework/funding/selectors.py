@@ -31,6 +31,7 @@ __all__ = [
     "money_by_objective",
     "money_by_place",
     "my_queue",
+    "overdue_in",
     "overdue_reports",
     "pipeline",
     "places_with_needs_and_no_funding",
@@ -185,6 +186,11 @@ def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]
             if item.overdue or not only_overdue:
                 due.append(item)
     return sorted(due, key=lambda d: (d.due_on, d.grant.pk))
+
+
+def overdue_in(grants, today: datetime.date) -> list[DueReport]:
+    """The overdue report periods of ``grants`` (no user: for the reminder job)."""
+    return _due(grants, today, only_overdue=True)
 
 
 def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]:
