@@ -593,3 +593,16 @@ def test_overdue_reports_are_reminded_at_most_once_a_week(ca, django_capture_on_
         assert do_remind_overdue_reports(today=today + datetime.timedelta(days=7)) == [grant.pk]
     told = Notification.objects.filter(kind="funding.report_overdue")
     assert set(told.values_list("recipient_id", flat=True)) == {ca.partner.pk, ca.staff.pk}
+
+
+def test_the_workflow_tables_are_on_the_help_pages(ca):
+    client = _client(ca.staff)
+    page = client.get(
+        reverse("activity:workflow_detail", args=["funding.application"])
+    ).content.decode()
+    assert "Ask for more information" in page and "Partner" in page
+    assert "National coordinator" in page
+    tranche = client.get(
+        reverse("activity:workflow_detail", args=["funding.tranche"])
+    ).content.decode()
+    assert "only after the report it depends on is accepted" in tranche
