@@ -606,3 +606,18 @@ def test_the_workflow_tables_are_on_the_help_pages(ca):
         reverse("activity:workflow_detail", args=["funding.tranche"])
     ).content.decode()
     assert "only after the report it depends on is accepted" in tranche
+
+
+def test_a_grant_names_the_local_plan_actions_it_funds(ca):
+    from bridgework.plans.factories import LocalPlanFactory, PlanActionFactory, PlanPriorityFactory
+
+    grant = _award(ca)
+    action = PlanActionFactory(
+        priority=PlanPriorityFactory(plan=LocalPlanFactory(place=ca.mississauga)),
+        title="Dialogue circles in schools",
+    )
+    grant.plan_actions.add(action)
+    client = _client(ca.staff)
+    assert "Dialogue circles in schools" in client.get(grant.get_absolute_url()).content.decode()
+    api = client.get(reverse("api-1.0.0:get_grant", args=[grant.pk])).json()
+    assert api["plan_action_ids"] == [action.pk]

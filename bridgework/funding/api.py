@@ -10,7 +10,7 @@ from typing import Any
 
 from ninja import Field, Router, Schema
 
-from bridgework.access.policy import access_record, can
+from bridgework.access.policy import access_record, can, sight_for
 from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
 
 from . import selectors
@@ -122,8 +122,14 @@ class GrantOut(_WithUrl):
     starts_on: date
     years: int
     report_every_months: int
+    plan_action_ids: list[int] = Field(description="Local plan actions it funds (those you see)")
     status: GrantStatus
     awarded_on: date
+
+    @staticmethod
+    def resolve_plan_action_ids(obj, context) -> list[int]:
+        sight = sight_for(context["request"].user)
+        return [action.pk for action in obj.plan_actions.all() if sight.sees(action)]
 
 
 class TrancheOut(_WithUrl):

@@ -315,7 +315,14 @@ class GrantForm(ScopedModelForm):
 
     class Meta:
         model = Grant
-        fields = ["application", "amount", "starts_on", "years", "report_every_months"]
+        fields = [
+            "application",
+            "amount",
+            "starts_on",
+            "years",
+            "report_every_months",
+            "plan_actions",
+        ]
         widgets = {"starts_on": DATE}
 
     def __init__(self, *args, **kwargs):

@@ -35,7 +35,7 @@ from bridgework.actors.models import Organisation, Theme
 from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.models import ends_after_start
 from bridgework.places.models import LabelledModel, Place, ScopedModel
-from bridgework.plans.models import LocalNeed, Objective
+from bridgework.plans.models import LocalNeed, Objective, PlanAction
 
 from .budgets import MAX_YEARS, add_years, budget_total, check_budget, weighted_score
 from .choices import (
@@ -448,6 +448,13 @@ class Grant(ApplicationPart):
         _("report every (months)"),
         default=6,
         validators=[MinValueValidator(1), MaxValueValidator(24)],
+    )
+    plan_actions = models.ManyToManyField(
+        PlanAction,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("local plan actions funded"),
+        help_text=_("The actions of local plans this grant carries out"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=GrantStatus.choices, default=GrantStatus.ACTIVE

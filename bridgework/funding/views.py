@@ -299,6 +299,10 @@ class GrantViewSet(ModelViewSet):
     initial_from_query = ("application",)
 
     @classmethod
+    def base_queryset(cls, request):
+        return Grant.objects.prefetch_related("plan_actions")
+
+    @classmethod
     def create(cls, form, *, acting_user):
         return do_award_grant(
             form.save(commit=False),
@@ -324,6 +328,7 @@ class GrantViewSet(ModelViewSet):
             "reports": reports,
             "periods": grant.report_periods(),
             "can_report": permits_add(user, Report, parent=grant),
+            "plan_actions": grant.plan_actions.visible_to(user).select_related("plan"),  # type: ignore[attr-defined]
         }
 
 
