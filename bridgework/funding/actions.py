@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -120,7 +121,7 @@ def do_remind_overdue_reports(*, today: datetime.date) -> list[int]:
     overdue = overdue_in(
         Grant.objects.exclude(status=GrantStatus.CLOSED).select_related("application"), today
     )
-    first_per_grant = {}
+    first_per_grant: dict[int, Any] = {}
     for item in overdue:
         first_per_grant.setdefault(item.grant.pk, item)
     claimed = []
