@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "bridgework.response",
     "bridgework.participation",
     "bridgework.knowledge",
+    "bridgework.funding",
 ]
 
 MIDDLEWARE = [

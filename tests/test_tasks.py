@@ -299,6 +299,9 @@ def test_every_module_job_is_found():
         "notifications.retry_emails": datetime.timedelta(minutes=10),
         "notifications.retention": datetime.timedelta(days=1),
         "bodies.overdue_actions": datetime.timedelta(days=1),
+        "response.retention": datetime.timedelta(days=1),
+        "participation.archive": datetime.timedelta(days=1),
+        "funding.overdue_reports": datetime.timedelta(days=1),
     }
 
 

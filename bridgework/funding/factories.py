@@ -1,0 +1,129 @@
+"""factory_boy factories for funds, calls, applications, reviews, grants, tranches and
+reports (tests only).
+
+Parts live at their parent's place (the models derive it). ``ApplicationFactory(place=p)``
+makes an organisation at ``p`` applying to an open call of a fund owned by a body at ``p``
+(so the place is eligible); its budget adds up to its amount.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from bridgework.access.factories import UserFactory
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.bodies.factories import BodyFactory
+from bridgework.places.factories import PlaceFactory
+
+from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+
+__all__ = [
+    "ApplicationFactory",
+    "CallFactory",
+    "FundFactory",
+    "GrantFactory",
+    "ReportFactory",
+    "ReviewFactory",
+    "TrancheFactory",
+]
+
+CRITERIA = [
+    {"key": "fit-with-local-needs", "name": "Fit with local needs", "weight": 40},
+    {"key": "feasibility", "name": "Feasibility", "weight": 30},
+    {"key": "value-for-money", "name": "Value for money", "weight": 30},
+]
+QUESTIONS = [
+    {"key": "who-takes-part", "label": "Who takes part?", "required": True},
+    {"key": "risks", "label": "Risks", "required": False},
+]
+
+
+class FundFactory(factory.django.DjangoModelFactory[Fund]):
+    class Meta:
+        model = Fund
+
+    name = factory.Sequence(lambda n: f"Test Fund {n}")
+    owner = factory.SubFactory(BodyFactory)
+    currency = "CAD"
+    time_zone = "America/Toronto"
+    budget = factory.LazyFunction(lambda: {"2026": "1000000.00", "2027": "1000000.00"})
+
+
+class CallFactory(factory.django.DjangoModelFactory[Call]):
+    """An open call: opened a month ago, closes in a month."""
+
+    class Meta:
+        model = Call
+
+    fund = factory.SubFactory(FundFactory)
+    title = factory.Sequence(lambda n: f"Test Call {n}")
+    opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=30))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
+    max_amount = Decimal("150000.00")
+    max_years = 3
+    criteria = factory.LazyFunction(lambda: [dict(c) for c in CRITERIA])
+    questions = factory.LazyFunction(lambda: [dict(q) for q in QUESTIONS])
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory[Application]):
+    class Meta:
+        model = Application
+
+    class Params:
+        place = factory.SubFactory(PlaceFactory)
+
+    organisation = factory.SubFactory(OrganisationFactory, place=factory.SelfAttribute("..place"))
+    call = factory.LazyAttribute(
+        lambda o: CallFactory(fund=FundFactory(owner=BodyFactory(place=o.place)))
+    )
+    title = factory.Sequence(lambda n: f"Test Project {n}")
+    amount = Decimal("90000.00")
+    starts_on = datetime.date(2027, 1, 1)
+    years = 3
+    budget = factory.LazyFunction(
+        lambda: {"2027": "30000.00", "2028": "30000.00", "2029": "30000.00"}
+    )
+    answers = factory.LazyFunction(lambda: {"who-takes-part": "Youth workers", "risks": ""})
+
+
+class ReviewFactory(factory.django.DjangoModelFactory[Review]):
+    class Meta:
+        model = Review
+
+    application = factory.SubFactory(ApplicationFactory)
+    reviewer = factory.SubFactory(UserFactory)
+
+
+class GrantFactory(factory.django.DjangoModelFactory[Grant]):
+    class Meta:
+        model = Grant
+
+    application = factory.SubFactory(ApplicationFactory, status="approved")
+    amount = Decimal("90000.00")
+    starts_on = datetime.date(2027, 1, 1)
+    years = 3
+    report_every_months = 12
+
+
+class TrancheFactory(factory.django.DjangoModelFactory[Tranche]):
+    class Meta:
+        model = Tranche
+
+    grant = factory.SubFactory(GrantFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    due_on = datetime.date(2027, 1, 15)
+    amount = Decimal("30000.00")
+
+
+class ReportFactory(factory.django.DjangoModelFactory[Report]):
+    class Meta:
+        model = Report
+
+    grant = factory.SubFactory(GrantFactory)
+    period_start = datetime.date(2027, 1, 1)
+    period_end = datetime.date(2027, 12, 31)
+    text = "Twelve dialogue sessions held with 140 young people."
