@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.bodies.models import ActionItem, Body, DerivedPlaceMixin, Meeting, PartQuerySet
@@ -78,7 +79,8 @@ class BiasCategory(models.Model):
         verbose_name_plural = _("bias categories")
 
     def __str__(self) -> str:
-        return str(self.name)
+        # Seeded names are marked with gettext_noop (reference.py); a renamed one stays as is.
+        return gettext(self.name)
 
 
 class Report(LabelledModel):
@@ -229,7 +231,7 @@ class TensionLevel(models.Model):
         verbose_name = _("tension level")
 
     def __str__(self) -> str:
-        return f"{self.value} – {self.name}"
+        return f"{self.value} – {gettext(self.name)}"
 
 
 class TensionAssessment(RolledUpModel, LabelledModel):
