@@ -35,7 +35,7 @@ def test_bodies_demo_loads_twice_to_the_same_state():
     assert Body.objects.get(name="Lilongwe District Peace Committee (demo)").place.code == "MW-LI"
     table = Body.objects.get(name="Peel Community Leaders' Table (demo)")
     leaders = table.seats.filter(person__isnull=False)
-    assert leaders.count() == 25
+    assert leaders.count() == 26  # 25 community seats and Peel's coordinator (response demo)
     assert leaders.exclude(constituency="").count() == 25
     assert ActionItem.objects.overdue_on(timezone.localdate()).count() >= 3
     assert Meeting.objects.filter(starts_at__gt=timezone.now()).count() >= 5

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from bridgework.access.demo import DEMO_PASSWORD
 from bridgework.access.models import Role, RoleAssignment, User
+from bridgework.actors.choices import Sector
 from bridgework.actors.models import Organisation, Person
 from bridgework.bodies.choices import ActionStatus, SeatRole
 from bridgework.bodies.models import ActionItem, Body, Seat
@@ -254,7 +255,15 @@ def _peel_coordinator() -> User:
         )
     table = Body.objects.filter(name=PEEL_TABLE).first()
     if table is not None:
-        Seat.objects.get_or_create(body=table, person=person, defaults={"role": SeatRole.MEMBER})
+        # Regional government's seat: counted for local government, not as an individual.
+        Seat.objects.get_or_create(
+            body=table,
+            person=person,
+            defaults={
+                "role": SeatRole.MEMBER,
+                "sector": Sector.LOCAL_GOVERNMENT,
+            },
+        )
     return user
 
 
