@@ -246,14 +246,17 @@ one request's profiled time.
   47 % — the `ORDER BY name` over the 2,465 organisations in scope (SQLite walks the
   `place_path` index, reads every row and its joined place, sorts, keeps 51) and the `themes`
   and `areas` prefetches (25 % alone: Django builds a related manager and a model instance per
-  organisation, theme and area); serialising 24 % (ninja's schema validation per field, and
-  `reverse()` for each row's `url`); the filter set (form, scope choices, place lookups) 10 %;
+  organisation, theme and area; the prefetches now load only a theme's slug and an area's
+  place id); serialising 24 % (ninja's schema validation per field, and `reverse()` for each
+  row's `url` — since then resolved once per answer by `record_url`); the filter set (form,
+  scope choices, place lookups) 10 %;
   the sight preload (which related records the reader may see) 7 %; the API token and the
   user's access 5 %; the sensitive-read log (an `INSERT` for the AMBER rows shown) the rest
   with the middleware.
 - **Organisation directory** `/organisations/`: the page query and prefetch 25 %; the cells
-  14 %, half of it the activities column (a callable column is evaluated twice, once by the
-  sight's noting pass, once to render, and each theme name goes through `gettext`); the
+  14 %, half of it the activities column (a callable column was evaluated twice, once by the
+  sight's noting pass, once to render — now once, for every list — and each theme name goes
+  through `gettext`); the
   template and the filter form's widgets most of the rest; session, user, navigation badges
   and unread-notification count about 8 %.
 - **3W page** `/actors/3w/` at the country: the selector 44 % (its overlap statement, which

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -14,6 +15,7 @@ from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
     add_form_endpoints,
+    record_url,
     shown_name,
     visible,
 )
@@ -22,7 +24,7 @@ from bridgework.web.filtering import filter_for_api, filters_of
 from . import selectors
 from .actions import do_erase_person
 from .filters import OrganisationFilterSet, PersonFilterSet, PostFilterSet, ThreeWFilterSet
-from .models import Organisation, Person, Post
+from .models import Organisation, OrganisationArea, Person, Post, Theme
 from .views import OrganisationViewSet, PersonViewSet, PostViewSet
 
 __all__ = ["router"]
@@ -58,7 +60,7 @@ class OrganisationOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.get_absolute_url()
+        return record_url("actors:organisation_detail", obj.pk)
 
 
 @filters_of(OrganisationFilterSet)
@@ -82,7 +84,13 @@ class ThreeWFilters(Schema):
 
 
 def _with_related(orgs):
-    return orgs.select_related("place").prefetch_related("themes", "areas")
+    # Only the columns the answer shows: a theme's slug, an area's place id.
+    return orgs.select_related("place").prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.only("pk", "slug")),
+        Prefetch(
+            "areas", queryset=OrganisationArea.objects.only("pk", "organisation_id", "place_id")
+        ),
+    )
 
 
 @router.get(

@@ -16,6 +16,8 @@ from django.db import DataError, models
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest
 from django.http.multipartparser import MultiPartParserError
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Body, Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
@@ -44,9 +46,29 @@ __all__ = [
     "ErrorOut",
     "KeysetPagination",
     "build_api",
+    "record_url",
     "shown_name",
     "visible",
 ]
+
+
+_PK_MARK = 987654321
+_url_patterns: dict[tuple[str, str, str | None, str | None], tuple[str, str]] = {}
+
+
+def record_url(viewname: str, pk: int) -> str:
+    """``reverse(viewname, args=[pk])`` for a list's rows: the route is resolved once per
+    name, script prefix, URLconf and language, then only the id changes (``reverse()`` on every
+    row of a 50-row answer was a tenth of its serialisation)."""
+    key = (viewname, get_script_prefix(), get_urlconf(), get_language())
+    parts = _url_patterns.get(key)
+    if parts is None:
+        url = reverse(viewname, args=[_PK_MARK])
+        head, mark, tail = url.rpartition(str(_PK_MARK))
+        if not mark:  # a route that does not show the id as is: no shortcut
+            return reverse(viewname, args=[pk])
+        parts = _url_patterns[key] = (head, tail)
+    return f"{parts[0]}{int(pk)}{parts[1]}"
 
 
 class FieldError(Schema):

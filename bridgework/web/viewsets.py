@@ -130,16 +130,41 @@ def choice_label(obj: models.Model, field_name: str) -> str:
     return labels.get(value, "" if value is None else str(value))
 
 
+_UNSET: Any = object()
+
+
 def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[Any]]:
     """The cells of ``objects`` for ``user``, asking in one query per model which of the
-    records they name the user may see: a first pass notes them, the second renders."""
+    records they name the user may see: a first pass notes them, the second renders.
+
+    A callable column that does not ask the sight itself gives the same value in both passes:
+    it is called once, in the first, and only its record (if it returns one) is checked in the
+    second."""
     noted = RecordingSight()
+    computed: list[list[Any]] = []
     for obj in objects:
+        row: list[Any] = []
         for column in columns:
-            column.note(obj, noted)
+            if callable(column.attr) and not column.needs_sight:
+                value = column.attr(obj)
+                if isinstance(value, models.Model):
+                    noted.sees(value)
+                row.append(value)
+            else:
+                column.note(obj, noted)
+                row.append(_UNSET)
+        computed.append(row)
     sight = sight_for(user)
     sight.preload(noted.asked)
-    return [[column.value(obj, sight) for column in columns] for obj in objects]
+    return [
+        [
+            column.value(obj, sight)
+            if value is _UNSET
+            else (sight.shown(value) if isinstance(value, models.Model) else value)
+            for column, value in zip(columns, row, strict=True)
+        ]
+        for obj, row in zip(objects, computed, strict=True)
+    ]
 
 
 class ScopedViewMixin(LoginRequiredMixin):
