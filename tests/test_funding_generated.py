@@ -142,12 +142,17 @@ class ReviewRecords:
     model = Review
 
     def make_record(self, place, **fields):
-        return ReviewFactory(application=ApplicationFactory(place=place), **fields)
+        return ReviewFactory(
+            application=ApplicationFactory(place=place, status="submitted"), **fields
+        )
 
     def form_data(self, place):
         reviewer = UserFactory(label="reviewer")
         RoleAssignmentFactory(user=reviewer, role="reviewer", place=place)
-        return {"application": ApplicationFactory(place=place).pk, "reviewer": reviewer.pk}
+        return {
+            "application": ApplicationFactory(place=place, status="submitted").pk,
+            "reviewer": reviewer.pk,
+        }
 
 
 class TestReviewPages(ReviewRecords, ScopedViewTests):
@@ -269,7 +274,9 @@ class TestReviewWorkflow(WorkflowTests):
     def make_record(self, place, state):
         reviewer = getattr(self, "acting", None) or UserFactory(label="reviewer")
         return ReviewFactory(
-            application=ApplicationFactory(place=place), reviewer=reviewer, status=state
+            application=ApplicationFactory(place=place, status="submitted"),
+            reviewer=reviewer,
+            status=state,
         )
 
     def changes_for(self, transition):

@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.access.policy import permits
 from bridgework.activity.workflows import do_transition
-from bridgework.actors.factories import OrganisationFactory
+from bridgework.actors.factories import OrganisationFactory, PostFactory
 from bridgework.bodies.factories import BodyFactory
 from bridgework.core.actions import do_create_record
 from bridgework.funding.actions import do_award_grant, do_edit_application
@@ -51,6 +52,8 @@ class Canada:
         self.organisation = OrganisationFactory(
             name="Peel Youth Circle (demo)", place=self.mississauga
         )
+        # The partner works for the applying organisation: their person holds a post in it.
+        PostFactory(organisation=self.organisation, person__user=self.partner)
 
     @staticmethod
     def _user(role, place):
@@ -621,3 +624,38 @@ def test_a_grant_names_the_local_plan_actions_it_funds(ca):
     assert "Dialogue circles in schools" in client.get(grant.get_absolute_url()).content.decode()
     api = client.get(reverse("api-1.0.0:get_grant", args=[grant.pk])).json()
     assert api["plan_action_ids"] == [action.pk]
+
+
+# --- what reviewers see (issue 9) ----------------------------------------------------------------
+
+
+def test_a_reviewer_sees_only_the_applications_assigned_to_them_and_never_a_draft(ca):
+    assigned, _first, _second = _reviews(ca)
+    other_organisation = OrganisationFactory(name="Malton Bridges (demo)", place=ca.mississauga)
+    unassigned = _submitted(ca, organisation=other_organisation, title="Unassigned project")
+    draft = do_create_record(ca.application(title="Draft project"), acting_user=ca.partner)
+    reviewer = ca.first_reviewer
+    rows = Application.objects.visible_to(reviewer)
+    assert list(rows) == [assigned]
+    assert permits(reviewer, "view", assigned)
+    assert not permits(reviewer, "view", unassigned)
+    assert not permits(reviewer, "view", draft)
+    client = _client(reviewer)
+    assert client.get(unassigned.get_absolute_url()).status_code == 404
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    page = client.get(reverse("funding:application_list")).content.decode()
+    assert assigned.title in page and "Unassigned project" not in page
+    api = client.get(reverse("api-1.0.0:list_applications")).json()
+    titles = [row["title"] for row in api.get("items", api if isinstance(api, list) else [])]
+    assert titles == [assigned.title]
+    # Staff still see every application of their scope, the draft included.
+    assert set(Application.objects.visible_to(ca.staff)) == {assigned, unassigned, draft}
+
+
+def test_a_draft_is_never_given_to_a_reviewer(ca):
+    draft = do_create_record(ca.application(), acting_user=ca.partner)
+    response = _client(ca.staff).post(
+        reverse("funding:review_add"), {"application": draft.pk, "reviewer": ca.first_reviewer.pk}
+    )
+    assert response.status_code == 400
+    assert not Review.objects.exists()

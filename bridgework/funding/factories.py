@@ -19,6 +19,7 @@ from bridgework.actors.factories import OrganisationFactory
 from bridgework.bodies.factories import BodyFactory
 from bridgework.places.factories import PlaceFactory
 
+from .choices import ApplicationStatus
 from .models import Application, Call, Fund, Grant, Report, Review, Tranche
 
 __all__ = [
@@ -94,7 +95,8 @@ class ReviewFactory(factory.django.DjangoModelFactory[Review]):
     class Meta:
         model = Review
 
-    application = factory.SubFactory(ApplicationFactory)
+    # Reviewers are given submitted applications only (a draft is never theirs to see).
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.SUBMITTED)
     reviewer = factory.SubFactory(UserFactory)
 
 

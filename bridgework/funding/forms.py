@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.models import User
-from bridgework.access.policy import permits
 from bridgework.actors.choices import Sector
 from bridgework.web.forms import ScopedModelForm
 
@@ -276,7 +275,11 @@ class ReviewForm(ScopedModelForm):
     def clean(self):
         cleaned: dict[str, Any] = super().clean() or {}
         application, reviewer = cleaned.get("application"), cleaned.get("reviewer")
-        if application and reviewer and not permits(reviewer, "view", application):
+        if (
+            application
+            and reviewer
+            and not Application.objects.assignable_to(reviewer).filter(pk=application.pk).exists()
+        ):
             self.add_error("reviewer", _("This reviewer cannot read this application."))
         return cleaned
 

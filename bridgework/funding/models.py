@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.actors.models import Organisation, Theme
 from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.models import ends_after_start
+from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import LabelledModel, Place, ScopedModel
 from bridgework.plans.models import LocalNeed, Objective, PlanAction
 
@@ -58,6 +59,61 @@ def _check_time_zone(value: str) -> None:
         raise ValidationError(
             _("“%(value)s” is not a time zone (e.g. America/Toronto).") % {"value": value}
         ) from None
+
+
+# Roles whose reach over applications is narrower than their place (issue 9). A reviewer
+# sees, at the places of their role, only the applications assigned to them, never a draft
+# (and so only those applications' reviews: a part follows its application). The rule
+# lives in the querysets, so pages, API, counts and ``permits`` give one answer.
+ASSIGNED_ONLY_ROLES = frozenset({"reviewer"})
+
+
+class RoleNarrowedQuerySet(ScopedQuerySet):
+    """The policy's place and label scope, with a further condition per role (``narrowing``):
+    the grants of each condition are turned into SQL apart and OR-ed, so a user holding a
+    broader role elsewhere keeps what that role gives."""
+
+    def narrowing(self, role_slug: str, action: str, user) -> Q | None:
+        """The extra condition a grant of ``role_slug`` carries for ``action``; None: none."""
+        return None
+
+    def visible_to(self, user, action: str = "view"):
+        from bridgework.access.policy import access_for, model_label
+        from bridgework.core.scoping import Grant as PathGrant
+        from bridgework.core.scoping import Scope
+
+        access = access_for(user)
+        if access is None:
+            return super().visible_to(user, action)
+        groups: dict[str, tuple[Q | None, list]] = {}
+        for held, path in access.grants(action, model_label(self.model)):
+            condition = self.narrowing(held.role_slug, action, user)
+            key = str(condition)
+            groups.setdefault(key, (condition, []))[1].append(PathGrant(path, held.ceiling))
+        if not groups or all(condition is None for condition, _ in groups.values()):
+            return super().visible_to(user, action)
+        tlp_field = getattr(self.model, "scope_tlp_field", None)
+        wanted = Q(pk__in=[])
+        for condition, grants in groups.values():
+            # These models read no ancestors (scope_reads_ancestors = False).
+            where = Scope(tuple(grants)).as_q(self.model.scope_path_field, tlp_field)  # type: ignore[attr-defined]
+            wanted |= where & condition if condition is not None else where
+        return self.filter(wanted)
+
+
+class ApplicationQuerySet(RoleNarrowedQuerySet):
+    def assignable_to(self, reviewer):
+        """Applications ``reviewer`` may be given: submitted, and at a place and label their
+        role reads (what they would see once assigned)."""
+        return ScopedQuerySet.visible_to(self, reviewer, "view").exclude(
+            status=ApplicationStatus.DRAFT
+        )
+
+    def narrowing(self, role_slug: str, action: str, user) -> Q | None:
+        if role_slug in ASSIGNED_ONLY_ROLES:
+            assigned = Review.objects.filter(application=models.OuterRef("pk"), reviewer=user)
+            return Q(models.Exists(assigned)) & ~Q(status=ApplicationStatus.DRAFT)
+        return None
 
 
 class Fund(DerivedPlaceMixin, LabelledModel):
@@ -217,6 +273,8 @@ class Application(DerivedPlaceMixin, LabelledModel):
     place_follows = ("organisation",)
     picker_search_field = "title"
     scope_reads_ancestors = False  # a ward's partners do not read their city's applications
+
+    objects = ApplicationQuerySet.as_manager()  # type: ignore[misc]
 
     call = models.ForeignKey(
         Call, on_delete=models.PROTECT, related_name="applications", verbose_name=_("call")
