@@ -90,3 +90,14 @@ def _default_language():
     from django.utils import translation
 
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _no_semantic_search():
+    """Each test searches by words alone, whether or not the `semantic` extra is installed:
+    tests of the semantic path choose their embedder (tests/test_knowledge_semantic.py)."""
+    from bridgework.knowledge.semantic import reset_embedder, use_embedder
+
+    use_embedder(None)
+    yield
+    reset_embedder()

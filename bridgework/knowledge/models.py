@@ -158,3 +158,26 @@ class KnowledgeAttachment(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:attachment_download", args=[self.item_id, self.pk])
+
+
+class ItemEmbedding(models.Model):
+    """An item's text as a unit vector (float32 bytes), for the optional semantic search.
+
+    Not a scoped record of its own: it is only ever read for items already narrowed by
+    ``visible_to`` / ``readable_items`` (``semantic.semantic_order``). ``text_hash`` tells
+    whether the item's text changed since the vector was computed, ``model`` which embedder
+    made it (vectors of two models are never compared)."""
+
+    item = models.OneToOneField(
+        KnowledgeItem, on_delete=models.CASCADE, primary_key=True, related_name="embedding"
+    )
+    model = models.CharField(max_length=100)
+    text_hash = models.CharField(max_length=64)
+    vector = models.BinaryField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("item embedding")
+
+    def __str__(self) -> str:
+        return f"{self.model} vector of item {self.item_id}"

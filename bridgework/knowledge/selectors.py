@@ -26,6 +26,7 @@ from .choices import ItemStatus
 from .filters import FACETS, KnowledgeItemFilterSet
 from .fts import matching, ranked
 from .models import KnowledgeItem, public_items
+from .semantic import active_embedder, hybrid_order, semantic_order
 from .text import plain_text, snippet
 
 __all__ = [
@@ -105,7 +106,14 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
     if not filterset.is_valid() or not base.is_valid():
         return result
     found = base.qs
-    if text:
+    embedder = active_embedder() if text else None
+    hybrid: list[int] = []
+    if embedder is not None:
+        # Semantic search on: the words' matches plus the nearest items by meaning, fused.
+        near = semantic_order(base.qs, text, embedder)
+        hybrid = hybrid_order(base.qs, text, embedder, near)
+        found = matching(found, text) | found.filter(pk__in=near)
+    elif text:
         found = matching(found, text)
     # One pass over the matches gives the total and every count but the themes' (a join).
     columns = [column for _name, column in FACETS if "__" not in column]
@@ -134,11 +142,16 @@ def search_items(request, data: QueryDict, *, page: int = 1) -> SearchPage:
         result.facets.append(Facet(name, filterset.filters[name].label, values))
     result.facets.append(_place_facet(user, filterset.form.cleaned_data.get("place"), paths))
     start = (page - 1) * PAGE_SIZE
-    if text:
-        ordered = ranked(base.qs, text).order_by("-search_rank", "pk")
+    if embedder is not None:
+        page_ids = hybrid[start : start + PAGE_SIZE + 1]
+        by_pk = base.qs.select_related("place").in_bulk(page_ids)
+        items = [by_pk[pk] for pk in page_ids if pk in by_pk]
     else:
-        ordered = base.qs.order_by("-published_on", "title", "pk")
-    items = list(ordered.select_related("place")[start : start + PAGE_SIZE + 1])
+        if text:
+            ordered = ranked(base.qs, text).order_by("-search_rank", "pk")
+        else:
+            ordered = base.qs.order_by("-published_on", "title", "pk")
+        items = list(ordered.select_related("place")[start : start + PAGE_SIZE + 1])
     result.has_next = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     log_sensitive_reads(user, items)

@@ -1,17 +1,34 @@
 """The search index follows every saved and deleted item, whichever way it was written."""
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
 from .fts import FTS_TABLE, remove_from_index, sync_index
-from .models import KnowledgeItem
+from .models import ItemEmbedding, KnowledgeItem
+from .semantic import active_model_name, text_hash
 
 
 @receiver(post_save, sender=KnowledgeItem, dispatch_uid="knowledge-index-save")
 def _index_saved(sender, instance, raw=False, **kwargs):
     if not raw:
         sync_index([instance.pk])
+        _embed_if_changed(instance)
+
+
+def _embed_if_changed(item: KnowledgeItem) -> None:
+    """Semantic search on: after commit, compute the item's vector in the background if its
+    text (or the model) changed — never in the request that saved it."""
+    model = active_model_name()
+    if model is None:
+        return
+    known = ItemEmbedding.objects.filter(item_id=item.pk).values_list("model", "text_hash").first()
+    if known == (model, text_hash(item.title, item.summary, item.body)):
+        return
+    from .tasks import embed_items
+
+    pk = item.pk
+    transaction.on_commit(lambda: embed_items.enqueue(item_ids=[pk]))
 
 
 @receiver(post_delete, sender=KnowledgeItem, dispatch_uid="knowledge-index-delete")
