@@ -93,6 +93,9 @@ class ResidentProfile(TimeStampedModel):
         related_name="+",
         verbose_name=_("ward or city"),
     )
+    # Set when the resident closed their account: the profile stays (what they published
+    # stays, attributed to "a former resident") but holds nothing personal any more.
+    erased_at = models.DateTimeField(_("account closed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("resident profile")
@@ -111,6 +114,8 @@ class ResidentProfile(TimeStampedModel):
 def public_name_of(user) -> str:
     """The name other residents see for ``user``: their public name, or a neutral word."""
     profile = getattr(user, "resident_profile", None) if user is not None else None
+    if profile is not None and profile.erased_at is not None:
+        return str(_("A former resident"))
     if profile is not None and profile.public_name:
         return profile.public_name
     return str(_("A resident"))
@@ -336,9 +341,11 @@ class Support(TimeStampedModel):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="supports", verbose_name=_("proposal")
     )
+    # Emptied when the resident closes their account: the support still counts.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name=_("resident"),
     )
@@ -405,8 +412,13 @@ class Report(TimeStampedModel):
         related_name="reports",
         verbose_name=_("comment"),
     )
+    # Emptied when the reporter closes their account: the moderation trail stays.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     reason = models.CharField(_("reason"), max_length=10, choices=ReportReason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -499,8 +511,13 @@ class Registration(TimeStampedModel):
         related_name="registrations",
         verbose_name=_("town hall"),
     )
+    # Emptied when the resident closes their account: the place stays taken.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("who")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
 
     class Meta:
