@@ -28,10 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.models import Theme
-from bridgework.bodies.models import Body, DerivedPlaceMixin
+from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.fields import PathField
 from bridgework.core.models import TimeStampedModel
 from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.tlp import TLP
 from bridgework.places.models import Place, ScopedModel
 
 from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, ReportReason
@@ -39,6 +40,7 @@ from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, Re
 __all__ = [
     "Comment",
     "Proposal",
+    "PUBLIC_LABELS",
     "ProposalReferral",
     "Registration",
     "Report",
@@ -445,11 +447,20 @@ class Report(TimeStampedModel):
         return _("Report on %(proposal)s") % {"proposal": self.proposal}
 
 
+# A town hall is public, so only a body whose own label is public may hold one.
+PUBLIC_LABELS = (TLP.CLEAR, TLP.GREEN)
+
+
 class TownHall(DerivedPlaceMixin, ScopedModel):
     """A public meeting of a body with residents: agenda, registration, how many came, the
-    minutes and the proposals discussed. At the body's place; open to everyone."""
+    minutes and the proposals discussed. At the body's place; open to everyone.
+
+    It follows its body's label: a body labelled AMBER or RED cannot hold one (refused with a
+    message), and if a body's label is raised later its town halls leave the public pages and
+    are seen only by those who may read the body (``PartQuerySet``) — kept, never deleted."""
 
     place_follows = ("body",)
+    scope_parent_field = "body"
     picker_search_field = "title"
 
     body = models.ForeignKey(
@@ -471,6 +482,8 @@ class TownHall(DerivedPlaceMixin, ScopedModel):
         Proposal, blank=True, related_name="town_halls", verbose_name=_("proposals discussed")
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = PartQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-starts_at", "pk"]
@@ -496,6 +509,19 @@ class TownHall(DerivedPlaceMixin, ScopedModel):
     def derive_place(self) -> None:
         if self.body_id:
             self.place = self.body.place
+
+    def clean(self) -> None:
+        super().clean()
+        if self.body_id and self.body.tlp not in PUBLIC_LABELS:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "A town hall is public, and %(body)s is labelled %(label)s. Choose a "
+                        "body labelled TLP:CLEAR or TLP:GREEN, or change the body's label first."
+                    )
+                    % {"body": self.body.name, "label": TLP(self.body.tlp).label}
+                }
+            )
 
     @property
     def is_past(self) -> bool:
