@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bridgework.access.policy import access_for, permits
-from bridgework.core.actions import do_create_record, ensure_in_scope
+from bridgework.core.actions import do_create_record, do_update_record, ensure_in_scope
 from bridgework.core.events import record_event
 from bridgework.notifications.actions import notify
 from bridgework.places.models import Place
@@ -27,6 +27,7 @@ from .conf import setting_int, setting_str
 from .models import Comment, Proposal, ProposalReferral, Registration, Report, Support, TownHall
 from .notifications import (
     CONTENT_HIDDEN,
+    PROPOSAL_EDITED,
     PROPOSAL_MOVED,
     PROPOSAL_POSTED,
     THRESHOLD_REACHED,
@@ -36,6 +37,7 @@ from .notifications import (
 __all__ = [
     "check_photo",
     "do_comment",
+    "do_edit_proposal",
     "do_make_outcome",
     "do_moderate",
     "do_post_proposal",
@@ -60,25 +62,38 @@ def is_resident(user) -> bool:
 
 
 class _PostingRate:
-    """The API's rate machinery (a cache-counted sliding window), per resident, for posts."""
+    """The API's rate machinery (a cache-counted sliding window), per person, for posts. Each
+    bucket (``scope``) counts apart: staff posting for residents (a paper form brought to the
+    office) neither use up nor are held by the residents' limit."""
 
-    def __init__(self) -> None:
+    def __init__(self, scope: str, setting: str) -> None:
         from ninja.throttling import SimpleRateThrottle
 
         class PostingThrottle(SimpleRateThrottle):
-            scope = "participation-post"
-
             def get_cache_key(self, request) -> str | None:
                 return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
-        self.throttle = PostingThrottle(rate=setting_str("PARTICIPATION_POST_RATE"))
+        PostingThrottle.scope = scope
+        self.throttle = PostingThrottle(rate=setting_str(setting))
 
     def allows(self, user) -> bool:
         return self.throttle.allow_request(SimpleNamespace(user=user))  # type: ignore[arg-type]
 
 
+def is_staff_poster(user) -> bool:
+    """Whether ``user`` holds a role other than resident: they post as staff, not as a voice."""
+    access = access_for(user)
+    return access is not None and any(held.role_slug != "resident" for held in access.held)
+
+
 def check_posting_rate(user) -> None:
-    if not _PostingRate().allows(user):
+    """Residents share PARTICIPATION_POST_RATE; staff have their own, wider,
+    PARTICIPATION_STAFF_POST_RATE (still a limit: a stolen staff account cannot flood)."""
+    if is_staff_poster(user):
+        rate = _PostingRate("participation-staff-post", "PARTICIPATION_STAFF_POST_RATE")
+    else:
+        rate = _PostingRate("participation-post", "PARTICIPATION_POST_RATE")
+    if not rate.allows(user):
         raise ValidationError(
             _("You have posted a lot in a short time. Please wait a while before posting again.")
         )
@@ -380,6 +395,31 @@ def do_archive_closed_proposals(now: datetime.datetime | None = None) -> int:
         status__in=CLOSED, archived_at__isnull=True, updated_at__lt=cutoff
     )
     return due.update(archived_at=now)
+
+
+# --- staff editing a resident's words ------------------------------------------------------
+
+
+EDITED_TEXT_FIELDS = ("title", "body")
+
+
+@transaction.atomic
+def do_edit_proposal(proposal: Proposal, *, acting_user, save_related=None) -> Proposal:
+    """Save a change to a proposal (page and API alike). When someone other than the author
+    changes its title or text, the author is told: their words are public under their name."""
+    before = Proposal.objects.filter(pk=proposal.pk).values(*EDITED_TEXT_FIELDS).first() or {}
+    do_update_record(proposal, acting_user=acting_user, save_related=save_related)
+    changed = [name for name in EDITED_TEXT_FIELDS if before.get(name) != getattr(proposal, name)]
+    author = proposal.author
+    if changed and author is not None and author.pk != getattr(acting_user, "pk", None):
+        notify(
+            PROPOSAL_EDITED,
+            record=proposal,
+            recipients=[author],
+            actor=acting_user,
+            context={"fields": changed},
+        )
+    return proposal
 
 
 # --- town halls ------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ DEFAULTS = {
     "PARTICIPATION_SUPPORT_THRESHOLD": "20",
     # Posting limit per resident (proposals and comments), "count/period" as the API's limits.
     "PARTICIPATION_POST_RATE": "10/h",
+    # Posting limit per staff member (posting for residents through the staff form), apart.
+    "PARTICIPATION_STAFF_POST_RATE": "100/h",
     # Largest photo accepted, in bytes.
     "PARTICIPATION_PHOTO_MAX_BYTES": str(5 * 1024 * 1024),
     # Youngest age at which a resident may open an account.

@@ -14,6 +14,7 @@ from .choices import ModerationDecision, OutcomeKind, ProposalStatus, ReportReas
 from .models import Proposal, SupportThreshold, TownHall
 
 __all__ = [
+    "CloseAccountForm",
     "CommentForm",
     "JoinForm",
     "ModerationForm",
@@ -166,3 +167,14 @@ class JoinForm(forms.Form):
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     home = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CloseAccountForm(forms.Form):
+    """Closing an account is for good: the resident types their password to confirm."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To confirm that you want to close your account."),
+    )

@@ -28,10 +28,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.models import Theme
-from bridgework.bodies.models import Body, DerivedPlaceMixin
+from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.fields import PathField
 from bridgework.core.models import TimeStampedModel
 from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.tlp import TLP
 from bridgework.places.models import Place, ScopedModel
 
 from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, ReportReason
@@ -39,6 +40,7 @@ from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, Re
 __all__ = [
     "Comment",
     "Proposal",
+    "PUBLIC_LABELS",
     "ProposalReferral",
     "Registration",
     "Report",
@@ -93,6 +95,9 @@ class ResidentProfile(TimeStampedModel):
         related_name="+",
         verbose_name=_("ward or city"),
     )
+    # Set when the resident closed their account: the profile stays (what they published
+    # stays, attributed to "a former resident") but holds nothing personal any more.
+    erased_at = models.DateTimeField(_("account closed"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("resident profile")
@@ -111,6 +116,8 @@ class ResidentProfile(TimeStampedModel):
 def public_name_of(user) -> str:
     """The name other residents see for ``user``: their public name, or a neutral word."""
     profile = getattr(user, "resident_profile", None) if user is not None else None
+    if profile is not None and profile.erased_at is not None:
+        return str(_("A former resident"))
     if profile is not None and profile.public_name:
         return profile.public_name
     return str(_("A resident"))
@@ -336,9 +343,11 @@ class Support(TimeStampedModel):
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="supports", verbose_name=_("proposal")
     )
+    # Emptied when the resident closes their account: the support still counts.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name=_("resident"),
     )
@@ -405,8 +414,13 @@ class Report(TimeStampedModel):
         related_name="reports",
         verbose_name=_("comment"),
     )
+    # Emptied when the reporter closes their account: the moderation trail stays.
     reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     reason = models.CharField(_("reason"), max_length=10, choices=ReportReason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
@@ -433,11 +447,20 @@ class Report(TimeStampedModel):
         return _("Report on %(proposal)s") % {"proposal": self.proposal}
 
 
+# A town hall is public, so only a body whose own label is public may hold one.
+PUBLIC_LABELS = (TLP.CLEAR, TLP.GREEN)
+
+
 class TownHall(DerivedPlaceMixin, ScopedModel):
     """A public meeting of a body with residents: agenda, registration, how many came, the
-    minutes and the proposals discussed. At the body's place; open to everyone."""
+    minutes and the proposals discussed. At the body's place; open to everyone.
+
+    It follows its body's label: a body labelled AMBER or RED cannot hold one (refused with a
+    message), and if a body's label is raised later its town halls leave the public pages and
+    are seen only by those who may read the body (``PartQuerySet``) — kept, never deleted."""
 
     place_follows = ("body",)
+    scope_parent_field = "body"
     picker_search_field = "title"
 
     body = models.ForeignKey(
@@ -459,6 +482,8 @@ class TownHall(DerivedPlaceMixin, ScopedModel):
         Proposal, blank=True, related_name="town_halls", verbose_name=_("proposals discussed")
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+
+    objects = PartQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-starts_at", "pk"]
@@ -485,6 +510,19 @@ class TownHall(DerivedPlaceMixin, ScopedModel):
         if self.body_id:
             self.place = self.body.place
 
+    def clean(self) -> None:
+        super().clean()
+        if self.body_id and self.body.tlp not in PUBLIC_LABELS:
+            raise ValidationError(
+                {
+                    "body": _(
+                        "A town hall is public, and %(body)s is labelled %(label)s. Choose a "
+                        "body labelled TLP:CLEAR or TLP:GREEN, or change the body's label first."
+                    )
+                    % {"body": self.body.name, "label": TLP(self.body.tlp).label}
+                }
+            )
+
     @property
     def is_past(self) -> bool:
         return (self.ends_at or self.starts_at) < timezone.now()
@@ -499,8 +537,13 @@ class Registration(TimeStampedModel):
         related_name="registrations",
         verbose_name=_("town hall"),
     )
+    # Emptied when the resident closes their account: the place stays taken.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("who")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("who"),
     )
 
     class Meta:

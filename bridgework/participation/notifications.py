@@ -19,6 +19,7 @@ from .models import Proposal
 __all__ = [
     "CONTENT_HIDDEN",
     "KINDS",
+    "PROPOSAL_EDITED",
     "PROPOSAL_MOVED",
     "PROPOSAL_POSTED",
     "THRESHOLD_REACHED",
@@ -26,6 +27,7 @@ __all__ = [
     "proposal_audience",
 ]
 
+PROPOSAL_EDITED = "participation.proposal_edited"
 PROPOSAL_MOVED = "participation.proposal_moved"
 PROPOSAL_POSTED = "participation.proposal_posted"
 CONTENT_HIDDEN = "participation.content_hidden"
@@ -91,6 +93,20 @@ def _render_hidden(record: Model, context: dict[str, Any], reader) -> Message:
     )
 
 
+def _render_edited(record: Model, context: dict[str, Any], reader) -> Message:
+    proposal = cast(Proposal, record)
+    return Message(
+        subject=_("[Bridgework] Your proposal's text was edited: %(title)s")
+        % {"title": proposal.title},
+        body=_(
+            "Staff at %(place)s edited the title or text of what you posted. Please read it "
+            "again; if you disagree, say so in a comment."
+        )
+        % {"place": proposal.handled_at.name},
+        url=proposal.get_public_url(),
+    )
+
+
 def _render_threshold(record: Model, context: dict[str, Any], reader) -> Message:
     proposal = cast(Proposal, record)
     return Message(
@@ -118,6 +134,11 @@ KINDS = [
         THRESHOLD_REACHED,
         gettext_lazy("A proposal before your place reaches its support threshold"),
         _render_threshold,
+    ),
+    NotificationKind(
+        PROPOSAL_EDITED,
+        gettext_lazy("Staff edit the text of a proposal you posted"),
+        _render_edited,
     ),
     NotificationKind(
         CONTENT_HIDDEN,

@@ -166,10 +166,16 @@ def recent_for(place: Place, since: datetime.timedelta) -> QuerySet[Proposal]:
 
 def public_town_halls(place: Place | None = None) -> QuerySet:
     """Town halls are public events: all of them, or those a place's residents may go to —
-    at the place, below it, and at the places above it (a ward's city holds them)."""
-    from .models import TownHall
+    at the place, below it, and at the places above it (a ward's city holds them). Only those
+    of a body whose label is public: a body relabelled AMBER or RED takes its town halls off
+    the public pages."""
+    from .models import PUBLIC_LABELS, TownHall
 
-    rows = TownHall.objects.select_related("body", "place").order_by("-starts_at", "pk")
+    rows = (
+        TownHall.objects.filter(body__tlp__in=PUBLIC_LABELS)
+        .select_related("body", "place")
+        .order_by("-starts_at", "pk")
+    )
     if place is not None:
         rows = rows.filter(
             subtree_q("place_path", place.path) | Q(place_path__in=place.ancestor_paths)

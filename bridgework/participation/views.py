@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 from . import selectors
 from .actions import (
     do_comment,
+    do_edit_proposal,
     do_make_outcome,
     do_moderate,
     do_post_proposal,
@@ -41,6 +43,7 @@ from .actions import (
 )
 from .filters import ProposalFilterSet, SupportThresholdFilterSet, TownHallFilterSet
 from .forms import (
+    CloseAccountForm,
     CommentForm,
     ModerationForm,
     OutcomeForm,
@@ -50,7 +53,8 @@ from .forms import (
     SupportThresholdForm,
     TownHallForm,
 )
-from .models import Comment, Proposal, SupportThreshold, TownHall
+from .models import Comment, Proposal, ResidentProfile, SupportThreshold, TownHall
+from .personal import do_close_resident_account, resident_data
 
 __all__ = [
     "ProposalViewSet",
@@ -64,6 +68,9 @@ __all__ = [
     "propose",
     "public_index",
     "public_place",
+    "close_account",
+    "my_data",
+    "my_data_download",
     "public_proposal",
     "report",
     "support",
@@ -108,6 +115,7 @@ class ProposalViewSet(ModelViewSet):
     ]
     detail_template = "participation/proposal_detail.html"
     create_action = _post
+    update_action = do_edit_proposal
 
     @classmethod
     def detail_context(cls, request, proposal):
@@ -652,3 +660,54 @@ def place_ics(request, pk: int):
     rows = selectors.public_town_halls(place).filter(starts_at__gte=since)[:500]
     name = _("Town halls: %(place)s") % {"place": place.name}
     return HttpResponse(town_hall_calendar(rows, name), content_type="text/calendar")
+
+
+# --- a resident's own data -------------------------------------------------------------------
+
+
+def _own_profile(request) -> ResidentProfile:
+    """Only a resident has these pages; anyone else finds nothing here."""
+    profile = ResidentProfile.objects.filter(user=request.user, erased_at__isnull=True).first()
+    if profile is None:
+        raise Http404
+    return profile
+
+
+@login_required
+@require_GET
+def my_data(request):
+    """What a resident can do with their own data: download it, or close their account."""
+    profile = _own_profile(request)
+    context = {"profile": profile, "form": CloseAccountForm()}
+    return render(request, "participation/my_data.html", context)
+
+
+@login_required
+@require_GET
+def my_data_download(request):
+    _own_profile(request)
+    response = JsonResponse(resident_data(request.user), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-bridgework-data.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def close_account(request):
+    profile = _own_profile(request)
+    form = CloseAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            do_close_resident_account(request.user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            _merge(form, exc)
+        else:
+            logout(request)
+            messages.success(
+                request,
+                _("Your account is closed and your personal data erased. Thank you."),
+            )
+            return HttpResponseRedirect(reverse("participation:public_index"))
+    context = {"profile": profile, "form": form}
+    return render(request, "participation/my_data.html", context, status=400)
