@@ -33,6 +33,10 @@ def test_a_visitor_who_is_not_signed_in_is_told_what_bridgework_is(client, tree)
     assert f'href="{reverse("login")}"' in page
     assert "Riverton" not in page and "site-search" not in page  # no place, no search, no menu
     assert "sections" not in response.context
+    # It leads to what anyone may read: residents' proposals and the knowledge hub.
+    assert f'href="{reverse("participation:public_index")}"' in page
+    assert f'href="{reverse("knowledge:search")}"' in page
+    assert client.get(reverse("knowledge:search")).status_code == 200
 
 
 @covers("places:browse")
