@@ -237,3 +237,13 @@ def test_the_place_counts_lead_down_the_tree(places):
     assert [(f["label"], f["count"]) for f in city["facets"]["place"]] == [("Chilinde", 1)]
     # Visitors are offered no place they may not see.
     assert Client().get(url, {"q": "mentoring"}).json()["facets"]["place"] == []
+
+
+def test_a_writer_submits_an_item_from_its_page(places):
+    item = KnowledgeItemFactory(place=places.city, tlp=TLP.CLEAR, status=ItemStatus.DRAFT)
+    response = _client(places.city_user).post(
+        reverse("knowledge:knowledgeitem_transition", args=[item.pk]), {"transition": "submit"}
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.status == ItemStatus.SUBMITTED
