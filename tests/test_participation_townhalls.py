@@ -135,3 +135,20 @@ def test_a_body_relabelled_amber_takes_its_town_halls_off_the_public_pages(tree)
     for reader in (coordinator, resident):
         seen = TownHall.objects.visible_to(reader, "view").filter(pk=town_hall.pk).exists()
         assert seen == type(body).objects.visible_to(reader, "view").filter(pk=body.pk).exists()
+
+
+def test_a_place_with_nothing_public_has_no_public_page(tree):
+    """A region holds no proposal and no town hall, and no resident lives there: its public
+    page, its calendar feed and the public API's place filter answer as for any unknown place."""
+    assert (
+        Client().get(reverse("participation:public_place", args=[tree.region.pk])).status_code
+        == 404
+    )
+    assert (
+        Client().get(reverse("participation:place_ics", args=[tree.region.pk])).status_code == 404
+    )
+    assert (
+        Client().get(reverse("participation:public_place", args=[tree.city.pk])).status_code == 200
+    )
+    api = Client().get(reverse("api-1.0.0:public_proposals"), {"place": tree.region.pk})
+    assert api.status_code == 400 and api.json()["errors"][0]["field"] == "place"

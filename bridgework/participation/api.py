@@ -300,11 +300,10 @@ class PublicProposalOut(Schema):
 @paginate(KeysetPagination, ordering=("-created_at", "pk"))
 def public_proposals(request, place: int | None = None):
     from bridgework.core.paths import subtree_q
-    from bridgework.places.models import Place
 
     rows = selectors.public_proposals()
     if place is not None:
-        found = Place.objects.filter(pk=place).first()
+        found = selectors.public_places().filter(pk=place).first()
         if found is None:
             raise ValidationError({"place": "There is no such place."})
         rows = rows.filter(subtree_q("place_path", found.path))

@@ -44,6 +44,19 @@ def public_proposals() -> QuerySet[Proposal]:
     )
 
 
+def public_places() -> QuerySet[Place]:
+    """The places whose public page exists for anyone: where residents may live (cities and
+    wards), and any other place holding a published proposal or a public town hall. A country
+    or region with nothing public has no public page (404), as for any record out of reach."""
+    from .accounts import resident_places
+    from .models import PUBLIC_LABELS, TownHall
+
+    holding = Q(pk__in=public_proposals().order_by().values("place_id")) | Q(
+        pk__in=TownHall.objects.filter(body__tlp__in=PUBLIC_LABELS).values("place_id")
+    )
+    return Place.objects.filter(Q(pk__in=resident_places().values("pk")) | holding)
+
+
 def public_proposal(pk) -> Proposal | None:
     try:
         return public_proposals().filter(pk=int(pk)).first()

@@ -301,7 +301,7 @@ def public_index(request):
 
 @require_GET
 def public_place(request, pk: int):
-    place = get_object_or_404(Place, pk=pk)
+    place = get_object_or_404(selectors.public_places(), pk=pk)
     states, average = selectors.public_summary(place)
     town_halls = list(selectors.public_town_halls(place)[:20])
     return render(
@@ -655,7 +655,7 @@ def place_ics(request, pk: int):
 
     from .calendar import town_hall_calendar
 
-    place = get_object_or_404(Place, pk=pk)
+    place = get_object_or_404(selectors.public_places(), pk=pk)
     since = timezone.now() - datetime.timedelta(days=31)
     rows = selectors.public_town_halls(place).filter(starts_at__gte=since)[:500]
     name = _("Town halls: %(place)s") % {"place": place.name}
