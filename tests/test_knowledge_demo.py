@@ -55,8 +55,17 @@ def test_recommendations_explain_what_answered_the_same_need_elsewhere(demo):
     found = recommendations_for(user, tirana)
     assert found, "the demo answers training needs in other places with items"
     first = found[0]
-    assert first.score == 2 and "Blantyre City" in first.places and "Kamëz" in first.places
-    assert "2 other places" in first.explanation and "training" in first.explanation
+    # Both places count as evidence, but Tirana's coordinator sees neither Kamëz (a sibling)
+    # nor Blantyre City (another country): they are counted, never named.
+    assert first.score == 2 and first.places == []
+    assert "2 other places: 2 places you cannot see" in first.explanation
+    assert "training" in first.explanation
+    national = User.objects.get(email="national.al@demo.bridgework.test")
+    for_albania = next(
+        r for r in recommendations_for(national, tirana) if r.item.pk == first.item.pk
+    )
+    assert for_albania.places == ["Kamëz"]
+    assert "Kamëz, 1 place you cannot see" in for_albania.explanation
     page = _client(user.email).get(reverse("knowledge:recommendations"), {"place": "Tirana"})
     assert page.status_code == 200 and first.item.title.encode() in page.content
     api = _client(user.email).get(

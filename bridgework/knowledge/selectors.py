@@ -175,18 +175,27 @@ class Recommendation:
 
     @property
     def explanation(self) -> str:
-        if not self.places:
+        if not self.score:  # recommended for its themes, not for answered needs
             return _("On %(themes)s, which organisations of this place work on.") % {
                 "themes": ", ".join(self.themes)
             }
+        named = list(self.places)
+        unseen = self.score - len(named)  # places the reader may not see: counted, not named
+        if unseen > 0:
+            named.append(
+                ngettext(
+                    "%(count)d place you cannot see", "%(count)d places you cannot see", unseen
+                )
+                % {"count": unseen}
+            )
         return ngettext(
             "Answered the same %(needs)s need in %(count)d other place: %(places)s.",
             "Answered the same %(needs)s need in %(count)d other places: %(places)s.",
-            len(self.places),
+            self.score,
         ) % {
             "needs": " / ".join(self.categories).lower(),
-            "count": len(self.places),
-            "places": ", ".join(self.places),
+            "count": self.score,
+            "places": ", ".join(named),
         }
 
 
@@ -195,7 +204,8 @@ def recommendations_for(user, place: Place, limit: int = 10) -> list[Recommendat
     (its open needs; all its needs when none is open), most places first.
 
     Only shareable needs (CLEAR, GREEN) count as evidence, and only in aggregate — a category
-    and a place name — so a recommendation never reveals a labelled need."""
+    and the names of the places the reader may see — so a recommendation never reveals a
+    labelled need nor names a place out of the reader's reach."""
     own = LocalNeed.objects.visible_to(user).filter(place=place)
     categories = set(own.filter(status__in=OPEN_NEED_STATUSES).values_list("category", flat=True))
     if not categories:
@@ -227,9 +237,20 @@ def _answered_elsewhere(user, place: Place, categories: set[str], limit: int):
         where, kinds = found.setdefault(need.answer_id, ({}, set()))
         where[need.place_id] = need.place.name
         kinds.add(str(labels.get(need.category, need.category)))
+    # The evidence counts every such place, but names only those the reader may see.
+    seen = set(
+        Place.objects.visible_to(user, "view")
+        .filter(pk__in={pk for where, _kinds in found.values() for pk in where})
+        .values_list("pk", flat=True)
+    )
     items = KnowledgeItem.objects.in_bulk(found.keys())
     ranked_items = [
-        Recommendation(items[pk], sorted(where.values()), sorted(kinds), len(where))
+        Recommendation(
+            items[pk],
+            sorted(name for place_pk, name in where.items() if place_pk in seen),
+            sorted(kinds),
+            len(where),
+        )
         for pk, (where, kinds) in found.items()
         if pk in items
     ]
