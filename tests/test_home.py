@@ -189,3 +189,38 @@ def test_residents_have_no_tokens(resident, tree):
     RoleAssignmentFactory(user=partner, role="partner", place=tree.city)
     assert client_for(partner).get(reverse("account")).context["may_hold_tokens"] is True
     assert client_for(partner).post(reverse("token_create"), {"name": "script"}).status_code == 200
+
+
+def labels(rows) -> list[str]:
+    return [str(entry.label) for entry, _current, _badge in rows]
+
+
+def test_a_sections_own_pages_sit_in_its_section_menu_not_the_main_menu(tree):
+    client = client_for(tree.in_scope)
+    organisations = client.get(reverse("actors:organisation_list"))
+    assert "People" not in labels(organisations.context["menu"])
+    assert labels(organisations.context["section_menu"]) == ["Organisations", "People"]
+    assert 'aria-label="This section"' in organisations.content.decode()
+
+    people = client.get(reverse("actors:person_list"))
+    main = {str(entry.label): current for entry, current, _ in people.context["menu"]}
+    assert main["Organisations"] == "true" and main["Home"] == ""
+    section = {str(entry.label): current for entry, current, _ in people.context["section_menu"]}
+    assert section == {"Organisations": False, "People": True}
+
+    # A page of a section without pages of its own shows no section menu.
+    assert client.get(reverse("home")).context["section_menu"] == []
+
+
+def test_an_entry_whose_section_is_hidden_takes_its_place_in_the_main_menu(tree, monkeypatch):
+    from bridgework.core.modules import NavEntry
+
+    entries = (
+        NavEntry("Home", "home", order=0),
+        NavEntry("Staff only", "access:roleassignment_list", needs=("no_such_action", "places.place")),
+        NavEntry("Mine", "account", within="access:roleassignment_list"),
+    )
+    monkeypatch.setattr("bridgework.web.context_processors.navigation", lambda: entries)
+    response = client_for(tree.in_scope).get(reverse("account"))
+    assert labels(response.context["menu"]) == ["Home", "Mine"]
+    assert response.context["section_menu"] == []

@@ -22,6 +22,7 @@ class ActorsConfig(modules.ModuleConfig):
             order=40,
             current_when=("actors:person_*", "actors:post_*"),
             needs=("view", "actors.person"),
+            within="actors:organisation_list",
         ),
     )
 

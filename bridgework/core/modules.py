@@ -60,7 +60,10 @@ class NavEntry:
     ``places:*``) that mark the entry as the current page (by default: its own URL name).
     ``needs`` (action, model label) hides the entry from people who may do that action on
     that model nowhere. ``badge`` (dotted path of ``f(request) -> int``) adds a count, such as
-    unread notifications, shown when it is not zero."""
+    unread notifications, shown when it is not zero. ``within`` (the URL name of another
+    entry) lists the entry under that one, in the section menu its pages show, instead of in
+    the main menu (which stays short); when that entry is hidden from the reader, this one
+    takes its place in the main menu."""
 
     label: Any
     url_name: str
@@ -68,6 +71,7 @@ class NavEntry:
     current_when: tuple[str, ...] = ()
     needs: tuple[str, str] | None = None
     badge: str = ""
+    within: str = ""
 
     def is_current(self, view_name: str) -> bool:
         marks = self.current_when or (self.url_name,)

@@ -35,5 +35,6 @@ class PlansConfig(modules.ModuleConfig):
             order=55,
             current_when=("plans:localneed_*", "plans:needsupport_*", "plans:needreferral_*"),
             needs=("view", "plans.localneed"),
+            within="plans:alignment",
         ),
     )

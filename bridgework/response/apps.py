@@ -23,6 +23,7 @@ class ResponseConfig(modules.ModuleConfig):
             order=61,
             current_when=("response:tension*",),
             needs=("view", "response.tensionassessment"),
+            within="response:report_list",
         ),
         NavEntry(
             _("Crises"),
@@ -30,6 +31,7 @@ class ResponseConfig(modules.ModuleConfig):
             order=62,
             current_when=("response:crisis*",),
             needs=("view", "response.crisis"),
+            within="response:report_list",
         ),
     )
 

@@ -1,4 +1,5 @@
-"""What every page's shell needs: the signed-in user's roles and places, and the menu."""
+"""What every page's shell needs: the signed-in user's roles and places, the main menu and,
+on pages of a section with entries of its own, the section menu."""
 
 from django.apps import apps
 from django.utils.module_loading import import_string
@@ -13,15 +14,33 @@ def shell(request):
     user = getattr(request, "user", None)
     access = access_for(user) if user is not None else None
     if access is None:
-        return {"held_roles": [], "menu": []}
+        return {"held_roles": [], "menu": [], "section_menu": []}
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
-    menu = [
-        (entry, entry.is_current(view_name), _badge(entry, request))
+    shown = [
+        entry
         for entry in navigation()
         if entry.needs is None or _may_somewhere(user, *entry.needs)
     ]
-    return {"held_roles": access.held, "menu": menu}
+    shown_names = {entry.url_name for entry in shown}
+    # An entry sits under the one it is declared within, unless the reader cannot see that one.
+    sections: dict[str, list] = {}
+    for entry in shown:
+        if entry.within in shown_names:
+            sections.setdefault(entry.within, []).append(entry)
+    menu, section_menu = [], []
+    for entry in shown:
+        if entry.within in shown_names:
+            continue
+        group = [entry, *sections.get(entry.url_name, ())]
+        rows = [(each, each.is_current(view_name), _badge(each, request)) for each in group]
+        in_section = any(current for _each, current, _badge_count in rows)
+        # aria-current: "page" on the page itself, "true" on its section's main entry.
+        current = "page" if rows[0][1] else ("true" if in_section else "")
+        menu.append((entry, current, sum(badge for _each, _current, badge in rows)))
+        if in_section and len(rows) > 1:
+            section_menu = rows
+    return {"held_roles": access.held, "menu": menu, "section_menu": section_menu}
 
 
 def _badge(entry, request) -> int:

@@ -17,7 +17,6 @@ MAIN_NAV_LINKS = (
     "Places",
     "Who does what where",
     "Organisations",
-    "People",
     "Bodies",
     "My actions",
     "Access",
@@ -143,8 +142,21 @@ def test_the_menu_is_open_on_a_wide_screen(page: Page, live_server):
     nav = page.get_by_role("navigation", name="Main")
     for name in MAIN_NAV_LINKS:
         expect(nav.get_by_role("link", name=name, exact=True)).to_be_visible()
+    expect(nav.get_by_role("link", name="People", exact=True)).to_have_count(0)
     nav.get_by_role("link", name="Bodies", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coordination bodies")
+
+    # People sit in the organisations' section menu, one click away.
+    nav.get_by_role("link", name="Organisations", exact=True).click()
+    section = page.get_by_role("navigation", name="This section")
+    section.get_by_role("link", name="People", exact=True).click()
+    expect(section.get_by_role("link", name="People", exact=True)).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(nav.get_by_role("link", name="Organisations", exact=True)).to_have_attribute(
+        "aria-current", "true"
+    )
+    assert_accessible(page)
 
 
 def test_language_switcher_changes_the_page_language(page: Page, live_server):
