@@ -217,7 +217,9 @@ def test_an_entry_whose_section_is_hidden_takes_its_place_in_the_main_menu(tree,
 
     entries = (
         NavEntry("Home", "home", order=0),
-        NavEntry("Staff only", "access:roleassignment_list", needs=("no_such_action", "places.place")),
+        NavEntry(
+            "Staff only", "access:roleassignment_list", needs=("no_such_action", "places.place")
+        ),
         NavEntry("Mine", "account", within="access:roleassignment_list"),
     )
     monkeypatch.setattr("bridgework.web.context_processors.navigation", lambda: entries)

@@ -18,9 +18,7 @@ def shell(request):
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     shown = [
-        entry
-        for entry in navigation()
-        if entry.needs is None or _may_somewhere(user, *entry.needs)
+        entry for entry in navigation() if entry.needs is None or _may_somewhere(user, *entry.needs)
     ]
     shown_names = {entry.url_name for entry in shown}
     # An entry sits under the one it is declared within, unless the reader cannot see that one.
