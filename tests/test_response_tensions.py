@@ -68,6 +68,9 @@ def test_the_picture_never_counts_a_return_the_reader_may_not_read(tree):
     # not the RED return in their ward, not the sibling city's.
     assert picture.place == tree.region
     assert (picture.weeks[-1].highest, picture.weeks[-1].returns) == (2, 1)
+    # Nor does the region read upward open the region's other branches: the sibling city is
+    # not even named.
+    assert [row.place for row in picture.children] == [tree.city]
 
 
 def test_the_picture_page_and_api(tree):

@@ -106,7 +106,7 @@ def tension_picture(user, place_ref: str | None, *, today: datetime.date | None 
                 row["returns"] if row else 0,
             )
         )
-    children = _children(place, below)
+    children = _children(user, place, below)
     return TensionPicture(
         place=place,
         choices=tops,
@@ -121,10 +121,11 @@ def _top_level() -> int:
     return TensionLevel.objects.aggregate(top=Max("value"))["top"] or 5
 
 
-def _children(place: Place, below) -> list[ChildRow]:
-    """Each child place's latest return in the window (their own or from below them)."""
+def _children(user, place: Place, below) -> list[ChildRow]:
+    """Each child place's latest return in the window (their own or from below them). Only
+    the children the reader sees: a place read upward does not open its other branches."""
     child_depth = place.depth + 1
-    children = list(Place.objects.filter(parent=place).order_by("name"))
+    children = list(Place.objects.visible_to(user, "view").filter(parent=place).order_by("name"))
     if not children or child_depth not in ROLLUP_DEPTHS:
         return [ChildRow(child, None, "", 0) for child in children]
     column = f"ancestor_{child_depth}"
