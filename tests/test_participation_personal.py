@@ -8,6 +8,7 @@ import datetime
 import json
 
 import pytest
+from django.conf import settings
 from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import reverse
@@ -163,3 +164,17 @@ def test_after_closing_nothing_personal_appears_anywhere(tree, resident, footpri
     assert profile.erased_at is not None and profile.born_on is None and profile.home is None
     assert User.objects.filter(email__iexact=EMAIL).count() == 0
     assert Proposal.objects.filter(author=resident).count() == 1
+
+
+def test_wrong_passwords_when_closing_count_towards_the_sign_in_lockout(resident, footprint):
+    client = _client(resident)
+    url = reverse("participation:close_account")
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post(url, {"password": "a guess"})
+    # Locked out: not even the right password closes the account now, nor signs in.
+    response = client.post(url, {"password": PASSWORD})
+    assert response.status_code == 429
+    resident.refresh_from_db()
+    assert resident.is_active and resident.email == EMAIL
+    sign_in = Client().post(reverse("login"), {"username": EMAIL, "password": PASSWORD})
+    assert sign_in.status_code == 429

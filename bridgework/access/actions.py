@@ -7,6 +7,7 @@ import secrets
 from datetime import datetime
 
 from auditlog.context import set_actor
+from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,7 @@ from .models import ApiToken, Role, RoleAssignment, TokenPurpose, User
 from .policy import CHANGE, access_for, acts_beyond_viewing, assignable_roles, can, forget_access
 
 __all__ = [
+    "password_confirms",
     "authenticate_api_token",
     "do_hide_start_steps",
     "check_can_assign",
@@ -201,3 +203,11 @@ def do_hide_start_steps(user: User) -> None:
         user.start_steps_hidden_at = timezone.now()
         with set_actor(user):
             user.save(update_fields=["start_steps_hidden_at"])
+
+
+def password_confirms(request, user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s, asked through the sign-in backends: a wrong guess
+    counts towards the same lockout as one on the sign-in form, and a locked-out account is
+    refused here too (axes answers with its lockout page)."""
+    confirmed = authenticate(request, username=user.get_username(), password=password)
+    return confirmed is not None and confirmed.pk == user.pk

@@ -10,7 +10,7 @@ from typing import Any
 from auditlog.context import disable_auditlog, set_actor
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -97,14 +97,13 @@ def resident_data(user: User) -> dict[str, Any]:
 
 
 @transaction.atomic
-def do_close_resident_account(user: User, *, password: str) -> None:
-    """The resident closes their own account (their password confirms it). Afterwards the
-    account cannot sign in, and nothing on any page, answer or history names them."""
+def do_close_resident_account(user: User) -> None:
+    """The resident closes their own account (the caller has had their password confirm it,
+    ``access.actions.password_confirms``). Afterwards the account cannot sign in, and nothing
+    on any page, answer or history names them."""
     profile = ResidentProfile.objects.select_for_update().filter(user=user).first()
     if profile is None or profile.erased_at is not None:
         raise PermissionDenied(_("Only a resident can close their account here."))
-    if not user.check_password(password):
-        raise ValidationError({"password": _("That is not your password.")})
     email = user.email
     secrets = [user.email, user.full_name, profile.public_name]
     if profile.born_on:

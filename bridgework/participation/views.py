@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from bridgework.access.actions import password_confirms
 from bridgework.access.policy import access_record, can, permits
 from bridgework.activity.workflows import do_transition
 from bridgework.places.models import Place
@@ -698,11 +699,10 @@ def close_account(request):
     profile = _own_profile(request)
     form = CloseAccountForm(request.POST)
     if form.is_valid():
-        try:
-            do_close_resident_account(request.user, password=form.cleaned_data["password"])
-        except ValidationError as exc:
-            _merge(form, exc)
+        if not password_confirms(request, request.user, form.cleaned_data["password"]):
+            form.add_error("password", _("That is not your password."))
         else:
+            do_close_resident_account(request.user)
             logout(request)
             messages.success(
                 request,
