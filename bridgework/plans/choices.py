@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 __all__ = [
     "Aggregation",
@@ -47,9 +48,10 @@ class NeedCategory(models.TextChoices):
 
 
 class Priority(models.TextChoices):
-    HIGH = "high", _("High")
-    MEDIUM = "medium", _("Medium")
-    LOW = "low", _("Low")
+    # In context: French says "haute" of a priority and "fort" of a tension level.
+    HIGH = "high", pgettext_lazy("priority", "High")
+    MEDIUM = "medium", pgettext_lazy("priority", "Medium")
+    LOW = "low", pgettext_lazy("priority", "Low")
 
 
 class NeedStatus(models.TextChoices):
