@@ -8,8 +8,8 @@ import datetime
 import json
 
 import pytest
-from django.conf import settings
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 

@@ -88,6 +88,30 @@ def test_the_api_refuses_response_data_until_the_session_is_verified(tree):
     assert client.get(reverse("api-1.0.0:list_reports")).status_code == 200
 
 
+def _token_made_on_the_account_page(client) -> str:
+    page = client.post(reverse("token_create"), {"name": "Nightly export", "purpose": "api"})
+    assert page.status_code == 200
+    return page.context["new_secret"]
+
+
+def test_a_token_reads_incident_data_only_if_made_behind_a_second_factor(tree):
+    ReportFactory(place=tree.city, title="Graffiti at the temple")
+    client = _client(tree.in_scope)
+    unguarded = _token_made_on_the_account_page(client)
+    verify_client_session(client, tree.in_scope)
+    guarded = _token_made_on_the_account_page(client)
+    script = Client()  # no session: the token alone
+    url = reverse("api-1.0.0:list_reports")
+    refused = script.get(url, headers={"Authorization": f"Bearer {unguarded}"})
+    assert refused.status_code == 403 and "token made after" in refused.json()["detail"]
+    answered = script.get(url, headers={"Authorization": f"Bearer {guarded}"})
+    assert answered.status_code == 200
+    assert [r["title"] for r in answered.json()["items"]] == ["Graffiti at the temple"]
+    # The rest of the API answers either token.
+    me = script.get(reverse("api-1.0.0:me"), headers={"Authorization": f"Bearer {unguarded}"})
+    assert me.status_code == 200
+
+
 def test_partners_the_public_and_other_pages_are_not_asked(tree):
     partner = UserFactory(label="partner")
     RoleAssignmentFactory(user=partner, role="partner", place=tree.city)

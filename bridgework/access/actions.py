@@ -20,6 +20,7 @@ from .models import ApiToken, Role, RoleAssignment, TokenPurpose, User
 from .policy import CHANGE, access_for, acts_beyond_viewing, assignable_roles, can, forget_access
 
 __all__ = [
+    "usable_api_token",
     "password_confirms",
     "authenticate_api_token",
     "do_hide_start_steps",
@@ -138,9 +139,11 @@ def do_create_api_token(
     name: str,
     expires_at: datetime | None = None,
     purpose: str = TokenPurpose.API,
+    second_factor: bool = False,
 ) -> tuple[ApiToken, str]:
     """Create a token for ``purpose``; the returned secret is shown once and never stored.
-    Only for people who may do more than look (``acts_beyond_viewing``)."""
+    Only for people who may do more than look (``acts_beyond_viewing``). ``second_factor``:
+    made in a session that had proven one (see ``ApiToken.second_factor``)."""
     if not acts_beyond_viewing(user):
         raise PermissionDenied(
             _("Personal tokens are for people who may change or export records.")
@@ -161,6 +164,7 @@ def do_create_api_token(
             prefix=secret[:10],
             key_hash=hash_api_token(secret),
             expires_at=expires_at,
+            second_factor=second_factor,
         )
     return token, secret
 
@@ -179,6 +183,12 @@ def do_revoke_api_token(token: ApiToken, *, acting_user: User) -> ApiToken:
 def authenticate_api_token(secret: str, purpose: str = TokenPurpose.API) -> User | None:
     """The active user owning a usable token with this secret for ``purpose``, or ``None``:
     a calendar token opens no API, an API token no calendar feed."""
+    token = usable_api_token(secret, purpose)
+    return token.user if token is not None else None
+
+
+def usable_api_token(secret: str, purpose: str = TokenPurpose.API) -> ApiToken | None:
+    """The usable token of an active user with this secret for ``purpose``, or ``None``."""
     prefix = PREFIXES.get(TokenPurpose(purpose)) if purpose in PREFIXES else None
     if not secret or prefix is None or not secret.startswith(prefix):
         return None
@@ -193,7 +203,7 @@ def authenticate_api_token(secret: str, purpose: str = TokenPurpose.API) -> User
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         # Throttled so a busy client does not write on every request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token
 
 
 @transaction.atomic

@@ -287,6 +287,11 @@ class ApiToken(TimeStampedModel):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Made in a session that had proven a second factor: such a token may read what a second
+    # factor guards (incident data); one made without may not.
+    second_factor = models.BooleanField(
+        _("made behind a second factor"), default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -20,13 +20,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp import devices_for_user
 from django_otp import login as otp_login
-from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bridgework.access.policy import access_for
+from bridgework.access.second_factor import session_is_verified
 from bridgework.core.tlp import TLP
 
 __all__ = [
@@ -65,15 +65,6 @@ def needs_second_factor(user) -> bool:
         for label in RESPONSE_MODELS
         for held, _path in access.grants("view", label)
     )
-
-
-def session_is_verified(request) -> bool:
-    """The session's second factor: a confirmed device of this user, proven in this session."""
-    persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
-    if not persistent_id:
-        return False
-    device = Device.from_persistent_id(persistent_id)
-    return device is not None and device.user_id == request.user.pk and device.confirmed
 
 
 def verify_in_session(request, token: str) -> bool:
@@ -146,12 +137,17 @@ def require_second_factor(view):
 
 
 def check_api_second_factor(request) -> None:
-    """The API's side: 403 until the session (or the token's owner, for a script) has a
-    verified second factor. A token cannot hold a session: scripts of users who must verify
-    are refused response data, and use the pages instead."""
+    """The API's side: 403 until the session has a verified second factor. A script's token
+    holds no session: it counts as verified when it was made in a session that was (the
+    account page records it), as a second factor guards the making of the token."""
     user = request.user
     must = otp_required() and user.is_authenticated and needs_second_factor(user)
-    if must and (not hasattr(request, "session") or not session_is_verified(request)):
+    token = getattr(request, "api_token", None)
+    verified = token.second_factor if token is not None else session_is_verified(request)
+    if must and not verified:
         raise PermissionDenied(
-            _("Verify your second factor (response/two-factor/) to read incident data.")
+            _(
+                "Verify your second factor (response/two-factor/) to read incident data; a "
+                "script needs a token made after verifying it."
+            )
         )

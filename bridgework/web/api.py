@@ -28,7 +28,7 @@ from ninja.responses import Status
 from ninja.security import HttpBearer, SessionAuth
 from ninja.throttling import SimpleRateThrottle
 
-from bridgework.access.actions import authenticate_api_token
+from bridgework.access.actions import usable_api_token
 from bridgework.access.middleware import client_address
 from bridgework.access.policy import access_record, log_sensitive_reads, sight_for
 
@@ -179,10 +179,13 @@ class TokenAuth(HttpBearer):
     """A personal API token: ``Authorization: Bearer bw_…``."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = authenticate_api_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = usable_api_token(token)
+        if found is None:
+            return None
+        request.user = found.user
+        # What the token itself carries (whether a second factor guarded its making).
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 def _error(api: NinjaAPI, request, status: int, detail: str, errors=()) -> Any:

@@ -32,6 +32,7 @@ from bridgework.access.actions import (
 )
 from bridgework.access.models import ApiToken, TokenPurpose
 from bridgework.access.policy import acts_beyond_viewing, parents_for, places_for
+from bridgework.access.second_factor import session_is_verified
 from bridgework.core.modules import home_sections
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
@@ -137,6 +138,7 @@ def token_create(request):
                 name=form.cleaned_data["name"],
                 expires_at=form.cleaned_data["expires_at"],
                 purpose=form.cleaned_data["purpose"] or TokenPurpose.API,
+                second_factor=session_is_verified(request),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
