@@ -10,8 +10,12 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.core.tlp import TLP
-from bridgework.response.factories import TensionAssessmentFactory
+from bridgework.notifications.models import Notification
+from bridgework.notifications.testing import immediate_tasks
+from bridgework.response.actions import do_record_tension, do_update_tension
+from bridgework.response.factories import AlertRuleFactory, TensionAssessmentFactory
 from bridgework.response.models import TensionAssessment, TensionLevel
 from bridgework.response.selectors import tension_picture
 
@@ -85,3 +89,61 @@ def test_the_picture_page_and_api(tree):
     assert answer.json()["place_id"] == tree.city.pk
     assert len(answer.json()["weeks"]) == 12
     assert _client(tree.no_role).get(reverse("response:tension_picture")).status_code == 403
+
+
+def _tension_alerts(user) -> list[str]:
+    return list(
+        Notification.objects.filter(kind="response.tension_alert", recipient=user)
+        .order_by("pk")
+        .values_list("subject", flat=True)
+    )
+
+
+def test_tension_reaching_a_rules_level_alerts_once(tree, django_capture_on_commit_callbacks):
+    watcher = UserFactory(label="watcher")
+    RoleAssignmentFactory(user=watcher, role="local_coordinator", place=tree.country)
+    AlertRuleFactory(place=tree.country, person=watcher, tension_from=_level(4))
+    AlertRuleFactory(place=tree.sibling, person=watcher, tension_from=_level(1), name="Sibling")
+    AlertRuleFactory(place=tree.country, person=watcher, name="Reports only")
+    client = _client(tree.in_scope)
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        added = client.post(
+            reverse("response:tensionassessment_add"),
+            {
+                "place": tree.ward.pk,
+                "week_start": TODAY.isoformat(),
+                "level": _level(3).pk,
+                "title": "Posters after the match",
+                "evidence": "Two reports of posters near the stadium.",
+                "tlp": TLP.AMBER,
+            },
+        )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    assert _tension_alerts(watcher) == []  # level 3: below the rule's 4
+
+    assessment = TensionAssessment.objects.get(title="Posters after the match")
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        assessment.level = _level(4)
+        do_update_tension(assessment, acting_user=tree.in_scope)
+        assessment.title = "Posters and a march announced"
+        do_update_tension(assessment, acting_user=tree.in_scope)  # still 4: nobody again
+    alerts = Notification.objects.filter(kind="response.tension_alert", recipient=watcher)
+    assert [a.subject for a in alerts] == [
+        "[TLP:AMBER] [Bridgework] Tension severe in Riverton Ward 1, 2026-W49"
+    ]
+    # Where and how high, never what is happening.
+    assert "Posters" not in alerts.get().body and "stadium" not in alerts.get().body
+
+
+def test_a_tension_alert_never_reaches_someone_who_may_not_read_the_return(
+    tree, django_capture_on_commit_callbacks
+):
+    partner = UserFactory(label="partner")
+    RoleAssignmentFactory(user=partner, role="partner", place=tree.city)  # GREEN ceiling
+    AlertRuleFactory(place=tree.city, person=partner, tension_from=_level(1))
+    amber = TensionAssessmentFactory.build(
+        place=tree.city, week_start=THIS_WEEK, level=_level(5), tlp=TLP.AMBER
+    )
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        do_record_tension(amber, acting_user=tree.in_scope)
+    assert _tension_alerts(partner) == []

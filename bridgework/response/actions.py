@@ -24,8 +24,8 @@ from bridgework.notifications.actions import notify
 
 from .choices import ReportSource
 from .conf import deleted_kinds
-from .models import AlertRule, Crisis, CrisisUpdate, Report
-from .notifications import ALERT, REPORT_RECEIVED, body_members, coordinators_of
+from .models import AlertRule, Crisis, CrisisUpdate, Report, TensionAssessment
+from .notifications import ALERT, REPORT_RECEIVED, TENSION_ALERT, body_members, coordinators_of
 from .workflows import PERSONAL_FIELDS
 
 __all__ = [
@@ -36,9 +36,12 @@ __all__ = [
     "do_post_crisis_update",
     "do_apply_retention",
     "do_receive_report",
+    "do_record_tension",
     "do_review_severity",
     "do_update_report",
+    "do_update_tension",
     "matching_rules",
+    "matching_tension_rules",
 ]
 
 
@@ -70,6 +73,55 @@ def _alert(report: Report, *, acting_user) -> int:
         )
         count += 1
     return count
+
+
+def matching_tension_rules(assessment: TensionAssessment, *, below_level: int = 0):
+    """The active rules at the assessment's place or above it whose tension level the return
+    reaches, and which a previous level of the same return (``below_level``) did not."""
+    return AlertRule.objects.filter(
+        active=True,
+        place_path__in=[*assessment.place.ancestor_paths, assessment.place_path],
+        tension_from__value__lte=assessment.level.value,
+        tension_from__value__gt=below_level,
+    )
+
+
+def _alert_tension(assessment: TensionAssessment, *, acting_user, below_level: int = 0) -> int:
+    """Tell the people each rule names that tension has reached its level; the number of
+    rules matched. Delivery re-checks that each may read the return."""
+    count = 0
+    rules = matching_tension_rules(assessment, below_level=below_level)
+    for rule in rules.select_related("body", "person", "tension_from"):
+        users = body_members(rule.body) if rule.body_id else []
+        if rule.person_id:
+            users.append(rule.person)
+        notify(
+            TENSION_ALERT,
+            record=assessment,
+            recipients=users,
+            actor=acting_user,
+            context={"why": _("Alert rule: %(rule)s.") % {"rule": rule.name}},
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def do_record_tension(assessment: TensionAssessment, *, acting_user) -> TensionAssessment:
+    """Save a week's tension return and alert the rules whose level it reaches."""
+    do_create_record(assessment, acting_user=acting_user)
+    _alert_tension(assessment, acting_user=acting_user)
+    return assessment
+
+
+@transaction.atomic
+def do_update_tension(assessment: TensionAssessment, *, acting_user) -> TensionAssessment:
+    """Save a changed return; a rise alerts only the rules it newly reaches (a correction
+    downwards, or a change of wording, alerts nobody again)."""
+    before = TensionAssessment.objects.select_related("level").get(pk=assessment.pk)
+    do_update_record(assessment, acting_user=acting_user)
+    _alert_tension(assessment, acting_user=acting_user, below_level=before.level.value)
+    return assessment
 
 
 def alert_responders(report: Report, *, acting_user) -> None:

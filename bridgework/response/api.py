@@ -105,6 +105,7 @@ class AlertRuleOut(Schema):
     kind: str
     bias_category_id: int | None
     min_severity: int
+    tension_from_id: int | None
     body_id: int | None
     person_id: int | None
     active: bool

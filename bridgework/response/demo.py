@@ -327,7 +327,12 @@ def _rules(coordinator: User) -> None:
     if table is not None:
         AlertRule.objects.get_or_create(
             name="Serious incidents in Peel: the leaders' table (demo)",
-            defaults={"place": _place("Peel Region"), "body": table, "min_severity": 3},
+            defaults={
+                "place": _place("Peel Region"),
+                "body": table,
+                "min_severity": 3,
+                "tension_from": TensionLevel.objects.filter(value=4).first(),
+            },
         )
     lilongwe = User.objects.filter(email="local.lilongwe@demo.bridgework.test").first()
     if lilongwe is not None:

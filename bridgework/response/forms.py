@@ -237,6 +237,7 @@ class AlertRuleForm(ScopedModelForm):
             "kind",
             "bias_category",
             "min_severity",
+            "tension_from",
             "body",
             "person",
             "active",

@@ -290,7 +290,8 @@ class TensionAssessment(RolledUpModel, LabelledModel):
 
 
 class AlertRule(LabelledModel):
-    """Tell a body or a person of reports at or below a place, of a kind, from a severity."""
+    """Tell a body or a person of reports at or below a place, of a kind, from a severity;
+    and, when ``tension_from`` is set, of a week's tension return there reaching that level."""
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
@@ -307,6 +308,18 @@ class AlertRule(LabelledModel):
     )
     min_severity = models.PositiveSmallIntegerField(
         _("from severity"), default=3, validators=SEVERITY
+    )
+    tension_from = models.ForeignKey(
+        TensionLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tension from"),
+        help_text=_(
+            "Also alert when a week's tension return at or below the place reaches this level "
+            "(empty: reports only)"
+        ),
     )
     body = models.ForeignKey(
         Body,

@@ -21,13 +21,14 @@ from bridgework.bodies.models import Body, held_on_q
 from bridgework.core.tlp import TLP
 from bridgework.notifications.kinds import Message, NotificationKind
 
-from .models import Report
+from .models import Report, TensionAssessment
 
 __all__ = [
     "ALERT",
     "KINDS",
     "REPORT_MOVED",
     "REPORT_RECEIVED",
+    "TENSION_ALERT",
     "body_members",
     "coordinators_of",
 ]
@@ -35,6 +36,7 @@ __all__ = [
 REPORT_RECEIVED = "response.report_received"
 REPORT_MOVED = "response.report_moved"
 ALERT = "response.alert"
+TENSION_ALERT = "response.tension_alert"
 COORDINATOR_ROLES = ("local_coordinator", "national_coordinator")
 
 
@@ -137,6 +139,31 @@ def render_alert(record: Model, context: dict[str, Any], reader=None) -> Message
     return Message(subject, body, report.get_absolute_url())
 
 
+def render_tension_alert(record: Model, context: dict[str, Any], reader=None) -> Message:
+    assessment = cast(TensionAssessment, record)
+    level = _(assessment.level.name)
+    subject = _("[%(tlp)s] [Bridgework] Tension %(level)s in %(place)s, %(week)s") % {
+        "tlp": _label(assessment),
+        "level": level.lower(),
+        "place": named_for(reader, assessment.place),
+        "week": assessment.week_label,
+    }
+    # Like a report's alert, the message says where and how high, not what is happening.
+    body = _(
+        "%(why)s\n\nThe tension return for %(place)s in %(week)s is at level %(value)s "
+        "(%(level)s).\n\nHandle it as %(tlp)s.\n\n%(link)s\n"
+    ) % {
+        "why": str(context.get("why", "")),
+        "place": named_for(reader, assessment.place),
+        "week": assessment.week_label,
+        "value": assessment.level.value,
+        "level": level,
+        "tlp": _label(assessment),
+        "link": _link(assessment),
+    }
+    return Message(subject, body, assessment.get_absolute_url())
+
+
 KINDS = [
     NotificationKind(
         REPORT_RECEIVED,
@@ -153,5 +180,10 @@ KINDS = [
         ALERT,
         gettext_lazy("An alert: a report matches a rule, or is routed to your body"),
         render_alert,
+    ),
+    NotificationKind(
+        TENSION_ALERT,
+        gettext_lazy("An alert: a weekly tension return reaches the level of a rule"),
+        render_tension_alert,
     ),
 ]

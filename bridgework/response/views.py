@@ -32,8 +32,10 @@ from .actions import (
     do_convene,
     do_post_crisis_update,
     do_receive_report,
+    do_record_tension,
     do_review_severity,
     do_update_report,
+    do_update_tension,
 )
 from .conf import public_report_rate
 from .filters import (
@@ -185,6 +187,8 @@ class TensionAssessmentViewSet(ModelViewSet):
     filterset_class = TensionAssessmentFilterSet
     title = gettext_lazy("Tension assessments")
     url_prefix = "tensions/"
+    create_action = staticmethod(do_record_tension)
+    update_action = staticmethod(do_update_tension)
     ordering = ("-week_start", "place_path", "pk")
     list_select_related = ("place", "level")
     columns = [
@@ -227,6 +231,7 @@ class AlertRuleViewSet(ModelViewSet):
         ("get_kind_display", gettext_lazy("Kind")),
         ("bias_category", gettext_lazy("Bias motivation")),
         ("min_severity", gettext_lazy("From severity")),
+        ("tension_from", gettext_lazy("Tension from")),
         ("body", gettext_lazy("Body to alert")),
         ("person", gettext_lazy("User to alert")),
         ("active", gettext_lazy("Active")),
