@@ -209,7 +209,13 @@ def test_a_sections_own_pages_sit_in_its_section_menu_not_the_main_menu(tree):
     assert section == {"Organisations": False, "People": True}
 
     # A page of a section without pages of its own shows no section menu.
-    assert client.get(reverse("home")).context["section_menu"] == []
+    home = client.get(reverse("home"))
+    assert home.context["section_menu"] == []
+    # The reader's own pages sit beside their name, the help pages in the footer.
+    assert labels(home.context["personal_menu"]) == ["Inbox", "My account"]
+    assert labels(home.context["help_menu"]) == ["How work moves"]
+    assert not {"Inbox", "My account", "How work moves"} & set(labels(home.context["menu"]))
+    assert 'aria-label="Yours"' in home.content.decode()
 
 
 def test_an_entry_whose_section_is_hidden_takes_its_place_in_the_main_menu(tree, monkeypatch):

@@ -12,7 +12,11 @@ class ActivityConfig(modules.ModuleConfig):
     verbose_name = _("Activity and workflows")
     navigation = (
         NavEntry(
-            _("How work moves"), "activity:workflow_list", order=95, current_when=("activity:*",)
+            _("How work moves"),
+            "activity:workflow_list",
+            order=95,
+            current_when=("activity:*",),
+            area="help",
         ),
     )
 

@@ -63,7 +63,8 @@ class NavEntry:
     unread notifications, shown when it is not zero. ``within`` (the URL name of another
     entry) lists the entry under that one, in the section menu its pages show, instead of in
     the main menu (which stays short); when that entry is hidden from the reader, this one
-    takes its place in the main menu."""
+    takes its place in the main menu. ``area``: "main" (the main menu), "personal" (beside the
+    reader's name: their inbox and account) or "help" (the footer)."""
 
     label: Any
     url_name: str
@@ -72,6 +73,7 @@ class NavEntry:
     needs: tuple[str, str] | None = None
     badge: str = ""
     within: str = ""
+    area: str = "main"
 
     def is_current(self, view_name: str) -> bool:
         marks = self.current_when or (self.url_name,)

@@ -17,5 +17,6 @@ class NotificationsConfig(modules.ModuleConfig):
             order=98,
             current_when=("notifications:*",),
             badge="bridgework.notifications.selectors.unread_count",
+            area="personal",
         ),
     )

@@ -10,5 +10,5 @@ class WebConfig(modules.ModuleConfig):
     verbose_name = _("Web")
     navigation = (
         NavEntry(_("Home"), "home", order=0),
-        NavEntry(_("My account"), "account", order=100),
+        NavEntry(_("My account"), "account", order=100, area="personal"),
     )

@@ -1,5 +1,6 @@
 """What every page's shell needs: the signed-in user's roles and places, the main menu and,
-on pages of a section with entries of its own, the section menu."""
+on pages of a section with entries of its own, the section menu; the reader's own entries
+(inbox, account) beside their name, and the help pages in the footer."""
 
 from django.apps import apps
 from django.utils.module_loading import import_string
@@ -14,7 +15,13 @@ def shell(request):
     user = getattr(request, "user", None)
     access = access_for(user) if user is not None else None
     if access is None:
-        return {"held_roles": [], "menu": [], "section_menu": []}
+        return {
+            "held_roles": [],
+            "menu": [],
+            "section_menu": [],
+            "personal_menu": [],
+            "help_menu": [],
+        }
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     shown = [
@@ -27,8 +34,13 @@ def shell(request):
         if entry.within in shown_names:
             sections.setdefault(entry.within, []).append(entry)
     menu, section_menu = [], []
+    areas: dict[str, list] = {"personal": [], "help": []}
     for entry in shown:
         if entry.within in shown_names:
+            continue
+        if entry.area in areas:
+            current = "page" if entry.is_current(view_name) else ""
+            areas[entry.area].append((entry, current, _badge(entry, request)))
             continue
         group = [entry, *sections.get(entry.url_name, ())]
         rows = [(each, each.is_current(view_name), _badge(each, request)) for each in group]
@@ -38,7 +50,13 @@ def shell(request):
         menu.append((entry, current, sum(badge for _each, _current, badge in rows)))
         if in_section and len(rows) > 1:
             section_menu = rows
-    return {"held_roles": access.held, "menu": menu, "section_menu": section_menu}
+    return {
+        "held_roles": access.held,
+        "menu": menu,
+        "section_menu": section_menu,
+        "personal_menu": areas["personal"],
+        "help_menu": areas["help"],
+    }
 
 
 def _badge(entry, request) -> int:

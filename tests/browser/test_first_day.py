@@ -206,7 +206,7 @@ def test_chilinde_resident_sees_only_what_she_can_use(page: Page, live_server, d
     expect(near.get_by_role("link")).to_have_text(["Lilongwe City Community Policing Forum (demo)"])
     assert_accessible(page)
 
-    nav.get_by_role("link", name="My account").click()
+    page.get_by_role("navigation", name="Yours").get_by_role("link", name="My account").click()
     expect(page.get_by_role("heading", name="Personal tokens")).to_have_count(0)
     expect(page.get_by_role("button", name="Create token")).to_have_count(0)
     assert_accessible(page)

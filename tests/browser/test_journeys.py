@@ -20,7 +20,6 @@ MAIN_NAV_LINKS = (
     "Bodies",
     "My actions",
     "Access",
-    "My account",
 )
 NARROW_WIDTH = 320
 NARROW_HEIGHT = 640
