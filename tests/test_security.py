@@ -258,6 +258,21 @@ def test_server_errors_never_show_a_stack_trace(tree, monkeypatch):
     assert b"Something went wrong" in response.content
 
 
+def test_the_server_error_page_reads_neither_the_database_nor_the_user(rf):
+    # No database fixture: pytest-django refuses any query this test would make.
+    from django.utils.functional import SimpleLazyObject
+
+    from bridgework.web.views import server_error
+
+    def no_user():
+        raise AssertionError("the 500 page looked at the signed-in user")
+
+    request = rf.get("/places/")
+    request.user = SimpleLazyObject(no_user)
+    response = server_error(request)
+    assert response.status_code == 500 and b"Something went wrong" in response.content
+
+
 def test_api_errors_never_show_a_stack_trace(tree, monkeypatch):
     client = Client(raise_request_exception=False)
     client.force_login(tree.in_scope)

@@ -20,6 +20,7 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -186,7 +187,9 @@ def server_error(request):
     read-only file, a full disk), 503 saying so, built without touching the database."""
     problem = storage_problem(sys.exc_info()[1])
     if problem is None:
-        return render(request, "500.html", status=500)
+        # Without the request: no context processor runs, so nothing reads the database (or
+        # the signed-in user) while something is already failing.
+        return HttpResponse(loader.render_to_string("500.html"), status=500)
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": problem_message(problem), "errors": []}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
