@@ -659,3 +659,14 @@ def test_a_draft_is_never_given_to_a_reviewer(ca):
     )
     assert response.status_code == 400
     assert not Review.objects.exists()
+
+
+def test_the_fund_page_names_only_the_eligible_places_the_reader_sees(ca):
+    ca.fund.eligible_places.set([ca.mississauga, ca.brampton, ca.ottawa])
+    url = ca.fund.get_absolute_url()
+    staff_page = _client(ca.staff).get(url).content.decode()
+    assert all(name in staff_page for name in ("Mississauga", "Brampton", "Ottawa"))
+    partner_page = _client(ca.partner).get(url).content.decode()
+    assert "Mississauga" in partner_page
+    assert "Brampton" not in partner_page and "Ottawa" not in partner_page
+    assert "2 places you cannot see" in partner_page

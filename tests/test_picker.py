@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -204,3 +205,62 @@ def test_typed_text_wins_over_a_stale_choice_but_not_over_a_picked_match():
     picked = {"org": "3", "org__search": "Forum", "org__picked": "1"}
     assert widget.value_from_datadict(picked, {}, "org") == "3"
     assert widget.value_from_datadict({}, {}, "org") is None
+
+
+@pytest.fixture
+def many_blocks(tree):
+    return [do_create_place(Place(name=f"Block {n}", parent=tree.ward)) for n in range(51)]
+
+
+def test_a_field_of_several_places_gets_a_picker_of_several(tree, many_blocks):
+    from bridgework.funding.forms import FundForm
+    from bridgework.web.widgets import PlacesPicker
+
+    form = FundForm(user=tree.in_scope, action="add")
+    widget = form.fields["eligible_places"].widget
+    assert isinstance(widget, PlacesPicker)
+    assert widget.lookup_query("eligible_places")["multiple"] == "1"
+    # A single place stays a single picker.
+    assert not isinstance(
+        FundForm(user=tree.in_scope, action="add").fields["owner"].widget, PlacesPicker
+    )
+
+
+def test_the_picker_of_several_shows_the_chosen_ticked_and_reads_them_all(tree, many_blocks):
+    from bridgework.funding.forms import FundForm
+
+    form = FundForm(user=tree.in_scope, action="add", initial={"eligible_places": many_blocks[:2]})
+    html = str(form["eligible_places"])
+    for place in many_blocks[:2]:
+        assert f'type="checkbox" name="eligible_places" value="{place.pk}" checked' in html
+    assert f'value="{many_blocks[2].pk}"' not in html and "<option" not in html
+    widget = form.fields["eligible_places"].widget
+    data = QueryDict(mutable=True)
+    data.setlist("eligible_places", [str(many_blocks[0].pk), str(many_blocks[3].pk)])
+    assert widget.value_from_datadict(data, {}, "eligible_places") == [
+        str(many_blocks[0].pk),
+        str(many_blocks[3].pk),
+    ]
+    # Without JavaScript, a place named in the search box is added; unknown text is kept for
+    # the field to refuse; matches offered (picked) are what counts then.
+    data["eligible_places__search"] = "Block 7"
+    assert widget.value_from_datadict(data, {}, "eligible_places")[-1] == str(many_blocks[7].pk)
+    data["eligible_places__search"] = "Nowhere at all"
+    assert widget.value_from_datadict(data, {}, "eligible_places")[-1] == "Nowhere at all"
+    data["eligible_places__picked"] = "1"
+    assert len(widget.value_from_datadict(data, {}, "eligible_places")) == 2
+    # Nothing ticked is a choice too (none), not a field left out.
+    assert widget.value_omitted_from_data(QueryDict(), {}, "eligible_places") is False
+
+
+def test_the_picker_of_several_is_offered_checkboxes(client, tree, many_blocks):
+    client.force_login(tree.in_scope)
+    found = pick(
+        client,
+        model="places.place",
+        field="eligible_places",
+        multiple="1",
+        eligible_places__search="block 1",
+    )
+    body = found.content.decode()
+    assert 'type="checkbox" name="eligible_places"' in body and 'type="radio"' not in body

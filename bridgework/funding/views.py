@@ -101,10 +101,13 @@ class FundViewSet(ModelViewSet):
     @classmethod
     def detail_context(cls, request, fund):
         user = request.user
+        # Only the eligible places the reader sees are named; the others are counted.
+        eligible = list(fund.eligible_places.visible_to(user, "view").order_by("path"))  # type: ignore[attr-defined]
         return {
             "calls": Call.objects.visible_to(user).filter(fund=fund).order_by("-closes_at", "pk"),
             "budget": budget_lines(fund.budget),
-            "eligible": fund.eligible_places.all(),
+            "eligible": eligible,
+            "eligible_unseen": fund.eligible_places.count() - len(eligible),
             "objectives": fund.objectives.visible_to(user),  # type: ignore[attr-defined]
             "themes": fund.themes.all(),
             "can_add_call": permits_add(user, Call, parent=fund),

@@ -12,7 +12,7 @@ from bridgework.access.policy import model_label, parents_for, places_for, tlp_c
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import Place
 
-from .widgets import PlacePicker, RecordPicker
+from .widgets import PlacePicker, PlacesPicker, RecordPicker
 
 __all__ = [
     "ScopedModelForm",
@@ -37,7 +37,9 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
             if target is Place:
                 field.queryset = places_for(user, action, model).order_by("path")
                 if _more_than(field.queryset, SELECT_LIMIT):
-                    field.widget = PlacePicker(for_model=model_label(model), action=action)
+                    several = isinstance(field, forms.ModelMultipleChoiceField)
+                    picker = PlacesPicker if several else PlacePicker
+                    field.widget = picker(for_model=model_label(model), action=action)
                     field.widget.choices = field.choices
             elif isinstance(field.queryset, ScopedQuerySet):
                 decides_place = name in follows

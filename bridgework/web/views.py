@@ -248,7 +248,13 @@ def record_pick(request):
     return render(
         request,
         "web/widgets/_pick_results.html",
-        {"field": field, "matches": matches, "text": text, "is_place": model is Place},
+        {
+            "field": field,
+            "matches": matches,
+            "text": text,
+            "is_place": model is Place,
+            "multiple": request.GET.get("multiple") == "1",
+        },
     )
 
 

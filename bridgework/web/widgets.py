@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.places.selectors import find_place, place_reference
 
-__all__ = ["PICKED_SUFFIX", "PlacePicker", "RecordPicker"]
+__all__ = ["PICKED_SUFFIX", "PlacePicker", "PlacesPicker", "RecordPicker"]
 
 # Sent with the matches of a search (never with the current choice): the radio button the
 # user then chooses was picked among what they typed for.
@@ -113,3 +113,54 @@ class PlacePicker(RecordPicker):
             return None, ""
         place = find_place(queryset, str(value))
         return place, (place_reference(place) if place is not None else "")
+
+
+class PlacesPicker(PlacePicker):
+    """Several places (a fund's eligible places, the places an item is about): the chosen ones
+    as ticked boxes, and a search whose matches are boxes to tick. Unticking one removes it.
+
+    Without JavaScript, a code or a name typed in the search box is added when the form is
+    sent (one place at a time); the field says so when it names no place it may choose."""
+
+    template_name = "web/widgets/places_picker.html"
+    allow_multiple_selected = True
+    results_label = _("Matching places")
+    chosen_label = _("Chosen places")
+
+    def lookup_query(self, name: str) -> dict[str, str]:
+        return {**super().lookup_query(name), "multiple": "1"}
+
+    def format_value(self, value):
+        if value in (None, ""):
+            return []
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(getattr(v, "pk", v)) for v in values if v not in (None, "")]
+
+    def chosen(self, values: list[str]) -> list:
+        queryset = getattr(self.choices, "queryset", None)
+        wanted = [v for v in values if v.isdigit()]
+        if queryset is None or not wanted:
+            return []
+        return list(queryset.filter(pk__in=wanted).order_by("path"))
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, None, attrs)
+        context["widget"].update(
+            chosen=self.chosen(self.format_value(value)), chosen_label=self.chosen_label
+        )
+        return context
+
+    def value_from_datadict(self, data, files, name):
+        getlist = getattr(data, "getlist", None)
+        raw = getlist(name) if getlist is not None else data.get(name, [])
+        values = [v for v in (raw if isinstance(raw, list) else [raw]) if v]
+        typed = (data.get(f"{name}__search") or "").strip()
+        if typed and not data.get(f"{name}{PICKED_SUFFIX}"):
+            queryset = getattr(self.choices, "queryset", None)
+            place = find_place(queryset, typed) if queryset is not None else None
+            # A place it names is added; anything else goes to the field, which refuses it.
+            values.append(str(place.pk) if place is not None else typed)
+        return values
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # no box ticked means none chosen, as for checkboxes

@@ -25,6 +25,33 @@
     target.focus();
   }
 
+  // A picker of several places: a ticked match joins the chosen places, so that the next
+  // search (which replaces the matches) does not drop it.
+  function keepTickedMatch(event) {
+    var box = event.target;
+    if (!box.checked || !box.matches(".place-picker[data-multiple] .place-picker-results input[type=checkbox]")) {
+      return;
+    }
+    var chosen = box.closest(".place-picker").querySelector(".place-picker-chosen");
+    var label = box.closest("label");
+    var same = Array.prototype.find.call(chosen.querySelectorAll("input[type=checkbox]"), function (other) {
+      return other.value === box.value;
+    });
+    if (same) {
+      same.checked = true;
+      label.remove();
+      same.focus();
+      return;
+    }
+    var none = chosen.querySelector("p.muted");
+    if (none) {
+      none.remove();
+    }
+    chosen.appendChild(label);
+    box.focus();
+  }
+  document.addEventListener("change", keepTickedMatch);
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { focusOutcome(document); });
   } else {
