@@ -206,7 +206,7 @@ def test_a_sections_own_pages_sit_in_its_section_menu_not_the_main_menu(tree):
     main = {str(entry.label): current for entry, current, _ in people.context["menu"]}
     assert main["Organisations"] == "true" and main["Home"] == ""
     section = {str(entry.label): current for entry, current, _ in people.context["section_menu"]}
-    assert section == {"Organisations": False, "People": True}
+    assert section == {"Organisations": "", "People": "page"}
 
     # A page of a section without pages of its own shows no section menu.
     home = client.get(reverse("home"))

@@ -59,14 +59,21 @@ def matching_rules(report: Report):
 
 def _alert(report: Report, *, acting_user) -> int:
     """Tell the people every matching rule names; the number of rules matched."""
+    rules = matching_rules(report).select_related("body", "person").distinct()
+    return _tell_rules(rules, ALERT, report, acting_user=acting_user)
+
+
+def _tell_rules(rules, kind: str, record, *, acting_user) -> int:
+    """Notify the body's members or the person each rule names of ``record`` (delivery
+    re-checks that each may read it); the number of rules."""
     count = 0
-    for rule in matching_rules(report).select_related("body", "person").distinct():
+    for rule in rules:
         users = body_members(rule.body) if rule.body_id else []
         if rule.person_id:
             users.append(rule.person)
         notify(
-            ALERT,
-            record=report,
+            kind,
+            record=record,
             recipients=users,
             actor=acting_user,
             context={"why": _("Alert rule: %(rule)s.") % {"rule": rule.name}},
@@ -88,22 +95,11 @@ def matching_tension_rules(assessment: TensionAssessment, *, below_level: int = 
 
 def _alert_tension(assessment: TensionAssessment, *, acting_user, below_level: int = 0) -> int:
     """Tell the people each rule names that tension has reached its level; the number of
-    rules matched. Delivery re-checks that each may read the return."""
-    count = 0
+    rules matched."""
     rules = matching_tension_rules(assessment, below_level=below_level)
-    for rule in rules.select_related("body", "person", "tension_from"):
-        users = body_members(rule.body) if rule.body_id else []
-        if rule.person_id:
-            users.append(rule.person)
-        notify(
-            TENSION_ALERT,
-            record=assessment,
-            recipients=users,
-            actor=acting_user,
-            context={"why": _("Alert rule: %(rule)s.") % {"rule": rule.name}},
-        )
-        count += 1
-    return count
+    return _tell_rules(
+        rules.select_related("body", "person"), TENSION_ALERT, assessment, acting_user=acting_user
+    )
 
 
 @transaction.atomic

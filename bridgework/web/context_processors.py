@@ -39,14 +39,13 @@ def shell(request):
         if entry.within in shown_names:
             continue
         if entry.area in areas:
-            current = "page" if entry.is_current(view_name) else ""
-            areas[entry.area].append((entry, current, _badge(entry, request)))
+            areas[entry.area].append((entry, _current(entry, view_name), _badge(entry, request)))
             continue
         group = [entry, *sections.get(entry.url_name, ())]
-        rows = [(each, each.is_current(view_name), _badge(each, request)) for each in group]
+        rows = [(each, _current(each, view_name), _badge(each, request)) for each in group]
         in_section = any(current for _each, current, _badge_count in rows)
         # aria-current: "page" on the page itself, "true" on its section's main entry.
-        current = "page" if rows[0][1] else ("true" if in_section else "")
+        current = rows[0][1] or ("true" if in_section else "")
         menu.append((entry, current, sum(badge for _each, _current, badge in rows)))
         if in_section and len(rows) > 1:
             section_menu = rows
@@ -57,6 +56,11 @@ def shell(request):
         "personal_menu": areas["personal"],
         "help_menu": areas["help"],
     }
+
+
+def _current(entry, view_name: str) -> str:
+    """The link's aria-current: "page" on the entry's own pages."""
+    return "page" if entry.is_current(view_name) else ""
 
 
 def _badge(entry, request) -> int:
