@@ -33,7 +33,7 @@ from bridgework.core.fields import PathField
 from bridgework.core.models import TimeStampedModel
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
-from bridgework.places.models import Place, ScopedModel
+from bridgework.places.models import Place, ReferralStep, ScopedModel
 
 from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, ReportReason
 
@@ -308,25 +308,11 @@ class Proposal(ModeratedContent, ScopedModel):
         return max(0, (timezone.now() - self.created_at).days)
 
 
-class ProposalReferral(TimeStampedModel):
+class ProposalReferral(TimeStampedModel, ReferralStep):
     """One step of a proposal up the tree: from which level to which, why, by whom."""
 
     proposal = models.ForeignKey(
         Proposal, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("proposal")
-    )
-    from_place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
-    )
-    to_place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
-    )
-    note = models.TextField(_("why"))
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
 
     class Meta:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -27,6 +28,7 @@ __all__ = [
     "PlaceQuerySet",
     "PlaceShape",
     "LabelledModel",
+    "ReferralStep",
     "ROLLUP_DEPTHS",
     "RolledUpModel",
     "ScopedModel",
@@ -324,6 +326,29 @@ class LabelledModel(ScopedModel):
                         }
                     }
                 )
+
+
+class ReferralStep(models.Model):
+    """One step of a record up the tree (a local need, a residents' proposal): from which
+    place to which, why, and by whom. The concrete model adds the record it moves."""
+
+    from_place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_place = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    note = models.TextField(_("why"))
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Network(TimeStampedModel):

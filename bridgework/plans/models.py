@@ -39,7 +39,7 @@ from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.fields import PathField
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
-from bridgework.places.models import LabelledModel, Place, RolledUpModel, ScopedModel
+from bridgework.places.models import LabelledModel, Place, ReferralStep, RolledUpModel, ScopedModel
 
 from .choices import (
     OPEN_NEED_STATUSES,
@@ -606,27 +606,13 @@ class NeedPart(ScopedModel):
         abstract = True
 
 
-class NeedReferral(DerivedPlaceMixin, NeedPart):
+class NeedReferral(DerivedPlaceMixin, NeedPart, ReferralStep):
     """One step of a need up the tree: from which level to which, why, by whom."""
 
     place_follows = ("need",)
 
     need = models.ForeignKey(
         LocalNeed, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("need")
-    )
-    from_place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
-    )
-    to_place = models.ForeignKey(
-        Place, on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
-    )
-    note = models.TextField(_("note"))
-    referred_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("by"),
     )
 
     class Meta:
