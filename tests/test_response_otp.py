@@ -119,3 +119,22 @@ def test_partners_the_public_and_other_pages_are_not_asked(tree):
     assert BrowserClient().get(reverse("response:public_report")).status_code == 200
     # A coordinator who has not verified still uses the rest of the platform.
     assert _client(tree.in_scope).get(reverse("home")).status_code == 200
+
+
+def test_a_places_activity_leaves_out_reports_until_the_session_is_verified(tree):
+    from bridgework.response.actions import do_receive_report
+
+    do_receive_report(
+        ReportFactory.build(place=tree.city, title="Graffiti at the temple"),
+        acting_user=tree.in_scope,
+    )
+    client = _client(tree.in_scope)
+    page = client.get(tree.city.get_absolute_url())
+    assert page.status_code == 200
+    kinds = [entry.kind for entry in page.context["activity"]]
+    assert "incident report" not in kinds
+    assert "Graffiti at the temple" not in page.content.decode()
+    verify_client_session(client, tree.in_scope)
+    verified = client.get(tree.city.get_absolute_url())
+    assert "incident report" in [entry.kind for entry in verified.context["activity"]]
+    assert "Graffiti at the temple" in verified.content.decode()

@@ -87,14 +87,18 @@ def timeline_of(record: models.Model, user, *, limit: int = 100) -> list[Timelin
     return [TimelineEntry(event, _sentence(event), record, kind) for event in events]
 
 
-def place_activity(place, user, *, limit: int = FEED_SIZE) -> list[TimelineEntry]:
+def place_activity(
+    place, user, *, limit: int = FEED_SIZE, leave_out: Iterable[str] = ()
+) -> list[TimelineEntry]:
     """What happened at ``place`` and below it, newest first, about records of the kinds
-    ``user`` may read; each record is named only if the reader may still see it."""
+    ``user`` may read, but none of the models ``leave_out`` ("app.model": those waiting for
+    a second factor); each record is named only if the reader may still see it."""
+    found = Event.objects.visible_to(user, "view").filter(subtree_q("place_path", place.path))
+    if leave_out:
+        waiting = [ContentType.objects.get_by_natural_key(*label.split(".")) for label in leave_out]
+        found = found.exclude(content_type__in=waiting)
     events = list(
-        Event.objects.visible_to(user, "view")
-        .filter(subtree_q("place_path", place.path))
-        .select_related("actor", "content_type")
-        .order_by("-occurred_at", "-pk")[:limit]
+        found.select_related("actor", "content_type").order_by("-occurred_at", "-pk")[:limit]
     )
     visible = _visible_records(events, user)
     return [

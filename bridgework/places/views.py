@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.access.policy import can
+from bridgework.access.second_factor import guarded_from
 from bridgework.activity.selectors import place_activity
 from bridgework.web.pagination import page_of_request
 from bridgework.web.search import in_place
@@ -70,7 +71,7 @@ class PlaceViewSet(ModelViewSet):
             "hubs": selectors.hubs_of(place),
             "memberships": selectors.memberships_of(place, user)[:50],
             "successors": selectors.successors_of(place, user),
-            "activity": place_activity(place, user),
+            "activity": place_activity(place, user, leave_out=guarded_from(request)),
             # Organisations working here, bodies, open actions…: each module's own lists.
             "here": in_place(request, place),
             "can_add_child": can(user, "add", Place, place),

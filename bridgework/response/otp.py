@@ -35,6 +35,7 @@ __all__ = [
     "needs_second_factor",
     "otp_required",
     "pending_device",
+    "must_verify",
     "require_second_factor",
     "safe_next",
     "session_is_verified",
@@ -116,6 +117,11 @@ def safe_next(request) -> str:
     return reverse("response:report_list")
 
 
+def must_verify(user) -> bool:
+    """Whether ``user`` must prove a second factor before reading the module's records."""
+    return otp_required() and user.is_authenticated and needs_second_factor(user)
+
+
 def require_second_factor(view):
     """A page of the module: someone who must prove a second factor is sent to enrol or verify
     first (and brought back)."""
@@ -123,12 +129,7 @@ def require_second_factor(view):
     @wraps(view)
     def wrapped(request, *args: Any, **kwargs: Any):
         user = request.user
-        if (
-            otp_required()
-            and user.is_authenticated
-            and needs_second_factor(user)
-            and not session_is_verified(request)
-        ):
+        if must_verify(user) and not session_is_verified(request):
             step = "response:otp_verify" if has_confirmed_device(user) else "response:otp_enrol"
             return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
@@ -141,7 +142,7 @@ def check_api_second_factor(request) -> None:
     holds no session: it counts as verified when it was made in a session that was (the
     account page records it), as a second factor guards the making of the token."""
     user = request.user
-    must = otp_required() and user.is_authenticated and needs_second_factor(user)
+    must = must_verify(user)
     token = getattr(request, "api_token", None)
     verified = token.second_factor if token is not None else session_is_verified(request)
     if must and not verified:
