@@ -247,3 +247,23 @@ def test_a_writer_submits_an_item_from_its_page(places):
     assert response.status_code == 302
     item.refresh_from_db()
     assert item.status == ItemStatus.SUBMITTED
+
+
+@pytest.mark.parametrize(("tlp", "travels"), [(TLP.GREEN, True), (TLP.AMBER, False)])
+def test_an_editors_comments_travel_in_the_email_only_for_a_green_item(
+    places, django_capture_on_commit_callbacks, tlp, travels
+):
+    from bridgework.notifications.models import Notification
+    from bridgework.notifications.testing import immediate_tasks
+
+    item = KnowledgeItemFactory(place=places.city, tlp=tlp)
+    comments = "Please add the evaluation's sample size."
+    with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
+        do_transition(item, "submit", acting_user=places.city_user)
+        do_transition(item, "review", acting_user=places.editor)
+        do_transition(item, "return", acting_user=places.editor, note=comments)
+    returned = Notification.objects.filter(
+        kind="knowledge.item_moved", recipient=places.city_user
+    ).latest("pk")
+    assert (comments in returned.body) is travels
+    assert ("comments are on its page" in returned.body) is not travels

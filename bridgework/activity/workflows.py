@@ -214,7 +214,7 @@ def do_transition(
         to_state=transition.target,
         note=note,
     )
-    _notify(workflow, transition, record, acting_user, before)
+    _notify(workflow, transition, record, acting_user, before, note)
     return record
 
 
@@ -243,7 +243,12 @@ def _apply_changes(
 
 
 def _notify(
-    workflow: Workflow, transition: Transition, record: models.Model, actor, before: str
+    workflow: Workflow,
+    transition: Transition,
+    record: models.Model,
+    actor,
+    before: str,
+    note: str = "",
 ) -> None:
     if not workflow.notify_kind or workflow.audience is None:
         return
@@ -254,5 +259,12 @@ def _notify(
         record=record,
         recipients=list(workflow.audience(record)),
         actor=actor,
-        context={"transition": transition.name, "from": before, "to": transition.target},
+        # The note said with the step (an editor's comments, a reason) goes with it: each
+        # module's message decides whether to show it.
+        context={
+            "transition": transition.name,
+            "from": before,
+            "to": transition.target,
+            "note": note,
+        },
     )

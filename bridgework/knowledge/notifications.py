@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from bridgework.access.models import RoleAssignment, User
 from bridgework.access.policy import named_for
+from bridgework.core.tlp import TLP
 from bridgework.notifications.kinds import Message, NotificationKind
 
 from .models import KnowledgeItem
@@ -51,15 +52,31 @@ def render_moved(record: Model, context: dict[str, Any], reader=None) -> Message
         "state": state.lower(),
         "title": item.title,
     }
-    body = _(
-        "The knowledge item %(title)s, from %(place)s, is now: %(state)s. The editors' comments "
-        "are on its page.\n\n%(link)s\n"
-    ) % {
+    words = {
         "title": item.title,
         "place": named_for(reader, item.place),
         "state": state,
         "link": settings.SITE_URL + item.get_absolute_url(),
+        "note": str(context.get("note") or "").strip(),
     }
+    # The comments travel in the email only for an item that may go that far (GREEN or
+    # CLEAR); an AMBER or RED item's stay on its page.
+    if words["note"] and item.tlp <= TLP.GREEN:
+        body = (
+            _(
+                "The knowledge item %(title)s, from %(place)s, is now: %(state)s.\n\n"
+                "Comments with this step:\n%(note)s\n\n%(link)s\n"
+            )
+            % words
+        )
+    else:
+        body = (
+            _(
+                "The knowledge item %(title)s, from %(place)s, is now: %(state)s. The editors' "
+                "comments are on its page.\n\n%(link)s\n"
+            )
+            % words
+        )
     return Message(subject, body, item.get_absolute_url())
 
 
