@@ -31,6 +31,7 @@ __all__ = [
     "do_save_person",
     "do_save_post",
     "erased_name",
+    "register_erasure",
 ]
 
 
@@ -152,6 +153,17 @@ def erased_name(person: Person) -> str:
     return _("Erased person %(number)s") % {"number": person.pk}
 
 
+# What other modules copied of a person (a reporter's name on an incident report) is erased
+# with them: each registered ``scrub(secrets)`` gets the name and contacts, before they go.
+_erasure_hooks: dict[str, Callable[[list[str]], object]] = {}
+
+
+def register_erasure(name: str, scrub: Callable[[list[str]], object]) -> None:
+    """Let a module erase what its records hold of a person (at start-up, once per module);
+    ``scrub`` runs inside the erasure's transaction."""
+    _erasure_hooks[name] = scrub
+
+
 @transaction.atomic
 def do_erase_person(person: Person, *, acting_user) -> Person:
     """Anonymise a person everywhere: name, contacts and notes, the link to a platform account,
@@ -160,6 +172,8 @@ def do_erase_person(person: Person, *, acting_user) -> Person:
     if not Person.objects.visible_to(acting_user, "erase").filter(pk=person.pk).exists():
         raise PermissionDenied(_("You may not erase this person."))
     secrets = [person.full_name, person.email, person.phone, person.notes]
+    for scrub in _erasure_hooks.values():
+        scrub([secret for secret in secrets if secret])
     post_ids = list(person.posts.values_list("pk", flat=True))
     person.full_name = erased_name(person)
     person.email = person.phone = person.notes = ""

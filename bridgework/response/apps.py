@@ -36,18 +36,16 @@ class ResponseConfig(modules.ModuleConfig):
     )
 
     def ready(self) -> None:
-        from django.db.models.signals import pre_save
-
         from bridgework.access.second_factor import guard_with_second_factor
-        from bridgework.actors.models import Person
+        from bridgework.actors.actions import register_erasure
         from bridgework.actors.selectors import register_personal_data
 
         from .audit import register_report_masks
-        from .erasure import scrub_reports_on_erasure
+        from .erasure import scrub_reports_naming
         from .otp import RESPONSE_MODELS, must_verify
         from .selectors import reports_of
 
         guard_with_second_factor(RESPONSE_MODELS, must_verify)
         register_personal_data("incident_reports", reports_of)
+        register_erasure("incident_reports", scrub_reports_naming)
         register_report_masks()
-        pre_save.connect(scrub_reports_on_erasure, sender=Person, dispatch_uid="response-erasure")
