@@ -33,6 +33,5 @@ class FundingConfig(modules.ModuleConfig):
             order=61,
             current_when=("funding:queue", "funding:review_*", "funding:workload"),
             needs=("view", "funding.review"),
-            within="funding:fund_list",
         ),
     )

@@ -32,7 +32,9 @@ def test_plan_need_and_answer_across_three_levels(page: Page, live_server):
 
     # Lilongwe City drafts its plan from the Plans page.
     sign_in_as(page, live_server, "local.lilongwe")
-    page.get_by_role("link", name="Plans", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Plans", exact=True
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Plans and needs — Lilongwe City")
     assert_accessible(page)
     page.get_by_role("link", name="Draft a plan").click()
@@ -61,7 +63,9 @@ def test_plan_need_and_answer_across_three_levels(page: Page, live_server):
     assert plan.actions.get().objectives.get().code == "3.1"
 
     # ... and raises a need, which goes before Lilongwe District.
-    page.get_by_role("link", name="Plans", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Plans", exact=True
+    ).click()
     page.get_by_role("link", name="Raise a need").click()
     field(page, "Need").fill("Mediation trainers for the wards (test)")
     field(page, "Category").select_option(label="Training")
