@@ -232,3 +232,35 @@ def test_an_entry_whose_section_is_hidden_takes_its_place_in_the_main_menu(tree,
     response = client_for(tree.in_scope).get(reverse("account"))
     assert labels(response.context["menu"]) == ["Home", "Mine"]
     assert response.context["section_menu"] == []
+
+
+@pytest.mark.parametrize(
+    ("url_name", "section", "here"),
+    [
+        (
+            "funding:pipeline",
+            ["Funding", "My applications", "Pipeline", "Where the money goes"],
+            "Pipeline",
+        ),
+        (
+            "plans:matrix",
+            ["Plans", "Needs", "Places × objectives", "Report indicator values", "Approvals"],
+            "Places × objectives",
+        ),
+        (
+            "response:alertrule_list",
+            ["Incidents", "Tensions", "Crises", "Alert rules"],
+            "Alert rules",
+        ),
+        (
+            "participation:townhall_list",
+            ["Proposals", "Follow-up", "Moderation", "Town halls"],
+            "Town halls",
+        ),
+    ],
+)
+def test_each_modules_pages_are_one_click_apart_in_its_section_menu(tree, url_name, section, here):
+    page = client_for(tree.in_scope).get(reverse(url_name))
+    rows = page.context["section_menu"]
+    assert labels(rows) == section
+    assert [str(entry.label) for entry, current, _ in rows if current] == [here]

@@ -14,13 +14,30 @@ class ParticipationConfig(modules.ModuleConfig):
             _("Proposals"),
             "participation:proposal_list",
             order=60,
-            current_when=(
-                "participation:proposal_*",
-                "participation:followup",
-                "participation:moderation",
-                "participation:supportthreshold_*",
-            ),
+            current_when=("participation:proposal_*", "participation:supportthreshold_*"),
             needs=("view", "participation.proposal"),
+        ),
+        NavEntry(
+            _("Follow-up"),
+            "participation:followup",
+            order=64,
+            needs=("change", "participation.proposal"),
+            within="participation:proposal_list",
+        ),
+        NavEntry(
+            _("Moderation"),
+            "participation:moderation",
+            order=65,
+            needs=("moderate", "participation.proposal"),
+            within="participation:proposal_list",
+        ),
+        NavEntry(
+            _("Town halls"),
+            "participation:townhall_list",
+            order=66,
+            current_when=("participation:townhall_*", "participation:register"),
+            needs=("view", "participation.townhall"),
+            within="participation:proposal_list",
         ),
     )
 

@@ -16,9 +16,6 @@ class PlansConfig(modules.ModuleConfig):
             order=50,
             current_when=(
                 "plans:alignment",
-                "plans:matrix",
-                "plans:report",
-                "plans:approval*",
                 "plans:strategy_*",
                 "plans:pillar_*",
                 "plans:objective_*",
@@ -35,6 +32,28 @@ class PlansConfig(modules.ModuleConfig):
             order=55,
             current_when=("plans:localneed_*", "plans:needsupport_*", "plans:needreferral_*"),
             needs=("view", "plans.localneed"),
+            within="plans:alignment",
+        ),
+        NavEntry(
+            _("Places × objectives"),
+            "plans:matrix",
+            order=56,
+            needs=("view", "plans.localplan"),
+            within="plans:alignment",
+        ),
+        NavEntry(
+            _("Report indicator values"),
+            "plans:report",
+            order=57,
+            needs=("add", "plans.indicatorvalue"),
+            within="plans:alignment",
+        ),
+        NavEntry(
+            _("Approvals"),
+            "plans:approvals",
+            order=58,
+            current_when=("plans:approval*",),
+            needs=("view", "plans.approval"),
             within="plans:alignment",
         ),
     )

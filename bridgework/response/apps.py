@@ -14,7 +14,7 @@ class ResponseConfig(modules.ModuleConfig):
             _("Incidents"),
             "response:report_list",
             order=60,
-            current_when=("response:report_*", "response:intake*", "response:alertrule_*"),
+            current_when=("response:report_*", "response:intake*"),
             needs=("view", "response.report"),
         ),
         NavEntry(
@@ -31,6 +31,14 @@ class ResponseConfig(modules.ModuleConfig):
             order=62,
             current_when=("response:crisis*",),
             needs=("view", "response.crisis"),
+            within="response:report_list",
+        ),
+        NavEntry(
+            _("Alert rules"),
+            "response:alertrule_list",
+            order=63,
+            current_when=("response:alertrule_*",),
+            needs=("view", "response.alertrule"),
             within="response:report_list",
         ),
     )
