@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.actors.choices import Sector
 from bridgework.actors.models import Theme
 from bridgework.places.models import Place
 from bridgework.web.filtering import PlaceChoiceField
@@ -19,6 +20,43 @@ __all__ = ["AttachmentForm", "KnowledgeItemForm", "PeersForm", "RecommendationsF
 
 
 class KnowledgeItemForm(ScopedModelForm):
+    """An item and its sectors (rows of their own, saved with the item's other relations).
+
+    The places an item is about are offered among the places the writer may see (any of
+    them, not only where they may write); an edit keeps the about-places they cannot see."""
+
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The sectors that carry it out"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["about_places"]
+        field.queryset = Place.objects.visible_to(self.user, "view").order_by("path")
+        if not isinstance(field.widget, forms.SelectMultiple):
+            # The platform's place picker picks one place; this field holds several.
+            field.widget = forms.SelectMultiple(attrs={"size": 8})
+            field.widget.choices = field.choices
+        if self.instance.pk is not None:
+            self.initial.setdefault("sectors", self.instance.sectors)
+            self.initial["about_places"] = [
+                place.pk for place in self.instance.about_places.all() if place in field.queryset
+            ]
+
+    def _save_m2m(self) -> None:
+        unseen = []
+        if self.instance.pk is not None:
+            seen = self.fields["about_places"].queryset  # type: ignore[attr-defined]
+            unseen = list(self.instance.about_places.exclude(pk__in=seen.values("pk")))
+        super()._save_m2m()  # type: ignore[misc]
+        if unseen:
+            self.instance.about_places.add(*unseen)
+        self.instance.set_sectors(self.cleaned_data.get("sectors") or [])
+
     class Meta:
         model = KnowledgeItem
         fields = [
@@ -27,8 +65,8 @@ class KnowledgeItemForm(ScopedModelForm):
             "summary",
             "body",
             "place",
+            "about_places",
             "themes",
-            "sector",
             "evidence",
             "language",
             "author_organisation",
