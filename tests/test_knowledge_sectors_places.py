@@ -166,7 +166,7 @@ def test_an_about_place_out_of_scope_is_never_named(places):
 
 def test_the_list_costs_the_same_queries_for_one_item_or_many(places):
     def add(n):
-        for i in range(n):
+        for _i in range(n):
             item = _published(places.city, tlp=TLP.GREEN, sectors=["police", "health"])
             item.about_places.set([places.country, places.hidden, places.city])
 
