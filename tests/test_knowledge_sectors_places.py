@@ -300,3 +300,46 @@ def test_a_revision_keeps_sectors_and_about_places(places):
 def test_the_factory_takes_sectors(db):
     item = KnowledgeItemFactory(sectors=["media"])
     assert item.sectors == ["media"]
+
+
+# --- peers for a kind of need -------------------------------------------------------------------
+
+
+def _answer(item, place, tlp, category="training"):
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from bridgework.plans.choices import AnswerKind, NeedStatus
+    from bridgework.plans.models import LocalNeed
+
+    return LocalNeed.objects.create(
+        title=f"Need answered by {item.title}",
+        place=place,
+        category=category,
+        tlp=tlp,
+        status=NeedStatus.ANSWERED,
+        answer_kind=AnswerKind.KNOWLEDGE,
+        answer_title=item.title,
+        answer_type=ContentType.objects.get_for_model(KnowledgeItem),
+        answer_id=item.pk,
+        closed_on=timezone.localdate(),
+    )
+
+
+def test_peers_for_a_kind_of_need_are_the_places_whose_practice_answered_one(places):
+    trained = _published(places.other_city, tlp=TLP.CLEAR, title="Teacher training")
+    _answer(trained, places.hidden, TLP.GREEN)
+    secret = _published(places.hidden, tlp=TLP.CLEAR, title="Secretly answered")
+    _answer(secret, places.city, TLP.RED)  # a labelled need is no evidence
+    _answer(_published(places.city, tlp=TLP.CLEAR, title="Faith networking guide"), places.hidden,
+            TLP.GREEN, category="networking")  # fmt: skip
+    client = _client(places.city_user)
+    api = client.get(reverse("api-1.0.0:knowledge_peers"), {"need": "training"})
+    assert api.status_code == 200
+    assert [(row["place"], row["items"]) for row in api.json()] == [("Blantyre City", [trained.pk])]
+    page = client.get(reverse("knowledge:peers"), {"need": "training"}).content.decode()
+    assert "Teacher training" in page and "Secretly answered" not in page
+    assert "Faith networking guide" not in page
+    both = client.get(reverse("knowledge:peers"), {"need": "training", "theme": "youth-engagement"})
+    assert "Choose a theme or a kind of need." in both.content.decode()
+    assert client.get(reverse("api-1.0.0:knowledge_peers")).status_code == 404

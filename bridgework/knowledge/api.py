@@ -20,7 +20,7 @@ from bridgework.web.api import (
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
 from .forms import PeersForm, RecommendationsForm
 from .selectors import (
-    peers_for_theme,
+    peers_for,
     recommendations_for,
     search_items,
     seen_about_places,
@@ -231,10 +231,14 @@ class PeerOut(Schema):
     response={200: list[PeerOut], **ERROR_RESPONSES},
     url_name="knowledge_peers",
 )
-def knowledge_peers(request, theme: str = Query(..., max_length=50)):
-    """Places with practice on a theme, their organisations and the people to contact that
-    the caller may see."""
-    form = PeersForm({"theme": theme})
+def knowledge_peers(
+    request,
+    theme: str = Query("", max_length=50, description="A theme's short name"),
+    need: str = Query("", max_length=20, description="Or a kind of need (its category)"),
+):
+    """Places with practice on a theme (or that answered a kind of need), their
+    organisations and the people to contact that the caller may see."""
+    form = PeersForm({"theme": theme, "need": need})
     if not form.is_valid():
         raise Http404
     return [
@@ -245,5 +249,5 @@ def knowledge_peers(request, theme: str = Query(..., max_length=50)):
             "organisations": [o.pk for o in peer.organisations],
             "people": [p.pk for p in peer.people],
         }
-        for peer in peers_for_theme(request.user, form.cleaned_data["theme"])
+        for peer in peers_for(request.user, form.cleaned_data)
     ]

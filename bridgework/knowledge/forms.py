@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.actors.choices import Sector
 from bridgework.actors.models import Theme
 from bridgework.places.models import Place
+from bridgework.plans.choices import NeedCategory
 from bridgework.web.filtering import PlaceChoiceField
 from bridgework.web.forms import ScopedModelForm
 
@@ -102,6 +103,23 @@ class RecommendationsForm(forms.Form):
 
 
 class PeersForm(forms.Form):
+    """Peers for a theme, or for a kind of need (one of the two)."""
+
     theme = forms.ModelChoiceField(
-        queryset=Theme.objects.order_by("name"), to_field_name="slug", label=_("Theme")
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        label=_("Theme"),
+        required=False,
     )
+    need = forms.ChoiceField(
+        choices=[("", _("Any kind of need")), *NeedCategory.choices],
+        label=_("Or a kind of need"),
+        required=False,
+        help_text=_("Places whose practice answered such a need somewhere"),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if bool(data.get("theme")) == bool(data.get("need")):
+            raise forms.ValidationError(_("Choose a theme or a kind of need."))
+        return data

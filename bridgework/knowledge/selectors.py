@@ -35,6 +35,8 @@ __all__ = [
     "Peer",
     "Recommendation",
     "SearchPage",
+    "peers_for",
+    "peers_for_need",
     "peers_for_theme",
     "readable_items",
     "recommendations_for",
@@ -376,12 +378,33 @@ def peers_for_theme(user, theme: Theme, limit: int = 20) -> list[Peer]:
     """The places with practice on ``theme`` that ``user`` may read, with the organisations
     there that wrote it or work on the theme, and the people of those organisations the user
     may see (whom to call)."""
-    items = list(
-        readable_items(user)
-        .filter(themes=theme, status=ItemStatus.PUBLISHED)
-        .select_related("place")
-        .order_by("place__name", "title")
-    )
+    items = readable_items(user).filter(themes=theme, status=ItemStatus.PUBLISHED)
+    return _peers(user, items, Q(themes=theme), limit)
+
+
+def peers_for(user, chosen: dict) -> list[Peer]:
+    """Peers for a ``PeersForm``'s cleaned data: a theme, or a kind of need."""
+    if chosen.get("theme"):
+        return peers_for_theme(user, chosen["theme"])
+    return peers_for_need(user, chosen["need"])
+
+
+def peers_for_need(user, category: str, limit: int = 20) -> list[Peer]:
+    """The places whose practice (readable by ``user``) answered a need of ``category``
+    somewhere, with their organisations that wrote it and the people to contact. As for
+    recommendations, only shareable needs (CLEAR, GREEN) count, and none is named."""
+    item_type = ContentType.objects.get_for_model(KnowledgeItem)
+    answered = LocalNeed.objects.filter(
+        answer_type=item_type, category=category, tlp__lte=TLP.GREEN
+    ).values("answer_id")
+    items = readable_items(user).filter(status=ItemStatus.PUBLISHED, pk__in=answered)
+    return _peers(user, items, Q(pk__in=[]), limit)
+
+
+def _peers(user, found: QuerySet, works_on: Q, limit: int) -> list[Peer]:
+    """``found`` items grouped by their place, with the organisations there that wrote one
+    (or match ``works_on``) and their people the user may see."""
+    items = list(found.select_related("place").order_by("place__name", "title"))
     by_place: dict[int, Peer] = {}
     for item in items:
         peer = by_place.setdefault(item.place_id, Peer(item.place, [], [], []))
@@ -390,7 +413,7 @@ def peers_for_theme(user, theme: Theme, limit: int = 20) -> list[Peer]:
         return []
     organisations = Organisation.objects.visible_to(user).filter(place__in=by_place.keys())
     organisations = organisations.filter(
-        Q(themes=theme) | Q(knowledge_items__in=[i.pk for i in items])
+        works_on | Q(knowledge_items__in=[i.pk for i in items])
     ).distinct()
     for organisation in organisations.order_by("name"):
         by_place[organisation.place_id].organisations.append(organisation)

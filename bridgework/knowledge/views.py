@@ -30,7 +30,7 @@ from .filters import KnowledgeItemFilterSet
 from .forms import AttachmentForm, KnowledgeItemForm, PeersForm, RecommendationsForm
 from .models import KnowledgeAttachment, KnowledgeItem
 from .selectors import (
-    peers_for_theme,
+    peers_for,
     readable_items,
     recommendations_for,
     search_items,
@@ -291,5 +291,5 @@ def recommendations(request):
 def peers(request):
     """Who has practice on a theme: places, their organisations and whom to call."""
     form = PeersForm(request.GET or None)
-    found = peers_for_theme(request.user, form.cleaned_data["theme"]) if form.is_valid() else []
+    found = peers_for(request.user, form.cleaned_data) if form.is_valid() else []
     return render(request, "knowledge/peers.html", {"form": form, "peers": found})
