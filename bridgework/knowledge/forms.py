@@ -68,6 +68,7 @@ class KnowledgeItemForm(ScopedModelForm):
             "place",
             "about_places",
             "themes",
+            "sectors",
             "evidence",
             "language",
             "author_organisation",
