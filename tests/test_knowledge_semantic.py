@@ -126,7 +126,7 @@ def test_only_a_change_of_text_enqueues_again(places, stand_in, django_capture_o
     item = _public(places.city, title="Mentoring circles", summary="In two schools.")
     store_embeddings([item.pk], stand_in)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        item.sector = "education"
+        item.evidence = "rigorous"
         item.save()
     assert callbacks == []
     with django_capture_on_commit_callbacks(execute=False) as callbacks:

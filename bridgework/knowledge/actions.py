@@ -49,7 +49,6 @@ def do_revise_item(item: KnowledgeItem, *, acting_user) -> KnowledgeItem:
         title=item.title,
         summary=item.summary,
         body=item.body,
-        sector=item.sector,
         evidence=item.evidence,
         language=item.language,
         author_organisation=item.author_organisation,
@@ -60,9 +59,15 @@ def do_revise_item(item: KnowledgeItem, *, acting_user) -> KnowledgeItem:
         is_demo=item.is_demo,
     )
     themes = list(item.themes.all())
-    do_create_record(
-        revision, acting_user=acting_user, save_related=lambda: revision.themes.set(themes)
-    )
+    about = list(item.about_places.all())
+    sectors = item.sectors
+
+    def save_related() -> None:
+        revision.themes.set(themes)
+        revision.about_places.set(about)
+        revision.set_sectors(sectors)
+
+    do_create_record(revision, acting_user=acting_user, save_related=save_related)
     record_event(item, "revised", actor=acting_user, revision=revision.pk)
     return revision
 

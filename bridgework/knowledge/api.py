@@ -19,7 +19,12 @@ from bridgework.web.api import (
 
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
 from .forms import PeersForm, RecommendationsForm
-from .selectors import peers_for_theme, recommendations_for, search_items
+from .selectors import (
+    peers_for,
+    recommendations_for,
+    search_items,
+    seen_about_places,
+)
 from .views import KnowledgeItemViewSet
 
 __all__ = ["router"]
@@ -47,8 +52,11 @@ class KnowledgeItemOut(Schema):
     summary: str
     body: str = Field(description="Markdown")
     place_id: int
+    about_places: list[int] = Field(
+        description="Other places it speaks about (those the caller may see)"
+    )
     themes: list[str] = Field(description="Theme short names")
-    sector: str
+    sectors: list[str] = Field(description="The sectors that carry it out")
     evidence: EvidenceLevel
     language: Language
     status: ItemStatus
@@ -65,6 +73,14 @@ class KnowledgeItemOut(Schema):
     @staticmethod
     def resolve_themes(obj) -> list[str]:
         return [theme.slug for theme in obj.themes.all()]
+
+    @staticmethod
+    def resolve_sectors(obj) -> list[str]:
+        return obj.sectors
+
+    @staticmethod
+    def resolve_about_places(obj, context) -> list[int]:
+        return [place.pk for place in seen_about_places(context["request"].user, obj)]
 
     @staticmethod
     def resolve_attachments(obj) -> list:
@@ -215,10 +231,14 @@ class PeerOut(Schema):
     response={200: list[PeerOut], **ERROR_RESPONSES},
     url_name="knowledge_peers",
 )
-def knowledge_peers(request, theme: str = Query(..., max_length=50)):
-    """Places with practice on a theme, their organisations and the people to contact that
-    the caller may see."""
-    form = PeersForm({"theme": theme})
+def knowledge_peers(
+    request,
+    theme: str = Query("", max_length=50, description="A theme's short name"),
+    need: str = Query("", max_length=20, description="Or a kind of need (its category)"),
+):
+    """Places with practice on a theme (or that answered a kind of need), their
+    organisations and the people to contact that the caller may see."""
+    form = PeersForm({"theme": theme, "need": need})
     if not form.is_valid():
         raise Http404
     return [
@@ -229,5 +249,5 @@ def knowledge_peers(request, theme: str = Query(..., max_length=50)):
             "organisations": [o.pk for o in peer.organisations],
             "people": [p.pk for p in peer.people],
         }
-        for peer in peers_for_theme(request.user, form.cleaned_data["theme"])
+        for peer in peers_for(request.user, form.cleaned_data)
     ]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -325,6 +326,14 @@ class Query:
     judgments: dict[str, int]  # item key -> grade (1..3)
 
 
+def _sectors(first: str, key: str) -> list[str]:
+    """One sector, and for about a third of the items a partner sector too: taken from the
+    key, not from the random draws, so every other field stays as it was generated before."""
+    if zlib.crc32(key.encode()) % 3:
+        return [first]
+    return [first, SECTORS[(SECTORS.index(first) + 3) % len(SECTORS)]]
+
+
 def _item(rng: random.Random, key: str, intervention: str, theme: str, language: str) -> dict:
     en_names, en_phrases, fr_names, fr_phrases, _themes = INTERVENTIONS[intervention]
     theme_en, theme_fr = THEME_WORDS[theme]
@@ -358,7 +367,7 @@ def _item(rng: random.Random, key: str, intervention: str, theme: str, language:
         "place": place,
         "kind": rng.choice(KINDS),
         "evidence": rng.choice(EVIDENCE),
-        "sector": rng.choice(SECTORS),
+        "sectors": _sectors(rng.choice(SECTORS), key),
         "title": title + " (demo)",
         "summary": summary,
         "body": body,

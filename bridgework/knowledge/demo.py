@@ -45,6 +45,13 @@ ANSWERED = [
 ]  # fmt: skip
 
 
+# Places some demo items speak about, besides the place they come from: (item key, places)
+ABOUT = [
+    ("teacher-training/schools-education/0", ["Kamëz", "Blantyre City"]),
+    ("interfaith-council/interfaith-dialogue/0", ["Brampton", "Tirana"]),
+]
+
+
 def _place(name: str) -> Place:
     return Place.objects.filter(name=name, is_demo=True).order_by("depth").first() or (
         Place.objects.get(name=name)
@@ -82,6 +89,7 @@ def load() -> None:
             )
     _authors()
     _answered_needs(keys)
+    _about_places(keys)
 
 
 def _authors() -> None:
@@ -94,6 +102,13 @@ def _authors() -> None:
         )
         if organisation is not None:
             KnowledgeItem.objects.filter(pk=item.pk).update(author_organisation=organisation)
+
+
+def _about_places(keys: dict[str, int]) -> None:
+    for key, names in ABOUT:
+        if key in keys:
+            item = KnowledgeItem.objects.get(pk=keys[key])
+            item.about_places.add(*(_place(name) for name in names if name != item.place.name))
 
 
 def _answered_needs(keys: dict[str, int]) -> None:

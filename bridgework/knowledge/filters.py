@@ -4,15 +4,17 @@ page all read through it (the search page adds the ranking and the counts)."""
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.actors.choices import Sector
 from bridgework.actors.models import Theme
+from bridgework.core.paths import subtree_q
 from bridgework.web.filtering import ScopedFilterSet, SubtreeFilter
 
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
 from .fts import matching
-from .models import KnowledgeItem
+from .models import KnowledgeItem, KnowledgeItemSector
 
 __all__ = ["FACETS", "FullTextFilter", "KnowledgeItemFilterSet"]
 
@@ -30,6 +32,28 @@ class FullTextFilter(django_filters.CharFilter):
         return matching(qs, text) if text else qs
 
 
+class SectorFilter(django_filters.ChoiceFilter):
+    """Items one of whose sectors is the chosen one (a subquery: never a duplicated row)."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        rows = KnowledgeItemSector.objects.filter(item=OuterRef("pk"), sector=value)
+        return qs.filter(Exists(rows))
+
+
+class ItemPlaceFilter(SubtreeFilter):
+    """Items from a place of the subtree, or about one (``about_places``)."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        about = KnowledgeItem.about_places.through.objects.filter(
+            knowledgeitem_id=OuterRef("pk")
+        ).filter(subtree_q("place__path", value.path))
+        return qs.filter(subtree_q(self.field_name, value.path) | Q(Exists(about)))
+
+
 class KnowledgeItemFilterSet(ScopedFilterSet):
     q = FullTextFilter()
     kind = django_filters.ChoiceFilter(
@@ -43,10 +67,8 @@ class KnowledgeItemFilterSet(ScopedFilterSet):
         empty_label=_("All themes"),
         help_text=_("A theme's short name"),
     )
-    sector = django_filters.ChoiceFilter(
-        choices=Sector.choices, label=_("Sector"), empty_label=_("All sectors")
-    )
-    place = SubtreeFilter(help_text=_("Items from this place and every place below it"))
+    sector = SectorFilter(choices=Sector.choices, label=_("Sector"), empty_label=_("All sectors"))
+    place = ItemPlaceFilter(help_text=_("Items from or about this place or any place below it"))
     language = django_filters.ChoiceFilter(
         choices=Language.choices, label=_("Language"), empty_label=_("All languages")
     )
@@ -66,7 +88,7 @@ class KnowledgeItemFilterSet(ScopedFilterSet):
 FACETS = (
     ("kind", "kind"),
     ("theme", "themes__slug"),
-    ("sector", "sector"),
+    ("sector", "sector_rows__sector"),
     ("language", "language"),
     ("evidence", "evidence"),
 )

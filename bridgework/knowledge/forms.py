@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.actors.choices import Sector
 from bridgework.actors.models import Theme
 from bridgework.places.models import Place
+from bridgework.plans.choices import NeedCategory
 from bridgework.web.filtering import PlaceChoiceField
 from bridgework.web.forms import ScopedModelForm
 
@@ -19,6 +21,43 @@ __all__ = ["AttachmentForm", "KnowledgeItemForm", "PeersForm", "RecommendationsF
 
 
 class KnowledgeItemForm(ScopedModelForm):
+    """An item and its sectors (rows of their own, saved with the item's other relations).
+
+    The places an item is about are offered among the places the writer may see (any of
+    them, not only where they may write); an edit keeps the about-places they cannot see."""
+
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors"),
+        choices=Sector.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The sectors that carry it out"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["about_places"]
+        field.queryset = Place.objects.visible_to(self.user, "view").order_by("path")
+        if not isinstance(field.widget, forms.SelectMultiple):
+            # The platform's place picker picks one place; this field holds several.
+            field.widget = forms.SelectMultiple(attrs={"size": 8})
+            field.widget.choices = field.choices
+        if self.instance.pk is not None:
+            self.initial.setdefault("sectors", self.instance.sectors)
+            self.initial["about_places"] = [
+                place.pk for place in self.instance.about_places.all() if place in field.queryset
+            ]
+
+    def _save_m2m(self) -> None:
+        unseen = []
+        if self.instance.pk is not None:
+            seen = self.fields["about_places"].queryset  # type: ignore[attr-defined]
+            unseen = list(self.instance.about_places.exclude(pk__in=seen.values("pk")))
+        super()._save_m2m()  # type: ignore[misc]
+        if unseen:
+            self.instance.about_places.add(*unseen)
+        self.instance.set_sectors(self.cleaned_data.get("sectors") or [])
+
     class Meta:
         model = KnowledgeItem
         fields = [
@@ -27,8 +66,9 @@ class KnowledgeItemForm(ScopedModelForm):
             "summary",
             "body",
             "place",
+            "about_places",
             "themes",
-            "sector",
+            "sectors",
             "evidence",
             "language",
             "author_organisation",
@@ -64,6 +104,23 @@ class RecommendationsForm(forms.Form):
 
 
 class PeersForm(forms.Form):
+    """Peers for a theme, or for a kind of need (one of the two)."""
+
     theme = forms.ModelChoiceField(
-        queryset=Theme.objects.order_by("name"), to_field_name="slug", label=_("Theme")
+        queryset=Theme.objects.order_by("name"),
+        to_field_name="slug",
+        label=_("Theme"),
+        required=False,
     )
+    need = forms.ChoiceField(
+        choices=[("", _("Any kind of need")), *NeedCategory.choices],
+        label=_("Or a kind of need"),
+        required=False,
+        help_text=_("Places whose practice answered such a need somewhere"),
+    )
+
+    def clean(self):
+        data = super().clean() or {}
+        if bool(data.get("theme")) == bool(data.get("need")):
+            raise forms.ValidationError(_("Choose a theme or a kind of need."))
+        return data

@@ -22,11 +22,17 @@ from bridgework.actors.choices import Sector
 from bridgework.actors.models import Organisation, Theme
 from bridgework.core.models import TimeStampedModel
 from bridgework.core.tlp import TLP
-from bridgework.places.models import LabelledModel
+from bridgework.places.models import LabelledModel, Place
 
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
 
-__all__ = ["KnowledgeAttachment", "KnowledgeItem", "attachment_storage", "public_items"]
+__all__ = [
+    "KnowledgeAttachment",
+    "KnowledgeItem",
+    "KnowledgeItemSector",
+    "attachment_storage",
+    "public_items",
+]
 
 
 class KnowledgeItem(LabelledModel):
@@ -44,12 +50,12 @@ class KnowledgeItem(LabelledModel):
     themes = models.ManyToManyField(
         Theme, blank=True, related_name="knowledge_items", verbose_name=_("themes")
     )
-    sector = models.CharField(
-        _("sector"),
-        max_length=30,
-        choices=Sector.choices,
+    about_places = models.ManyToManyField(
+        Place,
         blank=True,
-        help_text=_("The sector that carries it out"),
+        related_name="knowledge_items_about",
+        verbose_name=_("places it is about"),
+        help_text=_("Other places this item speaks about, besides the place it comes from"),
     )
     evidence = models.CharField(
         _("evidence level"),
@@ -108,8 +114,50 @@ class KnowledgeItem(LabelledModel):
     def is_public(self) -> bool:
         return self.status in PUBLIC_STATUSES and self.tlp == TLP.CLEAR
 
+    @property
+    def sectors(self) -> list[str]:
+        """The sectors that carry it out, in the order of the choices (read from
+        ``sector_rows``, so a prefetch serves a whole list)."""
+        chosen = {row.sector for row in self.sector_rows.all()}
+        return [value for value in Sector.values if value in chosen]
+
+    def sector_labels(self) -> list[str]:
+        labels = dict(Sector.choices)
+        return [str(labels[value]) for value in self.sectors]
+
+    def set_sectors(self, sectors) -> None:
+        """Make the item's sectors exactly ``sectors`` (unknown values are the form's job)."""
+        wanted = set(sectors)
+        self.sector_rows.exclude(sector__in=wanted).delete()
+        have = set(self.sector_rows.values_list("sector", flat=True))
+        KnowledgeItemSector.objects.bulk_create(
+            KnowledgeItemSector(item=self, sector=sector) for sector in sorted(wanted - have)
+        )
+
 
 PUBLIC_STATUSES = (ItemStatus.PUBLISHED, ItemStatus.SUPERSEDED)
+
+
+class KnowledgeItemSector(models.Model):
+    """One sector that carries an item out. A row per (item, sector) rather than a list in a
+    column: the sector filter and its counts are then plain joins on both databases, and an
+    item is counted once per sector. Read with its item (no scope of its own)."""
+
+    item = models.ForeignKey(
+        KnowledgeItem, on_delete=models.CASCADE, related_name="sector_rows", verbose_name=_("item")
+    )
+    sector = models.CharField(_("sector"), max_length=30, choices=Sector.choices)
+
+    class Meta:
+        ordering = ["item_id", "sector"]
+        verbose_name = _("item sector")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "sector"], name="knowledge_item_sector_once")
+        ]
+        indexes = [models.Index(fields=["sector", "item"], name="knowledge_sector_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.sector}"
 
 
 def public_items():

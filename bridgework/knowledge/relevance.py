@@ -11,7 +11,7 @@ from bridgework.places.models import Place
 from .choices import ItemStatus
 from .collection import load_items
 from .fts import ranked, sync_index
-from .models import KnowledgeItem
+from .models import KnowledgeItem, KnowledgeItemSector
 
 __all__ = ["load_collection", "rank_fulltext"]
 
@@ -32,7 +32,6 @@ def load_collection(place_for, *, items: list[dict] | None = None, is_demo: bool
                 title=row["title"],
                 summary=row["summary"],
                 body=row["body"],
-                sector=row["sector"],
                 evidence=row["evidence"],
                 language=row["language"],
                 place=places[row["place"]],
@@ -50,6 +49,11 @@ def load_collection(place_for, *, items: list[dict] | None = None, is_demo: bool
         if row["theme"] in themes
     ]
     KnowledgeItem.themes.through.objects.bulk_create(links)
+    KnowledgeItemSector.objects.bulk_create(
+        KnowledgeItemSector(item_id=item.pk, sector=sector)
+        for item, row in zip(created, rows, strict=True)
+        for sector in row.get("sectors", [])
+    )
     sync_index(item.pk for item in created)
     return {row["key"]: item.pk for item, row in zip(created, rows, strict=True)}
 

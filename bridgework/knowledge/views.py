@@ -29,7 +29,14 @@ from .actions import do_add_attachment, do_remove_attachment, do_revise_item
 from .filters import KnowledgeItemFilterSet
 from .forms import AttachmentForm, KnowledgeItemForm, PeersForm, RecommendationsForm
 from .models import KnowledgeAttachment, KnowledgeItem
-from .selectors import peers_for_theme, readable_items, recommendations_for, search_items
+from .selectors import (
+    peers_for,
+    readable_items,
+    recommendations_for,
+    search_items,
+    seen_about_places,
+    with_seen_about_places,
+)
 from .text import render_markdown
 from .uploads import max_bytes
 
@@ -91,6 +98,15 @@ class AttachPage(RecordPage):
         )
 
 
+def _sector_names(item: KnowledgeItem) -> str:
+    return ", ".join(item.sector_labels())
+
+
+def _about_names(item: KnowledgeItem) -> str:
+    # Only the about-places prefetched for the reader (``with_seen_about_places``).
+    return ", ".join(place.name for place in getattr(item, "seen_about_places", []))
+
+
 class KnowledgeItemViewSet(ModelViewSet):
     model = KnowledgeItem
     form_class = KnowledgeItemForm
@@ -106,13 +122,16 @@ class KnowledgeItemViewSet(ModelViewSet):
         Column("get_language_display", gettext_lazy("Language")),
         Column("get_evidence_display", gettext_lazy("Evidence")),
         Column("get_status_display", gettext_lazy("Status")),
+        Column(_sector_names, gettext_lazy("Sectors")),
+        Column(_about_names, gettext_lazy("About")),
     ]
     detail_template = "knowledge/item_detail.html"
     extra_pages = {"attach": ("<int:pk>/files/add/", AttachPage)}
 
     @classmethod
     def base_queryset(cls, request):
-        return KnowledgeItem.objects.prefetch_related("themes", "attachments")
+        items = KnowledgeItem.objects.prefetch_related("themes", "attachments")
+        return with_seen_about_places(items, request.user)
 
     @classmethod
     def detail_context(cls, request, item):
@@ -128,6 +147,7 @@ class KnowledgeItemViewSet(ModelViewSet):
         return {
             "body_html": render_markdown(item.body),
             "themes": list(item.themes.all()),
+            "about_places": seen_about_places(user, item),
             "author": sight.shown(item.author_organisation),
             "attachments": list(item.attachments.all()),
             "can_attach": permits(user, "change", item),
@@ -181,6 +201,7 @@ def read_item(request, pk: int):
             "object": item,
             "body_html": render_markdown(item.body),
             "themes": list(item.themes.all()),
+            "about_places": seen_about_places(request.user, item),
             "author": _author(sight, item),
             "attachments": list(item.attachments.all()),
             "revision": readable.filter(previous=item).first(),
@@ -270,5 +291,5 @@ def recommendations(request):
 def peers(request):
     """Who has practice on a theme: places, their organisations and whom to call."""
     form = PeersForm(request.GET or None)
-    found = peers_for_theme(request.user, form.cleaned_data["theme"]) if form.is_valid() else []
+    found = peers_for(request.user, form.cleaned_data) if form.is_valid() else []
     return render(request, "knowledge/peers.html", {"form": form, "peers": found})
