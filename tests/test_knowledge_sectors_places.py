@@ -343,3 +343,22 @@ def test_peers_for_a_kind_of_need_are_the_places_whose_practice_answered_one(pla
     both = client.get(reverse("knowledge:peers"), {"need": "training", "theme": "youth-engagement"})
     assert "Choose a theme or a kind of need." in both.content.decode()
     assert client.get(reverse("api-1.0.0:knowledge_peers")).status_code == 404
+
+
+def test_about_places_get_a_picker_of_several_when_the_writer_sees_many_places(db):
+    from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+    from bridgework.knowledge.forms import KnowledgeItemForm
+    from bridgework.places.actions import do_create_place
+    from bridgework.places.models import Place
+    from bridgework.web.testing import build_tree
+    from bridgework.web.widgets import PlacesPicker
+
+    tree = build_tree("national_coordinator")
+    for n in range(55):
+        do_create_place(Place(name=f"Block {n}", parent=tree.ward))
+    writer = UserFactory(label="writer")
+    RoleAssignmentFactory(user=writer, role="national_coordinator", place=tree.country)
+    widget = KnowledgeItemForm(user=writer, action="add").fields["about_places"].widget
+    assert isinstance(widget, PlacesPicker)
+    # It offers the places the writer may see, not only where they may write.
+    assert "for" not in widget.lookup_query("about_places")

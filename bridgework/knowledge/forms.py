@@ -12,7 +12,7 @@ from bridgework.actors.models import Theme
 from bridgework.places.models import Place
 from bridgework.plans.choices import NeedCategory
 from bridgework.web.filtering import PlaceChoiceField
-from bridgework.web.forms import ScopedModelForm
+from bridgework.web.forms import ScopedModelForm, fit_place_widget
 
 from .models import KnowledgeItem
 from .uploads import ALLOWED_LABEL
@@ -37,16 +37,18 @@ class KnowledgeItemForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["about_places"]
+        # Any place the writer may see (not only where they may write items): a picker of
+        # several when there are more than a list holds.
         field.queryset = Place.objects.visible_to(self.user, "view").order_by("path")
-        if not isinstance(field.widget, forms.SelectMultiple):
-            # The platform's place picker picks one place; this field holds several.
-            field.widget = forms.SelectMultiple(attrs={"size": 8})
-            field.widget.choices = field.choices
+        field.widget = forms.SelectMultiple(attrs={"size": 8})
+        field.widget.choices = field.choices
+        fit_place_widget(field)
         if self.instance.pk is not None:
             self.initial.setdefault("sectors", self.instance.sectors)
-            self.initial["about_places"] = [
-                place.pk for place in self.instance.about_places.all() if place in field.queryset
-            ]
+            about = self.instance.about_places.values("pk")
+            self.initial["about_places"] = list(
+                field.queryset.filter(pk__in=about).values_list("pk", flat=True)
+            )
 
     def _save_m2m(self) -> None:
         unseen = []

@@ -16,6 +16,7 @@ from .widgets import PlacePicker, PlacesPicker, RecordPicker
 
 __all__ = [
     "ScopedModelForm",
+    "fit_place_widget",
     "TransitionForm",
     "refusal_message",
     "refused_field",
@@ -36,11 +37,7 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
             target = field.queryset.model
             if target is Place:
                 field.queryset = places_for(user, action, model).order_by("path")
-                if _more_than(field.queryset, SELECT_LIMIT):
-                    several = isinstance(field, forms.ModelMultipleChoiceField)
-                    picker = PlacesPicker if several else PlacePicker
-                    field.widget = picker(for_model=model_label(model), action=action)
-                    field.widget.choices = field.choices
+                fit_place_widget(field, for_model=model_label(model), action=action)
             elif isinstance(field.queryset, ScopedQuerySet):
                 decides_place = name in follows
                 if decides_place:
@@ -58,6 +55,18 @@ def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> Non
                     field.widget.choices = field.choices
         if name == "tlp" and isinstance(field, forms.TypedChoiceField | forms.ChoiceField):
             field.choices = tlp_choices_for(user, action, model)
+
+
+def fit_place_widget(field, *, for_model: str = "", action: str = "view") -> None:
+    """Give a field of one place or of several a picker when its choices are more than a list
+    should hold. The picker offers what the field's queryset does: places where the user may
+    ``action`` a ``for_model`` record, or, without ``for_model``, the places they may view."""
+    if not _more_than(field.queryset, SELECT_LIMIT):
+        return
+    several = isinstance(field, forms.ModelMultipleChoiceField)
+    picker = PlacesPicker if several else PlacePicker
+    field.widget = picker(for_model=for_model, action=action)
+    field.widget.choices = field.choices
 
 
 def _more_than(queryset, limit: int) -> bool:
