@@ -22,7 +22,11 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template import Context
+from django.template.base import render_value_in_context
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -168,8 +172,15 @@ def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[
     ]
 
 
+_AS_TEMPLATE_WOULD = Context(autoescape=True)  # localized and escaped, as {{ cell }} is
+
+
 class ListedRow(tuple):
-    """A list's row: ``(record, cells)``, and the link to the record's page as ``url``."""
+    """A list's row: ``(record, cells)``, the link to the record's page as ``url``, and its
+    cells as HTML: the first a row header linking to the record.
+
+    The cells are written here rather than by the template: looping over 50 × 6 cells with
+    ``{% if forloop.first %}`` was most of a list page's rendering time."""
 
     url: str
 
@@ -177,6 +188,15 @@ class ListedRow(tuple):
         row = super().__new__(cls, (obj, cells))
         row.url = url
         return row
+
+    @property
+    def html(self) -> SafeString:
+        shown = [render_value_in_context(cell, _AS_TEMPLATE_WOULD) for cell in self[1]]
+        if not shown:
+            return mark_safe("")  # noqa: S308 (nothing to escape)
+        head = format_html('<th scope="row"><a href="{}">{}</a></th>', self.url, shown[0])
+        rest = "".join(f"<td>{cell}</td>" for cell in shown[1:])  # cells escaped above
+        return mark_safe(head + rest)  # noqa: S308
 
 
 class ScopedViewMixin(LoginRequiredMixin):
