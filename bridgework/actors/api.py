@@ -123,8 +123,8 @@ def _attach_related(orgs: list[Organisation]) -> None:
         slugs[org_id].append(slug)
     for org in orgs:
         org.place = places[org.place_id]
-        org.shown_area_ids = area_ids[org.pk]
-        org.shown_themes = slugs[org.pk]
+        # Plain attributes the schema's resolvers read (not fields of the model).
+        vars(org).update(shown_area_ids=area_ids[org.pk], shown_themes=slugs[org.pk])
 
 
 @router.get(
