@@ -238,32 +238,42 @@ def _throughput_tables(tp: Throughput) -> str:
 # each other only).
 PROFILE_SUMMARY = """## Where the remaining time goes
 
-cProfile of 10 requests each, in process (Django test client), national coordinator of one
-country, SF1 data; 2026-12-04, on the shared 2-core machine (load average about 5). Shares of
-one request's profiled time.
+cProfile of 20 requests each, and the time of each SQL statement (`execute_wrapper`), in
+process (Django test client, a forced login and, for the API, a token), national coordinator
+of one country, SF1 data; 2026-12-04 about 12:45 UTC, on the shared 2-core machine (load
+average 3 to 5). Shares are of cProfile's inflated time: compare them with each other only.
+CPU time per request (`time.process_time`, p50 of 60) is steadier than wall time here.
 
-- **Organisations API list** `/api/organisations?limit=50`: the page query and its prefetches
-  47 % — the `ORDER BY name` over the 2,465 organisations in scope (SQLite walks the
-  `place_path` index, reads every row and its joined place, sorts, keeps 51) and the `themes`
-  and `areas` prefetches (25 % alone: Django builds a related manager and a model instance per
-  organisation, theme and area; the prefetches now load only a theme's slug and an area's
-  place id); serialising 24 % (ninja's schema validation per field, and `reverse()` for each
-  row's `url` — since then resolved once per answer by `record_url`); the filter set (form,
-  scope choices, place lookups) 10 %;
-  the sight preload (which related records the reader may see) 7 %; the API token and the
-  user's access 5 %; the sensitive-read log (an `INSERT` for the AMBER rows shown) the rest
-  with the middleware.
-- **Organisation directory** `/organisations/`: the page query and prefetch 25 %; the cells
-  14 %, half of it the activities column (a callable column was evaluated twice, once by the
-  sight's noting pass, once to render — now once, for every list — and each theme name goes
-  through `gettext`); the
-  template and the filter form's widgets most of the rest; session, user, navigation badges
-  and unread-notification count about 8 %.
-- **3W page** `/actors/3w/` at the country: the selector 44 % (its overlap statement, which
-  groups the 9,680 (area of work, theme) rows of the country by place and theme, half of
-  that); the filter form's widgets 10 %; the filter set's place lookups 6 %; the rest the
-  template, the session and the user's access. At a city the selector's SQL is under 1 ms and
-  the page is Django's fixed costs: middleware, session, access, the filter form and template.
+- **Organisations API list** `/api/organisations?limit=50`: CPU p50 about 16 ms (23-27 ms
+  before this round). The page statement fell from 8.7 to 1.1 ms: the place is no longer
+  joined (with a join SQLite read each of the 2,465 rows in scope and its place before
+  sorting by name; alone, with the new `org_path_tlp_name` index on (place_path, tlp, name),
+  it sorts from the index and reads only the 51 rows kept), and the places, areas and themes
+  of the page come as grouped values (`KeysetPagination(attach=…)`) rather than through
+  `prefetch_related`, which built a related manager and a filtered queryset for each row.
+  What remains: building and compiling the querysets and the filter set (form, scope
+  choices, place lookups, the hub check) about 25 %; ninja's schema validation of the 50 rows
+  about 15 %; the page's model instances; token, session, access and the
+  middleware most of the rest; SQL itself about 3 ms in all (11 statements).
+- **Organisation directory** `/organisations/`: CPU p50 about 19-23 ms (31-36 ms before). Its
+  page statement fell from 16.4 to 0.9 ms for the same reason (the list now loads its columns
+  with `only()` and prefetches the place and themes through the viewset's new
+  `list_queryset` hook), the rows' links come from one `reverse()` (`record_url`), and the
+  cells are written by `ListedRow.html` in Python rather than by a template loop. What remains
+  is mostly the template: the page shell (navigation, badges) and the filter form's six
+  widgets (Django renders each `<option>` through a template: about 4-5 ms for the form),
+  then the cells (`gettext` for each theme's and choice's label), the sight preload, the
+  sensitive-read `INSERT` and the unread-notification count.
+- **Places list** `/places/index/`: CPU p50 about 13 ms (16 ms before); SQL under 0.5 ms in
+  all. The template is still about two thirds of the time (page shell and filter form).
+- **3W page** `/actors/3w/` at the country: the selector's SQL is most of it — per request
+  the sector count 12 ms, sector × theme 18 ms and the overlaps 27 ms of SQLite time (the 9,680
+  (area of work, theme) rows of the country grouped by place and theme): the page cannot reach
+  50 ms without the stored roll-up of the issue (not done). At region and city the page is
+  Django's fixed costs: the template with the filter form (about 5 ms) and the page shell
+  (about 3 ms), the filter set (about 3-4 ms, a place lookup now done once: the picker shows
+  the place its field resolved), the selector's five statements' Python (4-8 ms where their
+  SQL is under 2 ms), the default hub and the map check; 14 statements.
 """
 
 

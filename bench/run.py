@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .serving import UNREACHED_RATE
+
 __all__ = ["main"]
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,6 +111,10 @@ def prepare_environment(args: argparse.Namespace) -> dict[str, str]:
         BRIDGEWORK_BENCH="1",
         COLLECTSTATIC="0",  # plain static storage: whitenoise needs no manifest
         HTTPS="0",  # plain http on 127.0.0.1, whatever SECRET_KEY the shell exports
+        # The API's rate limits (1,200 a minute a token) would answer 429 to most of a
+        # throughput run: limits no run reaches, as for `make load` and `make faults`.
+        API_RATE_PER_TOKEN=UNREACHED_RATE,
+        API_RATE_PER_ADDRESS=UNREACHED_RATE,
     )
     os.environ.pop("DEBUG", None)
     if args.database_url:

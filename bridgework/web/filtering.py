@@ -65,13 +65,16 @@ class PlaceChoiceField(forms.ModelChoiceField):
             return None
         text = str(value).strip()
         if text.isdigit():
-            return super().to_python(text)
-        queryset: Any = self.queryset
-        place = find_place(queryset, text)
+            place = super().to_python(text)
+        else:
+            queryset: Any = self.queryset
+            place = find_place(queryset, text)
         if place is None:
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
+        if isinstance(self.widget, PlacePicker):
+            self.widget.found[text] = place  # the form then shows it without a second query
         return place
 
     def prepare_value(self, value):

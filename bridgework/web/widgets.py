@@ -8,6 +8,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.places.models import Place
 from bridgework.places.selectors import find_place, place_reference
 
 __all__ = ["PICKED_SUFFIX", "PlacePicker", "PlacesPicker", "RecordPicker"]
@@ -98,6 +99,14 @@ class PlacePicker(RecordPicker):
         # A filter's picker names places by reference (a code or a name), as the URLs of the
         # filtered pages do; a form's picker sends numbers, as its field expects.
         self.by_reference = by_reference
+        # What the field already resolved while cleaning (text -> place), from the same
+        # queryset: rendering the form then needs no second lookup.
+        self.found: dict[str, Place] = {}
+
+    def __deepcopy__(self, memo):
+        copy = super().__deepcopy__(memo)
+        copy.found = {}  # each form's field resolves its own data
+        return copy
 
     def lookup_query(self, name: str) -> dict[str, str]:
         query = super().lookup_query(name)
@@ -111,7 +120,8 @@ class PlacePicker(RecordPicker):
         queryset = getattr(self.choices, "queryset", None)
         if value in (None, "") or queryset is None:
             return None, ""
-        place = find_place(queryset, str(value))
+        text = str(value).strip()
+        place = self.found.get(text) or find_place(queryset, text)
         return place, (place_reference(place) if place is not None else "")
 
 

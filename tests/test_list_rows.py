@@ -1,0 +1,48 @@
+"""A list's rows are written in Python (``ListedRow.html``): the same cells the template wrote
+with ``{{ cell }}``, localized and escaped alike, the first a link to the record."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.template import Context, Template
+from django.utils.safestring import mark_safe
+from django.utils.translation import override
+
+from bridgework.web.viewsets import ListedRow
+
+CELLS = [
+    "<b>Name & Co</b> (demo)",
+    mark_safe("<em>already safe</em>"),
+    date(2026, 12, 4),
+    Decimal("1234.5"),
+    None,
+    "",
+    42,
+]
+
+
+def _as_template_wrote(cells, url):
+    template = Template(
+        '{% for cell in cells %}{% if forloop.first %}<th scope="row"><a href="{{ url }}">'
+        "{{ cell }}</a></th>{% else %}<td>{{ cell }}</td>{% endif %}{% endfor %}"
+    )
+    return template.render(Context({"cells": cells, "url": url}))
+
+
+def test_cells_are_written_as_the_template_wrote_them():
+    for language in ("en", "fr"):
+        with override(language):
+            row = ListedRow(object(), CELLS, "/organisations/7/?a=1&b=2")
+            assert row.html == _as_template_wrote(CELLS, "/organisations/7/?a=1&b=2")
+
+
+def test_text_is_escaped_and_the_first_cell_links_to_the_record():
+    html = ListedRow(object(), ["<script>x</script>", "<i>"], "/places/3/").html
+    assert html.startswith('<th scope="row"><a href="/places/3/">&lt;script&gt;')
+    assert "<script>" not in html and "<td>&lt;i&gt;</td>" in html
+
+
+def test_a_row_still_unpacks_as_record_and_cells():
+    record = object()
+    obj, cells = ListedRow(record, ["a"], "/x/")
+    assert obj is record and cells == ["a"]
