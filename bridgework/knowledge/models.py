@@ -152,7 +152,11 @@ class KnowledgeItemSector(models.Model):
         ordering = ["item_id", "sector"]
         verbose_name = _("item sector")
         constraints = [
-            models.UniqueConstraint(fields=["item", "sector"], name="knowledge_item_sector_once")
+            models.UniqueConstraint(
+                fields=["item", "sector"],
+                name="knowledge_item_sector_once",
+                violation_error_message=_("The item already names this sector."),
+            )
         ]
         indexes = [models.Index(fields=["sector", "item"], name="knowledge_sector_item")]
 
