@@ -93,7 +93,9 @@ class Migration(migrations.Migration):
                 "indexes": [models.Index(fields=["sector", "item"], name="knowledge_sector_item")],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("item", "sector"), name="knowledge_item_sector_once"
+                        fields=("item", "sector"),
+                        name="knowledge_item_sector_once",
+                        violation_error_message="The item already names this sector.",
                     )
                 ],
             },
