@@ -220,11 +220,15 @@ class ListPage(ScopedViewMixin, View):
                 columns=vs.columns_for(request),
                 user=request.user,
             )
+        records = queryset.select_related(*vs.list_select_related)
+        if vs.list_only:
+            records = records.only(*vs.list_only)
         page = page_of_request(
             request,
-            queryset.select_related(*vs.list_select_related),
+            records,
             ordering=vs.ordering,
             size=vs.page_size,
+            keys_first=bool(vs.list_only),
         )
         log_sensitive_reads(request.user, page.items)
         columns = vs.columns_for(request)
@@ -490,6 +494,11 @@ class ModelViewSet:
     detail_fields: ClassVar[list[tuple[str, Any]]] = []
     ordering: ClassVar[tuple[str, ...]] = ("pk",)
     list_select_related: ClassVar[tuple[str, ...]] = ()
+    # The list page loads only these fields (and the keys), when given: for a big table
+    # whose rows carry long text and JSON the page never shows. Every column's field, the
+    # ordering's and ``tlp`` must be among them, or each row costs a query more. Such a list
+    # also finds its page's keys before its rows (``keyset_page(keys_first=True)``).
+    list_only: ClassVar[tuple[str, ...]] = ()
     search_fields: ClassVar[tuple[str, ...]] = ()
     # The list's filters: the same FilterSet drives its form, its export and (through
     # web.filtering.filter_schema) the API's query parameters.
