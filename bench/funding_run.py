@@ -4,6 +4,10 @@ figure from issue 9; written to docs/benchmarks-funding.md.
 
     python -m bench.funding_run [--scale 1] [--iterations 100] [--seconds 10] [--database-url URL]
 
+On SQLite unless ``--database-url`` or the shell's ``DATABASE_URL`` names a PostgreSQL server
+(then in a database of its own, ``<name>_bench``, emptied first; the report goes to
+docs/benchmarks-funding-postgresql.md).
+
 A run of its own (after ``bench.run``, in the same data folder, which it empties again).
 Nothing fails on time: the report says whether the target was met.
 """
@@ -22,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .measure import (
     Load,
@@ -38,6 +43,7 @@ from .serving import prepare_environment, step
 __all__ = ["main"]
 
 OUTPUT = REPO / "docs" / "benchmarks-funding.md"
+OUTPUT_POSTGRESQL = REPO / "docs" / "benchmarks-funding-postgresql.md"
 PAGE_SIZE = 50
 APPLICATIONS_PAGE = "/funding/applications/"
 APPLICATIONS_API = f"/api/applications?limit={PAGE_SIZE}"
@@ -80,13 +86,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-wrk", action="store_true", help="the built-in Python load generator, even with wrk"
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the report (default docs/benchmarks-funding.md, or "
+        "docs/benchmarks-funding-postgresql.md on PostgreSQL)",
+    )
     args = parser.parse_args(argv)
+    if args.database_url is None and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        args.database_url = bench_database_url(os.environ["DATABASE_URL"])
+    if args.output is None:
+        args.output = OUTPUT_POSTGRESQL if args.database_url else OUTPUT
     if args.scale <= 0 or args.iterations < 1 or args.seconds < 1 or args.rounds < 1:
         parser.error("--scale must be > 0, --iterations and --rounds ≥ 1, --seconds ≥ 1")
     if min(args.connections, args.workers) < 1:
         parser.error("--connections and --workers must be ≥ 1")
     return args
+
+
+def bench_database_url(url: str) -> str:
+    """The shell's PostgreSQL server, in a database of the run's own (``<name>_bench``): it is
+    emptied first, so never the developer's own."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "bw"
+    if "bench" not in name:
+        name = f"{name}_bench"
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- In process ----------------------------------------------------------------------------------

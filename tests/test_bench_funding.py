@@ -50,3 +50,13 @@ def test_the_funding_benchmark_runs_end_to_end(tmp_path):
     served = text.split("## On gunicorn", 1)[1].split("## Profile", 1)[0]
     rows = [line for line in served.splitlines() if line.startswith("| ") and "`" in line]
     assert len(rows) == 4 and all(row.endswith("| 0 |") for row in rows)  # no error served
+
+
+def test_on_postgresql_the_run_empties_a_database_of_its_own():
+    from bench.funding_run import bench_database_url
+
+    assert (
+        bench_database_url("postgres://postgres@127.0.0.1:5432/bw_fundperf")
+        == "postgres://postgres@127.0.0.1:5432/bw_fundperf_bench"
+    )
+    assert bench_database_url("postgres://u@db/x_bench") == "postgres://u@db/x_bench"
