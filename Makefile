@@ -75,11 +75,13 @@ mutants: install
 	$(BIN)/python -m tests.mutation $(MUTANTS)
 
 # Lists, 3W and throughput (docs/benchmarks.md), then indicator roll-ups (docs/benchmarks-plans.md),
-# then the knowledge search (docs/benchmarks-knowledge.md).
+# then the knowledge search (docs/benchmarks-knowledge.md), then the funding lists at 20,000
+# applications beside Hypha's figure (docs/benchmarks-funding.md).
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.plans_run $(PLANS_BENCH_ARGS)
 	$(BIN)/python -m bench.knowledge_run $(KNOWLEDGE_BENCH_ARGS)
+	$(BIN)/python -m bench.funding_run $(FUNDING_BENCH_ARGS)
 
 # Locust for `make load`, an extra of its own (it brings gevent, which nothing else needs).
 $(VENV)/.installed-load: $(VENV)/.installed

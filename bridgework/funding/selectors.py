@@ -43,6 +43,8 @@ __all__ = [
 
 # A report is overdue this long after its period ends.
 REPORT_GRACE = datetime.timedelta(days=30)
+# What a due report's grant needs: its periods, its link and its application's title.
+DUE_FIELDS = ("starts_on", "years", "report_every_months", "application__title")
 
 
 # --- reviews -------------------------------------------------------------------------------------
@@ -142,21 +144,24 @@ def ranking(call: Call, user) -> list[RankedApplication]:
 
 def pipeline(user) -> list[dict[str, Any]]:
     """Applications ``user`` may see, counted by call and state, with the amounts asked."""
+    # Grouped on the application table alone (an index holds every column it reads), the
+    # calls' titles asked apart: joining each of 20,000 rows to its call was most of the time.
     rows = (
         Application.objects.visible_to(user)
-        .values("call_id", "call__title", "status")
+        .values("call_id", "status")
         .annotate(count=Count("pk"), asked=Sum("amount"))
-        .order_by("call__title", "call_id", "status")
+        .order_by()
     )
     by_call: dict[int, dict[str, Any]] = {}
     for row in rows:
         entry = by_call.setdefault(
-            row["call_id"],
-            {"call_id": row["call_id"], "title": row["call__title"], "states": {}, "total": 0},
+            row["call_id"], {"call_id": row["call_id"], "title": "", "states": {}, "total": 0}
         )
         entry["states"][row["status"]] = {"count": row["count"], "asked": row["asked"]}
         entry["total"] += row["count"]
-    return list(by_call.values())
+    for pk, title in Call.objects.filter(pk__in=list(by_call)).values_list("pk", "title"):
+        by_call[pk]["title"] = title
+    return sorted(by_call.values(), key=lambda entry: (entry["title"], entry["call_id"]))
 
 
 @dataclass
@@ -195,12 +200,18 @@ def overdue_in(grants, today: datetime.date) -> list[DueReport]:
 
 def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]:
     """Periods of grants under way that ended more than a month ago without a report."""
+    today = today or timezone.localdate()
     grants = (
         Grant.objects.visible_to(user)
         .exclude(status=GrantStatus.CLOSED)
+        # A grant whose first period (a month at least) cannot have ended a grace ago owes
+        # nothing yet.
+        .filter(starts_on__lt=today - REPORT_GRACE - datetime.timedelta(days=27))
         .select_related("application")
+        # Thousands of grants at a national fund: only what the periods and the page need.
+        .only(*DUE_FIELDS)
     )
-    return _due(grants, today or timezone.localdate(), only_overdue=True)
+    return _due(grants, today, only_overdue=True)
 
 
 def due_reports(user, today: datetime.date | None = None) -> list[DueReport]:
@@ -219,6 +230,7 @@ def upcoming_tranches(user, limit: int = 100):
         Tranche.objects.visible_to(user)
         .filter(status=TrancheStatus.PLANNED)
         .select_related("grant", "grant__application")
+        .only("number", "due_on", "amount", "grant__application__title")
         .order_by("due_on", "pk")[:limit]
     )
 

@@ -157,6 +157,24 @@ class ApplicationViewSet(ModelViewSet):
     url_prefix = "applications/"
     ordering = ("-created_at", "pk")
     list_select_related = ("call", "organisation", "place")
+    # A fund's staff list runs to tens of thousands (issue 9): not the budgets, answers and
+    # earlier versions of each application, nor the long text of its call and organisation.
+    list_only = (
+        "title",
+        "amount",
+        "years",
+        "status",
+        "created_at",
+        "tlp",
+        "place_path",
+        "organisation__name",
+        "organisation__place_path",
+        "organisation__tlp",
+        "place__name",
+        "place__path",
+        "call__title",
+        "call__place_path",
+    )
     columns = [
         Column("title", gettext_lazy("Project")),
         Column("organisation.name", gettext_lazy("Organisation")),

@@ -253,7 +253,13 @@ class ListPage(ScopedViewMixin, View):
                 user=request.user,
             )
         page = page_of_request(
-            request, vs.list_queryset(queryset), ordering=vs.ordering, size=vs.page_size
+            request,
+            vs.list_queryset(queryset),
+            ordering=vs.ordering,
+            size=vs.page_size,
+            # With only some columns loaded, the page's keys are found first from an index,
+            # then only those rows are read (a large list is not sorted row by row).
+            keys_first=bool(vs.list_only),
         )
         log_sensitive_reads(request.user, page.items)
         columns = vs.columns_for(request)
@@ -524,6 +530,11 @@ class ModelViewSet:
     detail_fields: ClassVar[list[tuple[str, Any]]] = []
     ordering: ClassVar[tuple[str, ...]] = ("pk",)
     list_select_related: ClassVar[tuple[str, ...]] = ()
+    # The list page loads only these fields (and the keys), when given: for a big table
+    # whose rows carry long text and JSON the page never shows. Every column's field, the
+    # ordering's and ``tlp`` must be among them, or each row costs a query more. Such a list
+    # also finds its page's keys before its rows (``keyset_page(keys_first=True)``).
+    list_only: ClassVar[tuple[str, ...]] = ()
     search_fields: ClassVar[tuple[str, ...]] = ()
     # The list's filters: the same FilterSet drives its form, its export and (through
     # web.filtering.filter_schema) the API's query parameters.
@@ -574,8 +585,10 @@ class ModelViewSet:
     @classmethod
     def list_queryset(cls, queryset: models.QuerySet) -> models.QuerySet:
         """What the list and its exports load of each row beyond the scoped, filtered
-        queryset: by default the ``list_select_related`` joins."""
-        return queryset.select_related(*cls.list_select_related)
+        queryset: by default the ``list_select_related`` joins, and only the ``list_only``
+        columns when the viewset names them."""
+        records = queryset.select_related(*cls.list_select_related)
+        return records.only(*cls.list_only) if cls.list_only else records
 
     @classmethod
     def filterset(cls, request, queryset: models.QuerySet) -> ScopedFilterSet:
