@@ -10,17 +10,32 @@ from bridgework.funding.factories import (
     CallFactory,
     FundFactory,
     GrantFactory,
+    GrantIndicatorFactory,
     ReportFactory,
+    ResultFactory,
     ReviewFactory,
     TrancheFactory,
+    indicator_at,
 )
-from bridgework.funding.models import Application, Call, Fund, Grant, Report, Review, Tranche
+from bridgework.funding.models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 from bridgework.funding.views import (
     ApplicationViewSet,
     CallViewSet,
     FundViewSet,
+    GrantIndicatorViewSet,
     GrantViewSet,
     ReportViewSet,
+    ResultViewSet,
     ReviewViewSet,
     TrancheViewSet,
 )
@@ -245,6 +260,48 @@ class TestReportApi(ReportRecords, ScopedApiTests):
     list_url_name = "api-1.0.0:list_grant_reports"
     detail_url_name = "api-1.0.0:get_grant_report"
     write_name = "grant_report"
+
+
+class GrantIndicatorRecords:
+    model = GrantIndicator
+
+    def make_record(self, place, **fields):
+        return GrantIndicatorFactory(grant=_grant(place), **fields)
+
+    def form_data(self, place):
+        return {"grant": _grant(place).pk, "indicator": indicator_at(place).pk, "target": "250"}
+
+
+class TestGrantIndicatorPages(GrantIndicatorRecords, ScopedViewTests):
+    viewset = GrantIndicatorViewSet
+
+
+class TestGrantIndicatorApi(GrantIndicatorRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_grant_indicators"
+    detail_url_name = "api-1.0.0:get_grant_indicator"
+    write_name = "grant_indicator"
+
+
+class ResultRecords:
+    model = Result
+
+    def make_record(self, place, **fields):
+        return ResultFactory(tracked=GrantIndicatorFactory(grant=_grant(place)), **fields)
+
+    def form_data(self, place):
+        tracked = GrantIndicatorFactory(grant=_grant(place))
+        report = ReportFactory(grant=tracked.grant)
+        return {"report": report.pk, "indicator": tracked.indicator_id, "value": "75", "note": ""}
+
+
+class TestResultPages(ResultRecords, ScopedViewTests):
+    viewset = ResultViewSet
+
+
+class TestResultApi(ResultRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_grant_results"
+    detail_url_name = "api-1.0.0:get_grant_result"
+    write_name = "grant_result"
 
 
 # --- workflows -----------------------------------------------------------------------------------

@@ -27,8 +27,10 @@ from .views import (
     ApplicationViewSet,
     CallViewSet,
     FundViewSet,
+    GrantIndicatorViewSet,
     GrantViewSet,
     ReportViewSet,
+    ResultViewSet,
     ReviewViewSet,
     TrancheViewSet,
 )
@@ -154,6 +156,27 @@ class ReportOut(_WithUrl):
     status: ReportStatus
 
 
+class GrantIndicatorOut(_WithUrl):
+    id: int
+    grant_id: int
+    indicator_id: int
+    target: Decimal
+    unit: str = Field(description="The indicator's unit")
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.indicator.unit
+
+
+class ResultOut(_WithUrl):
+    id: int
+    report_id: int
+    grant_id: int
+    indicator_id: int
+    value: Decimal
+    note: str
+
+
 ENDPOINTS = (
     (FundViewSet, "/funds", FundOut, "funds", "fund"),
     (CallViewSet, "/calls", CallOut, "calls", "call"),
@@ -162,6 +185,14 @@ ENDPOINTS = (
     (GrantViewSet, "/grants", GrantOut, "grants", "grant"),
     (TrancheViewSet, "/tranches", TrancheOut, "tranches", "tranche"),
     (ReportViewSet, "/grant-reports", ReportOut, "grant_reports", "grant_report"),
+    (
+        GrantIndicatorViewSet,
+        "/grant-indicators",
+        GrantIndicatorOut,
+        "grant_indicators",
+        "grant_indicator",
+    ),
+    (ResultViewSet, "/grant-results", ResultOut, "grant_results", "grant_result"),
 )
 
 for _viewset, _path, _out, _plural, _name in ENDPOINTS:

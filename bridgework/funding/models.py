@@ -36,7 +36,8 @@ from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import LabelledModel, Place, ScopedModel
-from bridgework.plans.models import LocalNeed, Objective, PlanAction
+from bridgework.plans.choices import Aggregation
+from bridgework.plans.models import Indicator, LocalNeed, Objective, PlanAction
 
 from .budgets import MAX_YEARS, add_years, budget_total, check_budget, weighted_score
 from .choices import (
@@ -49,7 +50,17 @@ from .choices import (
     TrancheStatus,
 )
 
-__all__ = ["Application", "Call", "Fund", "Grant", "Report", "Review", "Tranche"]
+__all__ = [
+    "Application",
+    "Call",
+    "Fund",
+    "Grant",
+    "GrantIndicator",
+    "Report",
+    "Result",
+    "Review",
+    "Tranche",
+]
 
 
 def _check_time_zone(value: str) -> None:
@@ -707,3 +718,115 @@ class Tranche(GrantPart):
 
     def report_accepted(self) -> bool:
         return self.number == 1 or self.reports.filter(status=ReportStatus.ACCEPTED).exists()
+
+
+def _check_not_negative(indicator: Indicator, value: Decimal | None) -> str | None:
+    """Why ``value`` cannot be a figure of ``indicator``: counts and levels (added up as a sum
+    or a latest value) are never below zero; an average (a change score) may be."""
+    if value is None or value >= 0 or indicator.aggregation == Aggregation.AVERAGE:
+        return None
+    return _("%(indicator)s cannot be negative.") % {"indicator": indicator}
+
+
+class GrantIndicator(GrantPart):
+    """An indicator of the national plans a grant's project reports against, with the target
+    it aims for over its term (in the indicator's unit)."""
+
+    place_follows = ("grant",)
+
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("grant")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="grant_targets",
+        verbose_name=_("indicator"),
+    )
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["grant_id", "pk"]
+        verbose_name = _("indicator tracked")
+        verbose_name_plural = _("indicators tracked")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant", "indicator"],
+                name="grant_indicator_once",
+                violation_error_message=_("The grant already tracks this indicator."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        # Names no related record (a reader may not see the indicator).
+        return _("Indicator target: %(target)s") % {"target": self.target}
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:grantindicator_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.indicator_id and (why := _check_not_negative(self.indicator, self.target)):
+            raise ValidationError({"target": why})
+
+
+class Result(GrantPart):
+    """The value a progress report gives for one indicator its grant tracks, for the report's
+    period."""
+
+    place_follows = ("report",)
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="results", verbose_name=_("report")
+    )
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="+", editable=False, verbose_name=_("grant")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="grant_results",
+        verbose_name=_("indicator"),
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "pk"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"],
+                name="result_once_per_report",
+                violation_error_message=_("This report already gives a value for this indicator."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Result of %(report)s: %(value)s") % {"report": self.report, "value": self.value}
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:result_detail", args=[self.pk])
+
+    def derive_place(self) -> None:
+        if self.report_id:
+            self.grant_id = self.report.grant_id
+            self.application_id = self.report.grant.application_id
+            self.place_id = self.report.grant.place_id
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.report_id and self.indicator_id):
+            return
+        if self.report.kind != ReportKind.PROGRESS:
+            raise ValidationError({"report": _("Results are given in a progress report.")})
+        tracked = GrantIndicator.objects.filter(
+            grant_id=self.report.grant_id, indicator_id=self.indicator_id
+        ).exists()
+        if not tracked:
+            raise ValidationError(
+                {"indicator": _("The grant does not report against this indicator.")}
+            )
+        if why := _check_not_negative(self.indicator, self.value):
+            raise ValidationError({"value": why})

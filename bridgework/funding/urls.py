@@ -22,4 +22,6 @@ urlpatterns = [
     *views.GrantViewSet.urls(),
     *views.TrancheViewSet.urls(),
     *views.ReportViewSet.urls(),
+    *views.GrantIndicatorViewSet.urls(),
+    *views.ResultViewSet.urls(),
 ]

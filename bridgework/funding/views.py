@@ -36,7 +36,9 @@ from .filters import (
     CallFilterSet,
     FundFilterSet,
     GrantFilterSet,
+    GrantIndicatorFilterSet,
     ReportFilterSet,
+    ResultFilterSet,
     ReviewFilterSet,
     TrancheFilterSet,
 )
@@ -45,12 +47,25 @@ from .forms import (
     CallForm,
     FundForm,
     GrantForm,
+    GrantIndicatorForm,
     ReportForm,
+    ResultForm,
     ReviewForm,
     ScoreForm,
     TrancheForm,
 )
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
+from .results import grant_results
 
 __all__ = [
     "ApplicationViewSet",
@@ -63,8 +78,10 @@ __all__ = [
     "workload",
     "CallViewSet",
     "FundViewSet",
+    "GrantIndicatorViewSet",
     "GrantViewSet",
     "ReportViewSet",
+    "ResultViewSet",
     "ReviewViewSet",
     "TrancheViewSet",
 ]
@@ -323,12 +340,16 @@ class GrantViewSet(ModelViewSet):
         reports = list(
             Report.objects.visible_to(user).filter(grant=grant).order_by("period_start", "pk")
         )
+        result_periods, results = grant_results(grant, user)
         return {
             "tranches": Tranche.objects.visible_to(user).filter(grant=grant).order_by("number"),
             "reports": reports,
             "periods": grant.report_periods(),
             "can_report": permits_add(user, Report, parent=grant),
             "plan_actions": grant.plan_actions.visible_to(user).select_related("plan"),  # type: ignore[attr-defined]
+            "result_periods": result_periods,
+            "results": results,
+            "can_track": permits_add(user, GrantIndicator, parent=grant),
         }
 
 
@@ -386,6 +407,55 @@ class ReportViewSet(ModelViewSet):
         ("get_status_display", gettext_lazy("Status")),
     ]
     initial_from_query = ("grant",)
+
+
+class GrantIndicatorViewSet(ModelViewSet):
+    model = GrantIndicator
+    form_class = GrantIndicatorForm
+    filterset_class = GrantIndicatorFilterSet
+    title = gettext_lazy("Indicators tracked")
+    url_prefix = "grant-indicators/"
+    ordering = ("grant_id", "pk")
+    list_select_related = ("grant", "grant__application", "indicator")
+    columns = [
+        Column("grant", gettext_lazy("Grant")),
+        Column("indicator", gettext_lazy("Indicator")),
+        Column("target", gettext_lazy("Target")),
+        Column("indicator.unit", gettext_lazy("Unit")),
+    ]
+    detail_fields = [
+        ("grant", gettext_lazy("Grant")),
+        ("indicator", gettext_lazy("Indicator")),
+        ("target", gettext_lazy("Target")),
+        ("indicator.unit", gettext_lazy("Unit")),
+    ]
+    initial_from_query = ("grant",)
+
+
+class ResultViewSet(ModelViewSet):
+    model = Result
+    form_class = ResultForm
+    filterset_class = ResultFilterSet
+    title = gettext_lazy("Results")
+    url_prefix = "results/"
+    ordering = ("report_id", "pk")
+    list_select_related = ("report", "grant", "grant__application", "indicator")
+    columns = [
+        Column("grant", gettext_lazy("Grant")),
+        Column("report", gettext_lazy("Report")),
+        Column("indicator", gettext_lazy("Indicator")),
+        Column("value", gettext_lazy("Value")),
+        Column("indicator.unit", gettext_lazy("Unit")),
+    ]
+    detail_fields = [
+        ("grant", gettext_lazy("Grant")),
+        ("report", gettext_lazy("Report")),
+        ("indicator", gettext_lazy("Indicator")),
+        ("value", gettext_lazy("Value")),
+        ("indicator.unit", gettext_lazy("Unit")),
+        ("note", gettext_lazy("Note")),
+    ]
+    initial_from_query = ("report",)
 
 
 # --- role views ----------------------------------------------------------------------------------
