@@ -16,6 +16,7 @@ from bridgework.funding.factories import (
     ReviewFactory,
     TrancheFactory,
     indicator_at,
+    post_for,
 )
 from bridgework.funding.models import (
     Application,
@@ -307,11 +308,29 @@ class TestResultApi(ResultRecords, ScopedApiTests):
 # --- workflows -----------------------------------------------------------------------------------
 
 
-class TestApplicationWorkflow(WorkflowTests):
+class ApplicantActs:
+    """A partner acts only on their own organisation's applications: the record is made for
+    the user the test is about to act as, who holds a post in the applying organisation."""
+
+    def allowed_user(self, transition):
+        self.acting = super().allowed_user(transition)  # type: ignore[misc]
+        return self.acting
+
+    def unnamed_role_user(self, transition):
+        self.acting = super().unnamed_role_user(transition)  # type: ignore[misc]
+        return self.acting
+
+    def applied(self, application):
+        if getattr(self, "acting", None) is not None:
+            post_for(self.acting, application.organisation)
+        return application
+
+
+class TestApplicationWorkflow(ApplicantActs, WorkflowTests):
     workflow = APPLICATION
 
     def make_record(self, place, state):
-        return ApplicationFactory(place=place, status=state)
+        return self.applied(ApplicationFactory(place=place, status=state))
 
 
 class TestReviewWorkflow(WorkflowTests):
@@ -342,24 +361,26 @@ class TestReviewWorkflow(WorkflowTests):
         return {}
 
 
-class TestGrantWorkflow(WorkflowTests):
+class TestGrantWorkflow(ApplicantActs, WorkflowTests):
     workflow = GRANT
 
     def make_record(self, place, state):
-        return _grant(place, status=state)
+        return GrantFactory(application=self.applied(_approved(place)), status=state)
 
 
-class TestReportWorkflow(WorkflowTests):
+class TestReportWorkflow(ApplicantActs, WorkflowTests):
     workflow = REPORT
 
     def make_record(self, place, state):
-        return ReportFactory(grant=_grant(place), status=state)
+        grant = GrantFactory(application=self.applied(_approved(place)))
+        return ReportFactory(grant=grant, status=state)
 
 
-class TestTrancheWorkflow(WorkflowTests):
+class TestTrancheWorkflow(ApplicantActs, WorkflowTests):
     workflow = TRANCHE
 
     def make_record(self, place, state):
+        grant = GrantFactory(application=self.applied(_approved(place)))
         return TrancheFactory(
-            grant=_grant(place), number=1, status=state, due_on=datetime.date(2027, 1, 15)
+            grant=grant, number=1, status=state, due_on=datetime.date(2027, 1, 15)
         )

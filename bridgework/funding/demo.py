@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from bridgework.access.models import Role, RoleAssignment, User
 from bridgework.actors.choices import OrgLevel, Sector
-from bridgework.actors.models import Organisation
+from bridgework.actors.models import Organisation, Person, Post
 from bridgework.bodies.models import Body
 from bridgework.places.models import Place
 from bridgework.plans.models import LocalNeed, Objective
@@ -398,11 +398,41 @@ def _malawi() -> None:
     )
 
 
+# The demo Peel partner works for two of the applicants, so they see (only) those
+# organisations' applications, grants and reports.
+PARTNER_ORGANISATIONS = (
+    ("Mississauga Youth Peace Hub (demo)", "Mississauga"),
+    ("Peel Community Safety Partners (demo)", "Peel Region"),
+)
+
+
+def _partner_posts() -> None:
+    user = User.objects.filter(email="partner.peel@demo.bridgework.test").first()
+    if user is None:
+        return
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            full_name="Casey Placeholder (demo)",
+            place=_place("Peel Region"),
+            user=user,
+            is_demo=True,
+        )
+    for name, place in PARTNER_ORGANISATIONS:
+        organisation = _organisation(name, place)
+        Post.objects.get_or_create(
+            person=person,
+            organisation=organisation,
+            defaults={"title": "Project lead", "place": organisation.place},
+        )
+
+
 def load() -> None:
     staff = _user(*FUNDING_USERS[0][:4])
     second = _user(*FUNDING_USERS[1][:4])
     first = User.objects.get(email="reviewer.ca@demo.bridgework.test")
     _canada(staff, [first, second])
+    _partner_posts()
     _malawi()
 
 

@@ -15,7 +15,8 @@ import factory
 from django.utils import timezone
 
 from bridgework.access.factories import UserFactory
-from bridgework.actors.factories import OrganisationFactory
+from bridgework.actors.factories import OrganisationFactory, PostFactory
+from bridgework.actors.models import Person
 from bridgework.bodies.factories import BodyFactory
 from bridgework.places.factories import PlaceFactory
 from bridgework.plans.factories import IndicatorFactory
@@ -44,6 +45,7 @@ __all__ = [
     "ReviewFactory",
     "TrancheFactory",
     "indicator_at",
+    "post_for",
 ]
 
 CRITERIA = [
@@ -173,3 +175,11 @@ class ResultFactory(factory.django.DjangoModelFactory[Result]):
     report = factory.LazyAttribute(lambda o: ReportFactory(grant=o.tracked.grant))
     indicator = factory.LazyAttribute(lambda o: o.tracked.indicator)
     value = Decimal("80")
+
+
+def post_for(user, organisation):
+    """A current post for ``user`` in ``organisation`` (what makes a partner its applicant)."""
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        return PostFactory(organisation=organisation, person__user=user)
+    return PostFactory(organisation=organisation, person=person)

@@ -77,6 +77,10 @@ def _check_time_zone(value: str) -> None:
 # (and so only those applications' reviews: a part follows its application). The rule
 # lives in the querysets, so pages, API, counts and ``permits`` give one answer.
 ASSIGNED_ONLY_ROLES = frozenset({"reviewer"})
+# An applicant's people (partners) see and change, at the places of their role, only the
+# applications of organisations where they hold a current post, as applicant or co-applicant:
+# never a competitor's. Local coordinators keep seeing every application at their place.
+OWN_ORGANISATION_ROLES = frozenset({"partner"})
 
 
 class RoleNarrowedQuerySet(ScopedQuerySet):
@@ -124,7 +128,21 @@ class ApplicationQuerySet(RoleNarrowedQuerySet):
         if role_slug in ASSIGNED_ONLY_ROLES:
             assigned = Review.objects.filter(application=models.OuterRef("pk"), reviewer=user)
             return Q(models.Exists(assigned)) & ~Q(status=ApplicationStatus.DRAFT)
+        if role_slug in OWN_ORGANISATION_ROLES:
+            return applied_by_organisations_of(user)
         return None
+
+
+def applied_by_organisations_of(user) -> Q:
+    """Applications whose applicant or a co-applicant is an organisation where ``user``
+    holds a current post."""
+    from bridgework.bodies.selectors import organisation_ids_of_user
+
+    organisations = organisation_ids_of_user(user, timezone.localdate())
+    co_applying = Application.co_applicants.through.objects.filter(
+        application_id=models.OuterRef("pk"), organisation_id__in=organisations
+    )
+    return Q(organisation_id__in=organisations) | Q(models.Exists(co_applying))
 
 
 class Fund(DerivedPlaceMixin, LabelledModel):
