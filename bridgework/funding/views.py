@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from bridgework.access.policy import can, permits_add, places_for
 from bridgework.activity.workflows import do_transition
@@ -72,6 +73,7 @@ __all__ = [
     "ScorePage",
     "grants_360",
     "mine",
+    "open_calls",
     "money",
     "pipeline",
     "queue",
@@ -572,3 +574,11 @@ def grants_360(request, fmt: str):
         filename="grants-360giving.csv",
         sheet_title="grants",
     )
+
+
+@require_GET
+def open_calls(request):
+    """Anyone, without an account: the calls open now of funds labelled TLP:CLEAR."""
+    from .public import public_call_rows
+
+    return render(request, "funding/open_calls.html", {"rows": public_call_rows()})
