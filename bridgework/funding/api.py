@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Router, Schema
-
-from bridgework.access.policy import access_record, can, sight_for
 from ninja.pagination import paginate
 
+from bridgework.access.policy import access_record, can, sight_for
 from bridgework.web.api import (
     ERROR_RESPONSES,
     KeysetPagination,
