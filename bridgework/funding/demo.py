@@ -19,7 +19,7 @@ from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.bodies.models import Body
 from bridgework.places.models import Place
-from bridgework.plans.models import LocalNeed, Objective
+from bridgework.plans.models import Indicator, LocalNeed, Objective
 
 from .budgets import add_years, weighted_score
 from .choices import (
@@ -30,7 +30,17 @@ from .choices import (
     ReviewStatus,
     TrancheStatus,
 )
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 
 __all__ = ["FUNDING_USERS", "load", "summary"]
 
@@ -330,7 +340,7 @@ def _grant(application: Application, stage: str, today: datetime.date) -> None:
         )
     if stage in ("reported", "closing", "closed") and len(tranches) > 1:
         first_year_end = add_years(application.starts_on, 1) - datetime.timedelta(days=1)
-        Report.objects.create(
+        progress = Report.objects.create(
             grant=grant,
             kind=ReportKind.PROGRESS,
             period_start=application.starts_on,
@@ -348,6 +358,16 @@ def _grant(application: Application, stage: str, today: datetime.date) -> None:
             spent=tranches[0].amount,
             status=ReportStatus.ACCEPTED,
         )
+        _results(grant, progress)
+
+
+def _results(grant: Grant, report: Report) -> None:
+    """The grant reports against the first national indicators, with a first year's values."""
+    indicators = Indicator.objects.filter(strategy__place__code="CA").order_by("pk")[:2]
+    for n, indicator in enumerate(indicators):
+        target = Decimal(200 if n == 0 else 12)
+        GrantIndicator.objects.create(grant=grant, indicator=indicator, target=target)
+        Result.objects.create(report=report, indicator=indicator, value=target * 2 / 5)
 
 
 def _malawi() -> None:
@@ -361,7 +381,7 @@ def _malawi() -> None:
             "time_zone": "Africa/Blantyre",
             "budget": {"2026": "900000000.00", "2027": "900000000.00"},
             "sectors": [Sector.YOUTH],
-            "tlp": 1,
+            "tlp": 0,  # TLP:CLEAR: its calls are on the public open calls page
             "is_demo": True,
         },
     )
