@@ -352,6 +352,7 @@ class GrantViewSet(ModelViewSet):
             "result_periods": result_periods,
             "results": results,
             "can_track": permits_add(user, GrantIndicator, parent=grant),
+            "can_give_results": permits_add(user, Result, parent=grant),
         }
 
 
