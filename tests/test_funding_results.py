@@ -63,7 +63,7 @@ def test_results_are_given_per_report_and_shown_against_the_target(ca):  # noqa:
     assert "Youth workers trained" in table
     assert "2027-01-01 – 2027-12-31" in table and "2028-01-01 – 2028-12-31" in table
     assert "150 / 200 (75 %)" in table
-    assert f'{reverse("funding:result_add")}?report={first.pk}' in page
+    assert f"{reverse('funding:result_add')}?report={first.pk}" in page
     reader = _client(ca.brampton_user).get(grant.get_absolute_url())
     assert reader.status_code == 404  # a neighbour's coordinator does not reach the grant
 
