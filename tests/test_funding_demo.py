@@ -8,7 +8,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.access.models import User
-from bridgework.funding.models import Application, Fund, Grant, Review, Tranche
+from bridgework.funding.models import (
+    Application,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Result,
+    Review,
+    Tranche,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +60,11 @@ def test_the_demo_fund_staff_and_partner_see_their_pages():
     partner.force_login(User.objects.get(email="partner.peel@demo.bridgework.test"))
     mine = partner.get(reverse("funding:mine")).content.decode()
     assert "Situation table for early referrals" in mine
+
+
+def test_the_demo_shows_results_and_a_public_open_call():
+    call_command("load_demo")
+    assert GrantIndicator.objects.exists()
+    assert Result.objects.filter(report__kind="progress").exists()
+    rows = Client().get(reverse("api-1.0.0:public_calls")).json()["items"]
+    assert [row["title"] for row in rows] == ["Youth-led projects in the cities (demo)"]

@@ -10,17 +10,33 @@ from bridgework.funding.factories import (
     CallFactory,
     FundFactory,
     GrantFactory,
+    GrantIndicatorFactory,
     ReportFactory,
+    ResultFactory,
     ReviewFactory,
     TrancheFactory,
+    indicator_at,
+    post_for,
 )
-from bridgework.funding.models import Application, Call, Fund, Grant, Report, Review, Tranche
+from bridgework.funding.models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 from bridgework.funding.views import (
     ApplicationViewSet,
     CallViewSet,
     FundViewSet,
+    GrantIndicatorViewSet,
     GrantViewSet,
     ReportViewSet,
+    ResultViewSet,
     ReviewViewSet,
     TrancheViewSet,
 )
@@ -247,14 +263,74 @@ class TestReportApi(ReportRecords, ScopedApiTests):
     write_name = "grant_report"
 
 
+class GrantIndicatorRecords:
+    model = GrantIndicator
+
+    def make_record(self, place, **fields):
+        return GrantIndicatorFactory(grant=_grant(place), **fields)
+
+    def form_data(self, place):
+        return {"grant": _grant(place).pk, "indicator": indicator_at(place).pk, "target": "250"}
+
+
+class TestGrantIndicatorPages(GrantIndicatorRecords, ScopedViewTests):
+    viewset = GrantIndicatorViewSet
+
+
+class TestGrantIndicatorApi(GrantIndicatorRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_grant_indicators"
+    detail_url_name = "api-1.0.0:get_grant_indicator"
+    write_name = "grant_indicator"
+
+
+class ResultRecords:
+    model = Result
+
+    def make_record(self, place, **fields):
+        return ResultFactory(tracked=GrantIndicatorFactory(grant=_grant(place)), **fields)
+
+    def form_data(self, place):
+        tracked = GrantIndicatorFactory(grant=_grant(place))
+        report = ReportFactory(grant=tracked.grant)
+        return {"report": report.pk, "indicator": tracked.indicator_id, "value": "75", "note": ""}
+
+
+class TestResultPages(ResultRecords, ScopedViewTests):
+    viewset = ResultViewSet
+
+
+class TestResultApi(ResultRecords, ScopedApiTests):
+    list_url_name = "api-1.0.0:list_grant_results"
+    detail_url_name = "api-1.0.0:get_grant_result"
+    write_name = "grant_result"
+
+
 # --- workflows -----------------------------------------------------------------------------------
 
 
-class TestApplicationWorkflow(WorkflowTests):
+class ApplicantActs:
+    """A partner acts only on their own organisation's applications: the record is made for
+    the user the test is about to act as, who holds a post in the applying organisation."""
+
+    def allowed_user(self, transition):
+        self.acting = super().allowed_user(transition)  # type: ignore[misc]
+        return self.acting
+
+    def unnamed_role_user(self, transition):
+        self.acting = super().unnamed_role_user(transition)  # type: ignore[misc]
+        return self.acting
+
+    def applied(self, application):
+        if getattr(self, "acting", None) is not None:
+            post_for(self.acting, application.organisation)
+        return application
+
+
+class TestApplicationWorkflow(ApplicantActs, WorkflowTests):
     workflow = APPLICATION
 
     def make_record(self, place, state):
-        return ApplicationFactory(place=place, status=state)
+        return self.applied(ApplicationFactory(place=place, status=state))
 
 
 class TestReviewWorkflow(WorkflowTests):
@@ -285,24 +361,26 @@ class TestReviewWorkflow(WorkflowTests):
         return {}
 
 
-class TestGrantWorkflow(WorkflowTests):
+class TestGrantWorkflow(ApplicantActs, WorkflowTests):
     workflow = GRANT
 
     def make_record(self, place, state):
-        return _grant(place, status=state)
+        return GrantFactory(application=self.applied(_approved(place)), status=state)
 
 
-class TestReportWorkflow(WorkflowTests):
+class TestReportWorkflow(ApplicantActs, WorkflowTests):
     workflow = REPORT
 
     def make_record(self, place, state):
-        return ReportFactory(grant=_grant(place), status=state)
+        grant = GrantFactory(application=self.applied(_approved(place)))
+        return ReportFactory(grant=grant, status=state)
 
 
-class TestTrancheWorkflow(WorkflowTests):
+class TestTrancheWorkflow(ApplicantActs, WorkflowTests):
     workflow = TRANCHE
 
     def make_record(self, place, state):
+        grant = GrantFactory(application=self.applied(_approved(place)))
         return TrancheFactory(
-            grant=_grant(place), number=1, status=state, due_on=datetime.date(2027, 1, 15)
+            grant=grant, number=1, status=state, due_on=datetime.date(2027, 1, 15)
         )

@@ -22,7 +22,7 @@ from bridgework.bodies.factories import BodyFactory
 from bridgework.core.actions import do_create_record
 from bridgework.funding.actions import do_award_grant, do_edit_application
 from bridgework.funding.budgets import parse_schedule
-from bridgework.funding.factories import CallFactory, FundFactory
+from bridgework.funding.factories import CallFactory, FundFactory, post_for
 from bridgework.funding.models import Application, Grant, Report, Review, Tranche
 from bridgework.places.factories import PlaceFactory, root_place
 from bridgework.plans.factories import LocalNeedFactory
@@ -632,6 +632,7 @@ def test_a_grant_names_the_local_plan_actions_it_funds(ca):
 def test_a_reviewer_sees_only_the_applications_assigned_to_them_and_never_a_draft(ca):
     assigned, _first, _second = _reviews(ca)
     other_organisation = OrganisationFactory(name="Malton Bridges (demo)", place=ca.mississauga)
+    post_for(ca.partner, other_organisation)  # a partner applies for their own organisations
     unassigned = _submitted(ca, organisation=other_organisation, title="Unassigned project")
     draft = do_create_record(ca.application(title="Draft project"), acting_user=ca.partner)
     reviewer = ca.first_reviewer

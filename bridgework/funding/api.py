@@ -9,9 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, sight_for
-from bridgework.web.api import ERROR_RESPONSES, add_form_endpoints, add_read_endpoints
+from bridgework.web.api import (
+    ERROR_RESPONSES,
+    KeysetPagination,
+    add_form_endpoints,
+    add_read_endpoints,
+)
 
 from . import selectors
 from .choices import (
@@ -27,8 +33,10 @@ from .views import (
     ApplicationViewSet,
     CallViewSet,
     FundViewSet,
+    GrantIndicatorViewSet,
     GrantViewSet,
     ReportViewSet,
+    ResultViewSet,
     ReviewViewSet,
     TrancheViewSet,
 )
@@ -154,6 +162,27 @@ class ReportOut(_WithUrl):
     status: ReportStatus
 
 
+class GrantIndicatorOut(_WithUrl):
+    id: int
+    grant_id: int
+    indicator_id: int
+    target: Decimal
+    unit: str = Field(description="The indicator's unit")
+
+    @staticmethod
+    def resolve_unit(obj) -> str:
+        return obj.indicator.unit
+
+
+class ResultOut(_WithUrl):
+    id: int
+    report_id: int
+    grant_id: int
+    indicator_id: int
+    value: Decimal
+    note: str
+
+
 ENDPOINTS = (
     (FundViewSet, "/funds", FundOut, "funds", "fund"),
     (CallViewSet, "/calls", CallOut, "calls", "call"),
@@ -162,6 +191,14 @@ ENDPOINTS = (
     (GrantViewSet, "/grants", GrantOut, "grants", "grant"),
     (TrancheViewSet, "/tranches", TrancheOut, "tranches", "tranche"),
     (ReportViewSet, "/grant-reports", ReportOut, "grant_reports", "grant_report"),
+    (
+        GrantIndicatorViewSet,
+        "/grant-indicators",
+        GrantIndicatorOut,
+        "grant_indicators",
+        "grant_indicator",
+    ),
+    (ResultViewSet, "/grant-results", ResultOut, "grant_results", "grant_result"),
 )
 
 for _viewset, _path, _out, _plural, _name in ENDPOINTS:
@@ -220,3 +257,69 @@ def grants_360giving(request):
 
         raise PermissionDenied
     return selectors.grants_360(request.user)
+
+
+# --- the public read -----------------------------------------------------------------------------
+
+
+class PublicCallOut(Schema):
+    """What anyone may read of a call open now of a TLP:CLEAR fund."""
+
+    id: int
+    title: str
+    description: str
+    fund: str = Field(description="The fund's name")
+    currency: str
+    places: list[str] = Field(description="The places eligible (organisations there and below)")
+    opens_at: datetime
+    closes_at: datetime
+    closes_local: str = Field(description="The deadline on the fund's clock, with its offset")
+    time_zone: str
+    max_amount: Decimal
+    max_years: int
+    how_to_apply: str
+
+    @staticmethod
+    def resolve_fund(obj) -> str:
+        return obj.fund.name
+
+    @staticmethod
+    def resolve_currency(obj) -> str:
+        return obj.fund.currency
+
+    @staticmethod
+    def resolve_places(obj) -> list[str]:
+        from .public import public_row
+
+        return public_row(obj).places
+
+    @staticmethod
+    def resolve_closes_local(obj) -> str:
+        return obj.local(obj.closes_at).isoformat()
+
+    @staticmethod
+    def resolve_time_zone(obj) -> str:
+        return obj.fund.time_zone
+
+    @staticmethod
+    def resolve_how_to_apply(obj, context) -> str:
+        from django.utils.translation import gettext as _
+
+        return _(
+            "Sign in to Bridgework and apply from the call's page: %(url)s. Accounts are "
+            "opened by your coordination centre or your city's coordinator."
+        ) % {"url": context["request"].build_absolute_uri(obj.get_absolute_url())}
+
+
+@router.get(
+    "/public/calls",
+    response={200: list[PublicCallOut], **ERROR_RESPONSES},
+    url_name="public_calls",
+    auth=None,
+    summary="Calls open now of TLP:CLEAR funds, without an account",
+)
+@paginate(KeysetPagination, ordering=("closes_at", "pk"))
+def public_calls(request):
+    from .public import open_public_calls
+
+    return open_public_calls()

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from bridgework.access.models import Role, RoleAssignment, User
 from bridgework.actors.choices import OrgLevel, Sector
-from bridgework.actors.models import Organisation
+from bridgework.actors.models import Organisation, Person, Post
 from bridgework.bodies.models import Body
 from bridgework.places.models import Place
-from bridgework.plans.models import LocalNeed, Objective
+from bridgework.plans.models import Indicator, LocalNeed, Objective
 
 from .budgets import add_years, weighted_score
 from .choices import (
@@ -30,7 +30,17 @@ from .choices import (
     ReviewStatus,
     TrancheStatus,
 )
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 
 __all__ = ["FUNDING_USERS", "load", "summary"]
 
@@ -330,7 +340,7 @@ def _grant(application: Application, stage: str, today: datetime.date) -> None:
         )
     if stage in ("reported", "closing", "closed") and len(tranches) > 1:
         first_year_end = add_years(application.starts_on, 1) - datetime.timedelta(days=1)
-        Report.objects.create(
+        progress = Report.objects.create(
             grant=grant,
             kind=ReportKind.PROGRESS,
             period_start=application.starts_on,
@@ -348,6 +358,16 @@ def _grant(application: Application, stage: str, today: datetime.date) -> None:
             spent=tranches[0].amount,
             status=ReportStatus.ACCEPTED,
         )
+        _results(grant, progress)
+
+
+def _results(grant: Grant, report: Report) -> None:
+    """The grant reports against the first national indicators, with a first year's values."""
+    indicators = Indicator.objects.filter(strategy__place__code="CA").order_by("pk")[:2]
+    for n, indicator in enumerate(indicators):
+        target = Decimal(200 if n == 0 else 12)
+        GrantIndicator.objects.create(grant=grant, indicator=indicator, target=target)
+        Result.objects.create(report=report, indicator=indicator, value=target * 2 / 5)
 
 
 def _malawi() -> None:
@@ -361,7 +381,7 @@ def _malawi() -> None:
             "time_zone": "Africa/Blantyre",
             "budget": {"2026": "900000000.00", "2027": "900000000.00"},
             "sectors": [Sector.YOUTH],
-            "tlp": 1,
+            "tlp": 0,  # TLP:CLEAR: its calls are on the public open calls page
             "is_demo": True,
         },
     )
@@ -398,11 +418,41 @@ def _malawi() -> None:
     )
 
 
+# The demo Peel partner works for two of the applicants, so they see (only) those
+# organisations' applications, grants and reports.
+PARTNER_ORGANISATIONS = (
+    ("Mississauga Youth Peace Hub (demo)", "Mississauga"),
+    ("Peel Community Safety Partners (demo)", "Peel Region"),
+)
+
+
+def _partner_posts() -> None:
+    user = User.objects.filter(email="partner.peel@demo.bridgework.test").first()
+    if user is None:
+        return
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        person = Person.objects.create(
+            full_name="Casey Placeholder (demo)",
+            place=_place("Peel Region"),
+            user=user,
+            is_demo=True,
+        )
+    for name, place in PARTNER_ORGANISATIONS:
+        organisation = _organisation(name, place)
+        Post.objects.get_or_create(
+            person=person,
+            organisation=organisation,
+            defaults={"title": "Project lead", "place": organisation.place},
+        )
+
+
 def load() -> None:
     staff = _user(*FUNDING_USERS[0][:4])
     second = _user(*FUNDING_USERS[1][:4])
     first = User.objects.get(email="reviewer.ca@demo.bridgework.test")
     _canada(staff, [first, second])
+    _partner_posts()
     _malawi()
 
 

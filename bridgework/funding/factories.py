@@ -15,21 +15,37 @@ import factory
 from django.utils import timezone
 
 from bridgework.access.factories import UserFactory
-from bridgework.actors.factories import OrganisationFactory
+from bridgework.actors.factories import OrganisationFactory, PostFactory
+from bridgework.actors.models import Person
 from bridgework.bodies.factories import BodyFactory
 from bridgework.places.factories import PlaceFactory
+from bridgework.plans.factories import IndicatorFactory
 
 from .choices import ApplicationStatus
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 
 __all__ = [
     "ApplicationFactory",
     "CallFactory",
     "FundFactory",
     "GrantFactory",
+    "GrantIndicatorFactory",
     "ReportFactory",
+    "ResultFactory",
     "ReviewFactory",
     "TrancheFactory",
+    "indicator_at",
+    "post_for",
 ]
 
 CRITERIA = [
@@ -129,3 +145,41 @@ class ReportFactory(factory.django.DjangoModelFactory[Report]):
     period_start = datetime.date(2027, 1, 1)
     period_end = datetime.date(2027, 12, 31)
     text = "Twelve dialogue sessions held with 140 young people."
+
+
+def indicator_at(place):
+    """An indicator of a strategy owned by a body at ``place`` (so people there see it)."""
+    return IndicatorFactory(objective__pillar__strategy__owner=BodyFactory(place=place))
+
+
+class GrantIndicatorFactory(factory.django.DjangoModelFactory[GrantIndicator]):
+    """The grant tracks an indicator of a strategy at the grant's place."""
+
+    class Meta:
+        model = GrantIndicator
+
+    grant = factory.SubFactory(GrantFactory)
+    indicator = factory.LazyAttribute(lambda o: indicator_at(o.grant.place))
+    target = Decimal("200")
+
+
+class ResultFactory(factory.django.DjangoModelFactory[Result]):
+    """A progress report's value for an indicator its grant tracks."""
+
+    class Meta:
+        model = Result
+
+    class Params:
+        tracked = factory.SubFactory(GrantIndicatorFactory)
+
+    report = factory.LazyAttribute(lambda o: ReportFactory(grant=o.tracked.grant))
+    indicator = factory.LazyAttribute(lambda o: o.tracked.indicator)
+    value = Decimal("80")
+
+
+def post_for(user, organisation):
+    """A current post for ``user`` in ``organisation`` (what makes a partner its applicant)."""
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        return PostFactory(organisation=organisation, person__user=user)
+    return PostFactory(organisation=organisation, person=person)

@@ -14,14 +14,26 @@ from .choices import (
     ReviewStatus,
     TrancheStatus,
 )
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 
 __all__ = [
     "ApplicationFilterSet",
     "CallFilterSet",
     "FundFilterSet",
     "GrantFilterSet",
+    "GrantIndicatorFilterSet",
     "ReportFilterSet",
+    "ResultFilterSet",
     "ReviewFilterSet",
     "TrancheFilterSet",
 ]
@@ -102,4 +114,21 @@ class ReportFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Report
+        fields: list[str] = []
+
+
+class GrantIndicatorFilterSet(ScopedFilterSet):
+    grant = django_filters.ModelChoiceFilter(queryset=Grant.objects.all(), label=_("Grant"))
+
+    class Meta:
+        model = GrantIndicator
+        fields: list[str] = []
+
+
+class ResultFilterSet(ScopedFilterSet):
+    grant = django_filters.ModelChoiceFilter(queryset=Grant.objects.all(), label=_("Grant"))
+    report = django_filters.ModelChoiceFilter(queryset=Report.objects.all(), label=_("Report"))
+
+    class Meta:
+        model = Result
         fields: list[str] = []

@@ -25,15 +25,27 @@ from .budgets import (
     parse_fields,
     parse_schedule,
 )
-from .choices import ApplicationStatus
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .choices import ApplicationStatus, ReportKind
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
 
 __all__ = [
     "ApplicationForm",
     "CallForm",
     "FundForm",
     "GrantForm",
+    "GrantIndicatorForm",
     "ReportForm",
+    "ResultForm",
     "ReviewForm",
     "ScoreForm",
     "TrancheForm",
@@ -374,3 +386,33 @@ class TrancheForm(ScopedModelForm):
         model = Tranche
         fields = ["grant", "number", "due_on", "amount"]
         widgets = {"due_on": DATE}
+
+
+class GrantIndicatorForm(ScopedModelForm):
+    """An indicator the grant reports against (among those the writer sees) and its target."""
+
+    class Meta:
+        model = GrantIndicator
+        fields = ["grant", "indicator", "target"]
+        help_texts = {"target": _("In the indicator's unit, over the grant's term")}
+
+
+class ResultForm(ScopedModelForm):
+    """A progress report's value for one indicator; on a report chosen beforehand, the
+    indicators its grant tracks are offered."""
+
+    class Meta:
+        model = Result
+        fields = ["report", "indicator", "value", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        report: Any = self.fields["report"]
+        report.queryset = report.queryset.filter(kind=ReportKind.PROGRESS)
+        # Offered, not enforced: a bound form keeps every indicator the writer sees, so one
+        # the grant does not track meets the model's own clear error.
+        chosen = self.initial.get("report") or self.instance.report_id
+        if not self.is_bound and str(chosen or "").isdigit():
+            indicator: Any = self.fields["indicator"]
+            tracked = GrantIndicator.objects.filter(grant__reports=int(chosen))
+            indicator.queryset = indicator.queryset.filter(pk__in=tracked.values("indicator_id"))

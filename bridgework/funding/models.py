@@ -36,7 +36,8 @@ from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.places.models import LabelledModel, Place, ScopedModel
-from bridgework.plans.models import LocalNeed, Objective, PlanAction
+from bridgework.plans.choices import Aggregation
+from bridgework.plans.models import Indicator, LocalNeed, Objective, PlanAction
 
 from .budgets import MAX_YEARS, add_years, budget_total, check_budget, weighted_score
 from .choices import (
@@ -49,7 +50,17 @@ from .choices import (
     TrancheStatus,
 )
 
-__all__ = ["Application", "Call", "Fund", "Grant", "Report", "Review", "Tranche"]
+__all__ = [
+    "Application",
+    "Call",
+    "Fund",
+    "Grant",
+    "GrantIndicator",
+    "Report",
+    "Result",
+    "Review",
+    "Tranche",
+]
 
 
 def _check_time_zone(value: str) -> None:
@@ -66,6 +77,10 @@ def _check_time_zone(value: str) -> None:
 # (and so only those applications' reviews: a part follows its application). The rule
 # lives in the querysets, so pages, API, counts and ``permits`` give one answer.
 ASSIGNED_ONLY_ROLES = frozenset({"reviewer"})
+# An applicant's people (partners) see and change, at the places of their role, only the
+# applications of organisations where they hold a current post, as applicant or co-applicant:
+# never a competitor's. Local coordinators keep seeing every application at their place.
+OWN_ORGANISATION_ROLES = frozenset({"partner"})
 
 
 class RoleNarrowedQuerySet(ScopedQuerySet):
@@ -113,7 +128,21 @@ class ApplicationQuerySet(RoleNarrowedQuerySet):
         if role_slug in ASSIGNED_ONLY_ROLES:
             assigned = Review.objects.filter(application=models.OuterRef("pk"), reviewer=user)
             return Q(models.Exists(assigned)) & ~Q(status=ApplicationStatus.DRAFT)
+        if role_slug in OWN_ORGANISATION_ROLES:
+            return applied_by_organisations_of(user)
         return None
+
+
+def applied_by_organisations_of(user) -> Q:
+    """Applications whose applicant or a co-applicant is an organisation where ``user``
+    holds a current post."""
+    from bridgework.bodies.selectors import organisation_ids_of_user
+
+    organisations = organisation_ids_of_user(user, timezone.localdate())
+    co_applying = Application.co_applicants.through.objects.filter(
+        application_id=models.OuterRef("pk"), organisation_id__in=organisations
+    )
+    return Q(organisation_id__in=organisations) | Q(models.Exists(co_applying))
 
 
 class Fund(DerivedPlaceMixin, LabelledModel):
@@ -719,3 +748,115 @@ class Tranche(GrantPart):
 
     def report_accepted(self) -> bool:
         return self.number == 1 or self.reports.filter(status=ReportStatus.ACCEPTED).exists()
+
+
+def _check_not_negative(indicator: Indicator, value: Decimal | None) -> str | None:
+    """Why ``value`` cannot be a figure of ``indicator``: counts and levels (added up as a sum
+    or a latest value) are never below zero; an average (a change score) may be."""
+    if value is None or value >= 0 or indicator.aggregation == Aggregation.AVERAGE:
+        return None
+    return _("%(indicator)s cannot be negative.") % {"indicator": indicator}
+
+
+class GrantIndicator(GrantPart):
+    """An indicator of the national plans a grant's project reports against, with the target
+    it aims for over its term (in the indicator's unit)."""
+
+    place_follows = ("grant",)
+
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("grant")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="grant_targets",
+        verbose_name=_("indicator"),
+    )
+    target = models.DecimalField(_("target"), max_digits=16, decimal_places=4)
+
+    class Meta:
+        ordering = ["grant_id", "pk"]
+        verbose_name = _("indicator tracked")
+        verbose_name_plural = _("indicators tracked")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant", "indicator"],
+                name="grant_indicator_once",
+                violation_error_message=_("The grant already tracks this indicator."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        # Names no related record (a reader may not see the indicator).
+        return _("Indicator target: %(target)s") % {"target": self.target}
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:grantindicator_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        if self.indicator_id and (why := _check_not_negative(self.indicator, self.target)):
+            raise ValidationError({"target": why})
+
+
+class Result(GrantPart):
+    """The value a progress report gives for one indicator its grant tracks, for the report's
+    period."""
+
+    place_follows = ("report",)
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="results", verbose_name=_("report")
+    )
+    grant = models.ForeignKey(
+        Grant, on_delete=models.CASCADE, related_name="+", editable=False, verbose_name=_("grant")
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        related_name="grant_results",
+        verbose_name=_("indicator"),
+    )
+    value = models.DecimalField(_("value"), max_digits=16, decimal_places=4)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "pk"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "indicator"],
+                name="result_once_per_report",
+                violation_error_message=_("This report already gives a value for this indicator."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return _("Result of %(report)s: %(value)s") % {"report": self.report, "value": self.value}
+
+    def get_absolute_url(self) -> str:
+        return reverse("funding:result_detail", args=[self.pk])
+
+    def derive_place(self) -> None:
+        if self.report_id:
+            self.grant_id = self.report.grant_id
+            self.application_id = self.report.grant.application_id
+            self.place_id = self.report.grant.place_id
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.report_id and self.indicator_id):
+            return
+        if self.report.kind != ReportKind.PROGRESS:
+            raise ValidationError({"report": _("Results are given in a progress report.")})
+        tracked = GrantIndicator.objects.filter(
+            grant_id=self.report.grant_id, indicator_id=self.indicator_id
+        ).exists()
+        if not tracked:
+            raise ValidationError(
+                {"indicator": _("The grant does not report against this indicator.")}
+            )
+        if why := _check_not_negative(self.indicator, self.value):
+            raise ValidationError({"value": why})

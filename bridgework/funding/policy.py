@@ -15,8 +15,10 @@ OWN_ACTIONS: dict[str, str] = {}
 FUND = ("funding.fund", "funding.call")
 APPLICATION = ("funding.application",)
 REVIEW = ("funding.review",)
-GRANT = ("funding.grant", "funding.tranche")
-REPORT = ("funding.report",)
+# A grant's tracked indicators and targets are set by fund staff with the award; the
+# applicant gives the results in its reports.
+GRANT = ("funding.grant", "funding.tranche", "funding.grantindicator")
+REPORT = ("funding.report", "funding.result")
 EVERYTHING = FUND + APPLICATION + REVIEW + GRANT + REPORT
 
 APPLICANT = (VIEW, ADD, CHANGE, HISTORY)

@@ -10,6 +10,7 @@ app_name = "funding"
 
 urlpatterns = [
     path("mine/", views.mine, name="mine"),
+    path("open-calls/", views.open_calls, name="open_calls"),
     path("queue/", views.queue, name="queue"),
     path("workload/", views.workload, name="workload"),
     path("pipeline/", views.pipeline, name="pipeline"),
@@ -22,4 +23,6 @@ urlpatterns = [
     *views.GrantViewSet.urls(),
     *views.TrancheViewSet.urls(),
     *views.ReportViewSet.urls(),
+    *views.GrantIndicatorViewSet.urls(),
+    *views.ResultViewSet.urls(),
 ]

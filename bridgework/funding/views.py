@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
 from bridgework.access.policy import can, permits_add, places_for
 from bridgework.activity.workflows import do_transition
@@ -36,7 +37,9 @@ from .filters import (
     CallFilterSet,
     FundFilterSet,
     GrantFilterSet,
+    GrantIndicatorFilterSet,
     ReportFilterSet,
+    ResultFilterSet,
     ReviewFilterSet,
     TrancheFilterSet,
 )
@@ -45,26 +48,42 @@ from .forms import (
     CallForm,
     FundForm,
     GrantForm,
+    GrantIndicatorForm,
     ReportForm,
+    ResultForm,
     ReviewForm,
     ScoreForm,
     TrancheForm,
 )
-from .models import Application, Call, Fund, Grant, Report, Review, Tranche
+from .models import (
+    Application,
+    Call,
+    Fund,
+    Grant,
+    GrantIndicator,
+    Report,
+    Result,
+    Review,
+    Tranche,
+)
+from .results import grant_results
 
 __all__ = [
     "ApplicationViewSet",
     "ScorePage",
     "grants_360",
     "mine",
+    "open_calls",
     "money",
     "pipeline",
     "queue",
     "workload",
     "CallViewSet",
     "FundViewSet",
+    "GrantIndicatorViewSet",
     "GrantViewSet",
     "ReportViewSet",
+    "ResultViewSet",
     "ReviewViewSet",
     "TrancheViewSet",
 ]
@@ -344,12 +363,17 @@ class GrantViewSet(ModelViewSet):
         reports = list(
             Report.objects.visible_to(user).filter(grant=grant).order_by("period_start", "pk")
         )
+        result_periods, results = grant_results(grant, user)
         return {
             "tranches": Tranche.objects.visible_to(user).filter(grant=grant).order_by("number"),
             "reports": reports,
             "periods": grant.report_periods(),
             "can_report": permits_add(user, Report, parent=grant),
             "plan_actions": grant.plan_actions.visible_to(user).select_related("plan"),  # type: ignore[attr-defined]
+            "result_periods": result_periods,
+            "results": results,
+            "can_track": permits_add(user, GrantIndicator, parent=grant),
+            "can_give_results": permits_add(user, Result, parent=grant),
         }
 
 
@@ -407,6 +431,55 @@ class ReportViewSet(ModelViewSet):
         ("get_status_display", gettext_lazy("Status")),
     ]
     initial_from_query = ("grant",)
+
+
+class GrantIndicatorViewSet(ModelViewSet):
+    model = GrantIndicator
+    form_class = GrantIndicatorForm
+    filterset_class = GrantIndicatorFilterSet
+    title = gettext_lazy("Indicators tracked")
+    url_prefix = "grant-indicators/"
+    ordering = ("grant_id", "pk")
+    list_select_related = ("grant", "grant__application", "indicator")
+    columns = [
+        Column("grant", gettext_lazy("Grant")),
+        Column("indicator", gettext_lazy("Indicator")),
+        Column("target", gettext_lazy("Target")),
+        Column("indicator.unit", gettext_lazy("Unit")),
+    ]
+    detail_fields = [
+        ("grant", gettext_lazy("Grant")),
+        ("indicator", gettext_lazy("Indicator")),
+        ("target", gettext_lazy("Target")),
+        ("indicator.unit", gettext_lazy("Unit")),
+    ]
+    initial_from_query = ("grant",)
+
+
+class ResultViewSet(ModelViewSet):
+    model = Result
+    form_class = ResultForm
+    filterset_class = ResultFilterSet
+    title = gettext_lazy("Results")
+    url_prefix = "results/"
+    ordering = ("report_id", "pk")
+    list_select_related = ("report", "grant", "grant__application", "indicator")
+    columns = [
+        Column("grant", gettext_lazy("Grant")),
+        Column("report", gettext_lazy("Report")),
+        Column("indicator", gettext_lazy("Indicator")),
+        Column("value", gettext_lazy("Value")),
+        Column("indicator.unit", gettext_lazy("Unit")),
+    ]
+    detail_fields = [
+        ("grant", gettext_lazy("Grant")),
+        ("report", gettext_lazy("Report")),
+        ("indicator", gettext_lazy("Indicator")),
+        ("value", gettext_lazy("Value")),
+        ("indicator.unit", gettext_lazy("Unit")),
+        ("note", gettext_lazy("Note")),
+    ]
+    initial_from_query = ("report",)
 
 
 # --- role views ----------------------------------------------------------------------------------
@@ -523,3 +596,11 @@ def grants_360(request, fmt: str):
         filename="grants-360giving.csv",
         sheet_title="grants",
     )
+
+
+@require_GET
+def open_calls(request):
+    """Anyone, without an account: the calls open now of funds labelled TLP:CLEAR."""
+    from .public import public_call_rows
+
+    return render(request, "funding/open_calls.html", {"rows": public_call_rows()})
