@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funding', '0002_grant_reminders_and_plan_actions'),
+        ('funding', '0003_list_indexes'),
         ('places', '0004_place_shape'),
         ('plans', '0001_initial'),
     ]
