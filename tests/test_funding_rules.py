@@ -671,3 +671,16 @@ def test_the_fund_page_names_only_the_eligible_places_the_reader_sees(ca):
     assert "Mississauga" in partner_page
     assert "Brampton" not in partner_page and "Ottawa" not in partner_page
     assert "2 places you cannot see" in partner_page
+
+
+def test_a_calls_dates_are_shown_on_the_funds_clock(ca):
+    from zoneinfo import ZoneInfo
+
+    toronto = ZoneInfo("America/Toronto")
+    ca.call.closes_at = datetime.datetime(2030, 3, 1, 17, 0, tzinfo=toronto)  # 22:00 UTC
+    ca.call.save()
+    page = _client(ca.staff).get(ca.call.get_absolute_url()).content.decode()
+    assert "2030-03-01 17:00 (America/Toronto)" in page
+    assert "2030-03-01 22:00" not in page
+    mine = _client(ca.partner).get(reverse("funding:mine")).content.decode()
+    assert "2030-03-01 17:00 (America/Toronto)" in mine

@@ -157,8 +157,6 @@ class CallViewSet(ModelViewSet):
     def detail_context(cls, request, call):
         user = request.user
         return {
-            "opens": call.local(call.opens_at),
-            "closes": call.local(call.closes_at),
             "is_open": call.is_open(),
             "ranking": selectors.ranking(call, user),
             "can_apply": call.is_open() and can(user, "add", Application),
