@@ -14,6 +14,7 @@ them after every migration (missing rows only), so a new module's rules arrive w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -505,6 +506,13 @@ def scoped_prefetch(
 HIDDEN = gettext_lazy("a record you cannot see")
 
 
+@functools.cache
+def _is_scoped_model(model: type[models.Model]) -> bool:
+    """Whether ``model``'s records are scoped by place (once per model: a list page asks for
+    every cell that names a record)."""
+    return isinstance(model._default_manager.all(), ScopedQuerySet)
+
+
 class Sight:
     """Which of the records a page, an export or an API answer *names* its reader may see.
 
@@ -522,7 +530,7 @@ class Sight:
     def _scoped(obj: models.Model) -> bool:
         # Place-scoped records only. Platform users are named wherever what they did is
         # shown (who posted an update is part of the record), and vocabularies are public.
-        return isinstance(type(obj)._default_manager.all(), ScopedQuerySet)
+        return _is_scoped_model(type(obj))
 
     def preload(self, objects: Iterable[models.Model | None]) -> None:
         wanted: dict[type[models.Model], set[Any]] = {}
