@@ -47,7 +47,7 @@ def test_anyone_reads_the_open_calls_of_clear_funds_only(ca):  # noqa: F811
     assert "Open clear call" in page and "Clear Fund (demo)" in page
     assert "Peel Region" in page
     assert "2099-03-31 17:00 (America/Toronto)" in page  # the fund's clock, not UTC
-    assert "1500 CAD" in page
+    assert "1,500 CAD" in page
     for hidden in ("Closed clear call", "Future clear call", "TLP:GREEN", "TLP:AMBER"):
         assert hidden not in page
 
