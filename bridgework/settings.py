@@ -115,6 +115,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's widget templates, the plainest written in Python (a third of a list page's rendering).
+FORM_RENDERER = "bridgework.web.form_renderer.FormRenderer"
 
 # --- Database --------------------------------------------------------------------------------
 SQLITE_PATH = DATA_DIR / "bridgework.sqlite3"

@@ -27,3 +27,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # The response module asks for a TOTP second factor before its pages answer (RESPONSE_REQUIRE_OTP);
 # the generated tests sign in without one. tests/test_response_otp.py turns it back on.
 RESPONSE_REQUIRE_OTP = False
+
+# Every widget, label and error list a test renders is written both ways (Python and Django's
+# templates) and must come out the same (tests/form_rendering.py).
+FORM_RENDERER = "tests.form_rendering.CheckedFormRenderer"
