@@ -30,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from bridgework.core.modules import module_parts
 from bridgework.core.paths import subtree_bounds
-from bridgework.core.scoping import Grant, Scope, ScopedQuerySet
+from bridgework.core.scoping import Grant, Scope, ScopedQuerySet, admits, rule_is_plain
 from bridgework.core.tlp import SENSITIVE_FROM, TLP
 
 from .models import AccessEpoch, PolicyRule, Role, RoleAssignment, SensitiveRead
@@ -507,6 +507,11 @@ HIDDEN = gettext_lazy("a record you cannot see")
 
 
 @functools.cache
+def _rule_is_plain(model: type[models.Model]) -> bool:
+    return rule_is_plain(model)
+
+
+@functools.cache
 def _is_scoped_model(model: type[models.Model]) -> bool:
     """Whether ``model``'s records are scoped by place (once per model: a list page asks for
     every cell that names a record)."""
@@ -533,19 +538,36 @@ class Sight:
         return _is_scoped_model(type(obj))
 
     def preload(self, objects: Iterable[models.Model | None]) -> None:
-        wanted: dict[type[models.Model], set[Any]] = {}
+        wanted: dict[type[models.Model], dict[Any, models.Model]] = {}
         for obj in objects:
             if obj is not None and obj.pk is not None and self._scoped(obj):
                 key = (type(obj), obj.pk)
                 if key not in self._seen:
-                    wanted.setdefault(type(obj), set()).add(obj.pk)
-        for model, pks in wanted.items():
-            manager: Any = model._default_manager
-            visible = set(
-                manager.visible_to(self.user, VIEW).filter(pk__in=pks).values_list("pk", flat=True)
-            )
-            for pk in pks:
+                    wanted.setdefault(type(obj), {})[obj.pk] = obj
+        for model, rows in wanted.items():
+            asked = self._decide_loaded(model, rows)
+            if not asked:
+                continue
+            readable: Any = model._default_manager.visible_to(self.user, VIEW)
+            visible = set(readable.filter(pk__in=asked).values_list("pk", flat=True))
+            for pk in asked:
                 self._seen[(model, pk)] = pk in visible
+
+    def _decide_loaded(self, model: type[models.Model], rows: dict[Any, models.Model]) -> list:
+        """Decides the rows whose model's rule is plain from their loaded columns (no query:
+        most of what a list names is a place or an organisation); returns the keys left for
+        SQL."""
+        if not _rule_is_plain(model):
+            return list(rows)
+        scope = decide_scope(self.user, VIEW, model)
+        left = []
+        for pk, obj in rows.items():
+            decided = admits(scope, obj)
+            if decided is None:
+                left.append(pk)
+            else:
+                self._seen[(model, pk)] = decided
+        return left
 
     def sees(self, obj: models.Model | None) -> bool:
         if obj is None or not self._scoped(obj):

@@ -16,12 +16,20 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.db.models import Q
 
-from .paths import ancestor_paths, collapse_nested, subtree_q
+from .paths import ancestor_paths, collapse_nested, subtree_bounds, subtree_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-__all__ = ["Grant", "Scope", "ScopedQuerySet", "register_scope_decider", "scope_for"]
+__all__ = [
+    "Grant",
+    "Scope",
+    "ScopedQuerySet",
+    "admits",
+    "register_scope_decider",
+    "rule_is_plain",
+    "scope_for",
+]
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,42 @@ class Scope:
             result |= Q(**{f"{shared_path_field}__in": above + own}) & shareable
         return result
 
+    def admits(
+        self,
+        path: str | None,
+        tlp: int | None,
+        *,
+        has_tlp: bool,
+        with_ancestors: bool = False,
+        shared_path: str | None = None,
+        has_shared_path: bool = False,
+    ) -> bool:
+        """Whether one row with these values is among the rows :meth:`as_q` selects: the same
+        rule in Python, for a record already loaded (a NULL compares false, as in SQL)."""
+        if self.is_empty:
+            return False
+
+        def within(value: str | None, root: str) -> bool:
+            if value is None:
+                return False
+            low, high = subtree_bounds(root)
+            return low <= value < high
+
+        for grant in self.grants:
+            if within(path, grant.path) and (
+                not has_tlp or (tlp is not None and tlp <= grant.ceiling)
+            ):
+                return True
+        if self.ancestor_ceiling is None or not (with_ancestors or has_shared_path):
+            return False
+        if has_tlp and (tlp is None or tlp > self.ancestor_ceiling):
+            return False
+        above = {a for grant in self.grants for a in ancestor_paths(grant.path)}
+        if with_ancestors and path in above:
+            return True
+        own = {grant.path for grant in self.grants}
+        return has_shared_path and shared_path is not None and shared_path in above | own
+
 
 def _or(parts) -> Q:
     """OR of the parts; no parts means no rows."""
@@ -130,3 +174,38 @@ class ScopedQuerySet(models.QuerySet):
 
     def in_subtree(self, path: str):
         return self.filter(subtree_q(self.model.scope_path_field, path))  # type: ignore[attr-defined]
+
+
+def rule_is_plain(model: type[models.Model]) -> bool:
+    """Whether ``model``'s ``visible_to`` is :class:`ScopedQuerySet`'s own rule, with nothing
+    narrowing it (a part's parent, a role's condition) and no manager filtering first: then
+    :func:`admits` can decide a loaded row in Python."""
+    manager: Any = model._default_manager
+    queryset_class = type(manager.all())
+    return (
+        issubclass(queryset_class, ScopedQuerySet)
+        and queryset_class.visible_to is ScopedQuerySet.visible_to
+        and "get_queryset" not in vars(type(manager))
+        and not manager.all().query.has_filters()
+    )
+
+
+def admits(scope: Scope, obj: models.Model) -> bool | None:
+    """Whether ``obj`` is among the rows ``visible_to`` gives for ``scope`` (the user's scope
+    for its model), decided from the row's own columns; None when one of them was not loaded.
+    Only for models whose rule is plain (:func:`rule_is_plain`)."""
+    model = type(obj)
+    path_field = model.scope_path_field  # type: ignore[attr-defined]
+    tlp_field = getattr(model, "scope_tlp_field", None)
+    shared = getattr(model, "scope_shared_path_field", None)
+    loaded = vars(obj)
+    if any(name not in loaded for name in (path_field, tlp_field, shared) if name):
+        return None
+    return scope.admits(
+        loaded[path_field],
+        loaded[tlp_field] if tlp_field else None,
+        has_tlp=tlp_field is not None,
+        with_ancestors=getattr(model, "scope_reads_ancestors", False),
+        shared_path=loaded[shared] if shared else None,
+        has_shared_path=shared is not None,
+    )
