@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
@@ -64,13 +64,26 @@ class AssignmentFilters(Schema):
 class AssignmentOut(Schema):
     id: int
     user_id: int
-    email: str = Field(..., alias="user.email")
-    role: str = Field(..., alias="role.slug")
+    email: str
+    role: str
     place_id: int
-    place_name: str = Field(..., alias="place.name")
+    place_name: str
     hub_id: int | None
     starts_on: date | None
     ends_on: date | None
+
+    # Resolvers, not dotted aliases: ninja parses a dotted name as a template variable per row.
+    @staticmethod
+    def resolve_email(obj) -> str:
+        return obj.user.email
+
+    @staticmethod
+    def resolve_role(obj) -> str:
+        return obj.role.slug
+
+    @staticmethod
+    def resolve_place_name(obj) -> str:
+        return obj.place.name
 
 
 @router.get(

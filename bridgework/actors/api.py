@@ -43,12 +43,17 @@ class OrganisationOut(Schema):
     level: str
     parent_id: int | None
     place_id: int
-    place_name: str = Field(..., alias="place.name")
+    place_name: str
     area_ids: list[int] = Field(..., description="Places the organisation works in")
     themes: list[str] = Field(..., description="Theme slugs")
     website: str
     tlp: int
     url: str
+
+    # A resolver, not a dotted alias: ninja parses a dotted name as a template variable per row.
+    @staticmethod
+    def resolve_place_name(obj) -> str:
+        return obj.place.name
 
     @staticmethod
     def resolve_area_ids(obj) -> list[int]:

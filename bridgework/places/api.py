@@ -104,10 +104,19 @@ def get_place(request, place_id: int):
 class MembershipOut(Schema):
     id: int
     place_id: int
-    place_name: str = Field(..., alias="place.name")
-    network: str = Field(..., alias="network.name")
+    place_name: str
+    network: str
     joined_on: date
     left_on: date | None
+
+    # Resolvers, not dotted aliases: ninja parses a dotted name as a template variable per row.
+    @staticmethod
+    def resolve_place_name(obj) -> str:
+        return obj.place.name
+
+    @staticmethod
+    def resolve_network(obj) -> str:
+        return obj.network.name
 
 
 @router.get(
