@@ -13,6 +13,8 @@ tests (every transition with an allowed and a refused role).
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -120,8 +122,10 @@ class Workflow:
             raise ValueError(f"workflow {self.model}: " + "; ".join(problems))
 
 
+@functools.cache
 def workflows() -> dict[str, Workflow]:
-    """Every module's ``workflows.WORKFLOWS``, by model label."""
+    """Every module's ``workflows.WORKFLOWS``, by model label: checked and gathered once (every
+    list page asks whether its model has a workflow). The same dict each call: read it only."""
     found: dict[str, Workflow] = {}
     for _config, part in module_parts("workflows"):
         for workflow in getattr(part, "WORKFLOWS", ()):
