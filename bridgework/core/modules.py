@@ -28,6 +28,7 @@ required; a module without pages simply has no ``urls.py``.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from types import ModuleType
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 __all__ = [
     "HomeSection",
@@ -78,6 +80,16 @@ class NavEntry:
     def is_current(self, view_name: str) -> bool:
         marks = self.current_when or (self.url_name,)
         return any(fnmatchcase(view_name, mark) for mark in marks)
+
+    @property
+    def url(self) -> str:
+        """The entry's address (every page prints each entry's: reversed once per name)."""
+        return _reversed(self.url_name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=512)
+def _reversed(url_name: str, _prefix: str, _urlconf: Any) -> str:
+    return reverse(url_name)
 
 
 @dataclass(frozen=True)
