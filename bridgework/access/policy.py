@@ -548,7 +548,8 @@ class Sight:
             asked = self._decide_loaded(model, rows)
             if not asked:
                 continue
-            readable: Any = model._default_manager.visible_to(self.user, VIEW)
+            manager: Any = model._default_manager
+            readable = manager.visible_to(self.user, VIEW)
             visible = set(readable.filter(pk__in=asked).values_list("pk", flat=True))
             for pk in asked:
                 self._seen[(model, pk)] = pk in visible

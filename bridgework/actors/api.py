@@ -9,7 +9,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, scoped_prefetch
-from bridgework.places.models import Place
 from bridgework.places.selectors import place_reference
 from bridgework.web.api import (
     ERROR_RESPONSES,
@@ -111,23 +110,13 @@ def _attach_related(orgs: list[Organisation]) -> None:
     grouped query each, plain values rather than a model and a related manager per row."""
     if not orgs:
         return
-    ids = [org.pk for org in orgs]
-    places = {
-        place.pk: place
-        for place in Place.objects.filter(pk__in={org.place_id for org in orgs}).only(
-            "pk", "name", "path", "depth"
-        )
-    }
-    area_ids: dict[int, list[int]] = {pk: [] for pk in ids}
-    areas = OrganisationArea.objects.filter(organisation_id__in=ids).order_by("pk")
+    selectors.attach_places(orgs)
+    area_ids: dict[int, list[int]] = {org.pk: [] for org in orgs}
+    areas = OrganisationArea.objects.filter(organisation_id__in=list(area_ids)).order_by("pk")
     for org_id, place_id in areas.values_list("organisation_id", "place_id"):
         area_ids[org_id].append(place_id)
-    slugs: dict[int, list[str]] = {pk: [] for pk in ids}
-    links = Organisation.themes.through.objects.filter(organisation_id__in=ids)
-    for org_id, slug in links.order_by("theme__name").values_list("organisation_id", "theme__slug"):
-        slugs[org_id].append(slug)
+    slugs = selectors.theme_links(orgs, "slug")
     for org in orgs:
-        org.place = places[org.place_id]
         # Plain attributes the schema's resolvers read (not fields of the model).
         vars(org).update(shown_area_ids=area_ids[org.pk], shown_themes=slugs[org.pk])
 

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HXL_COLUMNS",
+    "attach_places",
+    "theme_links",
     "MATRIX_ROW_LIMIT",
     "MatrixRow",
     "OrgFilters",
@@ -47,6 +49,34 @@ __all__ = [
     "three_w",
     "with_contact_flag",
 ]
+
+
+# --- what a page of organisations shows of their related records ---------------------------------
+
+
+def attach_places(orgs: list[Organisation]) -> None:
+    """Each organisation's place (name and path, what a row shows and the sight reads), in one
+    query for all of them."""
+    wanted = {org.place_id for org in orgs}
+    if not wanted:
+        return
+    places = Place.objects.filter(pk__in=wanted).only("pk", "name", "path", "depth").in_bulk()
+    for org in orgs:
+        org.place = places[org.place_id]
+
+
+def theme_links(orgs: list[Organisation], column: str) -> dict[int, list[str]]:
+    """Each organisation's themes (``column`` of the theme: "name" or "slug"), by theme name:
+    one grouped query, plain values rather than a related manager per row."""
+    found: dict[int, list[str]] = {org.pk: [] for org in orgs}
+    if not found:
+        return found
+    links = Organisation.themes.through.objects.filter(organisation_id__in=list(found))
+    for org_id, value in links.order_by("theme__name").values_list(
+        "organisation_id", f"theme__{column}"
+    ):
+        found[org_id].append(value)
+    return found
 
 
 # --- people and their contact details ------------------------------------------------------------

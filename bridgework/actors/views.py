@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,6 @@ from django.views.decorators.http import require_POST
 from bridgework.access.policy import Sight, can, permits, scoped_prefetch, sight_for
 from bridgework.core.tabular import TableReadError, read_table, safe_filename, tabular_response
 from bridgework.places.maps import MapEntry, PlaceMap, any_shape_within, map_of
-from bridgework.places.models import Place
 from bridgework.places.selectors import (
     default_hub_for,
     file_name_part,
@@ -34,6 +32,7 @@ from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
 
 from . import selectors
 from .actions import do_erase_person, do_save_organisation, do_save_person, do_save_post
+from .choices import theme_label
 from .filters import (
     OrganisationFilterSet,
     PersonFilterSet,
@@ -54,7 +53,7 @@ from .importers import (
     bad_rows_table,
     plan_import,
 )
-from .models import Organisation, Person, Post, Theme
+from .models import Organisation, Person, Post
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -80,9 +79,11 @@ HIDDEN = gettext_lazy("hidden")
 
 
 def _themes(org: Organisation) -> str:
-    # ``listed_themes``: what the list's queryset prefetched (a plain list, no manager).
-    themes = getattr(org, "listed_themes", None)
-    return ", ".join(str(theme) for theme in (org.themes.all() if themes is None else themes))
+    # ``listed_theme_names``: what the list attached (stored names, as plain strings).
+    names = getattr(org, "listed_theme_names", None)
+    if names is None:
+        return ", ".join(str(theme) for theme in org.themes.all())
+    return ", ".join(theme_label(name) for name in names)
 
 
 class _ListedPerson(selectors.ContactFlag):
@@ -128,15 +129,20 @@ class OrganisationViewSet(ModelViewSet):
 
     @classmethod
     def list_queryset(cls, queryset):
-        # The columns the list shows (and the scope, log and sight read), its places and
-        # themes prefetched rather than joined: without the join SQLite sorts a country's
-        # organisations by name from the ``org_path_tlp_name`` index and reads only the page.
+        # The columns the list shows (and the scope, log and sight read); places and themes
+        # are attached to the page's rows rather than joined: without the join SQLite sorts a
+        # country's organisations by name from the ``org_path_tlp_name`` index and reads only
+        # the page.
         return queryset.only(
             "pk", "name", "short_name", "sector", "level", "place_id", "place_path", "tlp"
-        ).prefetch_related(
-            Prefetch("place", queryset=Place.objects.only("pk", "name", "path", "depth")),
-            Prefetch("themes", queryset=Theme.objects.only("pk", "name"), to_attr="listed_themes"),
         )
+
+    @classmethod
+    def attach_listed(cls, rows):
+        selectors.attach_places(rows)
+        names = selectors.theme_links(rows, "name")
+        for org in rows:
+            vars(org)["listed_theme_names"] = names[org.pk]  # what ``_themes`` reads
 
     @classmethod
     def filter_context(cls, request):

@@ -262,6 +262,7 @@ class ListPage(ScopedViewMixin, View):
             keys_first=bool(vs.list_only),
         )
         log_sensitive_reads(request.user, page.items)
+        vs.attach_listed(page.items)
         columns = vs.columns_for(request)
         cells = rendered_rows(page.items, columns, request.user)
         # Each row's link resolved from one reverse() of the route, not one per row.
@@ -483,10 +484,17 @@ def read_only_note(obj: models.Model) -> str:
     )
 
 
-def _rendered_in_chunks(records: models.QuerySet, columns: list[Column], user, size: int = 2000):
+def _rendered_in_chunks(
+    records: models.QuerySet,
+    columns: list[Column],
+    user,
+    attach: Callable[[list[Any]], None],
+    size: int = 2000,
+):
     """An export's rows, rendered a chunk at a time (a handful of queries per chunk)."""
     iterator = records.iterator(chunk_size=size)
     while chunk := list(islice(iterator, size)):
+        attach(chunk)
         yield from rendered_rows(chunk, columns, user)
 
 
@@ -591,6 +599,12 @@ class ModelViewSet:
         return records.only(*cls.list_only) if cls.list_only else records
 
     @classmethod
+    def attach_listed(cls, rows: list[Any]) -> None:
+        """Loads what the rows' cells read of related records, for a page's (or an export
+        chunk's) rows at once, after they are read: a lighter stand-in for
+        ``prefetch_related``, which builds a queryset and a cache per row. Nothing by default."""
+
+    @classmethod
     def filterset(cls, request, queryset: models.QuerySet) -> ScopedFilterSet:
         """The list's filters bound to the request (``filterset_class``; without one, a
         search box over ``search_fields``)."""
@@ -668,7 +682,7 @@ class ModelViewSet:
         kind: Literal["csv", "xlsx"] = "xlsx" if fmt == "xlsx" else "csv"
         return tabular_response(
             [str(column.label) for column in columns],
-            _rendered_in_chunks(records, columns, user),
+            _rendered_in_chunks(records, columns, user, cls.attach_listed),
             fmt=kind,
             filename=f"{cls.model._meta.model_name}.{kind}",
             sheet_title=str(cls.model._meta.verbose_name_plural),
