@@ -46,3 +46,12 @@ def test_a_row_still_unpacks_as_record_and_cells():
     record = object()
     obj, cells = ListedRow(record, ["a"], "/x/")
     assert obj is record and cells == ["a"]
+
+
+def test_the_table_body_is_laid_out_as_the_template_loop_laid_it_out():
+    from bridgework.web.viewsets import rows_html
+
+    rows = [ListedRow(object(), CELLS, f"/x/{n}/") for n in range(3)]
+    loop = Template("{% for row in rows %}<tr>\n    {{ row.html }}\n  </tr>{% endfor %}")
+    assert rows_html(rows) == loop.render(Context({"rows": rows}))
+    assert rows_html([]) == ""

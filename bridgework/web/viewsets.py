@@ -25,7 +25,7 @@ from django.shortcuts import render
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -175,6 +175,19 @@ def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[
 _AS_TEMPLATE_WOULD = Context(autoescape=True)  # localized and escaped, as {{ cell }} is
 
 
+def _cell_html(cell: Any) -> str:
+    """``{{ cell }}``: plain text escaped (the commonest cell, without the template's
+    localisation machinery), anything else as the template renders it."""
+    if type(cell) is str:
+        return escape(cell)
+    return render_value_in_context(cell, _AS_TEMPLATE_WOULD)
+
+
+def rows_html(rows: list[ListedRow]) -> SafeString:
+    """The table body's rows, as ``_object_table.html`` lays them out."""
+    return mark_safe("".join(f"<tr>\n    {row.html}\n  </tr>" for row in rows))  # noqa: S308
+
+
 class ListedRow(tuple):
     """A list's row: ``(record, cells)``, the link to the record's page as ``url``, and its
     cells as HTML: the first a row header linking to the record.
@@ -191,7 +204,7 @@ class ListedRow(tuple):
 
     @property
     def html(self) -> SafeString:
-        shown = [render_value_in_context(cell, _AS_TEMPLATE_WOULD) for cell in self[1]]
+        shown = [_cell_html(cell) for cell in self[1]]
         if not shown:
             return mark_safe("")  # noqa: S308 (nothing to escape)
         head = format_html('<th scope="row"><a href="{}">{}</a></th>', self.url, shown[0])
@@ -274,6 +287,7 @@ class ListPage(ScopedViewMixin, View):
         context = self.context(
             page=page,
             rows=rows,
+            rows_html=rows_html(rows),
             columns=columns,
             query=request.GET.get("q", ""),
             filterset=filterset,
