@@ -187,7 +187,7 @@ def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]
     an index range (status, that date); only theirs are worked out period by period (a grant
     may owe several)."""
     cutoff = today - REPORT_GRACE if only_overdue else today
-    grants = list(grants.filter(next_report_period_end__lt=cutoff))
+    grants = list(grants.filter(next_report_period_end__lt=cutoff).order_by())  # sorted below
     covered = defaultdict(set)
     for grant_id, end in (
         Report.objects.filter(grant__in=grants)
