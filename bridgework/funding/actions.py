@@ -121,6 +121,7 @@ def do_award_grant(
 REFRESH_CHUNK = 500
 
 
+@transaction.atomic
 def refresh_next_report(
     grant_ids: Iterable[int | None],
     *,
@@ -134,11 +135,23 @@ def refresh_next_report(
     ``pending`` is a report whose new state is not saved yet (a workflow step in progress):
     it counts as it is in memory, not as stored. ``instances`` (grants in memory) get the new
     value too. A bookkeeping date, not a change anyone made: written without an audit entry
-    and without touching the grant's last-modified time. Returns the value of each grant."""
+    and without touching the grant's last-modified time. Returns the value of each grant.
+
+    The grants' rows are locked before their reports are read, so two changes to one grant's
+    reports at once are worked out one after the other (on PostgreSQL each sees the other's
+    committed report), never both from the same stale list."""
     ids = sorted({pk for pk in grant_ids if pk is not None})
     values: dict[int, datetime.date | None] = {}
     for offset in range(0, len(ids), REFRESH_CHUNK):
         chunk = ids[offset : offset + REFRESH_CHUNK]
+        stored = list(
+            Grant.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list(
+                "pk", "starts_on", "years", "report_every_months", "next_report_period_end"
+            )
+        )
         reported: dict[int, set[datetime.date]] = {pk: set() for pk in chunk}
         filed = Report.objects.filter(grant_id__in=chunk).exclude(status=ReportStatus.RETURNED)
         if pending is not None and pending.pk is not None:
@@ -151,9 +164,6 @@ def refresh_next_report(
             and pending.status != ReportStatus.RETURNED
         ):
             reported[pending.grant_id].add(pending.period_end)
-        stored = Grant.objects.filter(pk__in=chunk).values_list(
-            "pk", "starts_on", "years", "report_every_months", "next_report_period_end"
-        )
         changed: dict[datetime.date | None, list[int]] = {}
         for pk, starts_on, years, every, before in stored:
             value = first_unreported_period_end(
