@@ -27,6 +27,7 @@ from bridgework.access.models import RoleAssignment, User
 from bridgework.actors.models import Organisation
 from bridgework.bodies.choices import BodyKind
 from bridgework.bodies.models import Body
+from bridgework.funding.actions import refresh_next_report
 from bridgework.funding.choices import (
     ApplicationStatus,
     GrantStatus,
@@ -300,6 +301,8 @@ def generate_funding(country: Place, scale: float) -> FundingCounts:
     reviews = _reviews(rng, applications, _reviewers(country))
     grants = _grants(applications)
     tranches, reports = _tranches_and_reports(grants)
+    # What the funding actions keep on each grant (the end of its next report period).
+    refresh_next_report([grant.pk for grant in grants])
     return FundingCounts(
         funds=len(FUND_NAMES),
         calls=len(calls),

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bridgework.core.actions import do_create_record
+from bridgework.funding.actions import do_update_grant
 from bridgework.funding.factories import CallFactory, post_for
-from bridgework.funding.models import Grant
 
 from .test_funding_rules import _award, _client, ca  # noqa: F401 (fixture)
 
@@ -29,8 +29,8 @@ def _section(user):
 def _past_grant(ca):  # noqa: F811
     """A grant whose first yearly period ended long ago, with no report: overdue."""
     grant = _award(ca)
-    Grant.objects.filter(pk=grant.pk).update(starts_on=datetime.date(2020, 1, 1))
-    return grant
+    grant.starts_on = datetime.date(2020, 1, 1)
+    return do_update_grant(grant, acting_user=ca.staff)
 
 
 def test_an_applicant_sees_reports_due_drafts_and_calls_closing_soon(ca):  # noqa: F811

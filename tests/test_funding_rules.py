@@ -21,7 +21,7 @@ from bridgework.activity.workflows import do_transition
 from bridgework.actors.factories import OrganisationFactory, PostFactory
 from bridgework.bodies.factories import BodyFactory
 from bridgework.core.actions import do_create_record
-from bridgework.funding.actions import do_award_grant, do_edit_application
+from bridgework.funding.actions import do_award_grant, do_edit_application, do_update_grant
 from bridgework.funding.budgets import parse_schedule
 from bridgework.funding.factories import CallFactory, FundFactory, post_for
 from bridgework.funding.models import Application, Grant, Report, Review, Tranche
@@ -537,7 +537,7 @@ def test_a_financial_report_says_what_was_spent(ca):
 def test_the_applicant_sees_their_applications_and_what_is_due(ca):
     grant = _award(ca)
     grant.starts_on = datetime.date(2024, 1, 1)
-    grant.save()
+    do_update_grant(grant, acting_user=ca.staff)
     page = _client(ca.partner).get(reverse("funding:mine")).content.decode()
     assert "Youth dialogue circles" in page
     assert "2024-01-01 – 2024-12-31" in page and "overdue" in page
@@ -546,7 +546,7 @@ def test_the_applicant_sees_their_applications_and_what_is_due(ca):
 def test_staff_see_the_pipeline_overdue_reports_and_disbursement_schedule(ca):
     grant = _award(ca)
     grant.starts_on = datetime.date(2024, 1, 1)
-    grant.save()
+    do_update_grant(grant, acting_user=ca.staff)
     page = _client(ca.staff).get(reverse("funding:pipeline")).content.decode()
     assert ca.call.title in page
     assert "2024-01-01 – 2024-12-31" in page  # overdue
@@ -595,7 +595,8 @@ def test_overdue_reports_are_reminded_at_most_once_a_week(ca, django_capture_on_
     from bridgework.notifications.testing import immediate_tasks
 
     grant = _award(ca)
-    Grant.objects.filter(pk=grant.pk).update(starts_on=datetime.date(2024, 1, 1))
+    grant.starts_on = datetime.date(2024, 1, 1)
+    do_update_grant(grant, acting_user=ca.staff)
     today = datetime.date(2026, 12, 4)
     with immediate_tasks(), django_capture_on_commit_callbacks(execute=True):
         assert do_remind_overdue_reports(today=today) == [grant.pk]

@@ -22,11 +22,13 @@ __all__ = [
     "check_schedule",
     "criteria_text",
     "fields_text",
+    "first_unreported_period_end",
     "parse_amount",
     "parse_budget",
     "parse_criteria",
     "parse_fields",
     "parse_schedule",
+    "report_periods",
     "schedule_text",
     "weighted_score",
 ]
@@ -219,3 +221,38 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+_ONE_DAY = datetime.timedelta(days=1)
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(day.day, 28))
+
+
+def report_periods(
+    starts_on: datetime.date, years: int, every_months: int
+) -> list[tuple[datetime.date, datetime.date]]:
+    """The reporting periods (first and last day) of a grant starting on ``starts_on`` for
+    ``years``, one every ``every_months`` months; the last one stops at the grant's end."""
+    ends_on = add_years(starts_on, years) - _ONE_DAY
+    periods, start = [], starts_on
+    while start <= ends_on:
+        end = min(_add_months(start, every_months), ends_on + _ONE_DAY)
+        periods.append((start, end - _ONE_DAY))
+        start = end
+    return periods
+
+
+def first_unreported_period_end(
+    periods: list[tuple[datetime.date, datetime.date]], reported_ends
+) -> datetime.date | None:
+    """The last day of the earliest of ``periods`` that no report covers (a report covers the
+    period ending on its own last day); None when every period has one."""
+    reported = set(reported_ends)
+    for _start, end in periods:
+        if end not in reported:
+            return end
+    return None

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 __all__ = [
     "ApplicationStatus",
     "GrantStatus",
+    "OPEN_GRANT_STATUSES",
     "ReportKind",
     "ReportStatus",
     "ReviewStatus",
@@ -43,6 +44,10 @@ class GrantStatus(models.TextChoices):
     ACTIVE = "active", _("Under way")
     CLOSING = "closing", _("Closing")
     CLOSED = "closed", _("Closed")
+
+
+# A grant owes reports while it is under way or closing (a closed grant owes nothing more).
+OPEN_GRANT_STATUSES = (GrantStatus.ACTIVE, GrantStatus.CLOSING)
 
 
 class TrancheStatus(models.TextChoices):

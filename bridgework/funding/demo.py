@@ -21,6 +21,7 @@ from bridgework.bodies.models import Body
 from bridgework.places.models import Place
 from bridgework.plans.models import Indicator, LocalNeed, Objective
 
+from .actions import refresh_next_report
 from .budgets import add_years, weighted_score
 from .choices import (
     ApplicationStatus,
@@ -359,6 +360,8 @@ def _grant(application: Application, stage: str, today: datetime.date) -> None:
             status=ReportStatus.ACCEPTED,
         )
         _results(grant, progress)
+    # Made directly (fixed past dates), so what the actions keep on a grant is set here too.
+    refresh_next_report([grant.pk])
 
 
 def _results(grant: Grant, report: Report) -> None:

@@ -39,7 +39,14 @@ from bridgework.places.models import LabelledModel, Place, ScopedModel
 from bridgework.plans.choices import Aggregation
 from bridgework.plans.models import Indicator, LocalNeed, Objective, PlanAction
 
-from .budgets import MAX_YEARS, add_years, budget_total, check_budget, weighted_score
+from .budgets import (
+    MAX_YEARS,
+    add_years,
+    budget_total,
+    check_budget,
+    report_periods,
+    weighted_score,
+)
 from .choices import (
     LIVE_APPLICATION_STATUSES,
     ApplicationStatus,
@@ -559,12 +566,21 @@ class Grant(ApplicationPart):
     awarded_on = models.DateField(_("awarded on"), default=datetime.date.today, editable=False)
     # The last day its people were reminded of an overdue report (at most once a week).
     reminded_on = models.DateField(null=True, blank=True, editable=False)
+    # The last day of its earliest report period with no report filed (a returned report
+    # does not count), null when every period has one: what is due or overdue is then an
+    # index range instead of every grant's periods worked out (issue 9). Bookkeeping kept by
+    # the funding actions and the report workflow (``refresh_next_report``), never typed in.
+    next_report_period_end = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-starts_on", "pk"]
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
-        indexes = [models.Index(fields=["place_path", "status"], name="grant_path_status")]
+        indexes = [
+            models.Index(fields=["place_path", "status"], name="grant_path_status"),
+            # Grants under way whose next report period ended before a day: overdue, due.
+            models.Index(fields=["status", "next_report_period_end"], name="grant_next_report"),
+        ]
 
     def __str__(self) -> str:
         return _("Grant for %(application)s") % {"application": self.application}
@@ -595,21 +611,7 @@ class Grant(ApplicationPart):
 
     def report_periods(self) -> list[tuple[datetime.date, datetime.date]]:
         """The reporting periods of the grant, every ``report_every_months`` from its start."""
-        periods, start = [], self.starts_on
-        while start <= self.ends_on:
-            end = min(_add_months(start, self.report_every_months), self.ends_on + _ONE_DAY)
-            periods.append((start, end - _ONE_DAY))
-            start = end
-        return periods
-
-
-_ONE_DAY = datetime.timedelta(days=1)
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return datetime.date(year, month, min(day.day, 28))
+        return report_periods(self.starts_on, self.years, self.report_every_months)
 
 
 class GrantPart(DerivedPlaceMixin, ScopedModel):

@@ -19,7 +19,13 @@ from bridgework.places.models import Place
 from bridgework.plans.choices import OPEN_NEED_STATUSES
 from bridgework.plans.models import LocalNeed
 
-from .choices import ApplicationStatus, GrantStatus, ReportStatus, ReviewStatus, TrancheStatus
+from .choices import (
+    OPEN_GRANT_STATUSES,
+    ApplicationStatus,
+    ReportStatus,
+    ReviewStatus,
+    TrancheStatus,
+)
 from .models import Application, Call, Grant, Report, Review, Tranche
 from .workflows import STAFF
 
@@ -174,7 +180,14 @@ class DueReport:
 
 
 def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]:
-    grants = list(grants)
+    """The unreported periods of ``grants`` (a queryset) that ended before ``today`` (only
+    those past their grace, with ``only_overdue``).
+
+    Each grant stores the end of its earliest unreported period, so the grants concerned are
+    an index range (status, that date); only theirs are worked out period by period (a grant
+    may owe several)."""
+    cutoff = today - REPORT_GRACE if only_overdue else today
+    grants = list(grants.filter(next_report_period_end__lt=cutoff).order_by())  # sorted below
     covered = defaultdict(set)
     for grant_id, end in (
         Report.objects.filter(grant__in=grants)
@@ -194,8 +207,8 @@ def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]
 
 
 def overdue_in(grants, today: datetime.date) -> list[DueReport]:
-    """The overdue report periods of ``grants`` (no user: for the reminder job)."""
-    return _due(grants, today, only_overdue=True)
+    """The overdue report periods of ``grants``, a queryset (no user: for the reminder job)."""
+    return _due(grants.filter(status__in=OPEN_GRANT_STATUSES), today, only_overdue=True)
 
 
 def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]:
@@ -203,10 +216,7 @@ def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]
     today = today or timezone.localdate()
     grants = (
         Grant.objects.visible_to(user)
-        .exclude(status=GrantStatus.CLOSED)
-        # A grant whose first period (a month at least) cannot have ended a grace ago owes
-        # nothing yet.
-        .filter(starts_on__lt=today - REPORT_GRACE - datetime.timedelta(days=27))
+        .filter(status__in=OPEN_GRANT_STATUSES)
         .select_related("application")
         # Thousands of grants at a national fund: only what the periods and the page need.
         .only(*DUE_FIELDS)
@@ -216,11 +226,10 @@ def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]
 
 def due_reports(user, today: datetime.date | None = None) -> list[DueReport]:
     """The reports the applicant owes on the grants they may report on."""
-    grants = (
-        Grant.objects.filter(application__in=Application.objects.visible_to(user, "change"))
-        .exclude(status=GrantStatus.CLOSED)
-        .select_related("application")
-    )
+    grants = Grant.objects.filter(
+        application__in=Application.objects.visible_to(user, "change"),
+        status__in=OPEN_GRANT_STATUSES,
+    ).select_related("application")
     return _due(grants, today or timezone.localdate(), only_overdue=False)
 
 

@@ -27,8 +27,11 @@ from .actions import (
     EDITABLE,
     do_assign_reviewer,
     do_award_grant,
+    do_delete_report,
     do_edit_application,
+    do_submit_report,
     do_update_grant,
+    do_update_report,
 )
 from .budgets import budget_lines
 from .choices import ApplicationStatus
@@ -429,6 +432,22 @@ class ReportViewSet(ModelViewSet):
         ("get_status_display", gettext_lazy("Status")),
     ]
     initial_from_query = ("grant",)
+
+    @classmethod
+    def create(cls, form, *, acting_user):
+        return do_submit_report(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
+
+    @classmethod
+    def update(cls, form, *, acting_user):
+        return do_update_report(
+            form.save(commit=False), acting_user=acting_user, save_related=form.save_m2m
+        )
+
+    @classmethod
+    def delete(cls, obj, *, acting_user) -> None:
+        do_delete_report(obj, acting_user=acting_user)
 
 
 class GrantIndicatorViewSet(ModelViewSet):

@@ -277,6 +277,16 @@ GRANT = Workflow(
     ),
 )
 
+
+def _report_moved(report, acting_user, note: str) -> Iterable[str]:
+    """A returned report no longer covers its period (it is due again until submitted again):
+    the grant's next report period is worked out with the report's new state."""
+    from .actions import refresh_next_report
+
+    refresh_next_report([report.grant_id], pending=report)
+    return ()
+
+
 REPORT = Workflow(
     model="funding.report",
     label=gettext_lazy("Grant reports"),
@@ -295,6 +305,7 @@ REPORT = Workflow(
             (ReportStatus.SUBMITTED,),
             ReportStatus.ACCEPTED,
             STAFF,
+            effect=_report_moved,
         ),
         Transition(
             "return",
@@ -303,6 +314,7 @@ REPORT = Workflow(
             ReportStatus.RETURNED,
             STAFF,
             needs_note=True,
+            effect=_report_moved,
         ),
         Transition(
             "resubmit",
@@ -310,6 +322,7 @@ REPORT = Workflow(
             (ReportStatus.RETURNED,),
             ReportStatus.SUBMITTED,
             APPLICANTS,
+            effect=_report_moved,
         ),
     ),
 )
