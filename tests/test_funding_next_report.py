@@ -125,6 +125,21 @@ def assert_same_lists(user, days) -> None:
         assert rows(selectors.overdue_in(Grant.objects.all(), today)) == old_due(
             Grant.objects.all(), today, only_overdue=True
         ), today
+        assert_same_summaries(user, today)
+
+
+def assert_same_summaries(user, today) -> None:
+    """What the home page and the pipeline show: the first periods of the whole list, soonest
+    due first, and the whole list's length."""
+    overdue = selectors.overdue_reports(user, today)
+    due = selectors.due_reports(user, today)
+    for shown in (1, 3, 5, 200):
+        summary = selectors.overdue_summary(user, shown, today)
+        assert rows(summary.first) == rows(overdue[:shown]), (today, shown)
+        assert summary.count == len(overdue), today
+        summary = selectors.due_summary(user, shown, today)
+        assert rows(summary.first) == rows(due[:shown]), (today, shown)
+        assert summary.count == len(due), today
 
 
 # --- what the actions keep ------------------------------------------------------------------------

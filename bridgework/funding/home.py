@@ -26,7 +26,7 @@ CLOSING_SOON = datetime.timedelta(days=14)
 def _applicant(user, now: datetime.datetime) -> dict[str, Any] | None:
     if not can(user, "change", Application):
         return None
-    due = selectors.due_reports(user, timezone.localdate(now))
+    due = selectors.due_summary(user, SHOWN, timezone.localdate(now))
     drafts = list(
         Application.objects.visible_to(user, "change")
         .filter(status=ApplicationStatus.DRAFT)
@@ -39,11 +39,11 @@ def _applicant(user, now: datetime.datetime) -> dict[str, Any] | None:
         .select_related("fund")
         .order_by("closes_at", "pk")[:SHOWN]
     )
-    if not (due or drafts or closing):
+    if not (due.count or drafts or closing):
         return None
     return {
-        "due": due[:SHOWN],
-        "more_due": max(len(due) - SHOWN, 0),
+        "due": due.first,
+        "more_due": due.count - len(due.first),
         "drafts": drafts,
         "closing": closing,
     }
@@ -61,13 +61,13 @@ def _staff(user) -> dict[str, Any] | None:
     pipeline = [
         (label, counts[value]) for value, label in ApplicationStatus.choices if value in counts
     ]
-    overdue = selectors.overdue_reports(user)
-    if not (pipeline or overdue):
+    overdue = selectors.overdue_summary(user, SHOWN)
+    if not (pipeline or overdue.count):
         return None
     return {
         "pipeline": pipeline,
-        "overdue": overdue[:SHOWN],
-        "overdue_count": len(overdue),
+        "overdue": overdue.first,
+        "overdue_count": overdue.count,
     }
 
 

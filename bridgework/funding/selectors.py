@@ -19,6 +19,7 @@ from bridgework.places.models import Place
 from bridgework.plans.choices import OPEN_NEED_STATUSES
 from bridgework.plans.models import LocalNeed
 
+from .budgets import report_periods
 from .choices import (
     OPEN_GRANT_STATUSES,
     ApplicationStatus,
@@ -31,7 +32,9 @@ from .workflows import STAFF
 
 __all__ = [
     "RankedApplication",
+    "DueSummary",
     "due_reports",
+    "due_summary",
     "grants_360",
     "money_by_need",
     "money_by_objective",
@@ -39,6 +42,7 @@ __all__ = [
     "my_queue",
     "overdue_in",
     "overdue_reports",
+    "overdue_summary",
     "pipeline",
     "places_with_needs_and_no_funding",
     "ranking",
@@ -179,6 +183,33 @@ class DueReport:
     overdue: bool = field(default=False)
 
 
+def _cutoff(today: datetime.date, only_overdue: bool) -> datetime.date:
+    """Grants whose earliest unreported period ended before this owe something."""
+    return today - REPORT_GRACE if only_overdue else today
+
+
+def _covered(grants) -> defaultdict[int, set[datetime.date]]:
+    """The period ends ``grants`` (a list or a queryset) have a report for (returned ones
+    owe theirs again)."""
+    covered: defaultdict[int, set[datetime.date]] = defaultdict(set)
+    for grant_id, end in (
+        Report.objects.filter(grant__in=grants)
+        .exclude(status=ReportStatus.RETURNED)
+        .values_list("grant_id", "period_end")
+    ):
+        covered[grant_id].add(end)
+    return covered
+
+
+def _owed_ends(periods, covered: set[datetime.date], today: datetime.date, only_overdue: bool):
+    """The ends of the periods among ``periods`` owed as of ``today``."""
+    for start, end in periods:
+        if end in covered or end >= today:
+            continue
+        if not only_overdue or today > end + REPORT_GRACE:
+            yield start, end
+
+
 def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]:
     """The unreported periods of ``grants`` (a queryset) that ended before ``today`` (only
     those past their grace, with ``only_overdue``).
@@ -186,24 +217,46 @@ def _due(grants, today: datetime.date, *, only_overdue: bool) -> list[DueReport]
     Each grant stores the end of its earliest unreported period, so the grants concerned are
     an index range (status, that date); only theirs are worked out period by period (a grant
     may owe several)."""
-    cutoff = today - REPORT_GRACE if only_overdue else today
-    grants = list(grants.filter(next_report_period_end__lt=cutoff).order_by())  # sorted below
-    covered = defaultdict(set)
-    for grant_id, end in (
-        Report.objects.filter(grant__in=grants)
-        .exclude(status=ReportStatus.RETURNED)
-        .values_list("grant_id", "period_end")
-    ):
-        covered[grant_id].add(end)
-    due = []
-    for grant in grants:
-        for start, end in grant.report_periods():
-            if end in covered[grant.pk] or end >= today:
-                continue
-            item = DueReport(grant, start, end, end + REPORT_GRACE, today > end + REPORT_GRACE)
-            if item.overdue or not only_overdue:
-                due.append(item)
+    owing = grants.filter(next_report_period_end__lt=_cutoff(today, only_overdue))
+    return _periods_owed(list(owing.order_by()), today, only_overdue)  # sorted there
+
+
+def _periods_owed(grants: list[Grant], today: datetime.date, only_overdue: bool):
+    covered = _covered(grants)
+    due = [
+        DueReport(grant, start, end, end + REPORT_GRACE, today > end + REPORT_GRACE)
+        for grant in grants
+        for start, end in _owed_ends(grant.report_periods(), covered[grant.pk], today, only_overdue)
+    ]
     return sorted(due, key=lambda d: (d.due_on, d.grant.pk))
+
+
+@dataclass
+class DueSummary:
+    """The first ``shown`` owed periods (soonest due first) and how many are owed in all."""
+
+    first: list[DueReport]
+    count: int
+
+
+def _due_summary(grants, today: datetime.date, *, only_overdue: bool, shown: int) -> DueSummary:
+    """What a home section or a page shows of :func:`_due`'s answer, without building a grant
+    for each of the hundreds owing: the count from plain values, the first periods from the
+    ``shown`` grants whose earliest unreported period ended first (a grant's other periods end
+    later, so the soonest due are all theirs)."""
+    owing = grants.filter(next_report_period_end__lt=_cutoff(today, only_overdue))
+    covered = _covered(owing.values("pk"))
+    count = sum(
+        1
+        for pk, starts_on, years, every in owing.order_by().values_list(
+            "pk", "starts_on", "years", "report_every_months"
+        )
+        for _owed in _owed_ends(
+            report_periods(starts_on, years, every), covered[pk], today, only_overdue
+        )
+    )
+    first = list(owing.order_by("next_report_period_end", "pk")[:shown])
+    return DueSummary(_periods_owed(first, today, only_overdue)[:shown], count)
 
 
 def overdue_in(grants, today: datetime.date) -> list[DueReport]:
@@ -211,26 +264,43 @@ def overdue_in(grants, today: datetime.date) -> list[DueReport]:
     return _due(grants.filter(status__in=OPEN_GRANT_STATUSES), today, only_overdue=True)
 
 
-def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]:
-    """Periods of grants under way that ended more than a month ago without a report."""
-    today = today or timezone.localdate()
-    grants = (
+def _overseen_grants(user):
+    return (
         Grant.objects.visible_to(user)
         .filter(status__in=OPEN_GRANT_STATUSES)
         .select_related("application")
         # Thousands of grants at a national fund: only what the periods and the page need.
         .only(*DUE_FIELDS)
     )
-    return _due(grants, today, only_overdue=True)
+
+
+def _reported_on_grants(user):
+    return Grant.objects.filter(
+        application__in=Application.objects.visible_to(user, "change"),
+        status__in=OPEN_GRANT_STATUSES,
+    ).select_related("application")
+
+
+def overdue_reports(user, today: datetime.date | None = None) -> list[DueReport]:
+    """Periods of grants under way that ended more than a month ago without a report."""
+    return _due(_overseen_grants(user), today or timezone.localdate(), only_overdue=True)
+
+
+def overdue_summary(user, shown: int, today: datetime.date | None = None) -> DueSummary:
+    """The first ``shown`` of :func:`overdue_reports` and their number."""
+    today = today or timezone.localdate()
+    return _due_summary(_overseen_grants(user), today, only_overdue=True, shown=shown)
 
 
 def due_reports(user, today: datetime.date | None = None) -> list[DueReport]:
     """The reports the applicant owes on the grants they may report on."""
-    grants = Grant.objects.filter(
-        application__in=Application.objects.visible_to(user, "change"),
-        status__in=OPEN_GRANT_STATUSES,
-    ).select_related("application")
-    return _due(grants, today or timezone.localdate(), only_overdue=False)
+    return _due(_reported_on_grants(user), today or timezone.localdate(), only_overdue=False)
+
+
+def due_summary(user, shown: int, today: datetime.date | None = None) -> DueSummary:
+    """The first ``shown`` of :func:`due_reports` and their number."""
+    today = today or timezone.localdate()
+    return _due_summary(_reported_on_grants(user), today, only_overdue=False, shown=shown)
 
 
 def upcoming_tranches(user, limit: int = 100):

@@ -545,6 +545,9 @@ def workload(request):
     return render(request, "funding/workload.html", {"rows": selectors.workload(request.user)})
 
 
+OVERDUE_SHOWN = 200  # on the pipeline page; the rest are counted
+
+
 @login_required
 def pipeline(request):
     """Fund staff's page: applications by call and state, overdue reports, the tranches to
@@ -553,6 +556,7 @@ def pipeline(request):
         raise PermissionDenied
     states = ApplicationStatus.choices
     rows = selectors.pipeline(request.user)
+    overdue = selectors.overdue_summary(request.user, OVERDUE_SHOWN)
     for row in rows:
         row["cells"] = [
             row["states"].get(value, {"count": 0, "asked": None}) for value, _l in states
@@ -563,7 +567,8 @@ def pipeline(request):
         {
             "states": states,
             "rows": rows,
-            "overdue": selectors.overdue_reports(request.user)[:200],
+            "overdue": overdue.first,
+            "more_overdue": overdue.count - len(overdue.first),
             "tranches": selectors.upcoming_tranches(request.user),
         },
     )
