@@ -490,7 +490,9 @@ req/s on gunicorn, the pipeline p50 1,118 ms and 1.5 req/s.
   organisation, place) and sorted them all for the newest 51. Now the page finds its 51 keys
   first from a covering index `(place_path, tlp, created_at, id)` (a sort of narrow index
   entries, no row read), then loads only those rows and only the columns shown
-  (`ModelViewSet.list_only`, `keyset_page(keys_first=True)`): 9 statements, constant.
+  (`ModelViewSet.list_only`, `keyset_page(keys_first=True)`): a constant number of
+  statements (9 then, 7 now: the organisations and places a row names are decided in Python,
+  below).
 - Pipeline: the count and sum by call and state joined each application to its call (116
   ms); it now groups on the application table alone, from a covering index
   `(place_path, tlp, call, status, amount)`, and names the calls in one query more (15 ms).
@@ -504,9 +506,21 @@ req/s on gunicorn, the pipeline p50 1,118 ms and 1.5 req/s.
   here). Same data, in process, load average 2-3: `overdue_reports()` p50 94-123 ms before,
   33-52 ms after on SQLite (208-210 and 37-41 ms on PostgreSQL); the pipeline page p50
   141-316 ms before, 98-128 ms after (258-318 and 120-182 ms on PostgreSQL).
-- Left: loading those grants and their applications as model instances is now most of what
-  remains of the overdue list. The rest of any page is the platform's own Python
-  (middleware, access, the template of 50 rows)."""
+- Owed reports on the pipeline and the home page: both showed only the first few owed periods
+  but built every owing grant (781 here; 1,562 for the "what is due" of a national
+  coordinator, who may report on every grant). They now count the owed periods from plain
+  values and build only the grants of the first ones (`DueSummary`): the home page of a
+  national coordinator went from 1.35 million Python calls a request to 200,000, the
+  pipeline from 581,000 to 286,000 (`python -m bench.calls`, decision 0009).
+- The platform's own Python, which is the rest of any page (decision 0009): the filter form's
+  widgets written in Python rather than through Django's templates (`FormRenderer`), the
+  organisations and places a row names decided in Python from their loaded columns rather than
+  by a query each (`Scope.admits`), the table body written in one pass (`rows_html`), the
+  workflows and the menu's addresses worked out once per process. The application list went
+  from 80,816 to 67,054 Python calls a request (hello-world: 4,158).
+- Left: the application list still makes 16 times the calls of the bare view, spread over the
+  ORM's statement compilation and model instances (three joined records a row), the page
+  shell, the filter set and the session and access checks; none is above about 15 %."""
 
 
 def profile_summary(user) -> str:
