@@ -162,7 +162,16 @@ class OrganisationReach(models.Model):
             ),
             # The crowded pairs: the areas of work (with a theme) in a subtree, by place path.
             models.Index(
-                fields=["place_path", "place", "theme", "sector", "level", "tlp", "org_path"],
+                fields=[
+                    "place_path",
+                    "place",
+                    "theme",
+                    "sector",
+                    "level",
+                    "tlp",
+                    "org_path",
+                    "works_here",
+                ],
                 name="reach_areas_themes",
                 condition=models.Q(works_here=True, theme__isnull=False),
             ),

@@ -78,7 +78,7 @@ def reach_rows(
     for org_id, sector, level, tlp, org_path in orgs:
         where = areas.get(org_id, {})
         reached = {a for p in where for a in ancestor_paths(p)} | where.keys()
-        org_themes: list[int | None] = sorted(themes.get(org_id, [])) or [None]
+        org_themes: list[int | None] = [*sorted(themes.get(org_id, []))] or [None]
         for path in sorted(reached):
             place_id = place_ids.get(path)
             if place_id is None:  # a path with no place (cannot happen in a sound tree)

@@ -219,15 +219,28 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
         areas.values_list("place_path", "place", "theme")
         .annotate(n=Count("*"))
         .filter(n__gte=2)
-        .order_by()
+        .order_by("-n")
     )
     return _three_w_answer(
-        filters,
-        by_sector,
-        counts,
-        {(place, theme): n for _path, place, theme, n in crowded},
-        overlap_limit,
+        filters, by_sector, counts, _most_crowded(crowded, overlap_limit), overlap_limit
     )
+
+
+def _most_crowded(crowded: QuerySet, limit: int) -> dict[tuple[int, int], int]:
+    """The crowded pairs (most first) that can make the overlap list: the first ``limit`` and
+    those tied with the last of them. A country has thousands of crowded pairs; only these
+    are read into Python."""
+    kept: dict[tuple[int, int], int] = {}
+    if limit <= 0:
+        return kept
+    floor = None
+    for _path, place, theme, n in crowded.iterator(chunk_size=limit + 1):
+        if floor is not None and n < floor:
+            break
+        kept[(place, theme)] = n
+        if len(kept) == limit:
+            floor = n
+    return kept
 
 
 def _visible_on_reach(user) -> Q | None:

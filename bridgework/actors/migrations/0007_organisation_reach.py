@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '3W roll-up row',
                 'verbose_name_plural': '3W roll-up rows',
-                'indexes': [models.Index(fields=['place', 'sector', 'theme', 'level', 'tlp', 'org_path', 'first'], name='reach_place_counts'), models.Index(condition=models.Q(('theme__isnull', False), ('works_here', True)), fields=['place_path', 'place', 'theme', 'sector', 'level', 'tlp', 'org_path'], name='reach_areas_themes')],
+                'indexes': [models.Index(fields=['place', 'sector', 'theme', 'level', 'tlp', 'org_path', 'first'], name='reach_place_counts'), models.Index(condition=models.Q(('theme__isnull', False), ('works_here', True)), fields=['place_path', 'place', 'theme', 'sector', 'level', 'tlp', 'org_path', 'works_here'], name='reach_areas_themes')],
             },
         ),
     ]
