@@ -4,7 +4,7 @@ bulk load that bypassed the actions, or to check it: ``--check`` reports rows th
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from bridgework.actors.models import OrganisationReach
 from bridgework.actors.reach import rebuild_reach
@@ -53,4 +53,16 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             rows = rebuild_reach()
+        _refresh_statistics()
         self.stdout.write(f"3W roll-up rebuilt: {rows} rows.")
+
+
+def _refresh_statistics() -> None:
+    """PostgreSQL: every row was just rewritten, so the planner's estimates and the visibility
+    map (which index-only scans need) are stale until autovacuum comes by; refresh them now
+    (VACUUM cannot run inside a transaction: then ANALYZE only)."""
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(OrganisationReach._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM ANALYZE'} {table}")
