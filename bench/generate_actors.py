@@ -7,7 +7,8 @@ nearby places (a child or a sibling of its home), and has 1-3 of the themes the 
 seeds. A post lives at its organisation's place, as ``Post.save`` would put it.
 
 Rows go in with ``bulk_create`` in chunks (``save()`` is skipped, so ``place_path`` is copied
-here); a fixed seed makes every run draw the same data.
+here, and the stored 3W roll-up is rebuilt at the end); a fixed seed makes every run draw the
+same data.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import NamedTuple
 
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post, Theme
+from bridgework.actors.reach import rebuild_reach
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
@@ -241,4 +243,6 @@ def generate_actors(levels: Sequence[Sequence[Place]], scale: float) -> ActorCou
         _OrganisationMaker(rng, levels), organisations
     )
     people, posts = _insert_people(rng, homes, max(1, round(PEOPLE_AT_SF1 * scale)))
+    # The bulk inserts bypass the actions that keep the stored 3W roll-up in step: build it.
+    rebuild_reach()
     return ActorCounts(len(homes), areas, links, people, posts, dict(by_tlp))

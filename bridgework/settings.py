@@ -325,6 +325,7 @@ AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "access.sensitiveread",
     "activity.event",  # events are themselves a record of who did what
     "access.accessepoch",  # a cache key, not a record
+    "actors.organisationreach",  # the stored 3W roll-up: derived rows, rewritten whole
     # Queues and bookkeeping, not records anyone edits (and full of addresses and texts):
     "django_tasks_database",
     "django_rq",

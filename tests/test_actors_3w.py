@@ -17,6 +17,7 @@ from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.actions import do_save_organisation, do_save_person, do_save_post
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post, Theme
+from bridgework.actors.reach import refresh_reach
 from bridgework.actors.selectors import HXL_COLUMNS
 from bridgework.places.models import Place
 from bridgework.web.testing import covers
@@ -294,6 +295,7 @@ def test_three_w_counts_only_organisations_the_user_may_read(tree, map_):
         tlp=TLP.RED,
     )
     OrganisationArea.objects.create(organisation=red, place=tree.ward)
+    refresh_reach([map_["hidden"].pk, red.pk])  # their rows are there, and must stay unseen
     report = three_w(tree.in_scope, OrgFilters(place=tree.city))
     assert report.total == 3
     assert Sector.HEALTH in {value for value, _label in report.gaps}
@@ -394,6 +396,7 @@ def hub_officer(tree, map_):
         place=tree.other_country,
     )
     OrganisationArea.objects.create(organisation=other, place=tree.other_country)
+    refresh_reach([other.pk])  # written past the actions: the stored 3W roll-up follows here
     return officer, hub, other
 
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, OrganisationArea, Theme
+from bridgework.actors.reach import rebuild_reach
 from bridgework.actors.selectors import OrgFilters, ThreeW, _areas, three_w
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
@@ -125,6 +126,7 @@ def test_three_w_gives_the_reference_answer(tree, organisations, looks):
         for where in {home, *more}:
             OrganisationArea.objects.create(organisation=organisation, place=places[where])
         organisation.themes.set([themes[t] for t in theme_ids])
+    rebuild_reach()  # the rows above were written past the actions
 
     for user in (tree.in_scope, tree.ancestor, tree.sibling_user):
         for where, sector, level, theme, limit in looks:

@@ -21,6 +21,7 @@ from bridgework.places.models import Place
 
 from .audit import scrub_log
 from .models import Organisation, OrganisationArea, Person, Post, Theme
+from .reach import refresh_reach
 
 __all__ = [
     "ImportWrite",
@@ -83,6 +84,8 @@ def do_save_organisation(
 
     save = do_create_record if creating else do_update_record
     save(organisation, acting_user=acting_user, save_related=related)
+    # The stored 3W roll-up follows its areas, themes, sector, level, label and home.
+    refresh_reach([organisation.pk])
     return organisation
 
 

@@ -27,6 +27,16 @@ class ActorsConfig(modules.ModuleConfig):
     )
 
     def ready(self) -> None:
+        from bridgework.places.actions import subtree_moved
+
         from .audit import register_personal_masks
 
         register_personal_masks()
+        subtree_moved.connect(_follow_subtree_move, dispatch_uid="actors-reach-subtree-moved")
+
+
+def _follow_subtree_move(sender, *, old_prefix: str, new_prefix: str, **kwargs) -> None:
+    """A moved place takes its organisations' areas of work and 3W roll-up rows with it."""
+    from .reach import follow_subtree_move
+
+    follow_subtree_move(old_prefix, new_prefix)

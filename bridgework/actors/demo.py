@@ -14,6 +14,7 @@ from django.db import transaction
 from bridgework.actors.choices import OrgLevel as L
 from bridgework.actors.choices import Sector as S
 from bridgework.actors.models import Organisation, OrganisationArea, Person, Post, Theme
+from bridgework.actors.reach import refresh_reach
 from bridgework.core.tlp import TLP
 from bridgework.places.models import Place
 
@@ -381,6 +382,9 @@ def load_actors() -> dict[str, Organisation]:
         _person(
             person_name, by_name[org_name], "Community leader", domain="peel-leaders.example.org"
         )
+    # Written straight to the tables above (not through the actions): the 3W roll-up is
+    # brought in step here.
+    refresh_reach(org.pk for org in by_name.values())
     return by_name
 
 

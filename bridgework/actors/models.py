@@ -14,7 +14,7 @@ from bridgework.places.models import LabelledModel, Place, ScopedModel
 
 from .choices import OrgLevel, Sector, theme_label
 
-__all__ = ["Organisation", "OrganisationArea", "Person", "Post", "Theme"]
+__all__ = ["Organisation", "OrganisationArea", "OrganisationReach", "Person", "Post", "Theme"]
 
 
 class Theme(models.Model):
@@ -116,6 +116,71 @@ class OrganisationArea(models.Model):
     def save(self, *args, **kwargs):
         self.place_path = self.place.path
         super().save(*args, **kwargs)
+
+
+class OrganisationReach(models.Model):
+    """The 3W roll-up, stored: one row per organisation × place it works at *or below* × theme
+    (a row with no theme for an organisation without themes).
+
+    DHIS2's analytics tables store each record's ancestors so that "everything below this
+    place" is an equality, not a walk down the tree; here the records are the organisations'
+    areas of work, and the place of a row is an area or one of its ancestors. "The
+    organisations working below the country" are then the rows of the country itself: one
+    index seek, each organisation counted once per theme. The row copies what the 3W counts
+    group and filter by (sector, level) and what decides who may read the organisation (its
+    own ``place_path`` and ``tlp``, as ``org_path`` and ``tlp``), so the counts join nothing.
+
+    Derived data: written only by ``actors.reach`` (from the actors' actions, the importer and
+    a place move) and rebuilt by ``bridgework rebuild_3w``; never edited."""
+
+    # The place's own index would duplicate the first column of ``reach_place_counts``.
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", db_index=False)
+    place_path = PathField(editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    theme = models.ForeignKey(
+        Theme, on_delete=models.CASCADE, null=True, related_name="+", db_index=False
+    )
+    # The organisation's own columns, copied.
+    sector = models.CharField(max_length=30, choices=Sector.choices)
+    level = models.CharField(max_length=20, choices=OrgLevel.choices)
+    tlp = models.PositiveSmallIntegerField()
+    org_path = PathField(editable=False)
+    # The organisation's first row at this place (its first theme, or no theme): counting these
+    # counts organisations, counting all rows counts (organisation, theme) pairs.
+    first = models.BooleanField(default=False)
+    # The place is one of the organisation's areas of work (not only above one): the rows
+    # the crowded (place, theme) pairs are counted from.
+    works_here = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            # The counts below a place: an equality on the place, then everything the
+            # counts filter and group by, so the rows themselves are never read.
+            models.Index(
+                fields=["place", "sector", "theme", "level", "tlp", "org_path", "first"],
+                name="reach_place_counts",
+            ),
+            # The crowded pairs: the areas of work (with a theme) in a subtree, by place path.
+            models.Index(
+                fields=[
+                    "place_path",
+                    "place",
+                    "theme",
+                    "sector",
+                    "level",
+                    "tlp",
+                    "org_path",
+                    "works_here",
+                ],
+                name="reach_areas_themes",
+                condition=models.Q(works_here=True, theme__isnull=False),
+            ),
+        ]
+        verbose_name = _("3W roll-up row")
+        verbose_name_plural = _("3W roll-up rows")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} @ {self.place_path} ({self.theme_id})"
 
 
 class Person(LabelledModel):

@@ -17,12 +17,12 @@ from django.db.models.functions import Substr
 from bridgework.access.policy import Sight, sight_for
 from bridgework.activity.selectors import shown_changes
 from bridgework.core.paths import ancestor_paths, prefix_length, subtrees_q
-from bridgework.core.scoping import scope_for
+from bridgework.core.scoping import ScopedQuerySet, scope_for
 from bridgework.places.models import Hub, Place
 from bridgework.places.selectors import place_references
 
 from .choices import OrgLevel, Sector
-from .models import Organisation, OrganisationArea, Person, Post, Theme
+from .models import Organisation, OrganisationArea, OrganisationReach, Person, Post, Theme
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
@@ -211,7 +211,89 @@ def _areas(user, filters: OrgFilters, action: str = "view") -> QuerySet[Organisa
 
 def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     """Counts of distinct organisations by sector × theme, the missing sectors and the crowded
-    (place, theme) pairs: three grouped statements whatever the size of the subtree.
+    (place, theme) pairs.
+
+    Below one place the answer is read from the stored roll-up (``OrganisationReach``: two
+    grouped statements on one table, whatever the size of the subtree); below a hub, or if
+    the organisations' visibility ever stops being a rule on their path and label alone, from
+    the organisations themselves (:func:`_three_w_live`, three grouped statements)."""
+    visible = _visible_on_reach(user)
+    if filters.place is None or visible is None:
+        return _three_w_live(user, filters, overlap_limit=overlap_limit)
+    rows = OrganisationReach.objects.filter(visible)
+    if filters.level:
+        rows = rows.filter(level=filters.level)
+    if filters.theme is not None:
+        rows = rows.filter(theme=filters.theme)
+    # The place's own rows are the organisations working at it or below: one per
+    # organisation and theme, so all rows count (organisation, theme) pairs and the
+    # ``first`` rows count organisations (with a theme filter, each is one row anyway).
+    grouped = (
+        rows.filter(place=filters.place)
+        .values_list("sector", "theme")
+        .annotate(pairs=Count("*"), organisations=Count("first", filter=Q(first=True)))
+        .order_by()
+    )
+    by_sector: dict[str, int] = {}
+    counts: dict[tuple[str, int | None], int] = {}
+    for sector, theme, pairs, organisations in grouped:
+        n = pairs if filters.theme is not None else organisations
+        by_sector[sector] = by_sector.get(sector, 0) + n
+        if not filters.sector or sector == filters.sector:
+            counts[(sector, theme)] = pairs
+    # The crowded pairs: the rows of the areas of work themselves, in the subtree.
+    areas = rows.filter(filters.within("place_path"), works_here=True, theme__isnull=False)
+    if filters.sector:
+        areas = areas.filter(sector=filters.sector)
+    crowded = (
+        areas.values_list("place_path", "place", "theme")
+        .annotate(n=Count("*"))
+        .filter(n__gte=2)
+        .order_by("-n")
+    )
+    return _three_w_answer(
+        filters, by_sector, counts, _most_crowded(crowded, overlap_limit), overlap_limit
+    )
+
+
+def _most_crowded(crowded: QuerySet, limit: int) -> dict[tuple[int, int], int]:
+    """The crowded pairs (most first) that can make the overlap list: the first ``limit`` and
+    those tied with the last of them. A country has thousands of crowded pairs; only these
+    are read into Python."""
+    kept: dict[tuple[int, int], int] = {}
+    if limit <= 0:
+        return kept
+    floor = None
+    for _path, place, theme, n in crowded.iterator(chunk_size=limit + 1):
+        if floor is not None and n < floor:
+            break
+        kept[(place, theme)] = n
+        if len(kept) == limit:
+            floor = n
+    return kept
+
+
+def _visible_on_reach(user) -> Q | None:
+    """Which roll-up rows hold organisations ``user`` may see: ``visible_to``'s own rule,
+    applied to the organisation's path and label as the rows copy them. None when that rule
+    reads anything else (a model setting the roll-up does not copy): the caller then falls
+    back to the organisations themselves."""
+    queryset = type(Organisation.objects.all())
+    if (
+        queryset.visible_to is not ScopedQuerySet.visible_to
+        or Organisation.scope_path_field != "place_path"
+        or getattr(Organisation, "scope_tlp_field", None) != "tlp"
+        or getattr(Organisation, "scope_shared_path_field", None)
+    ):
+        return None
+    return scope_for(user, "view", Organisation).as_q(
+        "org_path", "tlp", with_ancestors=getattr(Organisation, "scope_reads_ancestors", False)
+    )
+
+
+def _three_w_live(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
+    """The 3W read from the organisations, their areas and themes (no roll-up): below a hub's
+    places, and the reference the stored roll-up is tested against.
 
     The counts read organisations (``id IN`` the subtree's areas of work) rather than areas:
     an organisation is then one row, or one per theme, so plain ``COUNT`` is the distinct count
@@ -219,12 +301,24 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     The overlaps group (area of work, theme) rows, unique too."""
     orgs = _working_in(user, filters.but(sector=""))
     by_sector = dict(orgs.values_list("sector").annotate(n=Count("pk")).order_by())
-    total = by_sector.get(filters.sector, 0) if filters.sector else sum(by_sector.values())
-    sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in Sector.choices]
-
     chosen = orgs.filter(sector=filters.sector) if filters.sector else orgs
     pairs = chosen.values_list("sector", "themes").annotate(n=Count("pk")).order_by()
     counts: dict[tuple[str, int | None], int] = {(s, t): n for s, t, n in pairs}
+    return _three_w_answer(filters, by_sector, counts, _crowded(user, filters), overlap_limit)
+
+
+def _three_w_answer(
+    filters: OrgFilters,
+    by_sector: dict[str, int],
+    counts: dict[tuple[str, int | None], int],
+    crowded: dict[tuple[int, int], int],
+    overlap_limit: int,
+) -> ThreeW:
+    """The answer from its counts: organisations per sector (whatever the sector filter),
+    per (sector, theme) of the chosen sector (theme None: organisations without one), and the
+    crowded (place, theme) pairs."""
+    total = by_sector.get(filters.sector, 0) if filters.sector else sum(by_sector.values())
+    sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in Sector.choices]
     used_themes = {t for _s, t in counts if t is not None}
     if filters.theme is not None:
         used_themes &= {filters.theme.pk}
@@ -241,7 +335,7 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
         [(value, label) for value, label, n in sector_counts if n == 0],
         themes,
         matrix,
-        _overlaps(_crowded(user, filters), {t.pk: t.name for t in themes}, overlap_limit),
+        _overlaps(crowded, {t.pk: t.name for t in themes}, overlap_limit),
     )
 
 
