@@ -354,7 +354,7 @@ def run_on(args: argparse.Namespace, database_url: str | None) -> int:
     dataset = generate(args.scale)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")  # statistics and visibility map, as in bench.run
     plan_path = DATA_DIR / "plan.json"
     people = build_plan(dataset, args.users, plan_path)
     database = connection.vendor
