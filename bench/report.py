@@ -238,42 +238,42 @@ def _throughput_tables(tp: Throughput) -> str:
 # each other only).
 PROFILE_SUMMARY = """## Where the remaining time goes
 
-cProfile of 20 requests each, and the time of each SQL statement (`execute_wrapper`), in
-process (Django test client, a forced login and, for the API, a token), national coordinator
-of one country, SF1 data; 2026-12-04 about 12:45 UTC, on the shared 2-core machine (load
-average 3 to 5). Shares are of cProfile's inflated time: compare them with each other only.
-CPU time per request (`time.process_time`, p50 of 60) is steadier than wall time here.
+Wall time on a shared two-core machine moves by a third from one minute to the next, so this
+round counted Python function calls per request instead (`python -m bench.calls`, the same
+count whatever the load; decision 0009). Same SF1 data, national coordinator of one country,
+before the round (07ea1be) → after:
 
-- **Organisations API list** `/api/organisations?limit=50`: CPU p50 about 16 ms (23-27 ms
-  before this round). The page statement fell from 8.7 to 1.1 ms: the place is no longer
-  joined (with a join SQLite read each of the 2,465 rows in scope and its place before
-  sorting by name; alone, with the new `org_path_tlp_name` index on (place_path, tlp, name),
-  it sorts from the index and reads only the 51 rows kept), and the places, areas and themes
-  of the page come as grouped values (`KeysetPagination(attach=…)`) rather than through
-  `prefetch_related`, which built a related manager and a filtered queryset for each row.
-  What remains: building and compiling the querysets and the filter set (form, scope
-  choices, place lookups, the hub check) about 25 %; ninja's schema validation of the 50 rows
-  about 15 %; the page's model instances; token, session, access and the
-  middleware most of the rest; SQL itself about 3 ms in all (11 statements).
-- **Organisation directory** `/organisations/`: CPU p50 about 19-23 ms (31-36 ms before). Its
-  page statement fell from 16.4 to 0.9 ms for the same reason (the list now loads its columns
-  with `only()` and prefetches the place and themes through the viewset's new
-  `list_queryset` hook), the rows' links come from one `reverse()` (`record_url`), and the
-  cells are written by `ListedRow.html` in Python rather than by a template loop. What remains
-  is mostly the template: the page shell (navigation, badges) and the filter form's six
-  widgets (Django renders each `<option>` through a template: about 4-5 ms for the form),
-  then the cells (`gettext` for each theme's and choice's label), the sight preload, the
-  sensitive-read `INSERT` and the unread-notification count.
-- **Places list** `/places/index/`: CPU p50 about 13 ms (16 ms before); SQL under 0.5 ms in
-  all. The template is still about two thirds of the time (page shell and filter form).
-- **3W page** `/actors/3w/` at the country: the selector's SQL is most of it — per request
-  the sector count 12 ms, sector × theme 18 ms and the overlaps 27 ms of SQLite time (the 9,680
-  (area of work, theme) rows of the country grouped by place and theme): the page cannot reach
-  50 ms without the stored roll-up of the issue (not done). At region and city the page is
-  Django's fixed costs: the template with the filter form (about 5 ms) and the page shell
-  (about 3 ms), the filter set (about 3-4 ms, a place lookup now done once: the picker shows
-  the place its field resolved), the selector's five statements' Python (4-8 ms where their
-  SQL is under 2 ms), the default hub and the map check; 14 statements.
+| page | Python calls a request |
+|---|---|
+| `/bench/hello` (the floor) | 4,158 → 4,158 |
+| `/places/index/` | 52,923 → 43,502 |
+| `/api/places?limit=50` | 19,828 → 19,828 |
+| `/organisations/` | 94,052 → 64,505 |
+| `/api/organisations?limit=50` | 37,914 → 35,669 |
+| `/actors/3w/?place=AA010101` (a city) | 73,384 → 61,389 |
+
+- **What changed.** The filter forms' widgets are written in Python, not through Django's
+  templates (`web.form_renderer.FormRenderer`; the test run renders every form both ways and
+  compares). The organisations and places a row names are decided in Python from their loaded
+  columns, not by a query each (`Scope.admits`, tested equal to SQL). A list's related records
+  are attached to the page's rows in one grouped query each, not through `prefetch_related`
+  (`ModelViewSet.attach_listed`). The table body is written in one pass (`rows_html`). The
+  workflows and the menu's addresses are worked out once per process.
+- **3W.** The counts below a place read a stored roll-up (`OrganisationReach`: organisation ×
+  place worked at or above × theme, with the sector, level, label and home path copied;
+  decision 0008): one equality seek on a covering index, no join, no `DISTINCT`. At the
+  country the selector's SQL fell from about 58 ms to under 7 ms, below the hand-written SQL
+  over the source tables (that SQL stays the reference the answer is checked against). At the
+  region and the city the selector's few milliseconds are the ORM's fixed cost of four
+  statements (building, compiling, instances) against well under a millisecond of SQL: the
+  ratio target is missed there for that reason.
+- **What remains in a list page** (10 to 16 times the bare view's calls): compiling each ORM
+  statement (about 0.3 ms each, 7 to 12 a page), the rows' model instances, Django's widget
+  contexts (`optgroups` copies the attributes of every option), the page shell (menu, roles,
+  unread count), the filter set, the session and access checks. No piece is above about 15 %:
+  the ratios to hello-world move little because hello-world itself is this cheap (with wrk as
+  the load generator it serves 2,400 req/s here, where the Python client on the same cores
+  held it to 370-1,500).
 """
 
 
