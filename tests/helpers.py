@@ -7,6 +7,7 @@ from django.db import connection
 
 from bridgework.actors.choices import OrgLevel
 from bridgework.actors.models import Organisation, OrganisationArea, Theme
+from bridgework.actors.reach import refresh_reach
 from bridgework.core.tlp import TLP
 
 __all__ = ["assert_seeks_index", "working_organisation"]
@@ -21,6 +22,7 @@ def working_organisation(name, sector, home, *areas, themes=(), tlp=TLP.GREEN) -
     for place in {home, *areas}:
         OrganisationArea.objects.create(organisation=org, place=place)
     org.themes.set(Theme.objects.filter(slug__in=themes))
+    refresh_reach([org.pk])  # written past the actions: the stored 3W roll-up follows here
     return org
 
 

@@ -17,6 +17,7 @@ from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.actors.choices import Sector
 from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.actors.models import OrganisationArea
+from bridgework.actors.reach import refresh_reach
 from bridgework.bodies.choices import MeetingStatus
 from bridgework.bodies.factories import (
     ActionItemFactory,
@@ -56,6 +57,7 @@ def coordinator_world(tree):
     """The city's coordinator works for the city office, which owes three actions."""
     office = OrganisationFactory(place=tree.city, name="City Office", sector=Sector.POLICE)
     OrganisationArea.objects.create(organisation=office, place=tree.city)
+    refresh_reach([office.pk])  # written past the actions: the stored 3W roll-up follows here
     PersonFactory(place=tree.city, user=tree.in_scope, post_in=office)
     table = BodyFactory(place=tree.city, name="City Table")
     sibling_table = BodyFactory(place=tree.sibling, name="Hillbury Table")
