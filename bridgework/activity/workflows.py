@@ -14,7 +14,6 @@ tests (every transition with an allowed and a refused role).
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
