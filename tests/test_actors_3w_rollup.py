@@ -35,7 +35,7 @@ from bridgework.actors.models import (
     Post,
     Theme,
 )
-from bridgework.actors.reach import ReachModels, reach_rows
+from bridgework.actors.reach import REACH_COLUMNS, ReachModels, reach_rows
 from bridgework.actors.selectors import OrgFilters, _three_w_live, three_w
 from bridgework.core.actions import do_delete_record
 from bridgework.core.tlp import TLP
@@ -47,29 +47,17 @@ from .helpers import assert_seeks_index
 
 REACH_TABLE = OrganisationReach._meta.db_table
 AREA_TABLE = OrganisationArea._meta.db_table
-FIELDS = (
-    "place_id",
-    "place_path",
-    "organisation_id",
-    "theme_id",
-    "sector",
-    "level",
-    "tlp",
-    "org_path",
-    "first",
-    "works_here",
-)
 
 
 def stored_rows() -> list[tuple]:
-    return sorted(OrganisationReach.objects.values_list(*FIELDS), key=repr)
+    return sorted(OrganisationReach.objects.values_list(*REACH_COLUMNS), key=repr)
 
 
 def rows_from_source() -> list[tuple]:
     """What the roll-up should hold, computed afresh from the source tables (nothing saved)."""
     ids = Organisation.objects.values_list("pk", flat=True)
     fresh = reach_rows(list(ids), ReachModels.current())
-    return sorted((tuple(getattr(row, name) for name in FIELDS) for row in fresh), key=repr)
+    return sorted((tuple(getattr(row, name) for name in REACH_COLUMNS) for row in fresh), key=repr)
 
 
 def assert_in_step() -> None:

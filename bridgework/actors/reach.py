@@ -20,10 +20,32 @@ from django.db import models
 
 from bridgework.core.paths import ancestor_paths, subtree_q
 
-__all__ = ["ReachModels", "follow_subtree_move", "rebuild_reach", "refresh_reach", "reach_rows"]
+__all__ = [
+    "REACH_COLUMNS",
+    "ReachModels",
+    "follow_subtree_move",
+    "rebuild_reach",
+    "refresh_reach",
+    "reach_rows",
+]
 
 CHUNK = 2_000  # organisations read per round; rows go in by ``BATCH``
 BATCH = 2_000
+
+
+# Every column of a roll-up row: what a rebuild's check and the tests compare.
+REACH_COLUMNS = (
+    "place_id",
+    "place_path",
+    "organisation_id",
+    "theme_id",
+    "sector",
+    "level",
+    "tlp",
+    "org_path",
+    "first",
+    "works_here",
+)
 
 
 @dataclass(frozen=True)

@@ -7,24 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from bridgework.actors.models import OrganisationReach
-from bridgework.actors.reach import rebuild_reach
-
-FIELDS = (
-    "place_id",
-    "place_path",
-    "organisation_id",
-    "theme_id",
-    "sector",
-    "level",
-    "tlp",
-    "org_path",
-    "first",
-    "works_here",
-)
+from bridgework.actors.reach import REACH_COLUMNS, rebuild_reach
 
 
 def _snapshot() -> set[tuple]:
-    return set(OrganisationReach.objects.values_list(*FIELDS))
+    return set(OrganisationReach.objects.values_list(*REACH_COLUMNS))
 
 
 class Command(BaseCommand):
