@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
+from bridgework.web.api_rows import RecordOut
 from bridgework.web.filtering import filter_for_api, filters_of
 
 from .filters import RoleAssignmentFilterSet
@@ -18,7 +19,7 @@ __all__ = ["router"]
 router = Router(tags=["access"])
 
 
-class HeldRoleOut(Schema):
+class HeldRoleOut(RecordOut):
     assignment_id: int
     role: str
     role_name: str
@@ -26,7 +27,7 @@ class HeldRoleOut(Schema):
     place_paths: list[str]
 
 
-class MeOut(Schema):
+class MeOut(RecordOut):
     id: int
     email: str
     full_name: str
@@ -61,7 +62,7 @@ class AssignmentFilters(Schema):
     """Its query parameters: one per filter of the FilterSet (see web.filtering)."""
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(RecordOut):
     id: int
     user_id: int
     email: str

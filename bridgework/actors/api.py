@@ -18,6 +18,7 @@ from bridgework.web.api import (
     shown_name,
     visible,
 )
+from bridgework.web.api_rows import RecordOut
 from bridgework.web.filtering import filter_for_api, filters_of
 
 from . import selectors
@@ -34,7 +35,7 @@ router = Router(tags=["actors"])
 # --- organisations -------------------------------------------------------------------------------
 
 
-class OrganisationOut(Schema):
+class OrganisationOut(RecordOut):
     id: int
     name: str
     short_name: str
@@ -156,7 +157,7 @@ class PostBrief(Schema):
     ends_on: date | None
 
 
-class PersonOut(Schema):
+class PersonOut(RecordOut):
     id: int
     full_name: str
     place_id: int
@@ -224,7 +225,7 @@ def export_person(request, person_id: int):
     )
 
 
-class ErasedOut(Schema):
+class ErasedOut(RecordOut):
     id: int
     full_name: str
     erased_at: datetime
@@ -245,7 +246,7 @@ def erase_person(request, person_id: int):
 # --- posts ---------------------------------------------------------------------------------------
 
 
-class PostOut(Schema):
+class PostOut(RecordOut):
     id: int
     person_id: int
     person_name: str
@@ -303,7 +304,7 @@ class Overlap(Schema):
     organisations: int
 
 
-class ThreeWOut(Schema):
+class ThreeWOut(RecordOut):
     place_id: int | None = Field(..., description="The place looked below (none for a hub)")
     place: str | None = Field(..., description="The place's ISO code, P-code or name")
     hub: str | None = Field(..., description="The hub's short name, when looking at a hub")

@@ -16,6 +16,7 @@ from bridgework.web.api import (
     shown_name,
     visible,
 )
+from bridgework.web.api_rows import RecordOut
 from bridgework.web.filtering import filter_for_api, filters_of
 
 from .choices import ActionStatus, MeetingStatus, SeatRole
@@ -93,7 +94,7 @@ def _url(obj) -> str:
 # --- bodies ------------------------------------------------------------------------------------
 
 
-class BodyOut(Schema):
+class BodyOut(RecordOut):
     id: int
     name: str
     kind: str
@@ -129,7 +130,7 @@ def get_body(request, record_id: int):
 # --- seats -------------------------------------------------------------------------------------
 
 
-class SeatOut(Schema):
+class SeatOut(RecordOut):
     id: int
     body_id: int
     organisation_id: int | None
@@ -163,7 +164,7 @@ def get_seat(request, record_id: int):
 # --- meetings ----------------------------------------------------------------------------------
 
 
-class MeetingOut(Schema):
+class MeetingOut(RecordOut):
     id: int
     body_id: int
     title: str
@@ -199,7 +200,7 @@ def get_meeting(request, record_id: int):
 # --- attendance and decisions ------------------------------------------------------------------
 
 
-class AttendanceOut(Schema):
+class AttendanceOut(RecordOut):
     id: int
     meeting_id: int
     seat_id: int | None
@@ -234,7 +235,7 @@ def get_attendance(request, record_id: int):
     return access_record(request.user, Attendance, record_id, channel="api")
 
 
-class DecisionOut(Schema):
+class DecisionOut(RecordOut):
     id: int
     meeting_id: int
     number: int
@@ -259,7 +260,7 @@ def get_decision(request, record_id: int):
 # --- action items ------------------------------------------------------------------------------
 
 
-class ActionItemOut(Schema):
+class ActionItemOut(RecordOut):
     id: int
     title: str
     description: str
@@ -307,7 +308,7 @@ def get_action(request, record_id: int):
     return access_record(request.user, ActionItem, record_id, channel="api")
 
 
-class ActionUpdateOut(Schema):
+class ActionUpdateOut(RecordOut):
     id: int
     item_id: int
     author_id: int | None

@@ -18,6 +18,7 @@ from bridgework.web.api import (
     add_form_endpoints,
     add_read_endpoints,
 )
+from bridgework.web.api_rows import RecordOut
 
 from . import selectors
 from .choices import (
@@ -213,7 +214,7 @@ for _viewset, _path, _out, _plural, _name in ENDPOINTS:
     add_form_endpoints(router, viewset=_viewset, path=_path, out=_out, name=_name, read=_read)
 
 
-class RankedOut(Schema):
+class RankedOut(RecordOut):
     rank: int
     application_id: int
     title: str
@@ -262,7 +263,7 @@ def grants_360giving(request):
 # --- the public read -----------------------------------------------------------------------------
 
 
-class PublicCallOut(Schema):
+class PublicCallOut(RecordOut):
     """What anyone may read of a call open now of a TLP:CLEAR fund."""
 
     id: int

@@ -16,6 +16,7 @@ from bridgework.web.api import (
     add_form_endpoints,
     add_read_endpoints,
 )
+from bridgework.web.api_rows import RecordOut
 
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
 from .forms import PeersForm, RecommendationsForm
@@ -32,7 +33,7 @@ __all__ = ["router"]
 router = Router(tags=["knowledge"])
 
 
-class AttachmentOut(Schema):
+class AttachmentOut(RecordOut):
     id: int
     name: str
     content_type: str
@@ -44,7 +45,7 @@ class AttachmentOut(Schema):
         return obj.get_absolute_url()
 
 
-class KnowledgeItemOut(Schema):
+class KnowledgeItemOut(RecordOut):
     id: int
     url: str
     kind: ItemKind
@@ -105,7 +106,7 @@ add_form_endpoints(
 )
 
 
-class HitOut(Schema):
+class HitOut(RecordOut):
     id: int
     title: str
     kind: ItemKind
@@ -115,7 +116,7 @@ class HitOut(Schema):
     url: str
 
 
-class FacetValueOut(Schema):
+class FacetValueOut(RecordOut):
     value: str
     label: str
     count: int
@@ -132,7 +133,7 @@ class SearchIn(Schema):
     page: int = Field(1, ge=1, le=500)
 
 
-class SearchOut(Schema):
+class SearchOut(RecordOut):
     total: int
     page: int
     has_next: bool
@@ -186,7 +187,7 @@ def search_knowledge(request, filters: Query[SearchIn]):
     }
 
 
-class RecommendationOut(Schema):
+class RecommendationOut(RecordOut):
     id: int
     title: str
     url: str
@@ -218,7 +219,7 @@ def knowledge_recommendations(request, place: str = Query(..., max_length=100)):
     ]
 
 
-class PeerOut(Schema):
+class PeerOut(RecordOut):
     place_id: int
     place: str
     items: list[int]

@@ -10,10 +10,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router
 from ninja.pagination import paginate
 
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination
+from bridgework.web.api_rows import RecordOut
 
 from . import selectors
 from .actions import do_mark_read
@@ -24,7 +25,7 @@ __all__ = ["router"]
 router = Router(tags=["notifications"])
 
 
-class NotificationOut(Schema):
+class NotificationOut(RecordOut):
     id: int
     kind: str
     visible: bool

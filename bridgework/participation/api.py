@@ -19,6 +19,7 @@ from bridgework.web.api import (
     add_form_endpoints,
     add_read_endpoints,
 )
+from bridgework.web.api_rows import RecordOut
 
 from . import selectors
 from .actions import do_comment, do_moderate, do_publish_answer, do_report, do_support
@@ -31,7 +32,7 @@ __all__ = ["router"]
 router = Router(tags=["participation"])
 
 
-class ProposalOut(Schema):
+class ProposalOut(RecordOut):
     id: int
     kind: str
     title: str
@@ -54,7 +55,7 @@ class ProposalOut(Schema):
         return obj.get_absolute_url()
 
 
-class SupportThresholdOut(Schema):
+class SupportThresholdOut(RecordOut):
     id: int
     place_id: int
     supports: int
@@ -100,7 +101,7 @@ add_form_endpoints(
 )
 
 
-class TownHallOut(Schema):
+class TownHallOut(RecordOut):
     id: int
     body_id: int
     place_id: int
@@ -145,7 +146,7 @@ class CommentIn(Schema):
     parent_id: int | None = None
 
 
-class CommentOut(Schema):
+class CommentOut(RecordOut):
     id: int
     proposal_id: int
     parent_id: int | None
@@ -263,7 +264,7 @@ def moderate_proposal(request, record_id: int, payload: ModerationIn):
 # --- the public read -------------------------------------------------------------------------
 
 
-class PublicProposalOut(Schema):
+class PublicProposalOut(RecordOut):
     """What anyone may read of a proposal: never its reports, its supporters or an
     unpublished answer; of its author only the public name."""
 

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record
 from bridgework.web.api import ERROR_RESPONSES, KeysetPagination, visible
+from bridgework.web.api_rows import RecordOut
 from bridgework.web.filtering import filter_for_api, filters_of
 
 from .filters import NetworkMembershipFilterSet, PlaceFilterSet
@@ -20,7 +21,7 @@ __all__ = ["router"]
 router = Router(tags=["places"])
 
 
-class PlaceOut(Schema):
+class PlaceOut(RecordOut):
     id: int
     name: str
     code: str
@@ -101,7 +102,7 @@ def get_place(request, place_id: int):
     )
 
 
-class MembershipOut(Schema):
+class MembershipOut(RecordOut):
     id: int
     place_id: int
     place_name: str

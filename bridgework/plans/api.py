@@ -19,6 +19,7 @@ from bridgework.web.api import (
     add_read_endpoints,
     shown_name,
 )
+from bridgework.web.api_rows import RecordOut
 
 from . import selectors
 from .actions import do_unlock_period
@@ -286,7 +287,7 @@ class RollupPart(Schema):
     places_reporting: int
 
 
-class RollupOut(Schema):
+class RollupOut(RecordOut):
     indicator_id: int
     place_id: int
     period: str
@@ -347,7 +348,7 @@ class ObjectiveRef(Schema):
     title: str
 
 
-class AlignmentOut(Schema):
+class AlignmentOut(RecordOut):
     place_id: int
     strategy_id: int | None
     current_plan_ids: list[int]

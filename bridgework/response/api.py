@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from ninja import Body, Router, Schema
+from ninja import Body, Router
 from ninja.responses import Status
 
 from bridgework.access.policy import can
@@ -20,6 +20,7 @@ from bridgework.web.api import (
     add_form_endpoints,
     add_read_endpoints,
 )
+from bridgework.web.api_rows import RecordOut
 
 from . import selectors
 from .actions import do_receive_report
@@ -39,7 +40,7 @@ __all__ = ["router"]
 router = Router(tags=["response"])
 
 
-class ReportOut(Schema):
+class ReportOut(RecordOut):
     id: int
     reference: str
     kind: str
@@ -75,7 +76,7 @@ class ReportOut(Schema):
         return obj.get_absolute_url()
 
 
-class TensionAssessmentOut(Schema):
+class TensionAssessmentOut(RecordOut):
     id: int
     place_id: int
     week_start: date
@@ -98,7 +99,7 @@ class TensionAssessmentOut(Schema):
         return obj.level.value
 
 
-class AlertRuleOut(Schema):
+class AlertRuleOut(RecordOut):
     id: int
     name: str
     place_id: int
@@ -112,7 +113,7 @@ class AlertRuleOut(Schema):
     tlp: int
 
 
-class CrisisOut(Schema):
+class CrisisOut(RecordOut):
     id: int
     title: str
     place_id: int
@@ -127,7 +128,7 @@ class CrisisOut(Schema):
     tlp: int
 
 
-class CrisisUpdateOut(Schema):
+class CrisisUpdateOut(RecordOut):
     id: int
     crisis_id: int
     kind: str
@@ -165,7 +166,7 @@ for _viewset, _path, _out, _name, _plural in (
     add_form_endpoints(router, viewset=_viewset, path=_path, out=_out, name=_name, read=_read)
 
 
-class WeekOut(Schema):
+class WeekOut(RecordOut):
     week: str
     week_start: date
     highest: int | None
@@ -173,7 +174,7 @@ class WeekOut(Schema):
     returns: int
 
 
-class PictureOut(Schema):
+class PictureOut(RecordOut):
     place_id: int
     weeks: list[WeekOut]
 
@@ -203,7 +204,7 @@ def tension_picture(request, place: str | None = None):
     }
 
 
-class IntakeOut(Schema):
+class IntakeOut(RecordOut):
     id: int
     reference: str
     place_id: int

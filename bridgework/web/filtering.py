@@ -285,12 +285,21 @@ def filter_schema(
     return create_model(name, __base__=base, **fields)
 
 
+def names_a_filter(filterset_class: type[django_filters.FilterSet], params) -> bool:
+    """Whether a query parameter is one of the filters' (a range's ``name_min``… included).
+    An empty filter never narrows a list, so without one there is nothing to filter."""
+    names = filterset_class.base_filters.keys()
+    return any(key in names or any(key.startswith(f"{name}_") for name in names) for key in params)
+
+
 def filter_for_api(
     filterset_class: type[django_filters.FilterSet], request, queryset: QuerySet
 ) -> QuerySet:
     """``queryset`` filtered by the request's query parameters: 404 when one names a record
     the user cannot see (as that record's own endpoint would answer), 422 naming each other
     bad value."""
+    if not names_a_filter(filterset_class, request.GET):
+        return queryset  # what a bound but empty form would give, without building the form
     filterset = filterset_class(request.GET, queryset=queryset, request=request)
     if isinstance(filterset, ScopedFilterSet) and filterset.names_unknown_record():
         raise Http404
