@@ -174,9 +174,6 @@ def test_a_range_filter_is_noticed_by_either_half():
             model = Organisation
             fields: list[str] = []
 
-    assert _data_keys(ByYear) == ["founded_min", "founded_max"] or _data_keys(ByYear) == [
-        "founded_0",
-        "founded_1",
-    ]
-    assert names_a_filter(ByYear, QueryDict(f"{_data_keys(ByYear)[1]}=3"))
+    assert _data_keys(ByYear) == ["founded_0", "founded_1"]
+    assert names_a_filter(ByYear, QueryDict("founded_1=3"))
     assert not names_a_filter(ByYear, QueryDict("founder=3&limit=5"))
