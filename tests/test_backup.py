@@ -67,3 +67,19 @@ def test_a_backup_of_the_other_database_or_of_nothing_is_refused(tmp_path):
         call_command("restore", str(bogus), "--no-input")
     with pytest.raises(CommandError, match="No backup"):
         call_command("restore", str(tmp_path / "missing.tar.gz"), "--no-input")
+
+
+def test_a_restore_moves_the_access_epoch_past_every_earlier_one(tmp_path):
+    """Access cached under an epoch of the replaced data must never be found again."""
+    from bridgework.access.models import AccessEpoch
+
+    build_tree()
+    AccessEpoch.bump()
+    path = tmp_path / "backup.tar.gz"
+    call_command("backup", str(path), stdout=io.StringIO())
+    for _ in range(3):
+        AccessEpoch.bump()
+    seen = AccessEpoch.current()
+    call_command("restore", str(path), "--no-input", stdout=io.StringIO())
+    connection.close()
+    assert AccessEpoch.current() > seen

@@ -6,18 +6,21 @@ Every write that can change what someone may do bumps one of the two — whichev
 made (an action, the shell, a data migration, a test), hence signals rather than actions.
 """
 
+import time
+
 from django.contrib.auth.signals import user_logged_in
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
+from bridgework.core.backup import database_restored
 from bridgework.places.actions import subtree_moved
 from bridgework.places.models import Hub
 
 from .models import AccessEpoch, PolicyRule, Role, RoleAssignment, User
 
-__all__ = ["bump_epoch", "bump_user", "remember_sign_in_time"]
+__all__ = ["bump_epoch", "bump_user", "move_epoch_past_restore", "remember_sign_in_time"]
 
 SIGNED_IN_AT = "bridgework_signed_in_at"
 LAST_SEEN_AT = "bridgework_last_seen_at"
@@ -51,3 +54,14 @@ def bump_epoch(sender, **kwargs):
     """Something everyone's access is built from changed: every cached access is stale."""
     if kwargs.get("action", "post_").startswith("post_"):  # m2m_changed: after, not before
         AccessEpoch.bump()
+
+
+@receiver(database_restored)
+def move_epoch_past_restore(sender, **kwargs):
+    """A restore brings back an older epoch, one the shared cache and running processes may
+    hold access under, built from other data. Move it to the clock (in milliseconds): past
+    every value it had before, restored or not, since it only ever grows by one a change."""
+    restored = AccessEpoch.current()
+    AccessEpoch.objects.update_or_create(
+        pk=1, defaults={"value": max(restored + 1, time.time_ns() // 1_000_000)}
+    )

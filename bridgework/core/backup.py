@@ -22,11 +22,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, connections
+from django.dispatch import Signal
 from django.utils import timezone
 
-__all__ = ["BackupError", "Manifest", "make_backup", "restore_backup"]
+__all__ = ["BackupError", "Manifest", "database_restored", "make_backup", "restore_backup"]
 
 FORMAT = 1
+
+# Sent after a restore has replaced the database: whatever was derived from the data it
+# replaced (cached access, above all) must not be mistaken for current.
+database_restored = Signal()
 
 
 class BackupError(Exception):
@@ -164,6 +169,8 @@ def restore_backup(path: Path) -> Manifest:
                 f"{connection.vendor}."
             )
         _restore_database(work, manifest.vendor)
+        connection.close()  # a fresh connection reads the restored database
+        database_restored.send(sender=restore_backup)
         media = _media_root_setting()
         if manifest.media and media is not None:
             if media.exists():
