@@ -93,9 +93,8 @@ def test_a_plain_column_reads_as_the_dotted_path_reads_it():
                     if read is None:
                         continue
                     name = column.attr
-                    field = model._meta.get_field(
-                        name[4:-8] if name.startswith("get_") and name.endswith("_display") else name
-                    )
+                    is_label = name.startswith("get_") and name.endswith("_display")
+                    field = model._meta.get_field(name[4:-8] if is_label else name)
                     for value in _samples(field):
                         record = model()
                         setattr(record, field.attname, value)

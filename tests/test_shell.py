@@ -1,0 +1,54 @@
+"""The shell's menus and language choices are written in Python (``web/templatetags/shell``):
+the same HTML the template loops wrote, escaped and localized alike."""
+
+import pytest
+from django.template import Context, RequestContext, Template
+from django.test import RequestFactory
+from django.utils.translation import override
+
+from bridgework.web.templatetags.shell import language_options, menu_links
+
+# What the shell's templates were, kept here as the reference.
+MENU_AS_TEMPLATE = (
+    '{% load i18n %}<ul>\n        {% for entry, current, badge in entries %}<li><a href="'
+    '{{ entry.url }}"{% if current %} aria-current="{{ current }}"{% endif %}>{{ entry.label }}'
+    '{% if badge %} <span class="badge count">{{ badge }}<span class="visually-hidden"> '
+    '{% translate "new" %}</span></span>{% endif %}</a></li>\n        {% endfor %}\n      </ul>'
+)
+LANGUAGES_AS_TEMPLATE = (
+    "{% load i18n %}{% get_current_language as LANGUAGE_CODE %}"
+    "{% get_available_languages as LANGUAGES %}{% get_language_info_list for LANGUAGES as "
+    'languages %}{% for language in languages %}\n        <option value="{{ language.code }}"'
+    ' lang="{{ language.code }}"{% if language.code == LANGUAGE_CODE %} selected{% endif %}>'
+    "{{ language.name_local }}</option>{% endfor %}"
+)
+
+
+class _Entry:
+    def __init__(self, url, label):
+        self.url, self.label = url, label
+
+
+ENTRIES = [
+    (_Entry("/", "Home"), "", 0),
+    (_Entry("/inbox/?a=1&b=2", 'Inbox <new> & "quoted"'), "page", 3),
+    (_Entry("/organisations/", "Organisations"), "true", 0),
+    (_Entry("/reports/", "Reports"), "", 1234),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("entries", [ENTRIES, ENTRIES[:1], []], ids=["all", "one", "none"])
+def test_a_menu_is_what_the_template_wrote(language, entries):
+    with override(language):
+        expected = Template(MENU_AS_TEMPLATE).render(Context({"entries": entries}))
+        assert menu_links(Context({}), entries) == expected
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_language_choices_are_what_the_template_wrote(language):
+    request = RequestFactory().get("/")
+    with override(language):
+        expected = Template(LANGUAGES_AS_TEMPLATE).render(RequestContext(request, {}))
+        assert language_options(language) == expected
+        assert f'value="{language}" lang="{language}" selected>' in expected
