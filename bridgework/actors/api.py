@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, scoped_prefetch
+from bridgework.core.plain_reads import plain_rows
 from bridgework.places.selectors import place_reference
 from bridgework.web.api import (
     ERROR_RESPONSES,
@@ -113,8 +114,14 @@ def _attach_related(orgs: list[Organisation]) -> None:
         return
     selectors.attach_places(orgs)
     area_ids: dict[int, list[int]] = {org.pk: [] for org in orgs}
-    areas = OrganisationArea.objects.filter(organisation_id__in=list(area_ids)).order_by("pk")
-    for org_id, place_id in areas.values_list("organisation_id", "place_id"):
+    areas = plain_rows(
+        OrganisationArea,
+        ("organisation", "place"),
+        key="organisation",
+        keys=area_ids,
+        order_by=("id",),
+    )
+    for org_id, place_id in areas:
         area_ids[org_id].append(place_id)
     slugs = selectors.theme_links(orgs, "slug")
     for org in orgs:

@@ -17,6 +17,7 @@ from django.db.models.functions import Substr
 from bridgework.access.policy import Sight, sight_for
 from bridgework.activity.selectors import shown_changes
 from bridgework.core.paths import ancestor_paths, prefix_length, subtrees_q
+from bridgework.core.plain_reads import instances_by_pk, plain_rows
 from bridgework.core.scoping import ScopedQuerySet, scope_for
 from bridgework.places.models import Hub, Place
 from bridgework.places.selectors import place_references
@@ -60,7 +61,7 @@ def attach_places(orgs: list[Organisation]) -> None:
     wanted = {org.place_id for org in orgs}
     if not wanted:
         return
-    places = Place.objects.filter(pk__in=wanted).only("pk", "name", "path", "depth").in_bulk()
+    places = instances_by_pk(Place, ("name", "path", "depth"), wanted)
     for org in orgs:
         org.place = places[org.place_id]
 
@@ -71,11 +72,17 @@ def theme_links(orgs: list[Organisation], column: str) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {org.pk: [] for org in orgs}
     if not found:
         return found
-    links = Organisation.themes.through.objects.filter(organisation_id__in=list(found))
-    for org_id, value in links.order_by("theme__name").values_list(
-        "organisation_id", f"theme__{column}"
-    ):
-        found[org_id].append(value)
+    links = plain_rows(
+        Organisation.themes.through, ("organisation", "theme"), key="organisation", keys=found
+    )
+    themes = {
+        pk: (name, value)
+        for pk, name, value in plain_rows(
+            Theme, ("id", "name", column), key="id", keys={theme for _org, theme in links}
+        )
+    }
+    for org_id, theme_id in sorted(links, key=lambda link: themes[link[1]][0]):
+        found[org_id].append(themes[theme_id][1])
     return found
 
 

@@ -1,0 +1,90 @@
+"""Plain values of rows picked by key, read without compiling a queryset.
+
+A list's page attaches what its cells show of related records (a place's name, an area's
+place, a theme's name) to rows already read through the scoped queryset. Each of those reads
+is one fixed statement, yet the ORM spent about 2,500 Python calls building and compiling
+it: a third of the organisation list's API answer (decision 0009). These helpers write the
+statement from the model's metadata and run it on a cursor, with the keys bound as
+parameters.
+
+They decide nothing about access: use them only for records the caller is entitled to name
+(a page's own rows, their links), as ``prefetch_related`` would be. They read integer and text
+columns only, which every backend returns as Python wants them, so no converter is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from django.db import connections, models, router
+
+__all__ = ["instances_by_pk", "plain_rows"]
+
+# Well under SQLite's smallest limit of bound parameters (999).
+KEYS_PER_STATEMENT = 500
+
+_PLAIN_TYPES = (
+    models.AutoField,
+    models.BigAutoField,
+    models.IntegerField,
+    models.ForeignKey,
+    models.CharField,
+    models.TextField,
+)
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, _PLAIN_TYPES) or not field.concrete:
+        raise TypeError(f"{model.__name__}.{name} is not an integer or text column")
+    return field.column  # type: ignore[union-attr]
+
+
+def _chunks(keys: Iterable[Any]) -> Iterator[list[Any]]:
+    keys = iter(keys)
+    while chunk := list(islice(keys, KEYS_PER_STATEMENT)):
+        yield chunk
+
+
+def plain_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    *,
+    key: str,
+    keys: Iterable[Any],
+    order_by: Sequence[str] = (),
+) -> list[tuple]:
+    """``columns`` (field names) of ``model``'s rows whose field ``key`` is one of ``keys``,
+    in ``order_by`` order within each statement of at most 500 keys."""
+    database = router.db_for_read(model)
+    connection = connections[database]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    selected = ", ".join(quote(_column(model, name)) for name in columns)
+    where = quote(_column(model, key))
+    ordering = ", ".join(quote(_column(model, name)) for name in order_by)
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(dict.fromkeys(keys)):
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT {selected} FROM {table} WHERE {where} IN ({marks})"  # noqa: S608
+            cursor.execute(f"{sql} ORDER BY {ordering}" if ordering else sql, chunk)
+            rows.extend(cursor.fetchall())
+    return rows
+
+
+def instances_by_pk(
+    model: type[models.Model], field_names: Sequence[str], pks: Iterable[Any]
+) -> dict[Any, models.Model]:
+    """``model``'s records with these primary keys, only ``field_names`` loaded (as
+    ``only()`` loads them; the rest is deferred), by primary key."""
+    pk = model._meta.pk
+    wanted = {pk.name, *field_names}
+    fields = [f for f in model._meta.concrete_fields if f.name in wanted or f.attname in wanted]
+    attnames = [field.attname for field in fields]  # from_db takes them in the model's order
+    at = attnames.index(pk.attname)
+    database = router.db_for_read(model)
+    found = plain_rows(model, [field.name for field in fields], key=pk.name, keys=pks)
+    return {row[at]: model.from_db(database, attnames, row) for row in found}

@@ -1,0 +1,78 @@
+"""Plain values by key (core.plain_reads): what the ORM's own statements give, in chunks."""
+
+import pytest
+
+from bridgework.actors.models import Organisation, OrganisationArea, Theme
+from bridgework.actors.selectors import attach_places, theme_links
+from bridgework.core import plain_reads
+from bridgework.core.plain_reads import instances_by_pk, plain_rows
+from bridgework.places.models import Place
+from tests.helpers import working_organisation
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def orgs(tree):
+    themes = list(Theme.objects.order_by("-name").values_list("slug", flat=True)[:3])
+    return [
+        working_organisation(
+            f"Org {n}", "youth", tree.city, tree.ward, tree.city, themes=themes[: n % 4]
+        )
+        for n in range(7)
+    ]
+
+
+@pytest.fixture(params=[500, 2], ids=["one statement", "chunks of two keys"])
+def chunked(request, monkeypatch):
+    monkeypatch.setattr(plain_reads, "KEYS_PER_STATEMENT", request.param)
+
+
+def test_rows_by_key_are_the_orm_s(orgs, chunked):
+    keys = [org.pk for org in orgs] + [orgs[0].pk, -1]  # a repeat and a key with no row
+    ours = plain_rows(
+        OrganisationArea, ("organisation", "place"), key="organisation", keys=keys, order_by=("id",)
+    )
+    theirs = list(
+        OrganisationArea.objects.filter(organisation_id__in=keys)
+        .order_by("id")
+        .values_list("organisation_id", "place_id")
+    )
+    assert sorted(ours) == sorted(theirs) and len(ours) == 14
+    if len(keys) <= plain_reads.KEYS_PER_STATEMENT:
+        assert ours == theirs  # one statement: in its order
+
+
+def test_records_by_pk_are_loaded_as_only_loads_them(tree, chunked):
+    wanted = [tree.city.pk, tree.ward.pk, tree.sibling.pk]
+    ours = instances_by_pk(Place, ("name", "path", "depth"), wanted)
+    theirs = Place.objects.only("name", "path", "depth").in_bulk(wanted)
+    assert set(ours) == set(theirs)
+    for pk, place in ours.items():
+        assert type(place) is Place and not place._state.adding
+        assert (place.pk, place.name, place.path, place.depth) == (
+            theirs[pk].pk,
+            theirs[pk].name,
+            theirs[pk].path,
+            theirs[pk].depth,
+        )
+        assert place.get_deferred_fields() == theirs[pk].get_deferred_fields()
+    assert ours[tree.city.pk].code == tree.city.code  # a deferred field still loads
+
+
+def test_only_integer_and_text_columns():
+    with pytest.raises(TypeError, match="not an integer or text column"):
+        plain_rows(Place, ("opened_on",), key="id", keys=[1])
+
+
+def test_a_page_s_places_and_themes_as_the_orm_gave_them(orgs, chunked):
+    rows = list(Organisation.objects.filter(pk__in=[org.pk for org in orgs]).only("id", "place_id"))
+    attach_places(rows)
+    for org in rows:
+        assert org.place == Place.objects.get(pk=org.place_id) and org.place.name
+    for column in ("name", "slug"):
+        links = theme_links(rows, column)
+        for org in rows:
+            expected = list(org.themes.order_by("name").values_list(column, flat=True))
+            assert links[org.pk] == expected
+        assert any(len(values) > 1 for values in links.values())
