@@ -79,11 +79,11 @@ HIDDEN = gettext_lazy("hidden")
 
 
 def _themes(org: Organisation) -> str:
-    # ``listed_theme_names``: what the list attached (stored names, as plain strings).
-    names = getattr(org, "listed_theme_names", None)
-    if names is None:
+    # ``listed_themes``: what the list attached (the names in the reader's language).
+    listed = getattr(org, "listed_themes", None)
+    if listed is None:
         return ", ".join(str(theme) for theme in org.themes.all())
-    return ", ".join(theme_label(name) for name in names)
+    return listed
 
 
 class _ListedPerson(selectors.ContactFlag):
@@ -141,8 +141,10 @@ class OrganisationViewSet(ModelViewSet):
     def attach_listed(cls, rows):
         selectors.attach_places(rows)
         names = selectors.theme_links(rows, "name")
+        # Each theme translated once a page, not once a row.
+        labels = {name: theme_label(name) for name in set().union(*names.values())}
         for org in rows:
-            vars(org)["listed_theme_names"] = names[org.pk]  # what ``_themes`` reads
+            vars(org)["listed_themes"] = ", ".join(labels[name] for name in names[org.pk])
 
     @classmethod
     def filter_context(cls, request):
