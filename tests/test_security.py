@@ -379,3 +379,26 @@ def test_the_readme_tells_the_proxy_to_log_paths_only():
         "$http_referer",
     ):
         assert leaky not in nginx.group(1), leaky
+
+
+@pytest.mark.django_db
+def test_passwords_are_hashed_with_argon2_and_older_hashes_move_to_it():
+    """The served settings (the test run hashes with MD5, for speed only)."""
+    from django.contrib.auth.hashers import make_password
+    from django.test import override_settings
+
+    from bridgework import settings as served
+    from bridgework.access.factories import UserFactory
+
+    passphrase = "a long passphrase for a test"
+    with override_settings(PASSWORD_HASHERS=served.PASSWORD_HASHERS):
+        user = UserFactory(label="hashed")
+        user.set_password(passphrase)
+        user.save()
+        assert user.password.startswith("argon2$argon2id$")
+        user.password = make_password(passphrase, hasher="pbkdf2_sha256")  # an older account
+        user.save()
+        assert user.check_password(passphrase)  # signs in, and is rehashed
+        user.refresh_from_db()
+        assert user.password.startswith("argon2$") and user.check_password(passphrase)
+        assert not user.check_password("not the passphrase")
