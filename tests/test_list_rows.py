@@ -4,6 +4,7 @@ with ``{{ cell }}``, localized and escaped alike, the first a link to the record
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.template import Context, Template
 from django.utils.safestring import mark_safe
 from django.utils.translation import override
@@ -18,6 +19,11 @@ CELLS = [
     None,
     "",
     42,
+    0,
+    -7,
+    1234567,
+    True,
+    12.5,
 ]
 
 
@@ -29,7 +35,9 @@ def _as_template_wrote(cells, url):
     return template.render(Context({"cells": cells, "url": url}))
 
 
-def test_cells_are_written_as_the_template_wrote_them():
+@pytest.mark.parametrize("grouped", [False, True], ids=["plain numbers", "thousands grouped"])
+def test_cells_are_written_as_the_template_wrote_them(grouped, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouped
     for language in ("en", "fr"):
         with override(language):
             row = ListedRow(object(), CELLS, "/organisations/7/?a=1&b=2")

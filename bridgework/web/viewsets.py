@@ -16,6 +16,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, ClassVar, Literal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -233,6 +234,8 @@ def _cell_html(cell: Any) -> str:
     as the template renders it."""
     if type(cell) is str:
         return html.escape(cell)
+    if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(cell)  # what number_format gives a whole number it does not group
     return render_value_in_context(cell, _AS_TEMPLATE_WOULD)
 
 
