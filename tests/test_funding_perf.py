@@ -133,3 +133,16 @@ def test_the_fund_pipeline_sends_as_many_queries_for_50_applications_as_for_1(fu
     response = client.get(PIPELINE)
     assert response.content.decode().count("/funding/tranches/") >= 10  # ten grants to pay
     assert _queries(client, PIPELINE) == one
+
+
+def test_the_applications_api_list_joins_no_related_record(fund):
+    """Its answer names the call, organisation and place by id only (ApplicationOut's
+    ``list_related``): the page's statement reads the applications alone."""
+    client = _api(fund.staff)
+    fund.add(3)
+    client.get(API)
+    with CaptureQueriesContext(connection) as sent:
+        response = client.get(API)
+    assert len(response.json()["items"]) == 3
+    (page,) = [q["sql"] for q in sent if q["sql"].startswith('SELECT "funding_application"."id"')]
+    assert " JOIN " not in page.split(" WHERE ")[0], page

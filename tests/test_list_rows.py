@@ -118,3 +118,17 @@ def test_relations_paths_and_callables_keep_the_general_path():
     for attr in ("place", "place.name", "place_id", "get_absolute_url", "themes", str):
         assert _plain_reader(Column(attr, "x"), Organisation, "en") is None, attr
     assert _plain_reader(Column("name", "x"), Organisation, "en") is not None
+
+
+def test_a_list_joins_only_the_relations_it_names():
+    """``select_related()`` with no name joins every relation: a list naming none joins none."""
+    checked = 0
+    for viewset in _viewsets():
+        queryset = viewset.list_queryset(viewset.model._default_manager.all())
+        named = viewset.list_select_related
+        if named:
+            assert queryset.query.select_related, viewset
+            continue
+        assert queryset.query.select_related is False, viewset
+        checked += 1
+    assert checked

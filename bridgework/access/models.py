@@ -11,13 +11,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.core.models import TimeStampedModel, ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
+from bridgework.core.urls import record_url
 from bridgework.places.models import Hub, ScopedModel
 
 from .roles import default_role_name
@@ -217,7 +217,7 @@ class RoleAssignment(ScopedModel):
         return f"{self.user} — {self.role} — {self.hub or self.place}"
 
     def get_absolute_url(self) -> str:
-        return reverse("access:roleassignment_detail", args=[self.pk])
+        return record_url("access:roleassignment_detail", self.pk)
 
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on <= self.starts_on:

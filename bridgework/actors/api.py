@@ -156,7 +156,7 @@ def get_organisation(request, record_id: int):
 # --- people --------------------------------------------------------------------------------------
 
 
-class PostBrief(Schema):
+class PostBrief(RecordOut):
     id: int
     title: str
     organisation_id: int

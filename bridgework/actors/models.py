@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.core.fields import PathField
 from bridgework.core.models import ends_after_start
+from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, Place, ScopedModel
 
 from .choices import OrgLevel, Sector, theme_label
@@ -77,7 +77,7 @@ class Organisation(LabelledModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("actors:organisation_detail", args=[self.pk])
+        return record_url("actors:organisation_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -214,7 +214,7 @@ class Person(LabelledModel):
         return self.full_name
 
     def get_absolute_url(self) -> str:
-        return reverse("actors:person_detail", args=[self.pk])
+        return record_url("actors:person_detail", self.pk)
 
     @property
     def is_erased(self) -> bool:
@@ -255,7 +255,7 @@ class Post(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("actors:post_detail", args=[self.pk])
+        return record_url("actors:post_detail", self.pk)
 
     def save(self, *args, **kwargs):
         self.follow_organisation()

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +30,7 @@ from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, ScopedModel
 
 from .choices import CLOSED_ACTION_STATUSES, ActionStatus, BodyKind, MeetingStatus, SeatRole
@@ -135,7 +135,7 @@ class Body(LabelledModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:body_detail", args=[self.pk])
+        return record_url("bodies:body_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -222,7 +222,7 @@ class Seat(DerivedPlaceMixin, ScopedModel):
         return _("%(role)s seat, %(body)s") % {"role": self.get_role_display(), "body": self.body}
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:seat_detail", args=[self.pk])
+        return record_url("bodies:seat_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.body_id:
@@ -291,7 +291,7 @@ class Meeting(DerivedPlaceMixin, LabelledModel):
         return f"{self.title} ({self.starts_at:%Y-%m-%d})" if self.starts_at else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:meeting_detail", args=[self.pk])
+        return record_url("bodies:meeting_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.body_id:
@@ -368,7 +368,7 @@ class Attendance(DerivedPlaceMixin, ScopedModel):
         return _("Attendance at %(meeting)s") % {"meeting": self.meeting}
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:attendance_detail", args=[self.pk])
+        return record_url("bodies:attendance_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.meeting_id:
@@ -431,7 +431,7 @@ class Decision(DerivedPlaceMixin, ScopedModel):
         return f"{day} — {text}"
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:decision_detail", args=[self.pk])
+        return record_url("bodies:decision_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.meeting_id:
@@ -525,7 +525,7 @@ class ActionItem(DerivedPlaceMixin, LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:actionitem_detail", args=[self.pk])
+        return record_url("bodies:actionitem_detail", self.pk)
 
     def derive_place(self) -> None:
         # An item that names a decision comes from the meeting that took it: its label may not
@@ -623,7 +623,7 @@ class ActionUpdate(DerivedPlaceMixin, ScopedModel):
         return _("Update on %(item)s") % {"item": self.item}
 
     def get_absolute_url(self) -> str:
-        return reverse("bodies:actionupdate_detail", args=[self.pk])
+        return record_url("bodies:actionupdate_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.item_id:

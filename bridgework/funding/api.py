@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, sight_for
@@ -47,7 +47,7 @@ __all__ = ["router"]
 router = Router(tags=["funding"])
 
 
-class _WithUrl(Schema):
+class _WithUrl(RecordOut):
     url: str
 
     @staticmethod
@@ -82,6 +82,9 @@ class CallOut(_WithUrl):
 
 
 class ApplicationOut(_WithUrl):
+    # Related records as ids only: the list joins none of them (see add_read_endpoints).
+    list_related: ClassVar[tuple[str, ...]] = ()
+
     id: int
     call_id: int
     organisation_id: int

@@ -27,7 +27,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +34,7 @@ from bridgework.actors.models import Organisation, Theme
 from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, Place, ScopedModel
 from bridgework.plans.choices import Aggregation
 from bridgework.plans.models import Indicator, LocalNeed, Objective, PlanAction
@@ -202,7 +202,7 @@ class Fund(DerivedPlaceMixin, LabelledModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:fund_detail", args=[self.pk])
+        return record_url("funding:fund_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.owner_id:
@@ -292,7 +292,7 @@ class Call(FundPart):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:call_detail", args=[self.pk])
+        return record_url("funding:call_detail", self.pk)
 
     def is_open(self, now: datetime.datetime | None = None) -> bool:
         now = now or timezone.now()
@@ -392,7 +392,7 @@ class Application(DerivedPlaceMixin, LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:application_detail", args=[self.pk])
+        return record_url("funding:application_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.organisation_id:
@@ -502,7 +502,7 @@ class Review(ApplicationPart):
         return _("Review of %(application)s") % {"application": self.application}
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:review_detail", args=[self.pk])
+        return record_url("funding:review_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -586,7 +586,7 @@ class Grant(ApplicationPart):
         return _("Grant for %(application)s") % {"application": self.application}
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:grant_detail", args=[self.pk])
+        return record_url("funding:grant_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -696,7 +696,7 @@ class Report(GrantPart):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:report_detail", args=[self.pk])
+        return record_url("funding:report_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -746,7 +746,7 @@ class Tranche(GrantPart):
         return _("Tranche %(number)s") % {"number": self.number}
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:tranche_detail", args=[self.pk])
+        return record_url("funding:tranche_detail", self.pk)
 
     def report_accepted(self) -> bool:
         return self.number == 1 or self.reports.filter(status=ReportStatus.ACCEPTED).exists()
@@ -794,7 +794,7 @@ class GrantIndicator(GrantPart):
         return _("Indicator target: %(target)s") % {"target": self.target}
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:grantindicator_detail", args=[self.pk])
+        return record_url("funding:grantindicator_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -839,7 +839,7 @@ class Result(GrantPart):
         return _("Result of %(report)s: %(value)s") % {"report": self.report, "value": self.value}
 
     def get_absolute_url(self) -> str:
-        return reverse("funding:result_detail", args=[self.pk])
+        return record_url("funding:result_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.report_id:

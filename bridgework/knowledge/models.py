@@ -22,6 +22,7 @@ from bridgework.actors.choices import Sector
 from bridgework.actors.models import Organisation, Theme
 from bridgework.core.models import TimeStampedModel
 from bridgework.core.tlp import TLP
+from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, Place
 
 from .choices import EvidenceLevel, ItemKind, ItemStatus, Language
@@ -108,7 +109,7 @@ class KnowledgeItem(LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("knowledge:knowledgeitem_detail", args=[self.pk])
+        return record_url("knowledge:knowledgeitem_detail", self.pk)
 
     @property
     def is_public(self) -> bool:

@@ -23,7 +23,6 @@ from django.core.files.storage import FileSystemStorage
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +32,7 @@ from bridgework.core.fields import PathField
 from bridgework.core.models import TimeStampedModel
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
+from bridgework.core.urls import record_url
 from bridgework.places.models import Place, ReferralStep, ScopedModel
 
 from .choices import OPEN_STATUSES, Moderation, ProposalKind, ProposalStatus, ReportReason
@@ -141,7 +141,7 @@ class SupportThreshold(ScopedModel):
         }
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:supportthreshold_detail", args=[self.pk])
+        return record_url("participation:supportthreshold_detail", self.pk)
 
 
 class ModeratedContent(models.Model):
@@ -273,10 +273,10 @@ class Proposal(ModeratedContent, ScopedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:proposal_detail", args=[self.pk])
+        return record_url("participation:proposal_detail", self.pk)
 
     def get_public_url(self) -> str:
-        return reverse("participation:public_proposal", args=[self.pk])
+        return record_url("participation:public_proposal", self.pk)
 
     def full_clean(self, *args, **kwargs):
         self.derive_handler()
@@ -487,10 +487,10 @@ class TownHall(DerivedPlaceMixin, ScopedModel):
         return f"{self.title} ({self.starts_at:%Y-%m-%d})" if self.starts_at else self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("participation:townhall_detail", args=[self.pk])
+        return record_url("participation:townhall_detail", self.pk)
 
     def get_public_url(self) -> str:
-        return reverse("participation:public_townhall", args=[self.pk])
+        return record_url("participation:public_townhall", self.pk)
 
     def derive_place(self) -> None:
         if self.body_id:

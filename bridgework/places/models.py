@@ -16,6 +16,7 @@ from bridgework.core.models import TimeStampedModel, ends_after_start
 from bridgework.core.paths import ancestor_paths
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
+from bridgework.core.urls import record_url
 
 from .geometry import validate_geometry
 
@@ -161,7 +162,7 @@ class Place(TimeStampedModel):
         return queryset.search(text)
 
     def get_absolute_url(self) -> str:
-        return reverse("places:place_detail", args=[self.pk])
+        return record_url("places:place_detail", self.pk)
 
     def clean(self) -> None:
         if self.opened_on and self.closed_on and self.closed_on <= self.opened_on:
@@ -415,7 +416,7 @@ class NetworkMembership(ScopedModel):
         return f"{self.place} — {self.network}"
 
     def get_absolute_url(self) -> str:
-        return reverse("places:networkmembership_detail", args=[self.pk])
+        return record_url("places:networkmembership_detail", self.pk)
 
     def clean(self) -> None:
         if self.left_on and self.joined_on and self.left_on < self.joined_on:

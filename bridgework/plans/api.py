@@ -47,7 +47,7 @@ __all__ = ["router"]
 router = Router(tags=["plans"])
 
 
-class _WithUrl(Schema):
+class _WithUrl(RecordOut):
     url: str
 
     @staticmethod

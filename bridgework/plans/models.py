@@ -30,7 +30,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +38,7 @@ from bridgework.bodies.models import Body, DerivedPlaceMixin, PartQuerySet
 from bridgework.core.fields import PathField
 from bridgework.core.models import ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, Place, ReferralStep, RolledUpModel, ScopedModel
 
 from .choices import (
@@ -145,7 +145,7 @@ class Strategy(DerivedPlaceMixin, LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:strategy_detail", args=[self.pk])
+        return record_url("plans:strategy_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.owner_id:
@@ -193,7 +193,7 @@ class Pillar(StrategyPart):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:pillar_detail", args=[self.pk])
+        return record_url("plans:pillar_detail", self.pk)
 
 
 class Objective(StrategyPart):
@@ -232,7 +232,7 @@ class Objective(StrategyPart):
         return f"{self.code} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:objective_detail", args=[self.pk])
+        return record_url("plans:objective_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.pillar_id:
@@ -295,7 +295,7 @@ class Indicator(StrategyPart):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:indicator_detail", args=[self.pk])
+        return record_url("plans:indicator_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.objective_id:
@@ -362,7 +362,7 @@ class LocalPlan(LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:localplan_detail", args=[self.pk])
+        return record_url("plans:localplan_detail", self.pk)
 
     def clean(self) -> None:
         super().clean()
@@ -419,7 +419,7 @@ class PlanPriority(PlanPart):
         return f"{self.number}. {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:planpriority_detail", args=[self.pk])
+        return record_url("plans:planpriority_detail", self.pk)
 
 
 class PlanAction(PlanPart):
@@ -477,7 +477,7 @@ class PlanAction(PlanPart):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:planaction_detail", args=[self.pk])
+        return record_url("plans:planaction_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.priority_id:
@@ -567,7 +567,7 @@ class LocalNeed(LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:localneed_detail", args=[self.pk])
+        return record_url("plans:localneed_detail", self.pk)
 
     def full_clean(self, *args, **kwargs):
         self.derive_handler()
@@ -623,7 +623,7 @@ class NeedReferral(DerivedPlaceMixin, NeedPart, ReferralStep):
         return _("%(need)s passed up") % {"need": self.need}
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:needreferral_detail", args=[self.pk])
+        return record_url("plans:needreferral_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.need_id:
@@ -661,7 +661,7 @@ class NeedSupport(NeedPart):
         return _("Support for %(need)s") % {"need": self.need}
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:needsupport_detail", args=[self.pk])
+        return record_url("plans:needsupport_detail", self.pk)
 
     def clean(self) -> None:
         if self.need_id and self.place_id and not supports_from_outside(self.need, self.place):
@@ -716,7 +716,7 @@ class IndicatorValue(RolledUpModel):
         return _("Value for %(period)s") % {"period": self.period}
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:indicatorvalue_detail", args=[self.pk])
+        return record_url("plans:indicatorvalue_detail", self.pk)
 
     @property
     def period(self) -> Period:
@@ -784,7 +784,7 @@ class Approval(ScopedModel):
         return _("%(place)s approved %(period)s") % {"place": self.place, "period": self.period}
 
     def get_absolute_url(self) -> str:
-        return reverse("plans:approval_detail", args=[self.pk])
+        return record_url("plans:approval_detail", self.pk)
 
     @property
     def period(self) -> Period:

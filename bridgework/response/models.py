@@ -16,12 +16,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.bodies.models import ActionItem, Body, DerivedPlaceMixin, Meeting, PartQuerySet
 from bridgework.core.tlp import TLP
+from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, Place, RolledUpModel, ScopedModel
 
 from .choices import (
@@ -191,7 +191,7 @@ class Report(LabelledModel):
         return f"{self.reference}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("response:report_detail", args=[self.pk])
+        return record_url("response:report_detail", self.pk)
 
     @property
     def reference(self) -> str:
@@ -276,7 +276,7 @@ class TensionAssessment(RolledUpModel, LabelledModel):
         return f"{self.title} ({self.week_label})"
 
     def get_absolute_url(self) -> str:
-        return reverse("response:tensionassessment_detail", args=[self.pk])
+        return record_url("response:tensionassessment_detail", self.pk)
 
     @property
     def week_label(self) -> str:
@@ -359,7 +359,7 @@ class AlertRule(LabelledModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("response:alertrule_detail", args=[self.pk])
+        return record_url("response:alertrule_detail", self.pk)
 
 
 class Crisis(LabelledModel):
@@ -429,7 +429,7 @@ class Crisis(LabelledModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("response:crisis_detail", args=[self.pk])
+        return record_url("response:crisis_detail", self.pk)
 
 
 class CrisisUpdate(DerivedPlaceMixin, ScopedModel):
@@ -466,7 +466,7 @@ class CrisisUpdate(DerivedPlaceMixin, ScopedModel):
         return self.text[:80]
 
     def get_absolute_url(self) -> str:
-        return reverse("response:crisisupdate_detail", args=[self.pk])
+        return record_url("response:crisisupdate_detail", self.pk)
 
     def derive_place(self) -> None:
         if self.crisis_id:

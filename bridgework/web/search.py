@@ -131,7 +131,10 @@ class Findable:
         if rank:
             records = records.annotate(search_rank=self._rank(filterset, rank))
             ordering = ("search_rank", *ordering)
-        items = list(records.select_related(*vs.list_select_related).order_by(*ordering)[:limit])
+        if vs.list_select_related:  # none named: no join (not every relation)
+            records = records.select_related(*vs.list_select_related)
+        items = list(records.order_by(*ordering)[:limit])
+        vs.attach_listed(items)  # what the list's cells read of related records
         log_sensitive_reads(user, items)
         if self.describe is not None:
             lines = self.describe(items, user)

@@ -666,7 +666,9 @@ class ModelViewSet:
         """What the list and its exports load of each row beyond the scoped, filtered
         queryset: by default the ``list_select_related`` joins, and only the ``list_only``
         columns when the viewset names them."""
-        records = queryset.select_related(*cls.list_select_related)
+        related = cls.list_select_related
+        # No names: no join (select_related() without any would join every relation).
+        records = queryset.select_related(*related) if related else queryset
         return records.only(*cls.list_only) if cls.list_only else records
 
     @classmethod

@@ -1,0 +1,29 @@
+"""A record's page address, the cheap way (``record_url``): every model's
+``get_absolute_url`` and every list row's link go through it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
+
+__all__ = ["record_url"]
+
+_PK_MARK = 987654321
+_url_patterns: dict[tuple[str, ...], tuple[str, str]] = {}
+
+
+def record_url(viewname: str, pk: int) -> str:
+    """``reverse(viewname, args=[pk])`` for a list's rows: the route is resolved once per
+    name, script prefix, URLconf and language, then only the id changes (``reverse()`` on every
+    row of a 50-row answer was a tenth of its serialisation)."""
+    urlconf = get_urlconf() or settings.ROOT_URLCONF
+    key = (viewname, get_script_prefix(), urlconf, get_language() or "")
+    parts = _url_patterns.get(key)
+    if parts is None:
+        url = reverse(viewname, args=[_PK_MARK])
+        head, mark, tail = url.rpartition(str(_PK_MARK))
+        if not mark:  # a route that does not show the id as is: no shortcut
+            return reverse(viewname, args=[pk])
+        parts = _url_patterns[key] = (head, tail)
+    return f"{parts[0]}{int(pk)}{parts[1]}"
