@@ -356,7 +356,9 @@ def measure_growth(base, args: argparse.Namespace, started: float) -> Growth:
     for name, old, new in pages:
         _step(started, f"  {name}: p95 {old.p95:.2f} → {new.p95:.2f} ms")
     return Growth(
-        args.scale, args.growth_scale, [(name, old.p95, new.p95) for name, old, new in pages]
+        args.scale,
+        args.growth_scale,
+        [(name, old.p95, new.p95, old.cpu_p95, new.cpu_p95) for name, old, new in pages],
     )
 
 
