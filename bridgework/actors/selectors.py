@@ -234,16 +234,7 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     if statements is None:
         return _three_w_reach_orm(user, filters, overlap_limit=overlap_limit)
     counted, crowded_statement = statements
-    place = filters.place
-    values = {
-        "place": place.pk,
-        "path": place.path,
-        "path_end": subtree_bounds(place.path)[1],
-        "level": filters.level,
-        "theme": filters.theme.pk if filters.theme is not None else None,
-        "sector": filters.sector,
-        "limit": overlap_limit,
-    }
+    values = _reach_values(filters, overlap_limit)
     by_sector: dict[str, int] = {}
     counts: dict[tuple[str, int | None], int] = {}
     themes: dict[int, Theme] = {}
@@ -278,7 +269,7 @@ def _three_w_reach_orm(user, filters: OrgFilters, *, overlap_limit: int = 50) ->
     visible = scope_for(user, "view", Organisation).as_q(
         "org_path", "tlp", with_ancestors=_reach_reads_ancestors()
     )
-    values = _reach_values(filters)
+    values = _reach_values(filters, overlap_limit)
     by_sector: dict[str, int] = {}
     counts: dict[tuple[str, int | None], int] = {}
     for sector, theme, pairs, organisations in _reach_counts(visible, values):
@@ -292,11 +283,18 @@ def _three_w_reach_orm(user, filters: OrgFilters, *, overlap_limit: int = 50) ->
     )
 
 
-def _reach_values(filters: OrgFilters) -> dict[str, Any]:
-    """The filters as :func:`_reach_counts` and :func:`_reach_crowded` take them: a key only
-    for a filter that is set."""
+def _reach_values(filters: OrgFilters, overlap_limit: int) -> dict[str, Any]:
+    """The filters as :func:`_reach_counts` and :func:`_reach_crowded` take them (a key only
+    for a filter that is set), with the end of the place's range and the overlap limit that
+    their compiled statements (:func:`_reach_statements`) are also bound to."""
     assert filters.place is not None
-    values: dict[str, Any] = {"place": filters.place.pk, "path": filters.place.path}
+    path = filters.place.path
+    values: dict[str, Any] = {
+        "place": filters.place.pk,
+        "path": path,
+        "path_end": subtree_bounds(path)[1],
+        "limit": overlap_limit,
+    }
     if filters.level:
         values["level"] = filters.level
     if filters.theme is not None:
@@ -409,44 +407,52 @@ def _reach_statements(
     kept, a bounded number of them; the counts are read from the database on every call.
     None when a statement's layout cannot be told for certain (or the scope admits nothing):
     :func:`_three_w_reach_orm` answers then."""
-    connection = connections[alias]
-    qn = connection.ops.quote_name
     visible = scope.as_q("org_path", "tlp", with_ancestors=with_ancestors)
-
-    def counted(sample: Mapping[str, Any]) -> tuple[str, list[Any]]:
-        inner, params = _reach_counts(visible, sample).query.get_compiler(alias).as_sql()
-        theme = f"g.{qn('theme')}"
-        columns = ", ".join(f"t.{qn(Theme._meta.get_field(name).column)}" for name in _THEME_FIELDS)
-        # Names come from the models and the ORM's own statement; every value is a parameter.
-        sql = (
-            f"SELECT g.{qn('sector')}, {theme}, g.{qn('pairs')}, g.{qn('organisations')}, "  # noqa: S608
-            f"{columns} FROM ({inner}) g LEFT JOIN {qn(Theme._meta.db_table)} t "
-            f"ON t.{qn(Theme._meta.pk.column)} = {theme} "
-            f"ORDER BY t.{qn(Theme._meta.get_field('name').column)}"
-        )
-        return sql, list(params)
-
-    def crowded(sample: Mapping[str, Any]) -> tuple[str, list[Any]]:
-        inner, params = _reach_crowded(visible, sample).query.get_compiler(alias).as_sql()
-        n, rank, place = qn("n"), qn("overlap_rank"), f"c.{qn('place')}"
-        columns = ", ".join(f"p.{qn(Place._meta.get_field(name).column)}" for name in _PLACE_FIELDS)
-        sql = (
-            f"SELECT {place}, c.{qn('theme')}, c.{n}, {columns} FROM "  # noqa: S608
-            f"(SELECT i.*, RANK() OVER (ORDER BY i.{n} DESC) AS {rank} FROM ({inner}) i) c "
-            f"JOIN {qn(Place._meta.db_table)} p ON p.{qn(Place._meta.pk.column)} = {place} "
-            f"WHERE c.{rank} <= %s"
-        )
-        return sql, [*params, sample["limit"]]
-
     samples = _samples(shape)
     try:
-        counts = compile_statement(counted, samples)
-        overlaps = compile_statement(crowded, samples) if shape.crowded else None
+        counts = compile_statement(lambda v: _counts_sql(alias, visible, v), samples)
+        overlaps = (
+            compile_statement(lambda v: _crowded_sql(alias, visible, v), samples)
+            if shape.crowded
+            else None
+        )
     except EmptyResultSet:  # a scope that admits nothing: no statement is sent at all
         return None
     if counts is None or (shape.crowded and overlaps is None):
         return None
     return counts, overlaps
+
+
+def _counts_sql(alias: str, visible: Q, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """:func:`_reach_counts` with each group's theme record, joined after grouping, by name."""
+    qn = connections[alias].ops.quote_name
+    inner, params = _reach_counts(visible, values).query.get_compiler(alias).as_sql()
+    theme = f"g.{qn('theme')}"
+    columns = ", ".join(f"t.{qn(Theme._meta.get_field(name).column)}" for name in _THEME_FIELDS)
+    # Names come from the models and the ORM's own statement; every value is a parameter.
+    sql = (
+        f"SELECT g.{qn('sector')}, {theme}, g.{qn('pairs')}, g.{qn('organisations')}, "  # noqa: S608
+        f"{columns} FROM ({inner}) g LEFT JOIN {qn(Theme._meta.db_table)} t "
+        f"ON t.{qn(Theme._meta.pk.column)} = {theme} "
+        f"ORDER BY t.{qn(Theme._meta.get_field('name').column)}"
+    )
+    return sql, list(params)
+
+
+def _crowded_sql(alias: str, visible: Q, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """:func:`_reach_crowded` cut to the pairs ranked ``limit`` or better (ties share a rank),
+    with their places' names and codes."""
+    qn = connections[alias].ops.quote_name
+    inner, params = _reach_crowded(visible, values).query.get_compiler(alias).as_sql()
+    n, rank, place = qn("n"), qn("overlap_rank"), f"c.{qn('place')}"
+    columns = ", ".join(f"p.{qn(Place._meta.get_field(name).column)}" for name in _PLACE_FIELDS)
+    sql = (
+        f"SELECT {place}, c.{qn('theme')}, c.{n}, {columns} FROM "  # noqa: S608
+        f"(SELECT i.*, RANK() OVER (ORDER BY i.{n} DESC) AS {rank} FROM ({inner}) i) c "
+        f"JOIN {qn(Place._meta.db_table)} p ON p.{qn(Place._meta.pk.column)} = {place} "
+        f"WHERE c.{rank} <= %s"
+    )
+    return sql, [*params, values["limit"]]
 
 
 def _reach_rule_is_plain() -> bool:

@@ -52,11 +52,11 @@ def compile_statement(
     real data)."""
     if len(samples) < 2 or any(sample.keys() != samples[0].keys() for sample in samples):
         raise ValueError("compile_statement needs two or more samples with the same slots")
+    owners = [_owners(sample) for sample in samples]
     builds = [build(sample) for sample in samples]
     sql, first = builds[0][0], list(builds[0][1])
     if any(other_sql != sql or len(params) != len(first) for other_sql, params in builds[1:]):
         return None
-    owners = [_owners(sample) for sample in samples]
     constants: list[Any] = []
     slots: list[tuple[int, str]] = []
     for position, value in enumerate(first):
