@@ -28,7 +28,7 @@ def places_named(values) -> tuple[str, list]:
 def test_slots_are_found_and_bound_to_new_values():
     statement = compile_statement(places_named, SAMPLES)
     assert statement is not None
-    assert sorted(name for _position, name in statement.slots) == ["depth", "name"]
+    assert sorted(name for _position, name, _wrap in statement.slots) == ["depth", "name"]
     assert "/" in statement.constants  # the constant stays where the ORM put it
     for values in ({"name": "Riverton", "depth": 3}, {"name": "x", "depth": 0}):
         assert (statement.sql, statement.bind(values)) == places_named(values)
@@ -91,3 +91,17 @@ def test_samples_must_be_told_apart():
         compile_statement(places_named, ({"name": "a", "depth": "a"}, {"name": "b", "depth": 2}))
     with pytest.raises(ValueError, match="two or more samples"):
         compile_statement(places_named, (SAMPLES[0],))
+
+
+class Int2(int):
+    """What psycopg's adapter for a small integer column looks like to the ORM's parameters."""
+
+
+def test_a_value_the_database_layer_wraps_is_wrapped_again():
+    def wrapped(values):
+        return "SELECT 1 WHERE depth <= %s AND name = %s", [Int2(values["depth"]), values["name"]]
+
+    statement = compile_statement(wrapped, SAMPLES)
+    assert statement is not None
+    params = statement.bind({"depth": 4, "name": "Riverton"})
+    assert params == [4, "Riverton"] and type(params[0]) is Int2

@@ -32,13 +32,15 @@ class Statement:
 
     sql: str
     constants: tuple[Any, ...]
-    slots: tuple[tuple[int, str], ...]  # (position in the parameters, slot name)
+    # (position in the parameters, slot name, the type the database layer wraps it in or None)
+    slots: tuple[tuple[int, str, type | None], ...]
 
     def bind(self, values: Mapping[str, Any]) -> list[Any]:
-        """The parameters for one call: the constants, with each slot's value in its places."""
+        """The parameters for one call: the constants, with each slot's value in its places
+        (wrapped as the ORM wraps it: psycopg's ``Int2`` for a small integer column)."""
         params = list(self.constants)
-        for position, name in self.slots:
-            params[position] = values[name]
+        for position, name, wrap in self.slots:
+            params[position] = values[name] if wrap is None else wrap(values[name])
         return params
 
 
@@ -52,25 +54,26 @@ def compile_statement(
     real data)."""
     if len(samples) < 2 or any(sample.keys() != samples[0].keys() for sample in samples):
         raise ValueError("compile_statement needs two or more samples with the same slots")
-    owners = [_owners(sample) for sample in samples]
-    builds = [build(sample) for sample in samples]
-    sql, first = builds[0][0], list(builds[0][1])
+    for sample in samples:
+        _check_distinct(sample)
+    builds = [(sql, list(params)) for sql, params in (build(sample) for sample in samples)]
+    sql, first = builds[0]
     if any(other_sql != sql or len(params) != len(first) for other_sql, params in builds[1:]):
         return None
     constants: list[Any] = []
-    slots: list[tuple[int, str]] = []
+    slots: list[tuple[int, str, type | None]] = []
     for position, value in enumerate(first):
-        named = [
-            owner.get(_key(params[position]))
-            for owner, (_sql, params) in zip(owners, builds, strict=True)
+        found = [
+            _slot_of(params[position], sample)
+            for sample, (_sql, params) in zip(samples, builds, strict=True)
         ]
-        if named[0] is not None:
-            if any(name != named[0] for name in named):
-                return None  # a slot's value, but not the same slot in every build
-            slots.append((position, named[0]))
+        if found[0] is not None:
+            if any(other != found[0] for other in found):
+                return None  # a slot's value, but not the same slot (or wrapping) in every build
+            slots.append((position, *found[0]))
             constants.append(None)
-        elif any(name is not None for name in named) or any(
-            _key(params[position]) != _key(value) for _sql, params in builds[1:]
+        elif any(other is not None for other in found) or any(
+            not _same(params[position], value) for _sql, params in builds[1:]
         ):
             return None  # differs between builds without being a slot: not a constant
         else:
@@ -78,15 +81,30 @@ def compile_statement(
     return Statement(sql, tuple(constants), tuple(slots))
 
 
-def _key(value: Any) -> tuple[type, Any]:
-    """Compare by type and value, so that ``True`` is not mistaken for ``1``."""
-    return (type(value), value)
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of one type, so that ``True`` is not mistaken for ``1``."""
+    return type(a) is type(b) and a == b
 
 
-def _owners(sample: Mapping[str, Any]) -> dict[tuple[type, Any], str]:
-    owners: dict[tuple[type, Any], str] = {}
+def _slot_of(param: Any, sample: Mapping[str, Any]) -> tuple[str, type | None] | None:
+    """The slot whose sample value ``param`` is, as is or wrapped in a subclass of its type
+    by the database layer (never a ``bool`` for an ``int``); and that wrapping type."""
     for name, value in sample.items():
-        if _key(value) in owners:
-            raise ValueError(f"slots {owners[_key(value)]} and {name} share a sample value")
-        owners[_key(value)] = name
-    return owners
+        if _same(param, value):
+            return name, None
+        if (
+            isinstance(param, type(value))
+            and not isinstance(param, bool)
+            and not isinstance(value, bool)
+            and param == value
+        ):
+            return name, type(param)
+    return None
+
+
+def _check_distinct(sample: Mapping[str, Any]) -> None:
+    seen: dict[Any, str] = {}
+    for name, value in sample.items():
+        if value in seen:
+            raise ValueError(f"slots {seen[value]} and {name} share a sample value")
+        seen[value] = name
