@@ -243,19 +243,21 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     with connections[alias].cursor() as cursor:
         cursor.execute(counted.sql, counted.bind(values))
         # Ordered by theme name, as the themes are shown.
-        for sector, theme, pairs, organisations, *theme_row in cursor.fetchall():
+        for row in cursor.fetchall():
+            sector, theme, pairs, organisations = row[:4]
             n = pairs if filters.theme is not None else organisations
             by_sector[sector] = by_sector.get(sector, 0) + n
             if not filters.sector or sector == filters.sector:
                 counts[(sector, theme)] = pairs
                 if theme is not None and theme not in themes:
-                    themes[theme] = Theme.from_db(alias, _THEME_FIELDS, theme_row)
+                    themes[theme] = Theme.from_db(alias, _THEME_FIELDS, row[4:])
         if crowded_statement is not None:
             cursor.execute(crowded_statement.sql, crowded_statement.bind(values))
-            for place_id, theme, n, *place_row in cursor.fetchall():
+            for row in cursor.fetchall():
+                place_id, theme, n = row[:3]
                 crowded[(place_id, theme)] = n
                 if place_id not in places:
-                    places[place_id] = Place.from_db(alias, _PLACE_FIELDS, place_row)
+                    places[place_id] = Place.from_db(alias, _PLACE_FIELDS, row[3:])
     return _three_w_answer(
         filters, by_sector, counts, crowded, overlap_limit, list(themes.values()), places
     )
@@ -356,6 +358,9 @@ class _ReachShape(NamedTuple):
     crowded: bool
 
 
+# The sectors in their order, with their (lazy) labels: ``Sector.choices`` builds this list anew
+# on every access.
+_SECTORS = tuple(Sector.choices)
 # What each 3W reads of a theme (all of it: the answer's themes are whole records) and of a
 # crowded place (what the overlaps name it by), in the models' field order (``from_db``'s).
 _THEME_FIELDS = [f.attname for f in Theme._meta.concrete_fields]
@@ -521,7 +526,7 @@ def _three_w_answer(
     (those of the crowded pairs, with their names and codes), when already read, spare their
     queries."""
     total = by_sector.get(filters.sector, 0) if filters.sector else sum(by_sector.values())
-    sectors = Sector.choices
+    sectors = _SECTORS
     sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in sectors]
     if themes is None:
         used_themes = {t for _s, t in counts if t is not None}
