@@ -363,12 +363,13 @@ class _ReachShape(NamedTuple):
 _SECTORS = tuple(Sector.choices)
 # What each 3W reads of a theme (all of it: the answer's themes are whole records) and of a
 # crowded place (what the overlaps name it by), in the models' field order (``from_db``'s).
-_THEME_FIELDS = [f.attname for f in Theme._meta.concrete_fields]
-_PLACE_FIELDS = [
-    f.attname
+_THEME_COLUMNS = {f.attname: f.column for f in Theme._meta.concrete_fields}
+_PLACE_COLUMNS = {
+    f.attname: f.column
     for f in Place._meta.concrete_fields
     if f.attname in {"id", "name", "code", "pcode", "path"}
-]
+}
+_THEME_FIELDS, _PLACE_FIELDS = list(_THEME_COLUMNS), list(_PLACE_COLUMNS)
 
 
 def _samples(shape: _ReachShape) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -433,13 +434,13 @@ def _counts_sql(alias: str, visible: Q, values: Mapping[str, Any]) -> tuple[str,
     qn = connections[alias].ops.quote_name
     inner, params = _reach_counts(visible, values).query.get_compiler(alias).as_sql()
     theme = f"g.{qn('theme')}"
-    columns = ", ".join(f"t.{qn(Theme._meta.get_field(name).column)}" for name in _THEME_FIELDS)
+    columns = ", ".join(f"t.{qn(column)}" for column in _THEME_COLUMNS.values())
     # Names come from the models and the ORM's own statement; every value is a parameter.
     sql = (
         f"SELECT g.{qn('sector')}, {theme}, g.{qn('pairs')}, g.{qn('organisations')}, "  # noqa: S608
         f"{columns} FROM ({inner}) g LEFT JOIN {qn(Theme._meta.db_table)} t "
         f"ON t.{qn(Theme._meta.pk.column)} = {theme} "
-        f"ORDER BY t.{qn(Theme._meta.get_field('name').column)}"
+        f"ORDER BY t.{qn(_THEME_COLUMNS['name'])}"
     )
     return sql, list(params)
 
@@ -450,7 +451,7 @@ def _crowded_sql(alias: str, visible: Q, values: Mapping[str, Any]) -> tuple[str
     qn = connections[alias].ops.quote_name
     inner, params = _reach_crowded(visible, values).query.get_compiler(alias).as_sql()
     n, rank, place = qn("n"), qn("overlap_rank"), f"c.{qn('place')}"
-    columns = ", ".join(f"p.{qn(Place._meta.get_field(name).column)}" for name in _PLACE_FIELDS)
+    columns = ", ".join(f"p.{qn(column)}" for column in _PLACE_COLUMNS.values())
     sql = (
         f"SELECT {place}, c.{qn('theme')}, c.{n}, {columns} FROM "  # noqa: S608
         f"(SELECT i.*, RANK() OVER (ORDER BY i.{n} DESC) AS {rank} FROM ({inner}) i) c "
