@@ -3,22 +3,26 @@ what that user may see; aggregates run in SQL so they stay cheap at national sca
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import islice
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, router
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import Substr
 
 from bridgework.access.policy import Sight, sight_for
 from bridgework.activity.selectors import shown_changes
-from bridgework.core.paths import ancestor_paths, prefix_length, subtrees_q
+from bridgework.core.paths import ancestor_paths, prefix_length, subtree_bounds, subtrees_q
 from bridgework.core.plain_reads import instances_by_pk, plain_rows
-from bridgework.core.scoping import ScopedQuerySet, scope_for
+from bridgework.core.scoping import Scope, ScopedQuerySet, scope_for
+from bridgework.core.statements import Statement, compile_statement
 from bridgework.places.models import Hub, Place
 from bridgework.places.selectors import place_references
 
@@ -221,46 +225,265 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     (place, theme) pairs.
 
     Below one place the answer is read from the stored roll-up (``OrganisationReach``: two
-    grouped statements on one table, whatever the size of the subtree); below a hub, or if
-    the organisations' visibility ever stops being a rule on their path and label alone, from
-    the organisations themselves (:func:`_three_w_live`, three grouped statements)."""
-    visible = _visible_on_reach(user)
-    if filters.place is None or visible is None:
+    grouped statements on one table, whatever the size of the subtree), through statements
+    compiled once per reader's scope and filter shape (:func:`_reach_statements`); below a
+    hub, or if the organisations' visibility ever stops being a rule on their path and label
+    alone, from the organisations themselves (:func:`_three_w_live`, three grouped
+    statements)."""
+    if filters.place is None or not _reach_rule_is_plain():
         return _three_w_live(user, filters, overlap_limit=overlap_limit)
-    rows = OrganisationReach.objects.filter(visible)
-    if filters.level:
-        rows = rows.filter(level=filters.level)
-    if filters.theme is not None:
-        rows = rows.filter(theme=filters.theme)
-    # The place's own rows are the organisations working at it or below: one per
-    # organisation and theme, so all rows count (organisation, theme) pairs and the
-    # ``first`` rows count organisations (with a theme filter, each is one row anyway).
-    grouped = (
-        rows.filter(place=filters.place)
-        .values_list("sector", "theme")
-        .annotate(pairs=Count("*"), organisations=Count("first", filter=Q(first=True)))
-        .order_by()
+    scope = scope_for(user, "view", Organisation)
+    alias = router.db_for_read(OrganisationReach)
+    shape = _ReachShape(
+        bool(filters.level), filters.theme is not None, bool(filters.sector), overlap_limit > 0
     )
+    statements = _reach_statements(alias, scope, _reach_reads_ancestors(), shape)
+    if statements is None:
+        return _three_w_reach_orm(user, filters, overlap_limit=overlap_limit)
+    counted, crowded_statement = statements
+    values = _reach_values(filters, overlap_limit)
     by_sector: dict[str, int] = {}
     counts: dict[tuple[str, int | None], int] = {}
-    for sector, theme, pairs, organisations in grouped:
+    themes: dict[int, Theme] = {}
+    crowded: dict[tuple[int, int], int] = {}
+    places: dict[int, Place] = {}
+    with connections[alias].cursor() as cursor:
+        cursor.execute(counted.sql, counted.bind(values))
+        # Ordered by theme name, as the themes are shown.
+        for row in cursor.fetchall():
+            sector, theme, pairs, organisations = row[:4]
+            n = pairs if filters.theme is not None else organisations
+            by_sector[sector] = by_sector.get(sector, 0) + n
+            if not filters.sector or sector == filters.sector:
+                counts[(sector, theme)] = pairs
+                if theme is not None and theme not in themes:
+                    themes[theme] = Theme.from_db(alias, _THEME_FIELDS, row[4:])
+        if crowded_statement is not None:
+            cursor.execute(crowded_statement.sql, crowded_statement.bind(values))
+            for row in cursor.fetchall():
+                place_id, theme, n = row[:3]
+                crowded[(place_id, theme)] = n
+                if place_id not in places:
+                    places[place_id] = Place.from_db(alias, _PLACE_FIELDS, row[3:])
+    return _three_w_answer(
+        filters, by_sector, counts, crowded, overlap_limit, list(themes.values()), places
+    )
+
+
+def _three_w_reach_orm(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
+    """The 3W below one place from the stored roll-up, every statement built by the ORM on
+    each call: what the compiled statements of :func:`three_w` give (tested), and their
+    stand-in when a statement's layout cannot be told (:func:`_reach_statements`)."""
+    assert filters.place is not None
+    visible = scope_for(user, "view", Organisation).as_q(
+        "org_path", "tlp", with_ancestors=_reach_reads_ancestors()
+    )
+    values = _reach_values(filters, overlap_limit)
+    by_sector: dict[str, int] = {}
+    counts: dict[tuple[str, int | None], int] = {}
+    for sector, theme, pairs, organisations in _reach_counts(visible, values):
         n = pairs if filters.theme is not None else organisations
         by_sector[sector] = by_sector.get(sector, 0) + n
         if not filters.sector or sector == filters.sector:
             counts[(sector, theme)] = pairs
-    # The crowded pairs: the rows of the areas of work themselves, in the subtree.
-    areas = rows.filter(filters.within("place_path"), works_here=True, theme__isnull=False)
-    if filters.sector:
-        areas = areas.filter(sector=filters.sector)
-    crowded = (
-        areas.values_list("place_path", "place", "theme")
-        .annotate(n=Count("*"))
-        .filter(n__gte=2)
-        .order_by("-n")
-    )
+    crowded = _reach_crowded(visible, values).order_by("-n")
     return _three_w_answer(
         filters, by_sector, counts, _most_crowded(crowded, overlap_limit), overlap_limit
     )
+
+
+def _reach_values(filters: OrgFilters, overlap_limit: int) -> dict[str, Any]:
+    """The filters as :func:`_reach_counts` and :func:`_reach_crowded` take them (a key only
+    for a filter that is set), with the end of the place's range and the overlap limit that
+    their compiled statements (:func:`_reach_statements`) are also bound to."""
+    assert filters.place is not None
+    path = filters.place.path
+    values: dict[str, Any] = {
+        "place": filters.place.pk,
+        "path": path,
+        "path_end": subtree_bounds(path)[1],
+        "limit": overlap_limit,
+    }
+    if filters.level:
+        values["level"] = filters.level
+    if filters.theme is not None:
+        values["theme"] = filters.theme.pk
+    if filters.sector:
+        values["sector"] = filters.sector
+    return values
+
+
+def _reach_rows(visible: Q, values: Mapping[str, Any]) -> QuerySet[OrganisationReach]:
+    rows = OrganisationReach.objects.filter(visible)
+    if "level" in values:
+        rows = rows.filter(level=values["level"])
+    if "theme" in values:
+        rows = rows.filter(theme=values["theme"])
+    return rows
+
+
+def _reach_counts(visible: Q, values: Mapping[str, Any]) -> QuerySet:
+    """(sector, theme, pairs, organisations) at the place. The place's own rows are the
+    organisations working at it or below: one per organisation and theme, so all rows count
+    (organisation, theme) pairs and the ``first`` rows count organisations (with a theme
+    filter, each is one row anyway). Not narrowed by sector: the per-sector counts are of
+    every sector."""
+    return (
+        _reach_rows(visible, values)
+        .filter(place=values["place"])
+        .values_list("sector", "theme")
+        .annotate(pairs=Count("*"), organisations=Count("first", filter=Q(first=True)))
+        .order_by()
+    )
+
+
+def _reach_crowded(visible: Q, values: Mapping[str, Any]) -> QuerySet:
+    """(place path, place, theme, n) of the crowded pairs: the rows of the areas of work
+    themselves, in the subtree, two or more organisations to a place and theme."""
+    areas = _reach_rows(visible, values).filter(
+        subtrees_q("place_path", [values["path"]]), works_here=True, theme__isnull=False
+    )
+    if "sector" in values:
+        areas = areas.filter(sector=values["sector"])
+    return (
+        areas.values_list("place_path", "place", "theme")
+        .annotate(n=Count("*"))
+        .filter(n__gte=2)
+        .order_by()
+    )
+
+
+# --- the roll-up's statements, compiled once per scope and shape ---------------------------------
+
+
+class _ReachShape(NamedTuple):
+    """Which filters are set (their values are parameters), and whether overlaps are asked."""
+
+    level: bool
+    theme: bool
+    sector: bool
+    crowded: bool
+
+
+# The sectors in their order, with their (lazy) labels: ``Sector.choices`` builds this list anew
+# on every access.
+_SECTORS = tuple(Sector.choices)
+# What each 3W reads of a theme (all of it: the answer's themes are whole records) and of a
+# crowded place (what the overlaps name it by), in the models' field order (``from_db``'s).
+_THEME_COLUMNS = {f.attname: f.column for f in Theme._meta.concrete_fields}
+_PLACE_COLUMNS = {
+    f.attname: f.column
+    for f in Place._meta.concrete_fields
+    if f.attname in {"id", "name", "code", "pcode", "path"}
+}
+_THEME_FIELDS, _PLACE_FIELDS = list(_THEME_COLUMNS), list(_PLACE_COLUMNS)
+
+
+def _samples(shape: _ReachShape) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Two sets of slot values no real row or filter has (negative ids, a path under no root,
+    a level and a sector of no choice), different from each other and from any constant."""
+    samples = []
+    for n, tag in ((1, "a"), (2, "b")):
+        path = f"/\uffff{tag}/"
+        sample: dict[str, Any] = {
+            "place": -n * 1_000_001,
+            "path": path,
+            "path_end": subtree_bounds(path)[1],
+        }
+        if shape.level:
+            sample["level"] = f"\uffff level {tag}"
+        if shape.theme:
+            sample["theme"] = -n * 1_000_003
+        if shape.sector:
+            sample["sector"] = f"\uffff sector {tag}"
+        if shape.crowded:
+            sample["limit"] = -n * 1_000_007
+        samples.append(sample)
+    return samples[0], samples[1]
+
+
+@functools.lru_cache(maxsize=512)
+def _reach_statements(
+    alias: str, scope: Scope, with_ancestors: bool, shape: _ReachShape
+) -> tuple[Statement, Statement | None] | None:
+    """The 3W's two statements on the roll-up for one reader's scope and one filter shape, as
+    SQL text and parameter layout (:func:`bridgework.core.statements.compile_statement`): the
+    ORM's :func:`_reach_counts` and :func:`_reach_crowded`, built with ``scope.as_q`` — the
+    rule ``visible_to`` applies — wrapped so that the counts bring their themes' records (one
+    row per group, joined after grouping) and the crowded pairs are cut to those that can make
+    the overlap list (``RANK() <= limit``: the first ``limit`` and those tied with the last,
+    as :func:`_most_crowded` reads them) with their places' names and codes.
+
+    Keyed by the scope's *value* (its subtrees and TLP ceilings): a reader whose access changes
+    (their assignments, a role's rules, a place moving: the access epoch) has another scope,
+    hence other statements; readers with equal scopes share them. Only SQL and constants are
+    kept, a bounded number of them; the counts are read from the database on every call.
+    None when a statement's layout cannot be told for certain (or the scope admits nothing):
+    :func:`_three_w_reach_orm` answers then."""
+    visible = scope.as_q("org_path", "tlp", with_ancestors=with_ancestors)
+    samples = _samples(shape)
+    try:
+        counts = compile_statement(lambda v: _counts_sql(alias, visible, v), samples)
+        overlaps = (
+            compile_statement(lambda v: _crowded_sql(alias, visible, v), samples)
+            if shape.crowded
+            else None
+        )
+    except EmptyResultSet:  # a scope that admits nothing: no statement is sent at all
+        return None
+    if counts is None or (shape.crowded and overlaps is None):
+        return None
+    return counts, overlaps
+
+
+def _counts_sql(alias: str, visible: Q, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """:func:`_reach_counts` with each group's theme record, joined after grouping, by name."""
+    qn = connections[alias].ops.quote_name
+    inner, params = _reach_counts(visible, values).query.get_compiler(alias).as_sql()
+    theme = f"g.{qn('theme')}"
+    columns = ", ".join(f"t.{qn(column)}" for column in _THEME_COLUMNS.values())
+    # Names come from the models and the ORM's own statement; every value is a parameter.
+    sql = (
+        f"SELECT g.{qn('sector')}, {theme}, g.{qn('pairs')}, g.{qn('organisations')}, "  # noqa: S608
+        f"{columns} FROM ({inner}) g LEFT JOIN {qn(Theme._meta.db_table)} t "
+        f"ON t.{qn(Theme._meta.pk.column)} = {theme} "
+        f"ORDER BY t.{qn(_THEME_COLUMNS['name'])}"
+    )
+    return sql, list(params)
+
+
+def _crowded_sql(alias: str, visible: Q, values: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """:func:`_reach_crowded` cut to the pairs ranked ``limit`` or better (ties share a rank),
+    with their places' names and codes."""
+    qn = connections[alias].ops.quote_name
+    inner, params = _reach_crowded(visible, values).query.get_compiler(alias).as_sql()
+    n, rank, place = qn("n"), qn("overlap_rank"), f"c.{qn('place')}"
+    columns = ", ".join(f"p.{qn(column)}" for column in _PLACE_COLUMNS.values())
+    sql = (
+        f"SELECT {place}, c.{qn('theme')}, c.{n}, {columns} FROM "  # noqa: S608
+        f"(SELECT i.*, RANK() OVER (ORDER BY i.{n} DESC) AS {rank} FROM ({inner}) i) c "
+        f"JOIN {qn(Place._meta.db_table)} p ON p.{qn(Place._meta.pk.column)} = {place} "
+        f"WHERE c.{rank} <= %s"
+    )
+    return sql, [*params, values["limit"]]
+
+
+def _reach_rule_is_plain() -> bool:
+    """Whether the organisations' visibility is ``visible_to``'s own rule on their path and
+    label alone, which the roll-up rows copy (as ``org_path`` and ``tlp``). When it reads
+    anything else (a model setting the roll-up does not copy) the caller falls back to the
+    organisations themselves."""
+    queryset = type(Organisation.objects.all())
+    return not (
+        queryset.visible_to is not ScopedQuerySet.visible_to
+        or Organisation.scope_path_field != "place_path"
+        or getattr(Organisation, "scope_tlp_field", None) != "tlp"
+        or getattr(Organisation, "scope_shared_path_field", None)
+    )
+
+
+def _reach_reads_ancestors() -> bool:
+    return getattr(Organisation, "scope_reads_ancestors", False)
 
 
 def _most_crowded(crowded: QuerySet, limit: int) -> dict[tuple[int, int], int]:
@@ -278,24 +501,6 @@ def _most_crowded(crowded: QuerySet, limit: int) -> dict[tuple[int, int], int]:
         if len(kept) == limit:
             floor = n
     return kept
-
-
-def _visible_on_reach(user) -> Q | None:
-    """Which roll-up rows hold organisations ``user`` may see: ``visible_to``'s own rule,
-    applied to the organisation's path and label as the rows copy them. None when that rule
-    reads anything else (a model setting the roll-up does not copy): the caller then falls
-    back to the organisations themselves."""
-    queryset = type(Organisation.objects.all())
-    if (
-        queryset.visible_to is not ScopedQuerySet.visible_to
-        or Organisation.scope_path_field != "place_path"
-        or getattr(Organisation, "scope_tlp_field", None) != "tlp"
-        or getattr(Organisation, "scope_shared_path_field", None)
-    ):
-        return None
-    return scope_for(user, "view", Organisation).as_q(
-        "org_path", "tlp", with_ancestors=getattr(Organisation, "scope_reads_ancestors", False)
-    )
 
 
 def _three_w_live(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
@@ -320,20 +525,33 @@ def _three_w_answer(
     counts: dict[tuple[str, int | None], int],
     crowded: dict[tuple[int, int], int],
     overlap_limit: int,
+    themes: list[Theme] | None = None,
+    places: dict[int, Place] | None = None,
 ) -> ThreeW:
     """The answer from its counts: organisations per sector (whatever the sector filter),
     per (sector, theme) of the chosen sector (theme None: organisations without one), and the
-    crowded (place, theme) pairs."""
+    crowded (place, theme) pairs. ``themes`` (those of the counts, by name) and ``places``
+    (those of the crowded pairs, with their names and codes), when already read, spare their
+    queries."""
     total = by_sector.get(filters.sector, 0) if filters.sector else sum(by_sector.values())
-    sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in Sector.choices]
-    used_themes = {t for _s, t in counts if t is not None}
-    if filters.theme is not None:
-        used_themes &= {filters.theme.pk}
-    themes = list(Theme.objects.filter(pk__in=used_themes).order_by("name"))
+    sectors = _SECTORS
+    sector_counts = [(value, label, by_sector.get(value, 0)) for value, label in sectors]
+    if themes is None:
+        used_themes = {t for _s, t in counts if t is not None}
+        if filters.theme is not None:
+            used_themes &= {filters.theme.pk}
+        themes = list(Theme.objects.filter(pk__in=used_themes).order_by("name"))
+    theme_names = {t.pk: t.name for t in themes}  # in the themes' order
+    counted = {s for s, _t in counts}
     matrix = [
-        (value, label, [counts.get((value, t.pk), 0) for t in themes], counts.get((value, None), 0))
-        for value, label in Sector.choices
-        if any(s == value for s, _t in counts)
+        (
+            value,
+            label,
+            [counts.get((value, t), 0) for t in theme_names],
+            counts.get((value, None), 0),
+        )
+        for value, label in sectors
+        if value in counted
     ]
     return ThreeW(
         filters,
@@ -342,7 +560,7 @@ def _three_w_answer(
         [(value, label) for value, label, n in sector_counts if n == 0],
         themes,
         matrix,
-        _overlaps(crowded, {t.pk: t.name for t in themes}, overlap_limit),
+        _overlaps(crowded, theme_names, overlap_limit, places),
     )
 
 
@@ -371,7 +589,10 @@ def _crowded(user, filters: OrgFilters) -> dict[tuple[int, int], int]:
 
 
 def _overlaps(
-    crowded: dict[tuple[int, int], int], theme_names: dict[int, str], limit: int
+    crowded: dict[tuple[int, int], int],
+    theme_names: dict[int, str],
+    limit: int,
+    places: dict[int, Place] | None = None,
 ) -> list[dict[str, Any]]:
     """Places where two or more organisations work on the same theme, most crowded first (then
     by place name). Only the places that can make the list are read: those whose count reaches
@@ -381,12 +602,13 @@ def _overlaps(
     counts = sorted(crowded.values(), reverse=True)
     floor = counts[min(limit, len(counts)) - 1]
     candidates = {key: n for key, n in crowded.items() if n >= floor}
-    places = {
-        place.pk: place
-        for place in Place.objects.filter(pk__in={p for p, _t in candidates}).only(
-            "pk", "name", "code", "pcode", "path"
-        )
-    }
+    if places is None:
+        places = {
+            place.pk: place
+            for place in Place.objects.filter(pk__in={p for p, _t in candidates}).only(
+                "pk", "name", "code", "pcode", "path"
+            )
+        }
     ranked = sorted(
         candidates.items(), key=lambda item: (-item[1], places[item[0][0]].name, item[0][1])
     )[:limit]
