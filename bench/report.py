@@ -255,42 +255,42 @@ def _throughput_tables(tp: Throughput) -> str:
 # each other only).
 PROFILE_SUMMARY = """## Where the remaining time goes
 
-Wall time on a shared two-core machine moves by a third from one minute to the next, so this
-round counted Python function calls per request instead (`python -m bench.calls`, the same
-count whatever the load; decision 0009). Same SF1 data, national coordinator of one country,
-before the round (07ea1be) → after:
+Wall time on a shared two-core machine moves by a third from one minute to the next, so the
+work on these pages is counted in Python function calls per request (`python -m bench.calls`,
+the same count whatever the load; decision 0009). Same SF1 data, national coordinator of one
+country: before the first round (07ea1be), after it (4789219), after the second (4 December):
 
 | page | Python calls a request |
 |---|---|
-| `/bench/hello` (the floor) | 4,158 → 4,158 |
-| `/places/index/` | 52,923 → 43,502 |
-| `/api/places?limit=50` | 19,828 → 19,828 |
-| `/organisations/` | 94,052 → 64,505 |
-| `/api/organisations?limit=50` | 37,914 → 35,669 |
-| `/actors/3w/?place=AA010101` (a city) | 73,384 → 61,389 |
+| `/bench/hello` (the floor) | 4,158 → 4,158 → 4,158 |
+| `/places/index/` | 52,923 → 43,504 → 32,869 |
+| `/api/places?limit=50` | 19,828 → 19,828 → 12,299 |
+| `/organisations/` | 94,052 → 64,504 → 48,402 |
+| `/api/organisations?limit=50` | 37,914 → 35,669 → 17,425 |
+| `/actors/3w/?place=AA010101` (a city) | 73,384 → 58,297 → 47,705 |
 
-- **What changed.** The filter forms' widgets are written in Python, not through Django's
+- **First round.** The filter forms' widgets are written in Python, not through Django's
   templates (`web.form_renderer.FormRenderer`; the test run renders every form both ways and
   compares). The organisations and places a row names are decided in Python from their loaded
-  columns, not by a query each (`Scope.admits`, tested equal to SQL). A list's related records
-  are attached to the page's rows in one grouped query each, not through `prefetch_related`
-  (`ModelViewSet.attach_listed`). The table body is written in one pass (`rows_html`). The
-  workflows and the menu's addresses are worked out once per process.
-- **3W.** The counts below a place read a stored roll-up (`OrganisationReach`: organisation ×
-  place worked at or above × theme, with the sector, level, label and home path copied;
-  decision 0008): one equality seek on a covering index, no join, no `DISTINCT`. At the
-  country the selector's SQL fell from about 58 ms to under 7 ms, below the hand-written SQL
-  over the source tables (that SQL stays the reference the answer is checked against). At the
-  region and the city the selector's few milliseconds are the ORM's fixed cost of four
-  statements (building, compiling, instances) against well under a millisecond of SQL: the
-  ratio target is missed there for that reason.
-- **What remains in a list page** (10 to 16 times the bare view's calls): compiling each ORM
-  statement (about 0.3 ms each, 7 to 12 a page), the rows' model instances, Django's widget
-  contexts (`optgroups` copies the attributes of every option), the page shell (menu, roles,
-  unread count), the filter set, the session and access checks. No piece is above about 15 %:
-  the ratios to hello-world move little because hello-world itself is this cheap (with wrk as
-  the load generator it serves 2,400 req/s here, where the Python client on the same cores
-  held it to 370-1,500).
+  columns (`Scope.admits`, tested equal to SQL). A list's related records are attached to the
+  page's rows in one grouped query each (`ModelViewSet.attach_listed`). The table body is
+  written in one pass (`rows_html`). The 3W reads a stored roll-up (`OrganisationReach`,
+  decision 0008).
+- **Second round** (decision 0009, "Second round"). An API list asked for without filters
+  builds no filter form; answer schemas read a record in one pass (`RecordOut`); a page's
+  related places, areas and themes are read by fixed statements on a cursor
+  (`core.plain_reads`); cells of one plain field skip the general path; the shell's menus are
+  written in Python; lists join only the relations they name (`select_related()` with no name
+  had joined them all). The 3W's two roll-up statements are compiled once per reader's scope
+  and filter shape and bound per call (`core.statements`, decision 0010): at the city and the
+  region the selector had been the ORM's fixed cost, about ten and two times its SQL.
+- **What remains in a list page** (7 to 12 times the bare view's calls): Django's templates
+  (the page shell, the filter form's labels and widgets, some 200 template nodes), the filter
+  set and its form (Django deep-copies every filter and field per request), compiling the
+  page's main statement and building its rows' model instances, the session, the user and the
+  access checks. The directory's filter form alone is about a sixth of its page. No other piece
+  is above about 15 %, and the ratios to hello-world move less than the counts, because the
+  bare view gains the most from a free CPU (with wrk it serves 2,400 req/s here).
 """
 
 
