@@ -41,3 +41,16 @@ def assert_seeks_index(queryset, table: str, column: str) -> None:
             cursor.execute(f"EXPLAIN {sql}", params)
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "Index" in plan and column in plan, plan
+
+
+def declared_subclasses(base: type) -> list[type]:
+    """Every subclass of ``base`` the modules declare (their pages and filters imported through
+    the URLconf), by qualified name."""
+    import bridgework.urls  # noqa: F401
+
+    found, todo = [], list(base.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        found.append(cls)
+    return sorted(found, key=lambda cls: (cls.__module__, cls.__qualname__))

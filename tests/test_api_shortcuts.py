@@ -14,6 +14,7 @@ from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Theme
 from bridgework.web.api_rows import RecordOut
 from bridgework.web.filtering import ScopedFilterSet, filter_for_api, names_a_filter
+from tests.helpers import declared_subclasses
 
 pytestmark = pytest.mark.django_db
 
@@ -120,15 +121,7 @@ def test_what_is_not_a_record_goes_through_ninja():
 
 
 def _filtersets():
-    import bridgework.urls  # noqa: F401  (every module's filters, through its pages)
-
-    found, todo = [], list(ScopedFilterSet.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if cls._meta.model is not None:
-            found.append(cls)
-    return sorted(found, key=lambda cls: cls.__qualname__)
+    return [cls for cls in declared_subclasses(ScopedFilterSet) if cls._meta.model is not None]
 
 
 def _data_keys(cls) -> list[str]:

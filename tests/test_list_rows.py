@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import override
 
 from bridgework.web.viewsets import ListedRow
+from tests.helpers import declared_subclasses
 
 CELLS = [
     "<b>Name & Co</b> (demo)",
@@ -66,16 +67,9 @@ def test_the_table_body_is_laid_out_as_the_template_loop_laid_it_out():
 
 
 def _viewsets():
-    import bridgework.urls  # noqa: F401  (every module's pages)
     from bridgework.web.viewsets import ModelViewSet
 
-    found, todo = [], list(ModelViewSet.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if getattr(cls, "model", None) is not None:
-            found.append(cls)
-    return found
+    return [cls for cls in declared_subclasses(ModelViewSet) if getattr(cls, "model", None)]
 
 
 def _samples(field):

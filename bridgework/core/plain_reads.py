@@ -25,14 +25,8 @@ __all__ = ["instances_by_pk", "plain_rows"]
 # Well under SQLite's smallest limit of bound parameters (999).
 KEYS_PER_STATEMENT = 500
 
-_PLAIN_TYPES = (
-    models.AutoField,
-    models.BigAutoField,
-    models.IntegerField,
-    models.ForeignKey,
-    models.CharField,
-    models.TextField,
-)
+# Auto fields are integer fields; a foreign key holds its target's key.
+_PLAIN_TYPES = (models.IntegerField, models.ForeignKey, models.CharField, models.TextField)
 
 
 def _column(model: type[models.Model], name: str) -> str:

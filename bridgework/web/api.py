@@ -575,6 +575,7 @@ def add_read_endpoints(
     from ninja import Query
 
     from .filtering import filter_for_api, filter_schema
+    from .viewsets import joined  # (viewsets imports this module)
 
     model = viewset.model
     filterset_class = viewset.filterset_class
@@ -589,7 +590,7 @@ def add_read_endpoints(
     def list_records(request, filters):
         scoped = viewset.base_queryset(request).visible_to(request.user, "view")
         rows = filter_for_api(filterset_class, request, scoped)
-        return rows.select_related(*related) if related else rows  # (none: not every one)
+        return joined(rows, related)
 
     def get_record(request, record_id: int):
         return access_record(request.user, model, record_id, channel="api")

@@ -49,10 +49,6 @@ def _resolved(resolver: Any) -> Callable[[Any, Any], Any]:
     return lambda obj, _context: func(obj)
 
 
-def _converted(getter: DjangoGetter, value: Any) -> Any:
-    return getter._convert_result(value)
-
-
 class RecordOut(Schema):
     """An answer schema whose records are read in one pass (see the module's docstring)."""
 
@@ -80,7 +76,7 @@ class RecordOut(Schema):
                 continue  # as ninja: the field's default, or pydantic's "missing"
             if type(value) not in _PLAIN:
                 getter = getter or DjangoGetter(obj, cls, context)
-                value = _converted(getter, value)
+                value = getter._convert_result(value)
             values[key] = value
         return values
 

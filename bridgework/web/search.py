@@ -40,7 +40,7 @@ from bridgework.places.models import Place
 from bridgework.places.selectors import place_reference
 
 from .filtering import PlaceChoiceField, SearchFilter, scope_choice
-from .viewsets import Column, ModelViewSet, rendered_rows
+from .viewsets import Column, ModelViewSet, joined, rendered_rows
 
 __all__ = [
     "Excerpt",
@@ -131,9 +131,7 @@ class Findable:
         if rank:
             records = records.annotate(search_rank=self._rank(filterset, rank))
             ordering = ("search_rank", *ordering)
-        if vs.list_select_related:  # none named: no join (not every relation)
-            records = records.select_related(*vs.list_select_related)
-        items = list(records.order_by(*ordering)[:limit])
+        items = list(joined(records, vs.list_select_related).order_by(*ordering)[:limit])
         vs.attach_listed(items)  # what the list's cells read of related records
         log_sensitive_reads(user, items)
         if self.describe is not None:

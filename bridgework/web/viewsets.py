@@ -48,9 +48,9 @@ from bridgework.activity.selectors import audit_history, timeline_of
 from bridgework.activity.workflows import available_transitions, do_transition, workflow_for
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.tabular import tabular_response
+from bridgework.core.urls import record_url
 from bridgework.places.models import Place
 
-from .api import record_url
 from .filtering import ScopedFilterSet, SearchFilter
 from .forms import TransitionForm, refusal_message, refused_field
 from .pagination import page_of_request
@@ -61,6 +61,7 @@ __all__ = [
     "RecordPage",
     "read_only_note",
     "rendered_rows",
+    "joined",
     "resolve_attr",
 ]
 
@@ -118,6 +119,17 @@ def resolve_attr(obj: Any, dotted: str, sight: Sight | None = None) -> Any:
             value = value()
         if sight is not None and isinstance(value, models.Model) and not sight.sees(value):
             return HIDDEN
+    return _shown_plain(value)
+
+
+def joined(queryset: models.QuerySet, related: tuple[str, ...]) -> models.QuerySet:
+    """``queryset`` joined to the ``related`` records it names, and to none when it names
+    none: ``select_related()`` without a name would join every relation."""
+    return queryset.select_related(*related) if related else queryset
+
+
+def _shown_plain(value: Any) -> Any:
+    """A value at the end of a column's path as a cell shows it: yes/no, or "" for none."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return "" if value is None else value
@@ -132,19 +144,16 @@ def _choice_labels(model: type[models.Model], field_name: str, language: str) ->
 def choice_label(obj: models.Model, field_name: str) -> str:
     """``obj.get_<field>_display()`` without rebuilding the choices on every call (Django
     makes and translates the whole list each time: a third of a list page's time)."""
-    value = getattr(obj, field_name)
     labels = _choice_labels(type(obj), field_name, get_language() or "")
+    return _label_in(labels, getattr(obj, field_name))
+
+
+def _label_in(labels: dict[Any, str], value: Any) -> str:
+    """The choice's label, or the stored value itself when it is not one of the choices."""
     return labels.get(value, "" if value is None else str(value))
 
 
 _UNSET: Any = object()
-
-
-def _shown_plain(value: Any) -> Any:
-    """What :func:`resolve_attr` makes of a plain value at the end of its path."""
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return "" if value is None else value
 
 
 def _plain_field(model: type[models.Model], name: str) -> models.Field | None:
@@ -170,12 +179,7 @@ def _plain_reader(column: Column, model: type, language: str) -> Callable[[Any],
             return None
         labels = _choice_labels(model, field.name, language)
         attname = field.attname
-
-        def label(obj: Any) -> Any:
-            value = getattr(obj, attname)
-            return labels.get(value, "" if value is None else str(value))
-
-        return label
+        return lambda obj: _label_in(labels, getattr(obj, attname))
     field = _plain_field(model, name)
     if field is None:
         return None
@@ -666,9 +670,7 @@ class ModelViewSet:
         """What the list and its exports load of each row beyond the scoped, filtered
         queryset: by default the ``list_select_related`` joins, and only the ``list_only``
         columns when the viewset names them."""
-        related = cls.list_select_related
-        # No names: no join (select_related() without any would join every relation).
-        records = queryset.select_related(*related) if related else queryset
+        records = joined(queryset, cls.list_select_related)
         return records.only(*cls.list_only) if cls.list_only else records
 
     @classmethod
