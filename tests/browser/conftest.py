@@ -139,13 +139,34 @@ def choose_language(page: Page, code: str) -> None:
     footer.get_by_role("button", name="Change").click()
 
 
+# What a script evaluated in a page that is being replaced by the next one fails with.
+_NAVIGATED_AWAY = ("Execution context was destroyed", "reading 'documentElement'")
+
+
 def assert_accessible(page: Page) -> None:
     """Fail on every axe-core violation of serious or critical impact on the current page."""
-    violations = _axe.run(page).response["violations"]
+    violations = _axe_violations(page)
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert not blocking, f"Accessibility violations on {page.url}:\n" + "\n".join(
         _describe(violation) for violation in blocking
     )
+
+
+def _axe_violations(page: Page, attempts: int = 3) -> list[dict]:
+    """Run axe on the page once it has loaded.
+
+    A click on a link returns before the browser has swapped documents, so axe can start on
+    the old page and find its document gone mid-run. Then it waits for the new page and runs
+    again; any other error is the test's.
+    """
+    for attempt in range(attempts):
+        page.wait_for_load_state("load")
+        try:
+            return _axe.run(page).response["violations"]
+        except Error as error:
+            if attempt == attempts - 1 or not any(s in error.message for s in _NAVIGATED_AWAY):
+                raise
+    raise AssertionError("unreachable")
 
 
 def _describe(violation: dict) -> str:

@@ -109,6 +109,9 @@ def test_body_meeting_and_cross_level_action(page: Page, live_server):
     expect(page.get_by_role("heading", level=1)).to_have_text("My actions")
     assert_accessible(page)
     page.get_by_role("link", name="Send the district's prevention plan").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
+        "Send the district's prevention plan"
+    )
     assert_accessible(page)
     field(page, "What happened").fill("Plan sent to the board.")
     # Only the steps the workflow opens to a partner are offered.

@@ -40,6 +40,7 @@ def test_call_application_reviews_award_report_and_tranche(page: Page, live_serv
     sign_in_as(page, live_server, "funds.ca")
     page.get_by_role("link", name="Funding", exact=True).click()
     page.get_by_role("link", name="Community Resilience Fund (demo)").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Community Resilience Fund")
     assert_accessible(page)
     page.get_by_role("link", name="Add a call").click()
     field(page, "Title").fill("2027 call for youth projects (test)")

@@ -85,6 +85,7 @@ def test_a_ward_proposal_is_supported_accepted_into_the_city_plan_and_answered(
     sign_in_as(page, live_server, "local.lilongwe@demo.bridgework.test")
     page.goto(f"{live_server.url}/participation/follow-up/")
     page.get_by_role("link", name=TITLE).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
     assert_accessible(page)
     page.get_by_label("Note (required for some steps)").fill(
         "Accepted: two benches and a tree before the rains."
