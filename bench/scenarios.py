@@ -187,7 +187,7 @@ def session_cookie(user) -> str:
     """A signed-in session made in process, as ``login()`` would leave it."""
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the password backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[SIGNED_IN_AT] = int(timezone.now().timestamp())
     store.save()

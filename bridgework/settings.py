@@ -143,8 +143,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "access.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend; the user of each request read by a compiled statement.
+    "bridgework.access.requests.SignInBackend",
 ]
+# Django's database sessions, each request's session read by a compiled statement.
+SESSION_ENGINE = "bridgework.access.requests"
 # Argon2 (Django's recommendation, argon2-cffi): memory-hard, and at Django's settings about
 # half the CPU of a PBKDF2 check (1,000,000 iterations), which held a worker's core for some
 # 400 ms a sign-in. PBKDF2 and scrypt hashes are still accepted and are rehashed with Argon2

@@ -1,18 +1,24 @@
 """One FilterSet per list: the page, its export and the API read the same filters."""
 
+import copy
 import csv
 import io
 
 import pytest
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 
 from bridgework.actors.choices import OrgLevel, Sector
+from bridgework.actors.filters import ThreeWFilterSet
 from bridgework.actors.models import Organisation, Person, Post
 from bridgework.api import api
 from bridgework.bodies.factories import ActionItemFactory, BodyFactory
 from bridgework.places.actions import do_create_place
 from bridgework.places.models import Place
+from bridgework.web import filtering
+from bridgework.web.filtering import ScopedFilterSet
+from tests.helpers import declared_subclasses
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +133,58 @@ def test_record_filters_show_as_a_removable_chip(tree):
         ("Raised by", "Riverton Peace Committee")
     ]
     assert b"Remove the filter Raised by" in response.content
+
+
+# --- each instance's own copy of the declared filters (web.filtering._own_copy) ---------------
+
+
+def _deep_copies(declared, model, parent):
+    """What django-filter itself gives each instance."""
+    own = copy.deepcopy(declared)
+    own.model, own.parent = model, parent
+    return own
+
+
+def _first_choices(filterset_class) -> QueryDict:
+    data = QueryDict(mutable=True)
+    for name, declared in filterset_class.base_filters.items():
+        choices = declared.extra.get("choices")
+        if isinstance(choices, list | tuple) and choices:
+            data[name] = str(choices[0][0])
+    return data
+
+
+@pytest.mark.parametrize(
+    "filterset_class", declared_subclasses(ScopedFilterSet), ids=lambda cls: cls.__qualname__
+)
+def test_each_filterset_reads_and_renders_as_with_django_filters_deep_copies(
+    filterset_class, tree, rf, monkeypatch
+):
+    request = rf.get("/")
+    request.user = tree.in_scope
+
+    def seen(data):
+        filterset = filterset_class(data, request=request)
+        return str(filterset.form), str(filterset.qs.query), filterset.is_bound
+
+    for data in (None, QueryDict(), _first_choices(filterset_class)):
+        ours = seen(data)
+        with monkeypatch.context() as patched:
+            patched.setattr(filtering, "_own_copy", _deep_copies)
+            assert seen(data) == ours
+
+
+def test_an_instance_s_changes_to_its_filters_stay_its_own(tree, rf):
+    request = rf.get("/")
+    request.user = tree.in_scope
+    first, second = ThreeWFilterSet(request=request), ThreeWFilterSet(request=request)
+    assert first.filters["sector"] is not second.filters["sector"]
+    first.filters["theme"].queryset = Place.objects.none()
+    first.filters["sector"].extra["choices"] = []
+    assert second.filters["theme"].queryset.model is not Place
+    assert second.filters["sector"].extra["choices"]
+    assert ThreeWFilterSet.base_filters["sector"].extra["choices"]
+    assert first.filters["sector"].parent is first and second.filters["sector"].parent is second
+    # A method filter calls its method on its own copy's filter set.
+    with_method = ThreeWFilterSet({"hub": "none"}, request=request)
+    assert with_method.filters["hub"].filter.f is with_method.filters["hub"]

@@ -1,11 +1,13 @@
 """Plain values by key (core.plain_reads): what the ORM's own statements give, in chunks."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from bridgework.actors.models import Organisation, OrganisationArea, Theme
 from bridgework.actors.selectors import attach_places, theme_links
 from bridgework.core import plain_reads
-from bridgework.core.plain_reads import instances_by_pk, plain_rows
+from bridgework.core.plain_reads import instances_by_pk, plain_count, plain_rows
 from bridgework.places.models import Place
 from tests.helpers import working_organisation
 
@@ -76,3 +78,29 @@ def test_a_page_s_places_and_themes_as_the_orm_gave_them(orgs, chunked):
             expected = list(org.themes.order_by("name").values_list(column, flat=True))
             assert links[org.pk] == expected
         assert any(len(values) > 1 for values in links.values())
+
+
+def test_a_plain_count_is_the_orm_s(tree):
+    from bridgework.notifications.models import Notification
+    from bridgework.notifications.selectors import unread_count
+
+    def notify(user, read):
+        Notification.objects.create(
+            recipient=user,
+            kind="test",
+            content_type=ContentType.objects.get_for_model(Place),
+            object_id=str(tree.city.pk),
+            subject="A note",
+            read_at=timezone.now() if read else None,
+        )
+
+    for read in (False, False, True):
+        notify(tree.in_scope, read)
+    notify(tree.sibling_user, False)
+    for user in (tree.in_scope, tree.sibling_user, tree.no_role):
+        expected = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        assert plain_count(Notification, key="recipient", value=user.pk, unset="read_at") == (
+            expected
+        )
+    request = type("Request", (), {"user": tree.in_scope})()
+    assert unread_count(request) == 2

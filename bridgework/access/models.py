@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.core.fixed_reads import FixedRead
 from bridgework.core.models import TimeStampedModel, ends_after_start
 from bridgework.core.scoping import ScopedQuerySet
 from bridgework.core.tlp import TLP
@@ -239,13 +240,21 @@ class AccessEpoch(models.Model):
 
     @classmethod
     def current(cls) -> int:
-        row = cls.objects.filter(pk=1).values_list("value", flat=True).first()
-        return int(row) if row is not None else 0
+        row = _EPOCH_READ.first(pk=1)
+        return int(row[0]) if row is not None else 0
 
     @classmethod
     def bump(cls) -> None:
         if not cls.objects.filter(pk=1).update(value=models.F("value") + 1):
             cls.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+# Read on every signed-in request, as part of the cached access's key.
+_EPOCH_READ = FixedRead(
+    AccessEpoch,
+    lambda v: AccessEpoch.objects.filter(pk=v["pk"]).values_list("value"),
+    ({"pk": -701}, {"pk": -702}),
+)
 
 
 class SensitiveRead(models.Model):

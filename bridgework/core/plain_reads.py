@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import connections, models, router
 
-__all__ = ["instances_by_pk", "plain_rows"]
+__all__ = ["instances_by_pk", "plain_count", "plain_rows"]
 
 # Well under SQLite's smallest limit of bound parameters (999).
 KEYS_PER_STATEMENT = 500
@@ -82,3 +82,18 @@ def instances_by_pk(
     database = router.db_for_read(model)
     found = plain_rows(model, [field.name for field in fields], key=pk.name, keys=pks)
     return {row[at]: model.from_db(database, attnames, row) for row in found}
+
+
+def plain_count(model: type[models.Model], *, key: str, value: Any, unset: str) -> int:
+    """How many of ``model``'s rows have ``value`` in the field ``key`` and nothing in the
+    field ``unset``: a menu's count of a reader's unread items, on every page."""
+    connection = connections[router.db_for_read(model)]
+    quote = connection.ops.quote_name
+    null_column = model._meta.get_field(unset).column  # type: ignore[union-attr]
+    sql = (
+        f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}"  # noqa: S608
+        f" WHERE {quote(_column(model, key))} = %s AND {quote(null_column)} IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value])
+        return cursor.fetchone()[0]

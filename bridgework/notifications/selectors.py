@@ -13,6 +13,8 @@ from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
+from bridgework.core.plain_reads import plain_count
+
 from .kinds import kinds
 from .models import EmailMode, Notification, NotificationPreference
 
@@ -40,7 +42,7 @@ def unread_count(request: HttpRequest) -> int:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return plain_count(Notification, key="recipient", value=user.pk, unset="read_at")
 
 
 def visible_record_keys(user, notifications: Iterable[Notification]) -> set[tuple[int, str]]:

@@ -1,0 +1,172 @@
+"""Fixed reads (core.fixed_reads) and the per-request reads built on them (access.requests): the
+ORM's own answers, one statement each, and the sign-in rules unchanged."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bridgework.access.actions import do_create_api_token, usable_api_token
+from bridgework.access.factories import UserFactory
+from bridgework.access.models import AccessEpoch, ApiToken, User
+from bridgework.access.requests import SessionStore, SignInBackend, user_by_pk
+from bridgework.core.fixed_reads import FixedRead
+from bridgework.places.models import Place
+
+pytestmark = pytest.mark.django_db
+
+USER_SAMPLES = ({"pk": -1}, {"pk": -2})
+
+
+def field_values(record) -> dict:
+    return {field.attname: getattr(record, field.attname) for field in record._meta.concrete_fields}
+
+
+def test_a_record_is_the_orm_s_with_every_value_converted():
+    user = UserFactory(label="fixed", full_name="Ama Example")
+    User.objects.filter(pk=user.pk).update(
+        last_login=timezone.now(), start_steps_hidden_at=timezone.now()
+    )
+    read = FixedRead(User, lambda v: User.objects.filter(pk=v["pk"]), USER_SAMPLES)
+    ours, theirs = read.first(pk=user.pk), User.objects.get(pk=user.pk)
+    assert type(ours) is User and field_values(ours) == field_values(theirs)
+    assert isinstance(ours.is_active, bool) and ours.last_login.tzinfo is not None
+    assert not ours._state.adding and ours._state.db == "default"
+    assert read.first(pk=user.pk + 1000) is None
+
+
+def test_values_list_rows_are_the_orm_s(tree):
+    read = FixedRead(
+        Place,
+        lambda v: Place.objects.filter(depth=v["depth"]).values_list("pk", "name", "path"),
+        ({"depth": 9001}, {"depth": 9002}),
+    )
+    for depth in (0, 1, 2, 9):
+        expected = list(Place.objects.filter(depth=depth).values_list("pk", "name", "path"))
+        assert read.rows(depth=depth) == expected
+
+
+def test_each_read_is_one_statement_that_the_query_counters_see():
+    user = UserFactory(label="counted")
+    read = FixedRead(User, lambda v: User.objects.filter(pk=v["pk"]), USER_SAMPLES)
+    read.first(pk=user.pk)  # compiled on first use
+    with CaptureQueriesContext(connection) as ours:
+        read.first(pk=user.pk)
+    with CaptureQueriesContext(connection) as theirs:
+        list(User.objects.filter(pk=user.pk))
+    assert len(ours) == 1 and ours[0]["sql"] == theirs[0]["sql"]
+
+
+def test_a_layout_it_cannot_tell_keeps_the_orm():
+    """A time on SQLite reaches the parameters as text: no statement is trusted, and the ORM
+    answers; on PostgreSQL it is bound as it is. The answer is the same."""
+    old = UserFactory(label="old")
+    User.objects.filter(pk=old.pk).update(date_joined=timezone.now() - timedelta(days=30))
+    read = FixedRead(
+        User,
+        lambda v: User.objects.filter(date_joined__lt=v["before"]).order_by("pk"),
+        (
+            {"before": timezone.now() - timedelta(days=9000)},
+            {"before": timezone.now() - timedelta(days=9001)},
+        ),
+    )
+    cutoff = timezone.now() - timedelta(days=1)
+    expected = list(User.objects.filter(date_joined__lt=cutoff).order_by("pk"))
+    assert read.rows(before=cutoff) == expected and old in expected
+    assert (read._compiled["default"] is None) == (connection.vendor == "sqlite")
+
+
+def test_samples_the_orm_finds_impossible_keep_the_orm(tree):
+    """Django answers a negative depth (a positive column) with no statement at all."""
+    read = FixedRead(
+        Place,
+        lambda v: Place.objects.filter(depth=v["depth"]).values_list("pk"),
+        ({"depth": -1}, {"depth": -2}),
+    )
+    assert read.rows(depth=1) == list(Place.objects.filter(depth=1).values_list("pk"))
+    assert read._compiled["default"] is None
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda v: ApiToken.objects.select_related("user").filter(pk=v["pk"]),
+        lambda v: User.objects.annotate(n=Count("assignments")).filter(pk=v["pk"]),
+        lambda v: User.objects.filter(pk=v["pk"]).values("email"),
+        lambda v: User.objects.filter(pk=v["pk"]).values_list("email", flat=True),
+    ],
+    ids=["joined", "annotated", "dicts", "flat"],
+)
+def test_reads_it_does_not_rebuild_are_refused(build):
+    model = build(USER_SAMPLES[0]).model
+    with pytest.raises(ValueError):
+        FixedRead(model, build, USER_SAMPLES).rows(pk=1)
+
+
+def test_the_access_epoch_is_read_as_stored():
+    AccessEpoch.objects.all().delete()
+    assert AccessEpoch.current() == 0
+    AccessEpoch.bump()
+    AccessEpoch.bump()
+    assert AccessEpoch.current() == 2 == AccessEpoch.objects.get(pk=1).value
+
+
+# --- the requests' own reads -------------------------------------------------------------------
+
+
+def test_user_by_pk_and_the_backend_refuse_what_modelbackend_refuses():
+    user = UserFactory(label="active")
+    assert field_values(user_by_pk(user.pk)) == field_values(User.objects.get(pk=user.pk))
+    assert user_by_pk(-5) is None
+    assert SignInBackend().get_user(user.pk) == user
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert SignInBackend().get_user(user.pk) is None
+    assert SignInBackend().get_user(-5) is None
+
+
+def test_a_session_loads_until_it_expires():
+    store = SessionStore()
+    store["note"] = "kept"
+    store.save()
+    key = store.session_key
+    assert SessionStore(key).load() == {"note": "kept"}
+    Session.objects.filter(session_key=key).update(expire_date=timezone.now() - timedelta(1))
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
+    assert SessionStore("no-such-session-key-0123456789").load() == {}
+
+
+def test_a_signed_in_request_reads_its_session_and_user_in_one_statement_each(rf):
+    user = UserFactory(label="signed")
+    client = Client()
+    client.force_login(user)
+    request = rf.get("/")
+    request.session = SessionStore(client.cookies["sessionid"].value)
+    with CaptureQueriesContext(connection) as queries:
+        assert get_user(request) == user
+    assert request.session[BACKEND_SESSION_KEY] == "bridgework.access.requests.SignInBackend"
+    assert int(request.session[SESSION_KEY]) == user.pk
+    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries]
+    assert tables == ['"django_session"', '"access_user"']
+
+
+def test_a_token_is_usable_only_while_its_owner_is_active_and_it_is_not_revoked(tree):
+    user = tree.in_scope
+    token, secret = do_create_api_token(user=user, name="script")
+    found = usable_api_token(secret)
+    assert found == token and found.user == user
+    with CaptureQueriesContext(connection) as queries:
+        assert usable_api_token(secret).user == user  # its user joined, not read again
+    assert len(queries) == 2
+    assert usable_api_token(secret + "x") is None
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert usable_api_token(secret) is None
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert usable_api_token(secret) is None
