@@ -692,3 +692,37 @@ def test_a_calls_dates_are_shown_on_the_funds_clock(ca):
     assert "2030-03-01 22:00" not in page
     mine = _client(ca.partner).get(reverse("funding:mine")).content.decode()
     assert "2030-03-01 17:00 (America/Toronto)" in mine
+
+
+# --- money as people read it ------------------------------------------------------------------
+
+
+def test_money_is_a_number_that_pages_write_with_its_currency():
+    from django.utils import translation
+
+    from bridgework.core.money import Money
+
+    amount = Money(Decimal("64000"), "CAD")
+    assert amount == Decimal("64000") and amount + 1 == Decimal("64001")
+    assert amount.shown() == "64,000.00 CAD"
+    with translation.override("fr"):
+        assert Money(Decimal("1234.5"), "MWK").shown() == "1\N{NO-BREAK SPACE}234,50 MWK"
+
+
+def test_the_staff_lists_show_each_amount_in_its_fund_s_currency_and_export_the_number(ca):
+    import csv
+
+    grant = _award(ca)
+    client = _client(ca.staff)
+
+    def page(name: str) -> str:
+        return client.get(reverse(f"funding:{name}")).content.decode()
+
+    assert "<td>90,000.00 CAD</td>" in page("application_list")
+    assert "<td>90,000.00 CAD</td>" in page("grant_list")
+    assert "<td>30,000.00 CAD</td>" in page("tranche_list")
+    tranche = grant.tranches.order_by("number").first()
+    assert "30,000.00 CAD" in client.get(tranche.get_absolute_url()).content.decode()
+    export = client.get(reverse("funding:application_list"), {"format": "csv"})
+    rows = list(csv.DictReader(b"".join(export.streaming_content).decode().splitlines()))
+    assert rows[0]["Amount asked"] == "90000.00"

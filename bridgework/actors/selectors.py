@@ -67,7 +67,7 @@ def attach_places(orgs: list[Organisation]) -> None:
         return
     places = instances_by_pk(Place, ("name", "path", "depth"), wanted)
     for org in orgs:
-        org.place = places[org.place_id]
+        org.place = places[org.place_id]  # type: ignore[assignment]
 
 
 def theme_links(orgs: list[Organisation], column: str) -> dict[int, list[str]]:

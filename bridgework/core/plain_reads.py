@@ -89,7 +89,7 @@ def plain_count(model: type[models.Model], *, key: str, value: Any, unset: str) 
     field ``unset``: a menu's count of a reader's unread items, on every page."""
     connection = connections[router.db_for_read(model)]
     quote = connection.ops.quote_name
-    null_column = model._meta.get_field(unset).column  # type: ignore[union-attr]
+    null_column = str(model._meta.get_field(unset).column)  # type: ignore[union-attr]
     sql = (
         f"SELECT COUNT(*) FROM {quote(model._meta.db_table)}"  # noqa: S608
         f" WHERE {quote(_column(model, key))} = %s AND {quote(null_column)} IS NULL"

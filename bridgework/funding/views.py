@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET
 from bridgework.access.policy import can, permits_add, places_for
 from bridgework.activity.workflows import do_transition
 from bridgework.core.tabular import tabular_response
-from bridgework.web.viewsets import Column, ModelViewSet, RecordPage
+from bridgework.web.viewsets import Column, ModelViewSet, RecordPage, money_column
 
 from . import selectors
 from .actions import (
@@ -150,7 +150,7 @@ class CallViewSet(ModelViewSet):
         Column("fund", gettext_lazy("Fund")),
         Column("opens_at", gettext_lazy("Opens")),
         Column("closes_at", gettext_lazy("Closes")),
-        Column("max_amount", gettext_lazy("Largest grant")),
+        money_column("max_amount", "fund", gettext_lazy("Largest grant")),
         Column("max_years", gettext_lazy("Longest term (years)")),
     ]
     detail_template = "funding/call_detail.html"
@@ -176,7 +176,7 @@ class ApplicationViewSet(ModelViewSet):
     title = gettext_lazy("Applications")
     url_prefix = "applications/"
     ordering = ("-created_at", "pk")
-    list_select_related = ("call", "organisation", "place")
+    list_select_related = ("call", "call__fund", "organisation", "place")
     # A fund's staff list runs to tens of thousands (issue 9): not the budgets, answers and
     # earlier versions of each application, nor the long text of its call and organisation.
     list_only = (
@@ -194,13 +194,16 @@ class ApplicationViewSet(ModelViewSet):
         "place__path",
         "call__title",
         "call__place_path",
+        "call__fund__currency",
+        "call__fund__place_path",
+        "call__fund__tlp",
     )
     columns = [
         Column("title", gettext_lazy("Project")),
         Column("organisation.name", gettext_lazy("Organisation")),
         Column("place.name", gettext_lazy("Place")),
         Column("call.title", gettext_lazy("Call")),
-        Column("amount", gettext_lazy("Amount asked")),
+        money_column("amount", "call.fund", gettext_lazy("Amount asked")),
         Column("years", gettext_lazy("Years")),
         Column("get_status_display", gettext_lazy("Status")),
     ]
@@ -326,12 +329,17 @@ class GrantViewSet(ModelViewSet):
     title = gettext_lazy("Grants")
     url_prefix = "grants/"
     ordering = ("-starts_on", "pk")
-    list_select_related = ("application", "application__organisation", "place")
+    list_select_related = (
+        "application",
+        "application__organisation",
+        "application__call__fund",
+        "place",
+    )
     columns = [
         Column("application.title", gettext_lazy("Project")),
         Column("application.organisation.name", gettext_lazy("Organisation")),
         Column("place.name", gettext_lazy("Place")),
-        Column("amount", gettext_lazy("Amount awarded")),
+        money_column("amount", "application.call.fund", gettext_lazy("Amount awarded")),
         Column("starts_on", gettext_lazy("Starts")),
         Column("years", gettext_lazy("Years")),
         Column("get_status_display", gettext_lazy("Status")),
@@ -385,12 +393,12 @@ class TrancheViewSet(ModelViewSet):
     title = gettext_lazy("Tranches")
     url_prefix = "tranches/"
     ordering = ("due_on", "pk")
-    list_select_related = ("grant", "grant__application")
+    list_select_related = ("grant", "grant__application", "grant__application__call__fund")
     columns = [
         Column("grant", gettext_lazy("Grant")),
         Column("number", gettext_lazy("Number")),
         Column("due_on", gettext_lazy("Due")),
-        Column("amount", gettext_lazy("Amount")),
+        money_column("amount", "grant.application.call.fund", gettext_lazy("Amount")),
         Column("get_status_display", gettext_lazy("Status")),
         Column("released_on", gettext_lazy("Released on")),
     ]
@@ -398,7 +406,7 @@ class TrancheViewSet(ModelViewSet):
         ("grant", gettext_lazy("Grant")),
         ("number", gettext_lazy("Number")),
         ("due_on", gettext_lazy("Due")),
-        ("amount", gettext_lazy("Amount")),
+        money_column("amount", "grant.application.call.fund", gettext_lazy("Amount")),
         ("get_status_display", gettext_lazy("Status")),
         ("released_on", gettext_lazy("Released on")),
     ]

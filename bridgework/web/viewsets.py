@@ -47,6 +47,7 @@ from bridgework.access.policy import (
 from bridgework.activity.selectors import audit_history, timeline_of
 from bridgework.activity.workflows import available_transitions, do_transition, workflow_for
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
+from bridgework.core.money import Money
 from bridgework.core.tabular import tabular_response
 from bridgework.core.urls import record_url
 from bridgework.places.models import Place
@@ -62,6 +63,7 @@ __all__ = [
     "read_only_note",
     "rendered_rows",
     "joined",
+    "money_column",
     "resolve_attr",
 ]
 
@@ -120,6 +122,24 @@ def resolve_attr(obj: Any, dotted: str, sight: Sight | None = None) -> Any:
         if sight is not None and isinstance(value, models.Model) and not sight.sees(value):
             return HIDDEN
     return _shown_plain(value)
+
+
+def money_column(amount: str, fund: str, label: Any) -> Column:
+    """A column of the amount ``amount`` in the currency of the fund at the path ``fund``: a
+    :class:`~bridgework.core.money.Money` (a bare number when the reader may not see the fund).
+    The list loads the fund's ``currency``, ``place_path`` and ``tlp``."""
+
+    def cell(obj: Any, sight: Sight) -> Any:
+        value = getattr(obj, amount)
+        record = obj
+        for part in fund.split("."):
+            record = getattr(record, part, None) if record is not None else None
+        shown = sight.shown(record) if record is not None else None
+        if value is None or shown is None or shown is HIDDEN:
+            return value
+        return Money(value, shown.currency)
+
+    return Column(cell, label, needs_sight=True)
 
 
 def joined(queryset: models.QuerySet, related: tuple[str, ...]) -> models.QuerySet:
@@ -240,6 +260,8 @@ def _cell_html(cell: Any) -> str:
         return html.escape(cell)
     if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(cell)  # what number_format gives a whole number it does not group
+    if isinstance(cell, Money):
+        return html.escape(cell.shown())
     return render_value_in_context(cell, _AS_TEMPLATE_WOULD)
 
 
@@ -363,10 +385,13 @@ class DetailPage(ScopedViewMixin, View):
     def get(self, request, **kwargs):
         obj = self.get_object(channel="page")
         vs = self.viewset
-        detail_columns = [Column(attr, label) for attr, label in vs.detail_fields]
+        detail_columns = [
+            field if isinstance(field, Column) else Column(*field) for field in vs.detail_fields
+        ]
         values = rendered_rows([obj], detail_columns, request.user)[0]
         fields = [
-            (column.label, value) for column, value in zip(detail_columns, values, strict=True)
+            (column.label, value.shown() if isinstance(value, Money) else value)
+            for column, value in zip(detail_columns, values, strict=True)
         ]
         steps = available_transitions(obj, request.user) if "transition" in vs.page_names() else []
         can_change = "edit" in vs.pages and permits(request.user, "change", obj)
@@ -610,7 +635,8 @@ class ModelViewSet:
     model: ClassVar[type[models.Model]]
     form_class: ClassVar[type | None] = None
     columns: ClassVar[list[Column]] = []
-    detail_fields: ClassVar[list[tuple[str, Any]]] = []
+    # (attribute, label) pairs, or a Column where a value needs more (money_column).
+    detail_fields: ClassVar[list[tuple[str, Any] | Column]] = []
     ordering: ClassVar[tuple[str, ...]] = ("pk",)
     list_select_related: ClassVar[tuple[str, ...]] = ()
     # The list page loads only these fields (and the keys), when given: for a big table
