@@ -63,3 +63,31 @@ def test_sensitive_reads_are_logged_with_ids_only(tree):
         "channel",
         "read_at",
     }
+
+
+def test_a_long_list_s_reads_are_all_logged_as_the_orm_would_store_them(tree, monkeypatch):
+    """One statement per chunk (``core.plain_writes``): every row, each value as stored by
+    the ORM, the time aware and current."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from bridgework.access.policy import log_sensitive_reads
+    from bridgework.core import plain_writes
+
+    monkeypatch.setattr(plain_writes, "ROWS_PER_STATEMENT", 3)
+    records = [
+        Dossier.objects.create(place=tree.city, title=f"Note {n}", tlp=tlp)
+        for n, tlp in enumerate([TLP.AMBER, TLP.RED, TLP.CLEAR, TLP.GREEN] * 2 + [TLP.AMBER])
+    ]
+    before = timezone.now()
+    assert log_sensitive_reads(tree.in_scope, records, channel="export") == 5
+    stored = list(SensitiveRead.objects.order_by("id"))
+    sensitive = [r for r in records if r.tlp >= TLP.AMBER]
+    assert [(s.object_id, s.tlp) for s in stored] == [(str(r.pk), r.tlp) for r in sensitive]
+    kind = ContentType.objects.get_for_model(Dossier)
+    assert {(s.user_id, s.content_type_id, s.channel) for s in stored} == {
+        (tree.in_scope.pk, kind.pk, "export")
+    }
+    assert all(before <= s.read_at <= timezone.now() for s in stored)
+    assert log_sensitive_reads(tree.in_scope, records[2:4]) == 0
+    assert SensitiveRead.objects.count() == 5

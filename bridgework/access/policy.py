@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from bridgework.core.modules import module_parts
 from bridgework.core.paths import subtree_bounds
+from bridgework.core.plain_writes import insert_rows
 from bridgework.core.scoping import Grant, Scope, ScopedQuerySet, admits, rule_is_plain
 from bridgework.core.tlp import SENSITIVE_FROM, TLP
 
@@ -412,21 +413,16 @@ def assignable_roles(user, place) -> models.QuerySet:
 
 def log_sensitive_reads(user, objects: Iterable[models.Model], channel: str = "page") -> int:
     """Record every AMBER/RED record among ``objects`` as read by ``user`` (one insert)."""
-    rows = []
-    for obj in objects:
-        tlp = getattr(obj, "tlp", None)
-        if tlp is not None and tlp >= SENSITIVE_FROM:
-            rows.append(
-                SensitiveRead(
-                    user_id=user.pk,
-                    content_type=ContentType.objects.get_for_model(obj),
-                    object_id=str(obj.pk),
-                    tlp=tlp,
-                    channel=channel,
-                )
-            )
-    SensitiveRead.objects.bulk_create(rows)
-    return len(rows)
+    now = timezone.now()
+    rows = [
+        (user.pk, ContentType.objects.get_for_model(obj).pk, str(obj.pk), tlp, channel, now)
+        for obj in objects
+        if (tlp := getattr(obj, "tlp", None)) is not None and tlp >= SENSITIVE_FROM
+    ]
+    return insert_rows(SensitiveRead, _SENSITIVE_READ_FIELDS, rows)
+
+
+_SENSITIVE_READ_FIELDS = ("user_id", "content_type", "object_id", "tlp", "channel", "read_at")
 
 
 # --- one record, one road ------------------------------------------------------------------------

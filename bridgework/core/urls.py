@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
@@ -18,7 +19,9 @@ def record_url(viewname: str, pk: int) -> str:
     name, script prefix, URLconf and language, then only the id changes (``reverse()`` on every
     row of a 50-row answer was a tenth of its serialisation)."""
     urlconf = get_urlconf() or settings.ROOT_URLCONF
-    key = (viewname, get_script_prefix(), urlconf, get_language() or "")
+    # The language is part of an address only under i18n_patterns (asked once per URLconf).
+    language = (get_language() or "") if is_language_prefix_patterns_used(urlconf)[0] else ""
+    key = (viewname, get_script_prefix(), urlconf, language)
     parts = _url_patterns.get(key)
     if parts is None:
         url = reverse(viewname, args=[_PK_MARK])
