@@ -104,3 +104,53 @@ def test_a_plain_count_is_the_orm_s(tree):
         )
     request = type("Request", (), {"user": tree.in_scope})()
     assert unread_count(request) == 2
+
+
+# --- records from rows (record_loader) -----------------------------------------------------
+
+
+def _as_read(record) -> tuple:
+    fields = {k: v for k, v in vars(record).items() if k != "_state"}
+    state = record._state
+    return type(record), fields, state.adding, state.db, record.get_deferred_fields()
+
+
+def test_every_model_s_records_are_loaded_as_from_db_loads_them():
+    from django.apps import apps
+
+    from bridgework.core.plain_reads import record_loader
+
+    for model in apps.get_models():
+        fields = [f.attname for f in model._meta.concrete_fields]
+        for attnames in (fields, fields[:1]):  # whole, and all but the key deferred
+            row = tuple(f"value {n}" for n in range(len(attnames)))
+            load = record_loader(model, "default", attnames)
+            assert _as_read(load(row)) == _as_read(model.from_db("default", attnames, row)), model
+
+
+def test_a_loaded_record_reads_its_deferred_fields_and_saves(tree):
+    from bridgework.core.plain_reads import record_loader
+
+    place = record_loader(Place, "default", ["id", "name"])((tree.city.pk, "Riverton"))
+    assert place.path == tree.city.path  # read on first use, as a deferred field is
+    place.name = "Riverton Town"
+    place.save(update_fields=["name"])
+    assert Place.objects.get(pk=tree.city.pk).name == "Riverton Town"
+
+
+def test_a_model_with_an_init_receiver_is_loaded_through_from_db():
+    from django.db.models.signals import post_init
+
+    from bridgework.core.plain_reads import record_loader
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Theme)
+    try:
+        theme = record_loader(Theme, "default", ["id", "name"])((1, "Youth"))
+    finally:
+        post_init.disconnect(receiver, sender=Theme)
+    assert seen == [theme]

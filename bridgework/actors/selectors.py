@@ -20,7 +20,7 @@ from django.db.models.functions import Substr
 from bridgework.access.policy import Sight, sight_for
 from bridgework.activity.selectors import shown_changes
 from bridgework.core.paths import ancestor_paths, prefix_length, subtree_bounds, subtrees_q
-from bridgework.core.plain_reads import instances_by_pk, plain_rows
+from bridgework.core.plain_reads import instances_by_pk, plain_rows, record_loader
 from bridgework.core.scoping import Scope, ScopedQuerySet, scope_for
 from bridgework.core.statements import Statement, compile_statement
 from bridgework.places.models import Hub, Place
@@ -247,6 +247,8 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
     themes: dict[int, Theme] = {}
     crowded: dict[tuple[int, int], int] = {}
     places: dict[int, Place] = {}
+    load_theme = record_loader(Theme, alias, _THEME_FIELDS)
+    load_place = record_loader(Place, alias, _PLACE_FIELDS)
     with connections[alias].cursor() as cursor:
         cursor.execute(counted.sql, counted.bind(values))
         # Ordered by theme name, as the themes are shown.
@@ -257,14 +259,14 @@ def three_w(user, filters: OrgFilters, *, overlap_limit: int = 50) -> ThreeW:
             if not filters.sector or sector == filters.sector:
                 counts[(sector, theme)] = pairs
                 if theme is not None and theme not in themes:
-                    themes[theme] = Theme.from_db(alias, _THEME_FIELDS, row[4:])
+                    themes[theme] = load_theme(row[4:])
         if crowded_statement is not None:
             cursor.execute(crowded_statement.sql, crowded_statement.bind(values))
             for row in cursor.fetchall():
                 place_id, theme, n = row[:3]
                 crowded[(place_id, theme)] = n
                 if place_id not in places:
-                    places[place_id] = Place.from_db(alias, _PLACE_FIELDS, row[3:])
+                    places[place_id] = load_place(row[3:])
     return _three_w_answer(
         filters, by_sector, counts, crowded, overlap_limit, list(themes.values()), places
     )

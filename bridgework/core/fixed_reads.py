@@ -25,6 +25,7 @@ from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, models, router
 from django.db.models.query import ModelIterable, ValuesListIterable
 
+from .plain_reads import record_loader
 from .statements import Statement, compile_statement
 
 __all__ = ["FixedRead"]
@@ -74,7 +75,8 @@ class FixedRead:
         rows = [_converted(row, compiled.converters, connection) for row in fetched]
         if compiled.attnames is None:
             return [tuple(row) for row in rows]
-        return [self.model.from_db(alias, compiled.attnames, row) for row in rows]
+        load = record_loader(self.model, alias, compiled.attnames)
+        return [load(row) for row in rows]
 
     def first(self, **values: Any) -> Any:
         """The first row, or None."""
