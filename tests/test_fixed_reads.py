@@ -2,6 +2,7 @@
 ORM's own answers, one statement each, and the sign-in rules unchanged."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user
@@ -16,7 +17,8 @@ from bridgework.access.actions import do_create_api_token, usable_api_token
 from bridgework.access.factories import UserFactory
 from bridgework.access.models import AccessEpoch, ApiToken, User
 from bridgework.access.requests import SessionStore, SignInBackend, user_by_pk
-from bridgework.core.fixed_reads import FixedRead
+from bridgework.core.fixed_reads import FixedRead, read_records
+from bridgework.funding.models import Application
 from bridgework.places.models import Place
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,56 @@ def test_a_token_is_usable_only_while_its_owner_is_active_and_it_is_not_revoked(
     User.objects.filter(pk=user.pk).update(is_active=True)
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     assert usable_api_token(secret) is None
+
+
+# --- read_records: list(queryset), records built from rows -------------------------------------
+
+
+def _same_records(ours: list, theirs: list) -> None:
+    assert [type(r) for r in ours] == [type(r) for r in theirs]
+    assert [field_values_loaded(r) for r in ours] == [field_values_loaded(r) for r in theirs]
+    assert all(not r._state.adding and r._state.db == "default" for r in ours)
+
+
+def field_values_loaded(record) -> tuple:
+    return (
+        {k: v for k, v in vars(record).items() if k != "_state"},
+        record.get_deferred_fields(),
+    )
+
+
+def test_read_records_are_the_orm_s_with_every_value_converted(tree):
+    from bridgework.funding.factories import ApplicationFactory
+
+    ApplicationFactory(place=tree.city)
+    ApplicationFactory(place=tree.ward, amount=Decimal("1234.50"))
+    users = User.objects.order_by("pk")
+    applications = Application.objects.order_by("-created_at", "pk")
+    for queryset in (
+        users,
+        users.only("email", "is_active", "last_login")[:2],
+        users.defer("password").filter(is_active=True),
+        applications,
+        applications.only("title", "amount", "created_at", "place_path"),
+        Place.objects.filter(path__startswith=tree.country.path).order_by("path")[1:3],
+        Place.objects.none(),
+        Place.objects.filter(pk__in=[]),
+    ):
+        _same_records(read_records(queryset), list(queryset))
+
+
+def test_read_records_leaves_to_the_orm_what_plain_records_do_not_show(tree):
+    from django.db.models import Prefetch
+
+    for queryset in (
+        Place.objects.select_related("parent"),
+        Place.objects.annotate(n=Count("children")),
+        Place.objects.extra(select={"two": "1 + 1"}),
+        Place.objects.prefetch_related(Prefetch("children")),
+        Place.objects.values_list("pk"),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            ours = read_records(queryset)
+        assert ours == list(queryset) and len(queries) >= 1
+    joined = read_records(Place.objects.select_related("parent").filter(pk=tree.city.pk))
+    assert joined[0].parent == tree.region  # joined, not read again

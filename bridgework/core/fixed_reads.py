@@ -23,12 +23,13 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections, models, router
+from django.db.models.fields.composite import CompositePrimaryKey
 from django.db.models.query import ModelIterable, ValuesListIterable
 
 from .plain_reads import record_loader
 from .statements import Statement, compile_statement
 
-__all__ = ["FixedRead"]
+__all__ = ["FixedRead", "read_records"]
 
 
 @dataclass(frozen=True)
@@ -122,3 +123,43 @@ def _converted(row: tuple, converters, connection) -> list:
             value = convert(value, expression, connection)
         values[position] = value
     return values
+
+
+def read_records(queryset: models.QuerySet) -> list:
+    """``list(queryset)``, for a queryset of one model's records: the statement the ORM
+    compiles, run on a cursor, its values converted as the ORM converts them and each row made
+    a record by :func:`~bridgework.core.plain_reads.record_loader`. A list page's 50 records
+    cost a third less to build. Anything the ORM adds to plain records (joined records,
+    annotations, extra columns, prefetches, known related records, a composite key) goes
+    through the ORM itself."""
+    query = queryset.query
+    if (
+        queryset._result_cache is not None
+        or queryset._iterable_class is not ModelIterable
+        or query.select_related
+        or query.extra_select
+        or query.annotation_select
+        or queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+        or queryset._known_related_objects  # type: ignore[attr-defined]
+        or isinstance(queryset.model._meta.pk, CompositePrimaryKey)
+    ):
+        return list(queryset)
+    alias = queryset.db
+    compiler = query.get_compiler(using=alias)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return []
+    expressions = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    converters = tuple(
+        (position, tuple(functions), expression)
+        for position, (functions, expression) in compiler.get_converters(expressions).items()
+    )
+    load = record_loader(queryset.model, alias, [column.target.attname for column in expressions])
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    if converters:
+        return [load(_converted(row, converters, connection)) for row in fetched]
+    return [load(row) for row in fetched]

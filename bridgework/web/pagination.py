@@ -17,6 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError
 from django.db.models import Q, QuerySet
 
+from bridgework.core.fixed_reads import read_records
+
 __all__ = [
     "InvalidCursor",
     "KeysetPage",
@@ -133,9 +135,9 @@ def _first_rows(
 ) -> list[Any]:
     ordered = queryset.order_by(*ordering)
     if not keys_first:
-        return list(ordered[:limit])
+        return read_records(ordered[:limit])
     keys = list(ordered.values_list("pk", flat=True)[:limit])
-    return list(ordered.filter(pk__in=keys)) if keys else []
+    return read_records(ordered.filter(pk__in=keys)) if keys else []
 
 
 def _keyset_page(
