@@ -37,3 +37,12 @@ def test_the_language_keys_the_route_only_under_language_prefixed_patterns(monke
     with translation.override("fr"):
         record_url(ROUTES[0], 1)
     assert sorted(key[3] for key in urls._url_patterns) == ["", "fr"]
+
+
+def test_one_route_s_addresses_for_many_records_are_record_url_s():
+    from bridgework.core.urls import record_urls
+
+    set_script_prefix("/bw/")
+    for route in ROUTES:
+        url_of = record_urls(route)
+        assert [url_of(pk) for pk in (1, 2, 300)] == [record_url(route, pk) for pk in (1, 2, 300)]

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from bridgework.access.policy import access_record, can, scoped_prefetch
 from bridgework.core.plain_reads import plain_rows
+from bridgework.core.urls import record_urls
 from bridgework.places.selectors import place_reference
 from bridgework.web.api import (
     ERROR_RESPONSES,
@@ -66,7 +67,7 @@ class OrganisationOut(RecordOut):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return record_url("actors:organisation_detail", obj.pk)
+        return getattr(obj, "shown_url", None) or record_url("actors:organisation_detail", obj.pk)
 
 
 @filters_of(OrganisationFilterSet)
@@ -124,9 +125,12 @@ def _attach_related(orgs: list[Organisation]) -> None:
     for org_id, place_id in areas:
         area_ids[org_id].append(place_id)
     slugs = selectors.theme_links(orgs, "slug")
+    url_of = record_urls("actors:organisation_detail")
     for org in orgs:
         # Plain attributes the schema's resolvers read (not fields of the model).
-        vars(org).update(shown_area_ids=area_ids[org.pk], shown_themes=slugs[org.pk])
+        vars(org).update(
+            shown_area_ids=area_ids[org.pk], shown_themes=slugs[org.pk], shown_url=url_of(org.pk)
+        )
 
 
 @router.get(

@@ -49,7 +49,7 @@ from bridgework.activity.workflows import available_transitions, do_transition, 
 from bridgework.core.actions import do_create_record, do_delete_record, do_update_record
 from bridgework.core.money import Money
 from bridgework.core.tabular import tabular_response
-from bridgework.core.urls import record_url
+from bridgework.core.urls import record_urls
 from bridgework.places.models import Place
 
 from .filtering import ScopedFilterSet, SearchFilter
@@ -362,10 +362,9 @@ class ListPage(ScopedViewMixin, View):
         columns = vs.columns_for(request)
         cells = rendered_rows(page.items, columns, request.user)
         # Each row's link resolved from one reverse() of the route, not one per row.
-        detail = vs.url_names()["detail"]
+        url_of = record_urls(vs.url_names()["detail"])
         rows = [
-            ListedRow(obj, row, record_url(detail, obj.pk))
-            for obj, row in zip(page.items, cells, strict=True)
+            ListedRow(obj, row, url_of(obj.pk)) for obj, row in zip(page.items, cells, strict=True)
         ]
         context = self.context(
             page=page,
