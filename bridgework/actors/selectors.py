@@ -20,7 +20,11 @@ from django.db.models.functions import Substr
 from bridgework.access.policy import Sight, sight_for
 from bridgework.activity.selectors import shown_changes
 from bridgework.core.paths import ancestor_paths, prefix_length, subtree_bounds, subtrees_q
-from bridgework.core.plain_reads import instances_by_pk, plain_rows, record_loader
+from bridgework.core.plain_reads import (
+    instances_by_pk,
+    linked_values,
+    record_loader,
+)
 from bridgework.core.scoping import Scope, ScopedQuerySet, scope_for
 from bridgework.core.statements import Statement, compile_statement
 from bridgework.places.models import Hub, Place
@@ -72,21 +76,12 @@ def attach_places(orgs: list[Organisation]) -> None:
 
 def theme_links(orgs: list[Organisation], column: str) -> dict[int, list[str]]:
     """Each organisation's themes (``column`` of the theme: "name" or "slug"), by theme name:
-    one grouped query, plain values rather than a related manager per row."""
+    one statement, plain values rather than a related manager per row."""
     found: dict[int, list[str]] = {org.pk: [] for org in orgs}
     if not found:
         return found
-    links = plain_rows(
-        Organisation.themes.through, ("organisation", "theme"), key="organisation", keys=found
-    )
-    themes = {
-        pk: (name, value)
-        for pk, name, value in plain_rows(
-            Theme, ("id", "name", column), key="id", keys={theme for _org, theme in links}
-        )
-    }
-    for org_id, theme_id in sorted(links, key=lambda link: themes[link[1]][0]):
-        found[org_id].append(themes[theme_id][1])
+    for org_id, value in linked_values(Organisation.themes, column, found, order_by="name"):
+        found[org_id].append(value)
     return found
 
 

@@ -74,6 +74,35 @@ def plain_rows(
     return rows
 
 
+def linked_values(
+    relation: Any, column: str, keys: Iterable[Any], *, order_by: str
+) -> list[tuple[Any, Any]]:
+    """(source key, the target's ``column``) for each link of the many-to-many ``relation``
+    (``Organisation.themes``) from the sources ``keys``, in the targets' ``order_by`` order
+    (then their keys): one statement joining the link table to the targets."""
+    field = relation.field
+    through = field.remote_field.through
+    source, target = field.m2m_column_name(), field.m2m_reverse_name()
+    target_model = field.related_model
+    connection = connections[router.db_for_read(through)]
+    quote = connection.ops.quote_name
+    links, targets = quote(through._meta.db_table), quote(target_model._meta.db_table)
+    target_key = quote(target_model._meta.pk.column)
+    found: list[tuple[Any, Any]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(dict.fromkeys(keys)):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT l.{quote(source)}, t.{quote(_column(target_model, column))}"  # noqa: S608
+                f" FROM {links} l JOIN {targets} t ON t.{target_key} = l.{quote(target)}"
+                f" WHERE l.{quote(source)} IN ({marks})"
+                f" ORDER BY t.{quote(_column(target_model, order_by))}, t.{target_key}",
+                chunk,
+            )
+            found.extend(cursor.fetchall())
+    return found
+
+
 def instances_by_pk(
     model: type[models.Model], field_names: Sequence[str], pks: Iterable[Any]
 ) -> dict[Any, models.Model]:
