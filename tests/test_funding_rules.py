@@ -726,3 +726,26 @@ def test_the_staff_lists_show_each_amount_in_its_fund_s_currency_and_export_the_
     export = client.get(reverse("funding:application_list"), {"format": "csv"})
     rows = list(csv.DictReader(b"".join(export.streaming_content).decode().splitlines()))
     assert rows[0]["Amount asked"] == "90000.00"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_grouped_amounts_are_floatformat_s(language):
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+
+    from bridgework.core.money import grouped
+
+    values = ["0", "0.005", "1.005", "-1234.565", "999.999", "1000", "64000", "18000000.00"]
+    with translation.override(language):
+        for text in [*values, "123456789012.34", "-0.004", "7.1"]:
+            amount = Decimal(text)
+            assert grouped(amount) == floatformat(amount, "2g"), text
+
+
+def test_another_grouping_is_left_to_floatformat(monkeypatch):
+    from django.template.defaultfilters import floatformat
+
+    from bridgework.core import money
+
+    monkeypatch.setattr(money, "_separators", lambda language: (".", (3, 2, 0), ","))
+    assert money.grouped(Decimal("12345678.9")) == floatformat(Decimal("12345678.9"), "2g")

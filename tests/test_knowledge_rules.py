@@ -267,3 +267,11 @@ def test_an_editors_comments_travel_in_the_email_only_for_a_green_item(
     ).latest("pk")
     assert (comments in returned.body) is travels
     assert ("comments are on its page" in returned.body) is not travels
+
+
+@pytest.mark.parametrize("text", [":", '"', "-", "*"])
+def test_a_query_of_no_words_finds_nothing_and_is_not_an_error(places, text):
+    page = _client().get(reverse("knowledge:search"), {"q": text})
+    assert page.status_code == 200
+    api = _client().get(reverse("api-1.0.0:search_knowledge"), {"q": text})
+    assert api.status_code == 200 and api.json()["results"] == []

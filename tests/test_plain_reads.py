@@ -115,17 +115,32 @@ def _as_read(record) -> tuple:
     return type(record), fields, state.adding, state.db, record.get_deferred_fields()
 
 
-def test_every_model_s_records_are_loaded_as_from_db_loads_them():
+def test_every_model_s_records_are_loaded_as_django_s_from_db_loads_them():
+    """Through record_loader and through each model's own from_db (nearly all of them
+    TimeStampedModel's plain_from_db), against Django's Model.from_db."""
     from django.apps import apps
+    from django.db import models
 
     from bridgework.core.plain_reads import record_loader
 
+    djangos = models.Model.from_db.__func__
     for model in apps.get_models():
         fields = [f.attname for f in model._meta.concrete_fields]
         for attnames in (fields, fields[:1]):  # whole, and all but the key deferred
             row = tuple(f"value {n}" for n in range(len(attnames)))
-            load = record_loader(model, "default", attnames)
-            assert _as_read(load(row)) == _as_read(model.from_db("default", attnames, row)), model
+            expected = _as_read(djangos(model, "default", attnames, row))
+            assert _as_read(record_loader(model, "default", attnames)(row)) == expected, model
+            assert _as_read(model.from_db("default", attnames, row)) == expected, model
+
+
+def test_nearly_every_model_loads_its_records_plainly():
+    from django.apps import apps
+
+    from bridgework.core.plain_reads import _loads_plainly, plain_from_db
+
+    own = [m for m in apps.get_models() if m.__module__.startswith("bridgework.")]
+    plain = [m for m in own if m.from_db.__func__ is plain_from_db and _loads_plainly(m)]
+    assert len(plain) >= len(own) * 3 // 4
 
 
 def test_a_loaded_record_reads_its_deferred_fields_and_saves(tree):
@@ -148,9 +163,10 @@ def test_a_model_with_an_init_receiver_is_loaded_through_from_db():
     def receiver(sender, instance, **kwargs):
         seen.append(instance)
 
-    post_init.connect(receiver, sender=Theme)
+    post_init.connect(receiver, sender=Place)
     try:
-        theme = record_loader(Theme, "default", ["id", "name"])((1, "Youth"))
+        by_loader = record_loader(Place, "default", ["id", "name"])((1, "Riverton"))
+        by_from_db = Place.from_db("default", ["id", "name"], (2, "Hillbury"))
     finally:
-        post_init.disconnect(receiver, sender=Theme)
-    assert seen == [theme]
+        post_init.disconnect(receiver, sender=Place)
+    assert seen == [by_loader, by_from_db]

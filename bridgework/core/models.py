@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from .plain_reads import plain_from_db
+
 __all__ = ["PeriodicRun", "TimeStampedModel", "ends_after_start"]
 
 
@@ -16,6 +18,10 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    # Records loaded without Model.__init__'s general path where it would only copy the
+    # values (core.plain_reads; decision 0011): every list reads tens of them.
+    from_db = classmethod(plain_from_db)  # type: ignore[assignment]
 
     def clean_fields(self, exclude=None):
         """Text never holds a NUL character: forms refuse it, PostgreSQL cannot store it, and

@@ -124,34 +124,47 @@ def record_loader(
 ) -> Callable[[Sequence[Any]], ModelT]:
     """What ``model.from_db(database, attnames, row)`` makes of a row: the record as read, the
     fields not in ``attnames`` deferred. Where ``Model.__init__`` would only copy the values
-    into the record (no ``pre_init``/``post_init`` receivers now, no ``__init__``, ``from_db``
-    or property of the model's own in the way), they are copied directly: a third of the cost
-    of a small record."""
-    if (
-        not _stores_values_only(model)
-        or pre_init.has_listeners(model)
-        or post_init.has_listeners(model)
-    ):
+    into the record (no ``pre_init``/``post_init`` receivers now, no ``__init__`` or property
+    of the model's own in the way), they are copied directly: a third of the cost of a small
+    record."""
+    if not _loads_plainly(model):
         return lambda row: model.from_db(database, attnames, row)
     attnames = tuple(attnames)
+    return lambda row: _filled(model, database, attnames, row)
 
-    def load(row: Sequence[Any]) -> ModelT:
-        record = model.__new__(model)
-        record.__dict__.update(zip(attnames, row, strict=True))
-        state = record._state = ModelState()
-        state.adding, state.db = False, database
-        return record
 
-    return load
+def plain_from_db(cls, db: str, field_names: Sequence[str], values: Sequence[Any]):
+    """``Model.from_db`` (the hook Django documents for customising how records are loaded),
+    through :func:`record_loader`'s shortcut when the model allows it; else Django's own.
+    ``TimeStampedModel``, and so nearly every model, loads its records this way."""
+    if _loads_plainly(cls):
+        return _filled(cls, db, field_names, values)
+    return models.Model.from_db.__func__(cls, db, field_names, values)  # type: ignore[attr-defined]
+
+
+def _filled(model: type[ModelT], database: str, attnames: Sequence[str], row) -> ModelT:
+    record = model.__new__(model)
+    record.__dict__.update(zip(attnames, row, strict=True))
+    state = record._state = ModelState()
+    state.adding, state.db = False, database
+    return record
+
+
+def _loads_plainly(model: type[models.Model]) -> bool:
+    return (
+        _stores_values_only(model)
+        and not pre_init.has_listeners(model)
+        and not post_init.has_listeners(model)
+    )
 
 
 @cache
 def _stores_values_only(model: type[models.Model]) -> bool:
     """Whether the model's class leaves ``Model.__init__`` and ``from_db`` as Django wrote them
-    and has no property where a field's value goes."""
+    (or ``from_db`` as :func:`plain_from_db`) and has no property where a field's value goes."""
     if model.__init__ is not models.Model.__init__:
         return False
-    if model.from_db.__func__ is not models.Model.from_db.__func__:  # type: ignore[attr-defined]
+    if model.from_db.__func__ not in (models.Model.from_db.__func__, plain_from_db):  # type: ignore[attr-defined]
         return False
     return not any(
         isinstance(getattr(model, field.attname, None), property)

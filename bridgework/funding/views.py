@@ -150,7 +150,7 @@ class CallViewSet(ModelViewSet):
         Column("fund", gettext_lazy("Fund")),
         Column("opens_at", gettext_lazy("Opens")),
         Column("closes_at", gettext_lazy("Closes")),
-        money_column("max_amount", "fund", gettext_lazy("Largest grant")),
+        money_column("max_amount", "fund.currency", gettext_lazy("Largest grant")),
         Column("max_years", gettext_lazy("Longest term (years)")),
     ]
     detail_template = "funding/call_detail.html"
@@ -195,15 +195,13 @@ class ApplicationViewSet(ModelViewSet):
         "call__title",
         "call__place_path",
         "call__fund__currency",
-        "call__fund__place_path",
-        "call__fund__tlp",
     )
     columns = [
         Column("title", gettext_lazy("Project")),
         Column("organisation.name", gettext_lazy("Organisation")),
         Column("place.name", gettext_lazy("Place")),
         Column("call.title", gettext_lazy("Call")),
-        money_column("amount", "call.fund", gettext_lazy("Amount asked")),
+        money_column("amount", "call.fund.currency", gettext_lazy("Amount asked")),
         Column("years", gettext_lazy("Years")),
         Column("get_status_display", gettext_lazy("Status")),
     ]
@@ -339,7 +337,7 @@ class GrantViewSet(ModelViewSet):
         Column("application.title", gettext_lazy("Project")),
         Column("application.organisation.name", gettext_lazy("Organisation")),
         Column("place.name", gettext_lazy("Place")),
-        money_column("amount", "application.call.fund", gettext_lazy("Amount awarded")),
+        money_column("amount", "application.call.fund.currency", gettext_lazy("Amount awarded")),
         Column("starts_on", gettext_lazy("Starts")),
         Column("years", gettext_lazy("Years")),
         Column("get_status_display", gettext_lazy("Status")),
@@ -398,7 +396,7 @@ class TrancheViewSet(ModelViewSet):
         Column("grant", gettext_lazy("Grant")),
         Column("number", gettext_lazy("Number")),
         Column("due_on", gettext_lazy("Due")),
-        money_column("amount", "grant.application.call.fund", gettext_lazy("Amount")),
+        money_column("amount", "grant.application.call.fund.currency", gettext_lazy("Amount")),
         Column("get_status_display", gettext_lazy("Status")),
         Column("released_on", gettext_lazy("Released on")),
     ]
@@ -406,7 +404,7 @@ class TrancheViewSet(ModelViewSet):
         ("grant", gettext_lazy("Grant")),
         ("number", gettext_lazy("Number")),
         ("due_on", gettext_lazy("Due")),
-        money_column("amount", "grant.application.call.fund", gettext_lazy("Amount")),
+        money_column("amount", "grant.application.call.fund.currency", gettext_lazy("Amount")),
         ("get_status_display", gettext_lazy("Status")),
         ("released_on", gettext_lazy("Released on")),
     ]

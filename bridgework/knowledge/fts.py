@@ -103,7 +103,8 @@ def _pg_tsquery() -> str:
 def matching(queryset: QuerySet, text: str) -> QuerySet:
     """The items of ``queryset`` that the words of ``text`` find (none if it has no word)."""
     if not words(text):
-        return queryset.none()
+        # Nothing to match (":" or a lone quote): no items, still orderable by rank.
+        return _unranked(queryset).none()
     vendor = connection.vendor
     if vendor == "sqlite":
         found = RawSQL(  # noqa: S611
@@ -128,7 +129,8 @@ def matching(queryset: QuerySet, text: str) -> QuerySet:
 def ranked(queryset: QuerySet, text: str) -> QuerySet:
     """``matching``, with ``search_rank`` (higher is better) to order by."""
     if not words(text):
-        return queryset.none()
+        # Nothing to match (":" or a lone quote): no items, still orderable by rank.
+        return _unranked(queryset).none()
     vendor = connection.vendor
     if vendor == "sqlite":
         # A join, so FTS5 computes every rank in one pass over its index.
@@ -147,4 +149,8 @@ def ranked(queryset: QuerySet, text: str) -> QuerySet:
                 output_field=FloatField(),
             )
         )
-    return matching(queryset, text).annotate(search_rank=RawSQL("0", [], output_field=FloatField()))
+    return _unranked(matching(queryset, text))
+
+
+def _unranked(queryset: QuerySet) -> QuerySet:
+    return queryset.annotate(search_rank=RawSQL("0", [], output_field=FloatField()))  # noqa: S611

@@ -10,6 +10,7 @@ A module declares a :class:`ModelViewSet` subclass and adds ``ViewSet.urls()`` t
 from __future__ import annotations
 
 import html
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -124,22 +125,23 @@ def resolve_attr(obj: Any, dotted: str, sight: Sight | None = None) -> Any:
     return _shown_plain(value)
 
 
-def money_column(amount: str, fund: str, label: Any) -> Column:
-    """A column of the amount ``amount`` in the currency of the fund at the path ``fund``: a
-    :class:`~bridgework.core.money.Money` (a bare number when the reader may not see the fund).
-    The list loads the fund's ``currency``, ``place_path`` and ``tlp``."""
+def money_column(amount: str, currency: str, label: Any) -> Column:
+    """A column of the amount ``amount`` in the currency at the dotted path ``currency`` (the
+    fund's): a :class:`~bridgework.core.money.Money`. The currency is the amount's unit, part
+    of what the row itself shows, so it is read without asking the sight about the fund (it
+    names nothing). The list loads the path's records, or at least their currency."""
+    read_currency = operator.attrgetter(currency)
 
-    def cell(obj: Any, sight: Sight) -> Any:
+    def cell(obj: Any) -> Any:
         value = getattr(obj, amount)
-        record = obj
-        for part in fund.split("."):
-            record = getattr(record, part, None) if record is not None else None
-        shown = sight.shown(record) if record is not None else None
-        if value is None or shown is None or shown is HIDDEN:
+        if value is None:
+            return None
+        try:
+            return Money(value, read_currency(obj))
+        except AttributeError:  # a link on the way is empty
             return value
-        return Money(value, shown.currency)
 
-    return Column(cell, label, needs_sight=True)
+    return Column(cell, label)
 
 
 def joined(queryset: models.QuerySet, related: tuple[str, ...]) -> models.QuerySet:
