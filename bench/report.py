@@ -258,16 +258,17 @@ PROFILE_SUMMARY = """## Where the remaining time goes
 Wall time on a shared two-core machine moves by a third from one minute to the next, so the
 work on these pages is counted in Python function calls per request (`python -m bench.calls`,
 the same count whatever the load; decision 0009). Same SF1 data, national coordinator of one
-country: before the first round (07ea1be), after it (4789219), after the second (4 December):
+country: before the first round (07ea1be), after it (4789219), after the second (bfa4a9c) and
+after the third (4 December, decision 0011):
 
 | page | Python calls a request |
 |---|---|
-| `/bench/hello` (the floor) | 4,158 → 4,158 → 4,158 |
-| `/places/index/` | 52,923 → 43,504 → 32,869 |
-| `/api/places?limit=50` | 19,828 → 19,828 → 12,299 |
-| `/organisations/` | 94,052 → 64,504 → 48,402 |
-| `/api/organisations?limit=50` | 37,914 → 35,669 → 17,425 |
-| `/actors/3w/?place=AA010101` (a city) | 73,384 → 58,297 → 47,705 |
+| `/bench/hello` (the floor; signed in) | 4,158 → 4,158 → 4,158 → 2,654 |
+| `/places/index/` | 52,923 → 43,504 → 32,869 → 26,048 |
+| `/api/places?limit=50` | 19,828 → 19,828 → 12,299 → 8,540 |
+| `/organisations/` | 94,052 → 64,504 → 48,402 → 38,932 |
+| `/api/organisations?limit=50` | 37,914 → 35,669 → 17,425 → 10,216 |
+| `/actors/3w/?place=AA010101` (a city) | 73,384 → 58,297 → 47,705 → 42,886 |
 
 - **First round.** The filter forms' widgets are written in Python, not through Django's
   templates (`web.form_renderer.FormRenderer`; the test run renders every form both ways and
@@ -282,15 +283,22 @@ country: before the first round (07ea1be), after it (4789219), after the second 
   (`core.plain_reads`); cells of one plain field skip the general path; the shell's menus are
   written in Python; lists join only the relations they name (`select_related()` with no name
   had joined them all). The 3W's two roll-up statements are compiled once per reader's scope
-  and filter shape and bound per call (`core.statements`, decision 0010): at the city and the
-  region the selector had been the ORM's fixed cost, about ten and two times its SQL.
-- **What remains in a list page** (7 to 12 times the bare view's calls): Django's templates
-  (the page shell, the filter form's labels and widgets, some 200 template nodes), the filter
-  set and its form (Django deep-copies every filter and field per request), compiling the
-  page's main statement and building its rows' model instances, the session, the user and the
-  access checks. The directory's filter form alone is about a sixth of its page. No other piece
-  is above about 15 %, and the ratios to hello-world move less than the counts, because the
-  bare view gains the most from a free CPU (with wrk it serves 2,400 req/s here).
+  and filter shape and bound per call (`core.statements`, decision 0010).
+- **Third round** (decision 0011). Each request's session, user, API token and access epoch
+  are read by statements compiled once (`core.fixed_reads.FixedRead`: each had cost the ORM
+  300-400 µs for 10 µs of SQLite). Nearly every model's records are built without
+  `Model.__init__`'s general path (`TimeStampedModel.from_db`, held by a test to Django's own
+  for every model), and a list's page through `read_records`. Filter sets copy their filters
+  instead of deep-copying them. The unread count, the sensitive-read log and the theme links
+  are plain statements.
+- **What remains.** In the directory (8 ms in process), the filter form is about 2 ms (seven
+  filters, two place pickers, the theme list, the hub check: measured by rendering the page
+  without it); then the page shell's template, the rows and their sight, and the page's
+  statements. In the organisations API (4 ms): the page's statement (0.6 ms of SQLite sorting
+  the 2,465 organisations in scope by name, and about 0.35 ms of building and compiling it),
+  the serialisation (about 0.4 ms), the related places, areas and themes, the scope and the
+  sensitive-read log. At a 3W city, Django's cursor wrapper and the answer's matrix around
+  0.22 ms of SQL.
 """
 
 
