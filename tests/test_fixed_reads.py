@@ -130,6 +130,10 @@ def test_user_by_pk_and_the_backend_refuse_what_modelbackend_refuses():
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert SignInBackend().get_user(user.pk) is None
     assert SignInBackend().get_user(-5) is None
+    assert SignInBackend().get_user(str(user.pk)) is None  # inactive, whatever the key's type
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    assert SignInBackend().get_user(str(user.pk)) == user
+    assert SignInBackend().get_user("not a number") is None
 
 
 def test_a_session_loads_until_it_expires():

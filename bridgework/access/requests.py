@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bridgework.core.fixed_reads import FixedRead
@@ -54,5 +55,9 @@ class SignInBackend(ModelBackend):
     statement."""
 
     def get_user(self, user_id):
-        user = user_by_pk(user_id)
+        try:
+            pk = User._meta.pk.to_python(user_id)  # the statement binds a number, as the ORM
+        except ValidationError:
+            return None
+        user = user_by_pk(pk)
         return user if user is not None and self.user_can_authenticate(user) else None
