@@ -76,3 +76,36 @@ def test_sight_asks_once_per_model_however_many_records(tree):
         seen = [sight.sees(person) for person in people]
     assert len(again) == 0
     assert seen == [True] * 30 + [False]
+
+
+def test_the_organisation_api_names_places_as_the_directory_does(tree, monkeypatch):
+    """The API's place_name goes through the sight, as the directory's "Based in" column does:
+    a place the reader may not see is "a record you cannot see" in both."""
+    from bridgework.access import policy
+    from bridgework.actors.models import Organisation
+    from bridgework.places.models import Place
+
+    own = Organisation.objects.create(name="Riverton Youth Forum", sector="youth", place=tree.city)
+    national = Organisation.objects.create(
+        name="Xanadu Prevention Centre", sector="national_government", place=tree.country
+    )
+    client = Client()
+    client.force_login(tree.in_scope)
+
+    def api_names():
+        items = client.get("/api/organisations").json()["items"]
+        return {item["id"]: item["place_name"] for item in items}
+
+    assert api_names()[own.pk] == "Riverton"
+    shown = api_names()
+    page = client.get(reverse("actors:organisation_list")).content.decode()
+    assert f"<td>{shown[national.pk]}</td>" in page
+    # Were the country's place hidden from the reader, both would say so.
+    real = Sight.sees
+
+    def hides_the_country(self, obj):
+        return not (isinstance(obj, Place) and obj.pk == tree.country.pk) and real(self, obj)
+
+    monkeypatch.setattr(policy.Sight, "sees", hides_the_country)
+    assert api_names()[national.pk] == str(HIDDEN)
+    assert str(HIDDEN) in client.get(reverse("actors:organisation_list")).content.decode()

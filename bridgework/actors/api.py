@@ -54,8 +54,9 @@ class OrganisationOut(RecordOut):
 
     # A resolver, not a dotted alias: ninja parses a dotted name as a template variable per row.
     @staticmethod
-    def resolve_place_name(obj) -> str:
-        return obj.place.name
+    def resolve_place_name(obj, context) -> str:
+        # Through the sight, as the directory writes it (decided for the whole page at once).
+        return shown_name(obj.place, context)
 
     @staticmethod
     def resolve_area_ids(obj) -> list[int]:
