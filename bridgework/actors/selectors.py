@@ -470,7 +470,7 @@ def _reach_rule_is_plain() -> bool:
     label alone, which the roll-up rows copy (as ``org_path`` and ``tlp``). When it reads
     anything else (a model setting the roll-up does not copy) the caller falls back to the
     organisations themselves."""
-    queryset = type(Organisation.objects.all())
+    queryset = Organisation._default_manager._queryset_class  # type: ignore[attr-defined]
     return not (
         queryset.visible_to is not ScopedQuerySet.visible_to
         or Organisation.scope_path_field != "place_path"
