@@ -181,17 +181,19 @@ def test_a_token_is_usable_only_while_its_owner_is_active_and_it_is_not_revoked(
 # --- read_records: list(queryset), records built from rows -------------------------------------
 
 
-def _same_records(ours: list, theirs: list) -> None:
-    assert [type(r) for r in ours] == [type(r) for r in theirs]
-    assert [field_values_loaded(r) for r in ours] == [field_values_loaded(r) for r in theirs]
-    assert all(not r._state.adding and r._state.db == "default" for r in ours)
-
-
-def field_values_loaded(record) -> tuple:
-    return (
-        {k: v for k, v in vars(record).items() if k != "_state"},
-        record.get_deferred_fields(),
-    )
+def _as_loaded(records: list) -> list:
+    """What a record holds once read: its type, its loaded values, its deferred fields and its
+    state."""
+    return [
+        (
+            type(r),
+            {k: v for k, v in vars(r).items() if k != "_state"},
+            r.get_deferred_fields(),
+            r._state.adding,
+            r._state.db,
+        )
+        for r in records
+    ]
 
 
 def test_read_records_are_the_orm_s_with_every_value_converted(tree):
@@ -211,7 +213,9 @@ def test_read_records_are_the_orm_s_with_every_value_converted(tree):
         Place.objects.none(),
         Place.objects.filter(pk__in=[]),
     ):
-        _same_records(read_records(queryset), list(queryset))
+        ours = read_records(queryset)
+        assert _as_loaded(ours) == _as_loaded(list(queryset)), queryset.query
+        assert all(not r._state.adding and r._state.db == "default" for r in ours)
 
 
 def test_read_records_leaves_to_the_orm_what_plain_records_do_not_show(tree):
