@@ -99,11 +99,7 @@ class FixedRead:
             raise ValueError(f"{self.model.__name__}'s FixedRead read {queryset.model.__name__}")
         compiler = queryset.query.get_compiler(using=alias)
         compiler.as_sql()  # fills the compiler's select, as running it would
-        expressions = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-        converters = tuple(
-            (position, tuple(functions), expression)
-            for position, (functions, expression) in compiler.get_converters(expressions).items()
-        )
+        expressions, converters = _selected(compiler)
         if queryset._iterable_class is ModelIterable:
             if queryset.query.select_related or compiler.annotation_col_map:
                 raise ValueError("a FixedRead reads one model's columns: no joins, no annotations")
@@ -113,6 +109,17 @@ class FixedRead:
         else:
             raise ValueError("a FixedRead gives records or values_list() tuples")
         return _Compiled(statement, converters, attnames)
+
+
+def _selected(compiler) -> tuple[list, tuple]:
+    """A compiled statement's selected columns, and their converters as the ORM applies them:
+    ((position, converter functions, column), …)."""
+    expressions = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
+    converters = tuple(
+        (position, tuple(functions), expression)
+        for position, (functions, expression) in compiler.get_converters(expressions).items()
+    )
+    return expressions, converters
 
 
 def _converted(row: tuple, converters, connection) -> list:
@@ -150,11 +157,7 @@ def read_records(queryset: models.QuerySet) -> list:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return []
-    expressions = [column for column, _sql, _alias in compiler.select[: compiler.col_count]]
-    converters = tuple(
-        (position, tuple(functions), expression)
-        for position, (functions, expression) in compiler.get_converters(expressions).items()
-    )
+    expressions, converters = _selected(compiler)
     load = record_loader(queryset.model, alias, [column.target.attname for column in expressions])
     connection = connections[alias]
     with connection.cursor() as cursor:
