@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -32,8 +31,10 @@ __all__ = ["RecordOut"]
 # Values ninja's getter would pass through unchanged, checked by their exact type.
 _PLAIN = frozenset({str, int, bool, float, type(None), list, dict, date, datetime, Decimal})
 
-# (the key pydantic asks for, its reader)
 _Reader = tuple[str, Callable[[Any, Any], Any]]
+
+# Built on first use, per schema class: (the key pydantic asks for, its reader).
+_READERS: dict[type, list[_Reader]] = {}
 
 
 def _attribute(path: str) -> Callable[[Any, Any], Any]:
@@ -48,56 +49,35 @@ def _resolved(resolver: Any) -> Callable[[Any, Any], Any]:
     return lambda obj, _context: func(obj)
 
 
-@dataclass(frozen=True)
-class _Plan:
-    """How a schema reads a record: its plain attributes in one C call, then its resolvers."""
-
-    readers: list[_Reader]  # every field, one by one (the way for anything unusual)
-    plain_keys: tuple[str, ...]
-    read_plain: Callable[[Any], tuple] | None  # all the plain attributes at once
-    resolvers: list[_Reader]
-
-
-# Built on first use, per schema class.
-_PLANS: dict[type, _Plan] = {}
-
-
 class RecordOut(Schema):
     """An answer schema whose records are read in one pass (see the module's docstring)."""
 
     @classmethod
-    def _record_plan(cls) -> _Plan:
-        plan = _PLANS.get(cls)
-        if plan is None:
+    def _record_readers(cls) -> list[_Reader]:
+        readers = _READERS.get(cls)
+        if readers is None:
             resolvers = cls._ninja_resolvers  # type: ignore[attr-defined]
-            readers, plain_keys, resolved = [], [], []
+            readers = []
             for name, field in cls.model_fields.items():
                 key = field.alias or name
                 resolver = resolvers.get(key)
-                if resolver:
-                    reader = (key, _resolved(resolver))
-                    resolved.append(reader)
-                else:
-                    reader = (key, _attribute(key))
-                    plain_keys.append(key)
-                readers.append(reader)
-            read_plain = operator.attrgetter(*plain_keys) if len(plain_keys) > 1 else None
-            plan = _PLANS[cls] = _Plan(readers, tuple(plain_keys), read_plain, resolved)
-        return plan
+                readers.append((key, _resolved(resolver) if resolver else _attribute(key)))
+            _READERS[cls] = readers
+        return readers
 
     @classmethod
     def _record_values(cls, obj: models.Model, context: Any) -> dict[str, Any]:
-        plan = cls._record_plan()
-        if plan.read_plain is None:
-            return _read_each(cls, obj, context, plan.readers)
-        try:
-            plain = plan.read_plain(obj)
-        except AttributeError:
-            return _read_each(cls, obj, context, plan.readers)  # a missing one: its default
-        if not all(map(_PLAIN.__contains__, map(type, plain))):
-            return _read_each(cls, obj, context, plan.readers)  # a manager, a callable…
-        values = dict(zip(plan.plain_keys, plain, strict=True))
-        values.update(_read_each(cls, obj, context, plan.resolvers))
+        values: dict[str, Any] = {}
+        getter = None
+        for key, read in cls._record_readers():
+            try:
+                value = read(obj, context)
+            except AttributeError:
+                continue  # as ninja: the field's default, or pydantic's "missing"
+            if type(value) not in _PLAIN:
+                getter = getter or DjangoGetter(obj, cls, context)
+                value = getter._convert_result(value)
+            values[key] = value
         return values
 
     @model_validator(mode="wrap")
@@ -112,19 +92,3 @@ class RecordOut(Schema):
             return handler(cls._record_values(values, info.context))
         # ninja's own path (a classmethod under pydantic's decorator, which mypy cannot see)
         return super()._run_root_validator(values, handler, info)  # type: ignore[operator]
-
-
-def _read_each(cls: type, obj: models.Model, context: Any, readers: list[_Reader]) -> dict:
-    """The fields of ``readers`` one by one, as ninja's getter gives them."""
-    values: dict[str, Any] = {}
-    getter = None
-    for key, read in readers:
-        try:
-            value = read(obj, context)
-        except AttributeError:
-            continue  # as ninja: the field's default, or pydantic's "missing"
-        if type(value) not in _PLAIN:
-            getter = getter or DjangoGetter(obj, cls, context)
-            value = getter._convert_result(value)
-        values[key] = value
-    return values
