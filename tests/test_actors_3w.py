@@ -442,6 +442,32 @@ def test_a_place_outside_the_hub_chosen_beside_it_is_an_error(tree, hub_officer)
     assert outsider.status_code == 400 and outsider.context["form"].errors["hub"]
 
 
+def test_whether_a_reader_sees_a_hub_is_the_hub_querys_answer(tree, hub_officer):
+    """``sees_any_hub`` (decided in Python from the hubs' place paths) answers as
+    ``hubs_for(user).exists()`` for every reader, as hubs gain and lose places."""
+    from bridgework.places.models import Hub
+    from bridgework.places.selectors import hubs_for, sees_any_hub
+
+    readers = [
+        hub_officer[0],
+        tree.ancestor,
+        tree.in_scope,
+        UserFactory(label="nobody"),
+        *(user for user in vars(tree).values() if isinstance(user, type(tree.in_scope))),
+    ]
+    network = hub_officer[1].network
+    only_city = Hub.objects.create(network=network, name="City Hub", slug="city-hub")
+    states = []
+    for places in ([], [tree.city], [tree.other_country], [tree.world]):
+        only_city.places.set(places)
+        hub_officer[1].places.set([])  # only ``only_city`` holds places
+        for reader in readers:
+            answer = sees_any_hub(reader)
+            assert answer == hubs_for(reader).exists(), (reader, places)
+            states.append(answer)
+    assert True in states and False in states
+
+
 def test_others_start_at_their_highest_place(tree, map_):
     response = client_for(tree.in_scope).get(reverse("actors:three_w"))
     assert response.context["report"].place == tree.city

@@ -111,3 +111,23 @@ def test_a_template_an_app_overrides_is_rendered_by_the_engine(tmp_path: Path, s
     html = field.widget.render("pick", "x", renderer=renderer)
     assert html == '<select name="pick" data-own></select>'
     assert renderer._writable[SELECT] is False
+
+
+def test_a_kept_option_is_written_again_in_another_language_and_state():
+    """Options are kept once written; the same choice in another language, or selected, is
+    another option, and each is what the templates write."""
+    form_class = type("Choice", (forms.Form,), {"one": forms.ChoiceField(choices=CHOICES)})
+    writer, templates = FormRenderer(), DjangoTemplates()
+    seen = set()
+    for _ in range(2):  # the second round reads what the first kept
+        for language in ("en", "fr"):
+            for data in (None, {"one": "3"}, {"one": "a&b"}):
+                with override(language):
+                    form = form_class(data=data, renderer=writer)
+                    written = str(form["one"])
+                    form = form_class(data=data, renderer=templates)
+                    expected = str(form["one"])
+                assert written == expected
+                seen.add(written)
+    assert len(seen) == 6
+    assert any("Oui" in each for each in seen) and any(">Yes<" in each for each in seen)

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bridgework.core.paths import subtree_bounds, subtree_q, subtrees_q
 from bridgework.places.models import Hub
-from bridgework.places.selectors import default_hub_for, hubs_for, top_places_for
+from bridgework.places.selectors import default_hub_for, hubs_for, sees_any_hub, top_places_for
 from bridgework.web.filtering import OnlyFilter, ScopedFilterSet, SearchFilter, SubtreeFilter
 
 from .choices import OrgLevel, Sector
@@ -86,12 +86,11 @@ class ThreeWFilterSet(ScopedFilterSet):
             # No reader (the API schema is built from a bare filterset): no hub, no query.
             self.filters["hub"].queryset = Hub.objects.none()
             return
-        hubs = hubs_for(self.user)
         given = data.get("hub") if data is not None else None
-        if not given and not hubs.exists():
+        if not given and not sees_any_hub(self.user):
             del self.filters["hub"]  # nobody offered an empty choice of hubs
         else:
-            self.filters["hub"].queryset = hubs
+            self.filters["hub"].queryset = hubs_for(self.user)
 
     def based_in_hub(self, queryset, name, hub):
         if hub is None:

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import django.forms
+from django.forms.models import ModelChoiceIteratorValue
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
+from django.utils.translation import get_language
 
 __all__ = ["FormRenderer"]
 
@@ -73,11 +76,55 @@ def _input(widget: Mapping[str, Any]) -> str:
 
 
 def _option(option: Mapping[str, Any]) -> str:
+    key = _option_key(option)
+    if key is None:
+        return _write_option(option)
+    kept = _WRITTEN_OPTIONS.get(key)
+    if kept is None:
+        if len(_WRITTEN_OPTIONS) >= _MAX_WRITTEN_OPTIONS:
+            _WRITTEN_OPTIONS.clear()
+        # The label is kept with its text: a translated label is known by its identity, which
+        # no other object can take while this one lives.
+        kept = _WRITTEN_OPTIONS[key] = (option["label"], _write_option(option))
+    return kept[1]
+
+
+def _write_option(option: Mapping[str, Any]) -> str:
     # The option template ends with a newline, which the select keeps.
     return (
         f'<option value="{_as_string(option["value"])}"{_attrs(option["attrs"])}>'
         f"{_shown(option['label'])}</option>\n"
     )
+
+
+# Options already written, by all that decides their text. A filter form's selects write the
+# same few dozen options on every page, each label translated and escaped anew: a tenth of a
+# list page's rendering. Bounded: emptied when full.
+_WRITTEN_OPTIONS: dict[tuple, tuple[Any, str]] = {}
+_MAX_WRITTEN_OPTIONS = 4096
+_KEY_TYPES = (str, int, bool)
+
+
+def _option_key(option: Mapping[str, Any]) -> tuple | None:
+    """What decides an option's text — its value, its attributes, its label (text as it is; a
+    translated label by identity and language) — or None when one of them is of a kind not
+    worth keeping (a number to localise, an object with its own ``__str__``)."""
+    label = option["label"]
+    if type(label) is str:
+        label_key: Any = label
+    elif isinstance(label, Promise):
+        label_key = (id(label), get_language())
+    else:
+        return None
+    value = option["value"]
+    if isinstance(value, ModelChoiceIteratorValue):
+        value = value.value  # type: ignore[attr-defined]
+    if type(value) not in _KEY_TYPES:
+        return None
+    attrs = option["attrs"]
+    if any(type(each) not in _KEY_TYPES for each in attrs.values()):
+        return None
+    return (label_key, type(value), value, tuple(attrs.items()))
 
 
 def _select(widget: Mapping[str, Any]) -> str | None:
