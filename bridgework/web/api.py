@@ -103,7 +103,7 @@ class _SettingRate(SimpleRateThrottle):
         if self.num_requests <= 0:  # "0/m": none at all
             self._wait = None
             return False
-        now = self.timer()
+        now = self.timer()  # type: ignore[misc]  # ninja keeps time.time as a class attribute
         interval = self.duration / self.num_requests
         arrival = max(self.cache.get(key, now), now) + interval
         allowed_from = arrival - self.duration
