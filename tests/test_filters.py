@@ -4,10 +4,14 @@ import copy
 import csv
 import io
 
+import django_filters
 import pytest
 from django.http import QueryDict
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
+from django.utils.translation import override
+from django_filters import FilterSet
 
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.filters import ThreeWFilterSet
@@ -172,6 +176,41 @@ def test_each_filterset_reads_and_renders_as_with_django_filters_deep_copies(
         with monkeypatch.context() as patched:
             patched.setattr(filtering, "_own_copy", _deep_copies)
             assert seen(data) == ours
+        with monkeypatch.context() as patched:  # django-filter's form class, deep-copying
+            patched.setattr(
+                ScopedFilterSet, "_filter_form", lambda self: FilterSet.form.fget(self)
+            )
+            assert seen(data) == ours
+
+
+# The filters' row loop as _filters.html wrote it: ``{% filter_fields %}`` writes the same.
+FILTER_ROWS_AS_TEMPLATE = (
+    '{% for field in form.visible_fields %}<div class="filter{% if field.errors %} has-error'
+    '{% endif %}">{{ field.label_tag }} {{ field }}{{ field.errors }}</div>\n  {% endfor %}'
+)
+
+
+@pytest.mark.parametrize(
+    "filterset_class", declared_subclasses(ScopedFilterSet), ids=lambda cls: cls.__qualname__
+)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_filter_rows_are_what_the_template_wrote(filterset_class, language, tree, rf):
+    request = rf.get("/")
+    request.user = tree.ancestor
+    wrong = QueryDict(mutable=True)
+    for name, declared in filterset_class.base_filters.items():
+        if isinstance(declared, django_filters.ModelChoiceFilter | django_filters.NumberFilter):
+            wrong[name] = "no such <thing> & more"
+    for data in (None, _first_choices(filterset_class), wrong):
+        with override(language):
+            form = filterset_class(data, request=request).form
+            tag = Template("{% load listing %}{% filter_fields form %}")
+            written = tag.render(Context({"form": form}))
+            expected = Template(FILTER_ROWS_AS_TEMPLATE).render(Context({"form": form}))
+        assert written == expected
+        shown = {field.name for field in form.visible_fields()}
+        if data is wrong and shown & set(wrong):
+            assert "has-error" in written  # a place that is not one: the field shows its error
 
 
 def test_an_instance_s_changes_to_its_filters_stay_its_own(tree, rf):
