@@ -177,9 +177,7 @@ def test_each_filterset_reads_and_renders_as_with_django_filters_deep_copies(
             patched.setattr(filtering, "_own_copy", _deep_copies)
             assert seen(data) == ours
         with monkeypatch.context() as patched:  # django-filter's form class, deep-copying
-            patched.setattr(
-                ScopedFilterSet, "_filter_form", lambda self: FilterSet.form.fget(self)
-            )
+            patched.setattr(ScopedFilterSet, "_filter_form", lambda self: FilterSet.form.fget(self))
             assert seen(data) == ours
 
 

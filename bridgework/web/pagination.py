@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError
 from django.db.models import Q, QuerySet
+from django.db.models.sql.where import AND
 
 from bridgework.core.fixed_reads import read_records
 
@@ -89,6 +90,20 @@ def _seek(ordering: tuple[str, ...], values: list[Any], forward: bool) -> Q:
     return bound & result
 
 
+def _seeking(queryset: QuerySet, seek: Q) -> QuerySet:
+    """``queryset.filter(seek)``, the seek's conditions first in the statement. SQLite bounds
+    an index range by the first bound it meets on the column, and with parameters it cannot
+    tell which of two is the tighter: the scope's own bound (``path >= '/0001/'``), met first,
+    made page 200 of a country read the ten thousand entries before it, five times page 1.
+    The conditions are ANDed: their order changes no answer."""
+    before = len(queryset.query.where.children)
+    sought = queryset.filter(seek)
+    where = sought.query.where
+    if where.connector == AND and not where.negated:
+        where.children[:] = where.children[before:] + where.children[:before]
+    return sought
+
+
 def _values_of(obj: Any, ordering: tuple[str, ...]) -> list[Any]:
     out = []
     for field in ordering:
@@ -154,7 +169,10 @@ def _keyset_page(
         values = decode_cursor(before, len(ordering))
         reverse = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
         rows = _first_rows(
-            queryset.filter(_seek(ordering, values, forward=False)), reverse, size + 1, keys_first
+            _seeking(queryset, _seek(ordering, values, forward=False)),
+            reverse,
+            size + 1,
+            keys_first,
         )
         has_more = len(rows) > size
         rows = list(reversed(rows[:size]))
@@ -166,9 +184,7 @@ def _keyset_page(
             else None,
         )
     if after:
-        queryset = queryset.filter(
-            _seek(ordering, decode_cursor(after, len(ordering)), forward=True)
-        )
+        queryset = _seeking(queryset, _seek(ordering, decode_cursor(after, len(ordering)), True))
     rows = _first_rows(queryset, ordering, size + 1, keys_first)
     has_more = len(rows) > size
     rows = rows[:size]
