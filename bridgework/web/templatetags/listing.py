@@ -25,6 +25,6 @@ def filter_fields(form: Form) -> SafeString:
         state = " has-error" if errors else ""
         rows.append(
             f'<div class="filter{state}">{conditional_escape(field.label_tag())} '
-            f"{conditional_escape(field)}{conditional_escape(errors)}</div>\n  "
+            f"{conditional_escape(str(field))}{conditional_escape(str(errors))}</div>\n  "
         )
     return mark_safe("".join(rows))  # noqa: S308  (each part escaped above)
