@@ -46,3 +46,32 @@ def test_one_route_s_addresses_for_many_records_are_record_url_s():
     for route in ROUTES:
         url_of = record_urls(route)
         assert [url_of(pk) for pk in (1, 2, 300)] == [record_url(route, pk) for pk in (1, 2, 300)]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize(
+    "name", ["home", "search", "logout", "set_language", "api-1.0.0:openapi-view"]
+)
+def test_a_fixed_address_is_what_the_url_tag_writes(name, language):
+    from django.template import Context, Template
+
+    from bridgework.core.urls import fixed_url
+
+    with translation.override(language):
+        for _ in range(2):  # the second reads what the first kept
+            assert fixed_url(name) == reverse(name)
+            written = Template("{% load shell %}{% fixed_url '" + name + "' %}").render(Context())
+            assert written == Template("{% url '" + name + "' %}").render(Context())
+
+
+def test_a_fixed_address_follows_the_script_prefix():
+    from django.urls import set_script_prefix
+
+    from bridgework.core.urls import fixed_url
+
+    try:
+        set_script_prefix("/under/")
+        assert fixed_url("home") == reverse("home") and fixed_url("home").startswith("/under/")
+    finally:
+        set_script_prefix("/")
+    assert fixed_url("home") == reverse("home") == "/"

@@ -52,3 +52,21 @@ def test_the_language_choices_are_what_the_template_wrote(language):
         expected = Template(LANGUAGES_AS_TEMPLATE).render(RequestContext(request, {}))
         assert language_options(language) == expected
         assert f'value="{language}" lang="{language}" selected>' in expected
+
+
+def test_a_menu_written_once_is_written_again_when_what_decides_it_changes():
+    """Menus are kept once written: another language, another current page or another count
+    is another menu, each what the template writes."""
+    seen = set()
+    for _ in range(2):  # the second round reads what the first kept
+        for language in ("en", "fr"):
+            for current, badge in (("", 0), ("page", 0), ("page", 7)):
+                entries = [(ENTRIES[0][0], current, badge), ENTRIES[3]]
+                with override(language):
+                    context = Context({"entries": entries})
+                    expected = Template(MENU_AS_TEMPLATE).render(context)
+                    written = menu_links(Context({}), entries)
+                assert written == expected
+                seen.add(written)
+    assert len(seen) == 6
+    assert any("nouveau" in each for each in seen) and any(" new<" in each for each in seen)

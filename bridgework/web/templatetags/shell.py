@@ -11,19 +11,51 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.base import render_value_in_context
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
+
+from bridgework.core.urls import fixed_url
 
 register = template.Library()
 
-__all__ = ["language_options", "menu_links"]
+__all__ = ["fixed_url", "language_options", "menu_links"]
 
 
 @register.simple_tag(takes_context=True)
 def menu_links(context, entries) -> SafeString:
     """A menu's ``<ul>``: each entry ``(entry, current, badge)`` as a link, ``aria-current``
-    on the page or section it is, and the count of new things when there are any."""
+    on the page or section it is, and the count of new things when there are any.
+
+    Written once per menu state: which entries, which is current, the counts, the language and
+    the site's prefix decide the text, and every page writes the same few menus."""
+    key = (
+        tuple((id(entry), current, badge) for entry, current, badge in entries),
+        get_language(),
+        get_script_prefix(),
+        get_urlconf(),
+        context.autoescape,
+        context.use_l10n,
+    )
+    kept = _WRITTEN_MENUS.get(key)
+    if kept is None:
+        if len(_WRITTEN_MENUS) >= _MAX_WRITTEN_MENUS:
+            _WRITTEN_MENUS.clear()
+        # The entries are kept with the text: an entry is known by its identity, which no
+        # other object can take while this one lives.
+        kept = _WRITTEN_MENUS[key] = (
+            tuple(entry for entry, _current, _badge in entries),
+            _written_menu(context, entries),
+        )
+    return kept[1]
+
+
+_WRITTEN_MENUS: dict[tuple, tuple[tuple, SafeString]] = {}
+_MAX_WRITTEN_MENUS = 1024
+
+
+def _written_menu(context, entries) -> SafeString:
     items = []
     for entry, current, badge in entries:
         link = f'<li><a href="{escape(str(entry.url))}"'
@@ -38,6 +70,12 @@ def menu_links(context, entries) -> SafeString:
             )
         items.append(link + "</a></li>\n        ")
     return mark_safe("<ul>\n        " + "".join(items) + "\n      </ul>")  # noqa: S308
+
+
+@register.simple_tag(name="fixed_url")
+def fixed_url_tag(viewname: str) -> str:
+    """``{% url viewname %}`` for a route without arguments, resolved once (``core.urls``)."""
+    return fixed_url(viewname)
 
 
 @register.simple_tag
