@@ -6,7 +6,8 @@ template, and each ``<option>`` through two more (``select_option.html`` include
 a third of a list page's rendering. :class:`FormRenderer` writes these few templates' output in
 Python, byte for byte what the templates give (``tests/test_form_renderer.py`` compares them
 over every form the project renders), and leaves every other template — and any project or app
-that overrides one of these — to the template engine.
+that overrides one of these — to the template engine. The one-record picker of this app's own
+widgets (two templates, on every list page with a place filter) is written the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.template.base import render_value_in_context
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 __all__ = ["FormRenderer"]
 
@@ -165,6 +166,42 @@ def _errors(context: Mapping[str, Any]) -> str:
     return f'<ul class="{_shown(context["error_class"])}"{described}>{items}</ul>'
 
 
+PLACE_PICKER = "web/widgets/place_picker.html"
+PICKER_SEARCH = "web/widgets/_picker_search.html"
+
+
+def _record_picker(widget: Mapping[str, Any]) -> str:
+    """``place_picker.html`` (with ``_picker_search.html``): the picker of one record, its
+    current choice as a checked radio button, and the search box that fetches the others.
+    The templates' own sentences are written as ``{% translate %}`` writes them (a template's
+    text is markup: not escaped)."""
+    own_id = _shown(widget["attrs"].get("id", ""))
+    parts = [
+        '<div class="place-picker">\n  <div class="place-picker-results" '
+        f'id="{own_id}-results" role="radiogroup" aria-live="polite" '
+        f'aria-label="{_shown(widget["results_label"])}">\n    '
+    ]
+    if widget["current"]:
+        code = widget["current_code"]
+        muted = f' <span class="muted">{_shown(code)}</span>' if code else ""
+        parts.append(
+            f'\n      <label class="choice"><input type="radio" name="{_shown(widget["name"])}" '
+            f'value="{_shown(widget["current_value"])}" checked> {_shown(widget["current"])}'
+            f"{muted}</label>\n    "
+        )
+    parts.append(
+        f'\n  </div>\n  <input type="search" id="{own_id}" name="{_shown(widget["name"])}__search"'
+        ' class="place-picker-search"\n         placeholder="'
+        f'{gettext("Type a name or code")}" autocomplete="off"\n'
+        f'         aria-describedby="{own_id}-hint"\n'
+        f'         hx-get="{_shown(widget["lookup_url"])}" hx-trigger="input changed delay:300ms,'
+        f' search"\n         hx-target="#{own_id}-results" hx-include="this">\n\n'
+        f'  <p class="hint" id="{own_id}-hint">'
+        f"{gettext('Search, then choose one of the matches.')}</p>\n</div>\n"
+    )
+    return "".join(parts)
+
+
 _WRITERS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     INPUT: lambda context: _input(context["widget"]),
     **{name: (lambda context: _input(context["widget"])) for name in _INPUT_ALIASES},
@@ -173,9 +210,10 @@ _WRITERS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     LABEL: _label,
     ERRORS: _errors,
     ERRORS_UL: _errors,
+    PLACE_PICKER: lambda context: _record_picker(context["widget"]),
 }
 # The templates a writer stands for (an alias includes input.html; select includes its option
-# and attrs templates): the writer is used only while all of them are Django's own.
+# and attrs templates): the writer is used only while all of them are the files it knows.
 _STANDS_FOR = {
     **{name: (name, INPUT, "django/forms/widgets/attrs.html") for name in _INPUT_ALIASES},
     INPUT: (INPUT, "django/forms/widgets/attrs.html"),
@@ -184,7 +222,12 @@ _STANDS_FOR = {
     LABEL: (LABEL, "django/forms/attrs.html"),
     ERRORS: (ERRORS, ERRORS_UL),
     ERRORS_UL: (ERRORS_UL,),
+    PLACE_PICKER: (PLACE_PICKER, PICKER_SEARCH),
 }
+# Where each template must come from for its writer to stand for it: Django's form templates,
+# or this app's own widgets.
+_OWN_TEMPLATES = Path(__file__).parent / "templates"
+_HOME = {PLACE_PICKER: _OWN_TEMPLATES, PICKER_SEARCH: _OWN_TEMPLATES}
 
 
 class FormRenderer(DjangoTemplates):
@@ -196,19 +239,22 @@ class FormRenderer(DjangoTemplates):
 
     def render(self, template_name: str, context: dict[str, Any], request=None) -> str:
         writer = _WRITERS.get(template_name)
-        if writer is not None and self._is_django_own(template_name):
+        if writer is not None and self._is_unchanged(template_name):
             written = writer(context)
             if written is not None:
                 return written.strip()
         return super().render(template_name, context, request)
 
-    def _is_django_own(self, template_name: str) -> bool:
-        """Whether the template and those it includes resolve to Django's files (an app may
-        override any of them, and then its template is what renders)."""
+    def _is_unchanged(self, template_name: str) -> bool:
+        """Whether the template and those it includes resolve to the files its writer stands
+        for, Django's or this app's (another app may override any of them, and then its
+        template is what renders)."""
         known = self._writable.get(template_name)
         if known is None:
             known = self._writable[template_name] = all(
-                Path(self.get_template(name).origin.name).is_relative_to(_DJANGO_FORM_TEMPLATES)
+                Path(self.get_template(name).origin.name).is_relative_to(
+                    _HOME.get(name, _DJANGO_FORM_TEMPLATES)
+                )
                 for name in _STANDS_FOR[template_name]
             )
         return known

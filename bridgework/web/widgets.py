@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django import forms
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from bridgework.core.urls import fixed_url
 from bridgework.places.models import Place
 from bridgework.places.selectors import find_place, place_reference
 
@@ -62,7 +62,7 @@ class RecordPicker(forms.Widget):
             current=current,
             current_value=current_value,
             current_code=getattr(current, "code", "") or getattr(current, "pcode", ""),
-            lookup_url=f"{reverse('record_pick')}?{query}",
+            lookup_url=f"{fixed_url('record_pick')}?{query}",
             results_label=self.results_label,
             picked_marker=f"{name}{PICKED_SUFFIX}",
         )
