@@ -70,3 +70,24 @@ def test_a_menu_written_once_is_written_again_when_what_decides_it_changes():
                 seen.add(written)
     assert len(seen) == 6
     assert any("nouveau" in each for each in seen) and any(" new<" in each for each in seen)
+
+
+@pytest.mark.parametrize(
+    "path", ["img/favicon.svg", "css/bridgework.css", "django_htmx/htmx-2.min.js", "a b&c.js"]
+)
+def test_a_static_address_is_what_the_static_tag_writes(path):
+    from django.urls import set_script_prefix
+
+    for prefix in ("/", "/under/"):
+        try:
+            set_script_prefix(prefix)
+            for _ in range(2):  # the second reads what the first kept
+                written = Template("{% load shell %}{% static_url path %}").render(
+                    Context({"path": path})
+                )
+                expected = Template("{% load static %}{% static path %}").render(
+                    Context({"path": path})
+                )
+                assert written == expected
+        finally:
+            set_script_prefix("/")

@@ -11,6 +11,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.base import render_value_in_context
+from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
@@ -20,7 +21,7 @@ from bridgework.core.urls import fixed_url
 
 register = template.Library()
 
-__all__ = ["fixed_url", "language_options", "menu_links"]
+__all__ = ["fixed_url", "language_options", "menu_links", "static_url"]
 
 
 @register.simple_tag(takes_context=True)
@@ -76,6 +77,20 @@ def _written_menu(context, entries) -> SafeString:
 def fixed_url_tag(viewname: str) -> str:
     """``{% url viewname %}`` for a route without arguments, resolved once (``core.urls``)."""
     return fixed_url(viewname)
+
+
+@register.simple_tag
+def static_url(path: str) -> str:
+    """``{% static path %}``, looked up once per path and script prefix (a relative
+    ``STATIC_URL`` follows the prefix): the shell's four files on every page."""
+    key = (path, get_script_prefix())
+    url = _static_urls.get(key)
+    if url is None:
+        url = _static_urls[key] = static(path)
+    return url
+
+
+_static_urls: dict[tuple[str, str], str] = {}
 
 
 @register.simple_tag
