@@ -302,11 +302,11 @@ after the third (4 December, decision 0011):
   Keyset pages put the cursor's bound first in their statement, so SQLite no longer reads the
   whole scope before a deep page (the page-200 statement now takes what page 1 takes).
 - **What remains.** In the directory (6.5 ms in process): the page shell's template and its
-  context (about 1 ms), the filter widgets and labels (about 0.8 ms: the theme list's query,
-  the two place pickers through their templates, Django's option building), the page's
-  statement (0.55 ms of SQLite sorting the 2,465 organisations in scope by name, and about
-  0.35 ms of building and compiling it), the related places and themes, the rows and their
-  sight, the sensitive-read log. In the organisations API (3.6 ms): the same statement, the
+  context (about 0.8 ms), the filter widgets and labels (the theme list's query and options,
+  the two place pickers, Django's option building), the page's statement (0.55 ms of SQLite
+  sorting the 2,465 organisations in scope by name, and about 0.35 ms of building and
+  compiling it), the related places and themes, the rows and their sight, the sensitive-read
+  log. In the organisations API (3.6-4.0 ms in process): the same statement, the
   serialisation (about 0.7 ms: a dict of 13 values a row, validated by pydantic), the related
   places, areas and themes (three statements), the sight and the log. At a 3W city, Django's
   cursor wrapper and the answer's matrix around 0.22 ms of SQL.
