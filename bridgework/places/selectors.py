@@ -22,7 +22,6 @@ __all__ = [
     "file_name_part",
     "find_place",
     "hubs_for",
-    "sees_any_hub",
     "hubs_of",
     "level_name",
     "level_names",
@@ -30,6 +29,7 @@ __all__ = [
     "place_contexts",
     "place_reference",
     "place_references",
+    "sees_any_hub",
     "successors_of",
     "top_places_for",
 ]

@@ -26,6 +26,8 @@ from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData
 from django.utils.translation import get_language, gettext
 
+from bridgework.core.kept import KeptTexts
+
 __all__ = ["FormRenderer"]
 
 _DJANGO_FORM_TEMPLATES = Path(django.forms.__file__).parent / "templates"
@@ -80,14 +82,8 @@ def _option(option: Mapping[str, Any]) -> str:
     key = _option_key(option)
     if key is None:
         return _write_option(option)
-    kept = _WRITTEN_OPTIONS.get(key)
-    if kept is None:
-        if len(_WRITTEN_OPTIONS) >= _MAX_WRITTEN_OPTIONS:
-            _WRITTEN_OPTIONS.clear()
-        # The label is kept with its text: a translated label is known by its identity, which
-        # no other object can take while this one lives.
-        kept = _WRITTEN_OPTIONS[key] = (option["label"], _write_option(option))
-    return kept[1]
+    # The label is kept with the text: a translated label is named by its identity.
+    return _WRITTEN_OPTIONS.get(key, option["label"], lambda: _write_option(option))
 
 
 def _write_option(option: Mapping[str, Any]) -> str:
@@ -100,9 +96,8 @@ def _write_option(option: Mapping[str, Any]) -> str:
 
 # Options already written, by all that decides their text. A filter form's selects write the
 # same few dozen options on every page, each label translated and escaped anew: a tenth of a
-# list page's rendering. Bounded: emptied when full.
-_WRITTEN_OPTIONS: dict[tuple, tuple[Any, str]] = {}
-_MAX_WRITTEN_OPTIONS = 4096
+# list page's rendering.
+_WRITTEN_OPTIONS: KeptTexts[str] = KeptTexts(limit=4096)
 _KEY_TYPES = (str, int, bool)
 
 

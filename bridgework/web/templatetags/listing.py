@@ -1,7 +1,7 @@
 """``{% filter_fields form %}``: a list page's filters, one ``<div class="filter">`` each, in
 Python. Every list page shows them, and the template loop (a lookup, a test and three values
 rendered per field) cost a quarter of a millisecond a page (decision 0012). The output is the
-loop's, byte for byte (``tests/test_shell.py``)."""
+loop's, byte for byte (``tests/test_filters.py``)."""
 
 from __future__ import annotations
 

@@ -17,11 +17,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext as _
 
+from bridgework.core.kept import KeptTexts
 from bridgework.core.urls import fixed_url
 
 register = template.Library()
 
-__all__ = ["fixed_url", "language_options", "menu_links", "static_url"]
+__all__ = ["fixed_url_tag", "language_options", "menu_links", "static_url"]
 
 
 @register.simple_tag(takes_context=True)
@@ -39,21 +40,11 @@ def menu_links(context, entries) -> SafeString:
         context.autoescape,
         context.use_l10n,
     )
-    kept = _WRITTEN_MENUS.get(key)
-    if kept is None:
-        if len(_WRITTEN_MENUS) >= _MAX_WRITTEN_MENUS:
-            _WRITTEN_MENUS.clear()
-        # The entries are kept with the text: an entry is known by its identity, which no
-        # other object can take while this one lives.
-        kept = _WRITTEN_MENUS[key] = (
-            tuple(entry for entry, _current, _badge in entries),
-            _written_menu(context, entries),
-        )
-    return kept[1]
+    # The entries are kept with the text: it names them by identity.
+    return _WRITTEN_MENUS.get(key, entries, lambda: _written_menu(context, entries))
 
 
-_WRITTEN_MENUS: dict[tuple, tuple[tuple, SafeString]] = {}
-_MAX_WRITTEN_MENUS = 1024
+_WRITTEN_MENUS: KeptTexts[SafeString] = KeptTexts(limit=1024)
 
 
 def _written_menu(context, entries) -> SafeString:
