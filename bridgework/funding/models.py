@@ -381,6 +381,12 @@ class Application(DerivedPlaceMixin, LabelledModel):
             models.Index(
                 fields=["place_path", "tlp", "created_at", "id"], name="application_scope_newest"
             ),
+            # The same page for a reader who sees most of them, read in order: the first 51
+            # entries of the reader's, on PostgreSQL by its own choice, on SQLite by the
+            # bounded scan of ``web.pagination`` (docs/benchmarks-funding.md).
+            models.Index(
+                fields=["-created_at", "id", "place_path", "tlp"], name="application_newest"
+            ),
             # The pipeline's counts and sums by call and state, from the index alone too.
             models.Index(
                 fields=["place_path", "tlp", "call", "status", "amount"],

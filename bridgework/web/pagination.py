@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DataError
-from django.db.models import Q, QuerySet
+from django.db import DataError, connections
+from django.db.models import Model, Q, QuerySet
 from django.db.models.sql.where import AND
 
 from bridgework.core.fixed_reads import read_records
@@ -146,13 +147,94 @@ def keyset_page(
 
 
 def _first_rows(
-    queryset: QuerySet, ordering: tuple[str, ...], limit: int, keys_first: bool
+    queryset: QuerySet,
+    ordering: tuple[str, ...],
+    limit: int,
+    keys_first: bool,
+    seek: Q | None = None,
 ) -> list[Any]:
     ordered = queryset.order_by(*ordering)
     if not keys_first:
         return read_records(ordered[:limit])
-    keys = list(ordered.values_list("pk", flat=True)[:limit])
+    keys = _keys_by_order_index(ordered, ordering, limit, seek)
+    if keys is None:
+        keys = list(ordered.values_list("pk", flat=True)[:limit])
     return read_records(ordered.filter(pk__in=keys)) if keys else []
+
+
+# --- a wide reader's newest rows, on SQLite ------------------------------------------------------
+
+# How many entries of an index in the list's order the bounded scan below may read.
+ORDER_SCAN_ROWS = 1000
+
+
+@functools.cache
+def _order_index(model: type[Model], ordering: tuple[str, ...]) -> str | None:
+    """The name of ``model``'s declared index that leads with ``ordering`` (or its exact
+    reverse, which SQLite reads backwards), if any."""
+    wanted = [
+        ("-" if field.startswith("-") else "")
+        + (model._meta.pk.attname if field.lstrip("-") == "pk" else field.lstrip("-"))
+        for field in ordering
+    ]
+    reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in wanted]
+    for index in model._meta.indexes:
+        lead = list(index.fields[: len(wanted)])
+        if lead in (wanted, reverse) and not index.condition:
+            return index.name
+    return None
+
+
+def _keys_by_order_index(
+    ordered: QuerySet, ordering: tuple[str, ...], limit: int, seek: Q | None
+) -> list[Any] | None:
+    """The page's keys read along an index in the list's order, on SQLite, or None to ask
+    the usual way.
+
+    SQLite answers a reader's subtree from the path index and sorts it: a national reader's
+    20,000 entries sorted for 51 (2.8 ms), growing with the table. Read in order, the first
+    51 entries would do, but SQLite cannot weigh the two plans (it keeps no histogram, and
+    the path is a parameter), and in order a small subtree's rows may lie anywhere in the
+    table. So the scan is bounded: it reads at most the first ``ORDER_SCAN_ROWS`` rows of the
+    whole table in order (their last value, found from the index alone, is the bound), and
+    when fewer than ``limit`` of them are the reader's, the usual statement answers. Both
+    give the same keys: a row of the reader's past the bound comes after every row before it.
+    PostgreSQL weighs the plans itself (the index's first column has statistics) and is
+    not asked this way."""
+    query = ordered.query
+    model = ordered.model
+    connection = connections[ordered.db]
+    if (
+        connection.vendor != "sqlite"
+        or query.is_sliced
+        or query.combinator
+        or set(query.alias_map) != {model._meta.db_table}
+    ):
+        return None
+    index = _order_index(model, ordering)
+    if index is None:
+        return None
+    lead = ordering[0].lstrip("-")
+    everyone = model._base_manager.db_manager(ordered.db).all()
+    if seek is not None:
+        everyone = everyone.filter(seek)
+    last = everyone.order_by(*ordering).values_list(lead, flat=True)[
+        ORDER_SCAN_ROWS - 1 : ORDER_SCAN_ROWS
+    ]
+    bound = next(iter(last), None)
+    bounded = ordered
+    if bound is not None:
+        direction = "lte" if not ordering[0].startswith("-") else "gte"
+        bounded = _seeking(ordered, Q(**{f"{lead}__{direction}": bound}))
+    sql, params = bounded.values_list("pk", flat=True)[:limit].query.sql_with_params()
+    table = connection.ops.quote_name(model._meta.db_table)
+    forced = f" FROM {table} INDEXED BY {connection.ops.quote_name(index)} "
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace(f" FROM {table} ", forced, 1), params)
+        keys = [row[0] for row in cursor.fetchall()]
+    if bound is None or len(keys) >= limit:
+        return keys
+    return None
 
 
 def _keyset_page(
@@ -168,12 +250,8 @@ def _keyset_page(
     if before:
         values = decode_cursor(before, len(ordering))
         reverse = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
-        rows = _first_rows(
-            _seeking(queryset, _seek(ordering, values, forward=False)),
-            reverse,
-            size + 1,
-            keys_first,
-        )
+        seek = _seek(ordering, values, forward=False)
+        rows = _first_rows(_seeking(queryset, seek), reverse, size + 1, keys_first, seek)
         has_more = len(rows) > size
         rows = list(reversed(rows[:size]))
         return KeysetPage(
@@ -183,9 +261,11 @@ def _keyset_page(
             if has_more and rows
             else None,
         )
+    seek = None
     if after:
-        queryset = _seeking(queryset, _seek(ordering, decode_cursor(after, len(ordering)), True))
-    rows = _first_rows(queryset, ordering, size + 1, keys_first)
+        seek = _seek(ordering, decode_cursor(after, len(ordering)), True)
+        queryset = _seeking(queryset, seek)
+    rows = _first_rows(queryset, ordering, size + 1, keys_first, seek)
     has_more = len(rows) > size
     rows = rows[:size]
     return KeysetPage(

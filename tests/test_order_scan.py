@@ -1,0 +1,127 @@
+"""A wide reader's newest applications on SQLite are read along the index in the list's order
+(``application_newest``), bounded by the table's first ``ORDER_SCAN_ROWS`` rows; a narrow
+reader's, past the bound, the usual way. Either way the pages are exactly what the plain
+statement gives: walked forward and back, for readers of a country, a city and a ward, with
+ties in the ordering's first column."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.access.policy import sync_default_policy
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.funding.factories import ApplicationFactory, CallFactory, FundFactory
+from bridgework.funding.models import Application
+from bridgework.funding.views import ApplicationViewSet
+from bridgework.places.factories import PlaceFactory
+from bridgework.web import pagination
+from bridgework.web.pagination import _order_index, keyset_page
+
+pytestmark = pytest.mark.django_db
+
+ORDERING = ApplicationViewSet.ordering
+SIZE = 4
+START = timezone.make_aware(datetime.datetime(2026, 1, 5, 9, 0))
+
+
+@pytest.fixture
+def spread(monkeypatch):
+    """Thirty applications: most from a big city, a few from a ward of a small one; two and
+    two share a creation time. The bounded scan reads at most ten rows of the index."""
+    monkeypatch.setattr(pagination, "ORDER_SCAN_ROWS", 10)
+    sync_default_policy()
+    country = PlaceFactory(name="Malawi")
+    big = PlaceFactory(name="Lilongwe", parent=country)
+    small = PlaceFactory(name="Zomba", parent=country)
+    ward = PlaceFactory(name="Zomba Central", parent=small)
+    call = CallFactory(fund=FundFactory())
+    for n in range(30):
+        place = ward if n % 10 == 3 else big
+        application = ApplicationFactory(call=call, organisation=OrganisationFactory(place=place))
+        Application.objects.filter(pk=application.pk).update(
+            created_at=START + datetime.timedelta(hours=n // 2)
+        )
+
+    def reader(place):
+        user = UserFactory()
+        RoleAssignmentFactory(user=user, role="national_coordinator", place=place)
+        return user
+
+    return {"country": reader(country), "city": reader(big), "ward": reader(ward)}
+
+
+def _walk(queryset, **kwargs):
+    pages, after = [], None
+    while True:
+        page = keyset_page(queryset, ordering=ORDERING, size=SIZE, after=after, **kwargs)
+        pages.append(page)
+        if page.next_cursor is None:
+            return pages
+        after = page.next_cursor
+
+
+@pytest.mark.parametrize("who", ["country", "city", "ward"])
+def test_pages_are_the_plain_statements_forward_and_back(spread, who):
+    scoped = Application.objects.visible_to(spread[who], "view")
+    expected = list(scoped.order_by("-created_at", "pk").values_list("pk", flat=True))
+    assert expected
+    pages = _walk(scoped, keys_first=True)
+    assert [a.pk for page in pages for a in page.items] == expected
+    assert pages == _walk(scoped)  # the same pages without keys first
+    for later, earlier in zip(pages[1:], pages, strict=False):
+        back = keyset_page(
+            scoped, ordering=ORDERING, size=SIZE, before=later.previous_cursor, keys_first=True
+        )
+        assert [a.pk for a in back.items] == [a.pk for a in earlier.items]
+
+
+def _statements(queryset, **kwargs):
+    with CaptureQueriesContext(connection) as sent:
+        keyset_page(queryset, ordering=ORDERING, size=SIZE, keys_first=True, **kwargs)
+    return [query["sql"] for query in sent.captured_queries]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")
+def test_a_wide_reader_is_answered_along_the_order_index(spread):
+    scoped = Application.objects.visible_to(spread["country"], "view")
+    sent = _statements(scoped)
+    forced = [sql for sql in sent if 'INDEXED BY "application_newest"' in sql]
+    assert len(forced) == 1
+    assert len(sent) == 3  # the bound, the keys along the index, the rows
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")
+def test_a_narrow_reader_past_the_bound_is_answered_the_usual_way(spread):
+    scoped = Application.objects.visible_to(spread["ward"], "view")
+    sent = _statements(scoped)
+    assert len(sent) == 4  # the bound, too few keys along the index, the keys, the rows
+    assert 'INDEXED BY "application_newest"' not in sent[2]
+
+
+def test_a_joined_or_sliced_statement_is_answered_the_usual_way(spread):
+    scoped = Application.objects.visible_to(spread["country"], "view")
+    searched = scoped.filter(organisation__name__icontains="a")
+    assert not any("INDEXED BY" in sql for sql in _statements(searched))
+    page = keyset_page(searched, ordering=ORDERING, size=SIZE, keys_first=True)
+    plain = searched.order_by("-created_at", "pk").values_list("pk", flat=True)[:SIZE]
+    assert [a.pk for a in page.items] == list(plain)
+
+
+def test_postgresql_is_never_told_which_index(spread):
+    if connection.vendor == "sqlite":
+        pytest.skip("PostgreSQL weighs the plans itself")
+    scoped = Application.objects.visible_to(spread["country"], "view")
+    assert not any("INDEXED BY" in sql for sql in _statements(scoped))
+
+
+def test_the_order_index_is_found_for_the_order_and_its_reverse():
+    assert _order_index(Application, ("-created_at", "pk")) == "application_newest"
+    assert _order_index(Application, ("created_at", "-pk")) == "application_newest"
+    assert _order_index(Application, ("created_at", "pk")) is None
+    assert _order_index(Application, ("title", "pk")) is None
