@@ -33,6 +33,7 @@ GUARDS = [
     "tests/test_bodies_generated.py",
     "tests/test_actors_generated.py",
     "tests/test_related_sight.py",
+    "tests/test_sight_in_python.py",
     "tests/test_activity.py",
     "tests/test_label_floor.py",
 ]
@@ -91,9 +92,15 @@ MUTANTS = [
     ),
     Mutant(
         "a part visible without its parent",
-        "bridgework/bodies/models.py",
+        "bridgework/core/scoping.py",
         'return rows.filter(**{f"{field}__in": parent._default_manager.visible_to(user, "view")})',
         "return rows",
+    ),
+    Mutant(
+        "a loaded part named without asking about its parent",
+        "bridgework/access/policy.py",
+        "self._seen[(model, pk)] = self.sees(parent)",
+        "self._seen[(model, pk)] = True",
     ),
     Mutant(
         "related records always named",

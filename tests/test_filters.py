@@ -139,6 +139,26 @@ def test_record_filters_show_as_a_removable_chip(tree):
     assert b"Remove the filter Raised by" in response.content
 
 
+def test_a_hidden_record_filter_is_scoped_only_when_the_request_fills_it(tree, rf):
+    from bridgework.bodies.filters import ActionItemFilterSet
+
+    ours = BodyFactory(place=tree.city)
+    theirs = BodyFactory(place=tree.other_country)
+    request = rf.get("/")
+    request.user = tree.in_scope
+
+    def form(data):
+        return ActionItemFilterSet(data, request=request).form
+
+    for data in (None, QueryDict("q=x")):  # not asked: it offers nothing, and is valid
+        assert not form(data).fields["body"].queryset.exists()
+        assert data is None or form(data).is_valid()
+    asked = form(QueryDict(f"body={ours.pk}"))
+    assert asked.is_valid() and asked.cleaned_data["body"] == ours
+    out_of_reach = ActionItemFilterSet(QueryDict(f"body={theirs.pk}"), request=request)
+    assert not out_of_reach.form.is_valid() and out_of_reach.names_unknown_record()
+
+
 # --- each instance's own copy of the declared filters (web.filtering._own_copy) ---------------
 
 

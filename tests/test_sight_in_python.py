@@ -1,7 +1,8 @@
 """A page names related records only where its reader may see them (``Sight``). For models whose
 rule is the plain place-and-label rule, a loaded row is decided in Python (``admits``) rather
 than by a query: the answer must be the one ``visible_to`` gives in SQL, for every reader,
-action, place and label."""
+action, place and label. So must a part's (a body's seat, a fund's call) loaded with its
+parent: its own place, then its parent's answer."""
 
 from itertools import product
 
@@ -12,10 +13,12 @@ from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.policy import Sight, decide_scope
 from bridgework.actors.factories import OrganisationFactory, PersonFactory
 from bridgework.actors.models import Organisation
+from bridgework.bodies.factories import BodyFactory, MeetingFactory, SeatFactory
 from bridgework.bodies.models import Seat
-from bridgework.core.scoping import admits, rule_is_plain
+from bridgework.core.scoping import admits, part_parent, rule_is_plain
 from bridgework.core.tlp import TLP
-from bridgework.funding.models import Application
+from bridgework.funding.factories import CallFactory, FundFactory
+from bridgework.funding.models import Application, Call
 from bridgework.places.models import Place
 from bridgework.plans.factories import LocalNeedFactory
 from bridgework.plans.models import LocalNeed
@@ -100,3 +103,60 @@ def test_the_sight_still_asks_sql_about_rows_loaded_without_their_columns(
     with django_assert_num_queries(1):
         sight.preload(rows)
     assert {row.pk for row in rows if sight.sees(row)} == visible
+
+
+@pytest.fixture
+def parts(records, tree):
+    """Bodies at every place and label with a seat and a meeting each; funds owned by them
+    (a fund is at its owner body's place) with a call each."""
+    places = [tree.country, tree.region, tree.city, tree.ward, tree.sibling, tree.other_country]
+    for place, label in product(places, TLP):
+        body = BodyFactory(place=place, tlp=label)
+        SeatFactory(body=body)
+        MeetingFactory(body=body)
+        CallFactory(fund=FundFactory(owner=body, tlp=label))
+    return records
+
+
+def _part_models_with_rows():
+    return [
+        model
+        for model in apps.get_models()
+        if hasattr(model._default_manager, "visible_to")
+        and part_parent(model) is not None
+        and model._default_manager.exists()
+    ]
+
+
+def test_a_part_loaded_with_its_parent_is_decided_as_sql_decides_it(
+    parts, django_assert_num_queries
+):
+    models = _part_models_with_rows()
+    assert {Seat, Call} <= set(models)
+    for reader, model in product(parts, models):
+        parent = part_parent(model)
+        in_sql = set(model._default_manager.visible_to(reader).values_list("pk", flat=True))
+        rows = list(model._default_manager.select_related(parent))
+        sight = Sight(reader)
+        sight.preload(rows)
+        for row in rows:
+            assert sight.sees(row) == (row.pk in in_sql), (reader, model.__name__, row.pk)
+    seats = list(Seat.objects.select_related("body"))
+    with django_assert_num_queries(0):  # the body's rule is plain: no query for either
+        Sight(parts[0]).preload(seats)
+
+
+def test_a_part_loaded_without_its_parent_is_left_to_sql(parts, django_assert_num_queries):
+    reader = parts[0]
+    seats = list(Seat.objects.all())
+    visible = set(Seat.objects.visible_to(reader).values_list("pk", flat=True))
+    sight = Sight(reader)
+    with django_assert_num_queries(1):
+        sight.preload(seats)
+    assert {seat.pk for seat in seats if sight.sees(seat)} == visible
+
+
+def test_only_the_part_rule_itself_is_decided_by_parent():
+    assert part_parent(Seat) == "body" and part_parent(Call) == "fund"
+    assert part_parent(Organisation) is None  # plain: no parent
+    assert part_parent(Application) is None  # narrowed by role

@@ -31,7 +31,14 @@ from django.utils.translation import gettext_lazy
 from bridgework.core.modules import module_parts
 from bridgework.core.paths import subtree_bounds
 from bridgework.core.plain_writes import insert_rows
-from bridgework.core.scoping import Grant, Scope, ScopedQuerySet, admits, rule_is_plain
+from bridgework.core.scoping import (
+    Grant,
+    Scope,
+    ScopedQuerySet,
+    admits,
+    part_parent,
+    rule_is_plain,
+)
 from bridgework.core.tlp import SENSITIVE_FROM, TLP
 
 from .models import AccessEpoch, PolicyRule, Role, RoleAssignment, SensitiveRead
@@ -508,6 +515,11 @@ def _rule_is_plain(model: type[models.Model]) -> bool:
 
 
 @functools.cache
+def _part_parent(model: type[models.Model]) -> str | None:
+    return part_parent(model)
+
+
+@functools.cache
 def _is_scoped_model(model: type[models.Model]) -> bool:
     """Whether ``model``'s records are scoped by place (once per model: a list page asks for
     every cell that names a record)."""
@@ -551,19 +563,33 @@ class Sight:
                 self._seen[(model, pk)] = pk in visible
 
     def _decide_loaded(self, model: type[models.Model], rows: dict[Any, models.Model]) -> list:
-        """Decides the rows whose model's rule is plain from their loaded columns (no query:
-        most of what a list names is a place or an organisation); returns the keys left for
+        """Decides from their loaded columns (no query) the rows whose model's rule is plain
+        (most of what a list names is a place or an organisation) and the parts of a parent
+        loaded with them (an application's call and its fund); returns the keys left for
         SQL."""
-        if not _rule_is_plain(model):
+        parent_field = _part_parent(model)
+        if not _rule_is_plain(model) and parent_field is None:
             return list(rows)
         scope = decide_scope(self.user, VIEW, model)
         left = []
+        parents: dict[Any, models.Model] = {}
         for pk, obj in rows.items():
             decided = admits(scope, obj)
+            if parent_field is not None and decided:
+                # A part is seen when its own place and its parent are (PartQuerySet's rule).
+                parent = obj._state.fields_cache.get(parent_field)
+                decided = None if parent is None else decided
+                if parent is not None:
+                    parents[pk] = parent
+                    continue
             if decided is None:
                 left.append(pk)
             else:
                 self._seen[(model, pk)] = decided
+        if parents:
+            self.preload(parents.values())
+            for pk, parent in parents.items():
+                self._seen[(model, pk)] = self.sees(parent)
         return left
 
     def sees(self, obj: models.Model | None) -> bool:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from bridgework.actors.choices import OrgLevel, Sector
 from bridgework.actors.models import Organisation, Person
 from bridgework.core.models import ends_after_start
-from bridgework.core.scoping import ScopedQuerySet
+from bridgework.core.scoping import PartQuerySet, ScopedQuerySet
 from bridgework.core.urls import record_url
 from bridgework.places.models import LabelledModel, ScopedModel
 
@@ -69,21 +69,6 @@ def _exactly_one(first: str, second: str) -> Q:
     return (Q(**{f"{first}__isnull": False}) & Q(**{f"{second}__isnull": True})) | (
         Q(**{f"{first}__isnull": True}) & Q(**{f"{second}__isnull": False})
     )
-
-
-class PartQuerySet(ScopedQuerySet):
-    """A part of a labelled parent: visible where the place rule allows it *and* the parent
-    is visible. Models set ``scope_parent_field``.
-
-    The parts read upward (``scope_reads_ancestors``) without a label of their own; the parent
-    filter is what keeps an AMBER body's seats out of sight of someone who cannot read AMBER.
-    """
-
-    def visible_to(self, user, action: str = "view"):
-        rows = super().visible_to(user, action)
-        field = self.model.scope_parent_field  # type: ignore[attr-defined]
-        parent = self.model._meta.get_field(field).related_model
-        return rows.filter(**{f"{field}__in": parent._default_manager.visible_to(user, "view")})
 
 
 class DerivedPlaceMixin:

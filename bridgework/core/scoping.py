@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Grant",
+    "PartQuerySet",
     "Scope",
     "ScopedQuerySet",
     "admits",
+    "part_parent",
     "register_scope_decider",
     "rule_is_plain",
     "scope_for",
@@ -178,6 +180,21 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(subtree_q(self.model.scope_path_field, path))  # type: ignore[attr-defined]
 
 
+class PartQuerySet(ScopedQuerySet):
+    """A part of a labelled parent: visible where the place rule allows it *and* the parent
+    is visible. Models set ``scope_parent_field``.
+
+    The parts read upward (``scope_reads_ancestors``) without a label of their own; the parent
+    filter is what keeps an AMBER body's seats out of sight of someone who cannot read AMBER.
+    """
+
+    def visible_to(self, user, action: str = "view"):
+        rows = super().visible_to(user, action)
+        field = self.model.scope_parent_field  # type: ignore[attr-defined]
+        parent = self.model._meta.get_field(field).related_model
+        return rows.filter(**{f"{field}__in": parent._default_manager.visible_to(user, "view")})
+
+
 def _scope_q(model: type[models.Model], scope: Scope) -> Q:
     """The scope as a condition on ``model``'s declared columns."""
     return scope.as_q(
@@ -225,6 +242,22 @@ def rule_is_plain(model: type[models.Model]) -> bool:
         and "get_queryset" not in vars(type(manager))
         and not manager.all().query.has_filters()
     )
+
+
+def part_parent(model: type[models.Model]) -> str | None:
+    """The parent field of a model whose ``visible_to`` is :class:`PartQuerySet`'s own rule,
+    with nothing else narrowing it: its row is seen when :func:`admits` lets it in and its
+    parent is seen. None for any other model."""
+    manager: Any = model._default_manager
+    queryset_class = type(manager.all())
+    if (
+        issubclass(queryset_class, PartQuerySet)
+        and queryset_class.visible_to is PartQuerySet.visible_to
+        and "get_queryset" not in vars(type(manager))
+        and not manager.all().query.has_filters()
+    ):
+        return model.scope_parent_field  # type: ignore[attr-defined]
+    return None
 
 
 def admits(scope: Scope, obj: models.Model) -> bool | None:

@@ -195,6 +195,9 @@ class ApplicationViewSet(ModelViewSet):
         "call__title",
         "call__place_path",
         "call__fund__currency",
+        # Who may see a call and its fund, decided from these (``Sight``), not by a query.
+        "call__fund__place_path",
+        "call__fund__tlp",
     )
     columns = [
         Column("title", gettext_lazy("Project")),

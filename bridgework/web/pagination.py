@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DataError, connections
 from django.db.models import Model, Q, QuerySet
@@ -211,7 +211,7 @@ def _keys_by_order_index(
         or set(query.alias_map) != {model._meta.db_table}
     ):
         return None
-    index = _order_index(model, ordering)
+    index = _order_index(model, ordering)  # type: ignore[arg-type]
     if index is None:
         return None
     lead = ordering[0].lstrip("-")
@@ -226,7 +226,11 @@ def _keys_by_order_index(
     if bound is not None:
         direction = "lte" if not ordering[0].startswith("-") else "gte"
         bounded = _seeking(ordered, Q(**{f"{lead}__{direction}": bound}))
-    sql, params = bounded.values_list("pk", flat=True)[:limit].query.sql_with_params()
+    keys_query = bounded.values_list("pk", flat=True)[:limit].query
+    try:
+        sql, params = keys_query.get_compiler(using=ordered.db).as_sql()
+    except EmptyResultSet:  # a reader who sees nothing
+        return []
     table = connection.ops.quote_name(model._meta.db_table)
     forced = f" FROM {table} INDEXED BY {connection.ops.quote_name(index)} "
     with connection.cursor() as cursor:
@@ -250,8 +254,8 @@ def _keyset_page(
     if before:
         values = decode_cursor(before, len(ordering))
         reverse = tuple(f[1:] if f.startswith("-") else f"-{f}" for f in ordering)
-        seek = _seek(ordering, values, forward=False)
-        rows = _first_rows(_seeking(queryset, seek), reverse, size + 1, keys_first, seek)
+        back = _seek(ordering, values, forward=False)
+        rows = _first_rows(_seeking(queryset, back), reverse, size + 1, keys_first, back)
         has_more = len(rows) > size
         rows = list(reversed(rows[:size]))
         return KeysetPage(
@@ -261,7 +265,7 @@ def _keyset_page(
             if has_more and rows
             else None,
         )
-    seek = None
+    seek: Q | None = None
     if after:
         seek = _seek(ordering, decode_cursor(after, len(ordering)), True)
         queryset = _seeking(queryset, seek)
