@@ -200,7 +200,11 @@ def _keys_by_order_index(
     when fewer than ``limit`` of them are the reader's, the usual statement answers. Both
     give the same keys: a row of the reader's past the bound comes after every row before it.
     PostgreSQL weighs the plans itself (the index's first column has statistics) and is
-    not asked this way."""
+    not asked this way.
+
+    The usual statement is compiled once and serves both reads: the forced one is the same
+    text with the index named and the bound put first (a compiled condition is one term, a
+    comparison or a parenthesised group, so ``bound AND term`` is the conjunction)."""
     query = ordered.query
     model = ordered.model
     connection = connections[ordered.db]
@@ -214,31 +218,67 @@ def _keys_by_order_index(
     index = _order_index(model, ordering)  # type: ignore[arg-type]
     if index is None:
         return None
-    lead = ordering[0].lstrip("-")
-    everyone = model._base_manager.db_manager(ordered.db).all()
-    if seek is not None:
-        everyone = everyone.filter(seek)
-    last = everyone.order_by(*ordering).values_list(lead, flat=True)[
-        ORDER_SCAN_ROWS - 1 : ORDER_SCAN_ROWS
-    ]
-    bound = next(iter(last), None)
-    bounded = ordered
-    if bound is not None:
-        direction = "lte" if not ordering[0].startswith("-") else "gte"
-        bounded = _seeking(ordered, Q(**{f"{lead}__{direction}": bound}))
-    keys_query = bounded.values_list("pk", flat=True)[:limit].query
     try:
-        sql, params = keys_query.get_compiler(using=ordered.db).as_sql()
+        sql, params = (
+            ordered.values_list("pk", flat=True)[:limit]
+            .query.get_compiler(using=ordered.db)
+            .as_sql()
+        )
     except EmptyResultSet:  # a reader who sees nothing
         return []
-    table = connection.ops.quote_name(model._meta.db_table)
-    forced = f" FROM {table} INDEXED BY {connection.ops.quote_name(index)} "
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    rest = sql.partition(f" FROM {table} ")[2]
+    if not rest.startswith(("WHERE ", "ORDER BY ")):
+        return None
+    bound = _order_bound(ordered.db, model, ordering, seek)
+    condition = ""
+    if bound is not None:
+        column = quote(model._meta.get_field(ordering[0].lstrip("-")).column)
+        condition = f"{table}.{column} {'>=' if ordering[0].startswith('-') else '<='} %s"
+    if rest.startswith("WHERE "):
+        where = f"WHERE {condition} AND " if condition else "WHERE "
+        rest = where + rest.removeprefix("WHERE ")
+    elif condition:
+        rest = f"WHERE {condition} {rest}"
+    forced = f"{sql.partition(f' FROM {table} ')[0]} FROM {table} INDEXED BY {quote(index)} {rest}"
     with connection.cursor() as cursor:
-        cursor.execute(sql.replace(f" FROM {table} ", forced, 1), params)
+        cursor.execute(forced, (bound, *params) if bound is not None else params)
         keys = [row[0] for row in cursor.fetchall()]
-    if bound is None or len(keys) >= limit:
-        return keys
-    return None
+        if bound is None or len(keys) >= limit:
+            return keys
+        cursor.execute(sql, params)  # past the bound: the usual statement
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _order_bound(alias: str, model: type[Model], ordering: tuple[str, ...], seek: Q | None):
+    """The ``ORDER_SCAN_ROWS``-th value of the ordering's first column in the whole table (after
+    the cursor), as the database stores it, or None when there are fewer rows. Read from the
+    order index alone; the first page's statement is compiled once."""
+    if seek is None:
+        sql, params = _order_bound_statement(alias, model, ordering, ORDER_SCAN_ROWS)
+    else:
+        sql, params = _order_bound_query(alias, model, ordering, seek).as_sql()
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _order_bound_query(alias: str, model: type[Model], ordering: tuple[str, ...], seek: Q | None):
+    rows = model._base_manager.db_manager(alias).all()
+    if seek is not None:
+        rows = rows.filter(seek)
+    last = rows.order_by(*ordering).values_list(ordering[0].lstrip("-"), flat=True)
+    return last[ORDER_SCAN_ROWS - 1 : ORDER_SCAN_ROWS].query.get_compiler(using=alias)
+
+
+@functools.lru_cache(maxsize=256)
+def _order_bound_statement(
+    alias: str, model: type[Model], ordering: tuple[str, ...], rows: int
+) -> tuple[str, tuple]:
+    # ``rows`` keys the cache: tests lower ORDER_SCAN_ROWS.
+    return _order_bound_query(alias, model, ordering, None).as_sql()
 
 
 def _keyset_page(
