@@ -19,7 +19,7 @@ from django.db import DataError, connections
 from django.db.models import Model, Q, QuerySet
 from django.db.models.sql.where import AND
 
-from bridgework.core.fixed_reads import read_records
+from bridgework.core.fixed_reads import read_by_keys, read_records
 
 __all__ = [
     "InvalidCursor",
@@ -159,7 +159,7 @@ def _first_rows(
     keys = _keys_by_order_index(ordered, ordering, limit, seek)
     if keys is None:
         keys = list(ordered.values_list("pk", flat=True)[:limit])
-    return read_records(ordered.filter(pk__in=keys)) if keys else []
+    return read_by_keys(ordered, keys)
 
 
 # --- a wide reader's newest rows, on SQLite ------------------------------------------------------

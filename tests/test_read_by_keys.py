@@ -1,0 +1,114 @@
+"""A list page's rows read by their keys (``read_by_keys``) are the records the ORM gives for
+``queryset.filter(pk__in=keys)``, in the keys' order: the same values, the same deferred
+fields, the same joined records attached the same way, and only those the queryset's own
+condition (the reader's scope, the filters) lets through. Checked for every list page's
+queryset on a world with rows for each of them."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+from bridgework.access.policy import sync_default_policy
+from bridgework.actors.factories import OrganisationFactory
+from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
+from bridgework.core.fixed_reads import read_by_keys
+from bridgework.funding.factories import (
+    ApplicationFactory,
+    CallFactory,
+    FundFactory,
+    ReviewFactory,
+)
+from bridgework.funding.models import Application
+from bridgework.web.viewsets import ModelViewSet
+from tests.helpers import declared_subclasses
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(tree):
+    sync_default_policy()
+    for place in (tree.city, tree.ward, tree.other_country):
+        body = BodyFactory(place=place)
+        SeatFactory(body=body)
+        MeetingFactory(body=body)
+        ActionItemFactory(raised_by=body)
+        call = CallFactory(fund=FundFactory(owner=body))
+        for _ in range(3):
+            application = ApplicationFactory(
+                call=call, organisation=OrganisationFactory(place=place)
+            )
+            ReviewFactory(application=application)
+    coordinator = UserFactory()
+    RoleAssignmentFactory(user=coordinator, role="national_coordinator", place=tree.country)
+    return [coordinator, tree.in_scope, tree.no_role]
+
+
+def _state(record, depth=0):
+    """Everything a loaded record holds: its values, and its joined records' states."""
+    if record is None:
+        return None
+    values = {k: v for k, v in vars(record).items() if k != "_state"}
+    joined = {
+        name: _state(related, depth + 1) for name, related in record._state.fields_cache.items()
+    }
+    return (type(record), values, record._state.db, record._state.adding, joined)
+
+
+def _joined_lists():
+    return [
+        viewset
+        for viewset in declared_subclasses(ModelViewSet)
+        if getattr(viewset, "model", None) is not None and viewset.list_select_related
+    ]
+
+
+def test_every_list_s_rows_are_what_the_orm_gives(world, django_assert_num_queries):
+    compared = set()
+    for viewset in _joined_lists():
+        model = viewset.model
+        everything = list(model._base_manager.values_list("pk", flat=True))
+        if not everything:
+            continue
+        for reader in world:
+            scoped = viewset.list_queryset(model._default_manager.visible_to(reader, "view"))
+            keys = everything + [max(everything) + 1000]  # one that no row has
+            random.Random(len(keys)).shuffle(keys)
+            expected = {row.pk: row for row in scoped.filter(pk__in=keys)}
+            with django_assert_num_queries(0 if not expected else 1):
+                rows = read_by_keys(scoped.order_by(*viewset.ordering), keys)
+            assert [row.pk for row in rows] == [key for key in keys if key in expected]
+            for row in rows:
+                assert _state(row) == _state(expected[row.pk]), (viewset.__name__, row.pk)
+        compared.add(model)
+    assert Application in compared and len(compared) >= 6
+
+
+def test_the_joins_are_compiled_once_and_the_condition_each_time(world):
+    staff = world[0]
+    from bridgework.funding.views import ApplicationViewSet
+
+    scoped = ApplicationViewSet.list_queryset(Application.objects.visible_to(staff, "view"))
+    keys = list(Application.objects.values_list("pk", flat=True))
+    read_by_keys(scoped, keys)
+    with CaptureQueriesContext(connection) as sent:
+        read_by_keys(scoped, keys)
+    assert len(sent.captured_queries) == 1
+    sql = sent.captured_queries[0]["sql"]
+    where = sql.split(" WHERE ", 1)[1]
+    # The kept statement (keys first), then the reader's scope compiled for this call.
+    assert "JOIN" in sql and where.startswith('"funding_application"."id" IN (')
+    assert '"funding_application"."place_path" >=' in where
+
+
+def test_a_reader_who_sees_nothing_gets_no_rows(world, django_assert_num_queries):
+    nobody = world[2]
+    keys = list(Application.objects.values_list("pk", flat=True))
+    scoped = Application.objects.visible_to(nobody, "view").select_related("call")
+    with django_assert_num_queries(0):
+        assert read_by_keys(scoped, keys) == []
