@@ -1,5 +1,5 @@
 """A wide reader's newest applications on SQLite are read along the index in the list's order
-(``application_newest``), bounded by the table's first ``ORDER_SCAN_ROWS`` rows; a narrow
+(``application_newest``), bounded by the table's first ``ORDER_SCAN_PAGES`` pages; a narrow
 reader's, past the bound, the usual way. Either way the pages are exactly what the plain
 statement gives: walked forward and back, for readers of a country, a city and a ward, with
 ties in the ordering's first column."""
@@ -34,7 +34,7 @@ START = timezone.make_aware(datetime.datetime(2026, 1, 5, 9, 0))
 def spread(monkeypatch):
     """Thirty applications: most from a big city, a few from a ward of a small one; two and
     two share a creation time. The bounded scan reads at most ten rows of the index."""
-    monkeypatch.setattr(pagination, "ORDER_SCAN_ROWS", 10)
+    monkeypatch.setattr(pagination, "ORDER_SCAN_PAGES", 2)  # 10 rows for a page of 4 (+1)
     sync_default_policy()
     country = PlaceFactory(name="Malawi")
     big = PlaceFactory(name="Lilongwe", parent=country)
@@ -99,6 +99,10 @@ def test_a_wide_reader_is_answered_along_the_order_index(spread):
     forced = [sql for sql in sent if 'INDEXED BY "application_newest"' in sql]
     assert len(forced) == 1
     assert len(sent) == 3  # the bound, the keys along the index, the rows
+    with CaptureQueriesContext(connection) as sent_rows:  # the rows themselves, no keys first
+        keyset_page(scoped, ordering=ORDERING, size=SIZE)
+    rows = [query["sql"] for query in sent_rows.captured_queries]
+    assert len(rows) == 2 and 'INDEXED BY "application_newest"' in rows[1]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")

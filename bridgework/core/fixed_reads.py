@@ -133,13 +133,18 @@ def _converted(row: tuple, converters, connection) -> list:
     return values
 
 
-def read_records(queryset: models.QuerySet) -> list:
+def read_records(
+    queryset: models.QuerySet, run: Callable[[Any, str, Any], list] | None = None
+) -> list:
     """``list(queryset)``, for a queryset of one model's records: the statement the ORM
     compiles, run on a cursor, its values converted as the ORM converts them and each row made
     a record by :func:`~bridgework.core.plain_reads.record_loader`. A list page's 50 records
     cost a third less to build. Anything the ORM adds to plain records (joined records,
     annotations, extra columns, prefetches, known related records, a composite key) goes
-    through the ORM itself."""
+    through the ORM itself.
+
+    ``run(cursor, sql, params)``, when given, runs the compiled statement and returns its rows
+    (a list page reads its first rows along an index in its order this way)."""
     query = queryset.query
     if (
         queryset._result_cache is not None
@@ -162,8 +167,11 @@ def read_records(queryset: models.QuerySet) -> list:
     load = record_loader(queryset.model, alias, [column.target.attname for column in expressions])
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
+        if run is None:
+            cursor.execute(sql, params)
+            fetched = cursor.fetchall()
+        else:
+            fetched = run(cursor, sql, params)
     if converters:
         return [load(_converted(row, converters, connection)) for row in fetched]
     return [load(row) for row in fetched]
@@ -237,7 +245,7 @@ def read_by_keys(queryset: models.QuerySet, keys: list) -> list:
         return _in_order(read_records(queryset.filter(pk__in=keys)), keys)
     alias = queryset.db
     read = _keyed_read(
-        model,
+        model,  # type: ignore[arg-type]
         alias,
         _frozen(query.select_related),
         (frozenset(query.deferred_loading[0]), query.deferred_loading[1]),

@@ -10,6 +10,7 @@ import base64
 import binascii
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,18 +155,27 @@ def _first_rows(
     seek: Q | None = None,
 ) -> list[Any]:
     ordered = queryset.order_by(*ordering)
+    in_order = _order_scan(ordered, ordering, limit, seek)
     if not keys_first:
-        return read_records(ordered[:limit])
-    keys = _keys_by_order_index(ordered, ordering, limit, seek)
-    if keys is None:
-        keys = list(ordered.values_list("pk", flat=True)[:limit])
+        return read_records(ordered[:limit], run=in_order)
+    keys_query = ordered.values_list("pk", flat=True)[:limit]
+    if in_order is None:
+        keys = list(keys_query)
+    else:
+        try:
+            sql, params = keys_query.query.get_compiler(using=ordered.db).as_sql()
+        except EmptyResultSet:  # a reader who sees nothing
+            return []
+        with connections[ordered.db].cursor() as cursor:
+            keys = [row[0] for row in in_order(cursor, sql, params)]
     return read_by_keys(ordered, keys)
 
 
-# --- a wide reader's newest rows, on SQLite ------------------------------------------------------
+# --- a wide reader's first rows, on SQLite ------------------------------------------------------
 
-# How many entries of an index in the list's order the bounded scan below may read.
-ORDER_SCAN_ROWS = 1000
+# How many pages' worth of an index in the list's order the bounded scan below may read: a
+# reader who holds at least 1/40 of the table (a country of twenty) gets a page from it.
+ORDER_SCAN_PAGES = 40
 
 
 @functools.cache
@@ -185,25 +195,29 @@ def _order_index(model: type[Model], ordering: tuple[str, ...]) -> str | None:
     return None
 
 
-def _keys_by_order_index(
+Run = Callable[[Any, str, Any], list]
+
+
+def _order_scan(
     ordered: QuerySet, ordering: tuple[str, ...], limit: int, seek: Q | None
-) -> list[Any] | None:
-    """The page's keys read along an index in the list's order, on SQLite, or None to ask
-    the usual way.
+) -> Run | None:
+    """How to run a page's statement (its keys, or its rows) along an index in the list's
+    order, on SQLite: a function ``(cursor, sql, params) -> rows``, or None to run it as it is.
 
     SQLite answers a reader's subtree from the path index and sorts it: a national reader's
-    20,000 entries sorted for 51 (2.8 ms), growing with the table. Read in order, the first
-    51 entries would do, but SQLite cannot weigh the two plans (it keeps no histogram, and
-    the path is a parameter), and in order a small subtree's rows may lie anywhere in the
-    table. So the scan is bounded: it reads at most the first ``ORDER_SCAN_ROWS`` rows of the
-    whole table in order (their last value, found from the index alone, is the bound), and
-    when fewer than ``limit`` of them are the reader's, the usual statement answers. Both
-    give the same keys: a row of the reader's past the bound comes after every row before it.
-    PostgreSQL weighs the plans itself (the index's first column has statistics) and is
-    not asked this way.
+    20,000 applications sorted for 51 (2.8 ms), growing with the table. Read in order, the
+    first 51 entries would do, but SQLite cannot weigh the two plans (it keeps no histogram,
+    and the path is a parameter), and in order a small subtree's rows may lie anywhere in the
+    table. So the scan is bounded: it reads at most the first ``ORDER_SCAN_PAGES`` × ``limit``
+    rows of the whole table in order (their last value, found from the index alone, is the
+    bound), and when fewer than ``limit`` of them are the reader's, the statement runs as it
+    is. Both give
+    the same rows: a row of the reader's past the bound comes after every row before it.
+    PostgreSQL weighs the plans itself (the index's first column has statistics) and is not
+    asked this way.
 
-    The usual statement is compiled once and serves both reads: the forced one is the same
-    text with the index named and the bound put first (a compiled condition is one term, a
+    The statement is compiled once and serves both runs: the forced one is the same text
+    with the index named and the bound put first (a compiled condition is one term, a
     comparison or a parenthesised group, so ``bound AND term`` is the conjunction)."""
     query = ordered.query
     model = ordered.model
@@ -212,73 +226,73 @@ def _keys_by_order_index(
         connection.vendor != "sqlite"
         or query.is_sliced
         or query.combinator
+        or query.select_related
         or set(query.alias_map) != {model._meta.db_table}
     ):
         return None
     index = _order_index(model, ordering)  # type: ignore[arg-type]
     if index is None:
         return None
-    try:
-        sql, params = (
-            ordered.values_list("pk", flat=True)[:limit]
-            .query.get_compiler(using=ordered.db)
-            .as_sql()
-        )
-    except EmptyResultSet:  # a reader who sees nothing
-        return []
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    rest = sql.partition(f" FROM {table} ")[2]
-    if not rest.startswith(("WHERE ", "ORDER BY ")):
-        return None
-    bound = _order_bound(ordered.db, model, ordering, seek)
-    condition = ""
-    if bound is not None:
-        column = quote(model._meta.get_field(ordering[0].lstrip("-")).column)
-        condition = f"{table}.{column} {'>=' if ordering[0].startswith('-') else '<='} %s"
-    if rest.startswith("WHERE "):
-        where = f"WHERE {condition} AND " if condition else "WHERE "
-        rest = where + rest.removeprefix("WHERE ")
-    elif condition:
-        rest = f"WHERE {condition} {rest}"
-    forced = f"{sql.partition(f' FROM {table} ')[0]} FROM {table} INDEXED BY {quote(index)} {rest}"
-    with connection.cursor() as cursor:
-        cursor.execute(forced, (bound, *params) if bound is not None else params)
-        keys = [row[0] for row in cursor.fetchall()]
-        if bound is None or len(keys) >= limit:
-            return keys
-        cursor.execute(sql, params)  # past the bound: the usual statement
-        return [row[0] for row in cursor.fetchall()]
+    lead = quote(model._meta.get_field(ordering[0].lstrip("-")).column)
+    comparison = ">=" if ordering[0].startswith("-") else "<="
+
+    def run(cursor, sql: str, params) -> list:
+        before, found, rest = sql.partition(f" FROM {table} ")
+        if not found or not rest.startswith(("WHERE ", "ORDER BY ")):
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        bound = _order_bound(ordered.db, model, ordering, seek, ORDER_SCAN_PAGES * limit)
+        condition = "" if bound is None else f"{table}.{lead} {comparison} %s"
+        if rest.startswith("WHERE "):
+            rest = f"WHERE {condition} AND {rest[6:]}" if condition else rest
+        elif condition:
+            rest = f"WHERE {condition} {rest}"
+        cursor.execute(
+            f"{before} FROM {table} INDEXED BY {quote(index)} {rest}",
+            (bound, *params) if bound is not None else params,
+        )
+        rows = cursor.fetchall()
+        if bound is None or len(rows) >= limit:
+            return rows
+        cursor.execute(sql, params)  # past the bound: the statement as it is
+        return cursor.fetchall()
+
+    return run
 
 
-def _order_bound(alias: str, model: type[Model], ordering: tuple[str, ...], seek: Q | None):
-    """The ``ORDER_SCAN_ROWS``-th value of the ordering's first column in the whole table (after
-    the cursor), as the database stores it, or None when there are fewer rows. Read from the
-    order index alone; the first page's statement is compiled once."""
+def _order_bound(
+    alias: str, model: type[Model], ordering: tuple[str, ...], seek: Q | None, rows: int
+):
+    """The ``rows``-th value of the ordering's first column in the whole table (after the
+    cursor), as the database stores it, or None when there are fewer rows. Read from the order
+    index alone; the first page's statement is compiled once."""
     if seek is None:
-        sql, params = _order_bound_statement(alias, model, ordering, ORDER_SCAN_ROWS)
+        sql, params = _order_bound_statement(alias, model, ordering, rows)
     else:
-        sql, params = _order_bound_query(alias, model, ordering, seek).as_sql()
+        sql, params = _order_bound_query(alias, model, ordering, seek, rows).as_sql()
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else row[0]
 
 
-def _order_bound_query(alias: str, model: type[Model], ordering: tuple[str, ...], seek: Q | None):
-    rows = model._base_manager.db_manager(alias).all()
+def _order_bound_query(
+    alias: str, model: type[Model], ordering: tuple[str, ...], seek: Q | None, rows: int
+):
+    table = model._base_manager.db_manager(alias).all()
     if seek is not None:
-        rows = rows.filter(seek)
-    last = rows.order_by(*ordering).values_list(ordering[0].lstrip("-"), flat=True)
-    return last[ORDER_SCAN_ROWS - 1 : ORDER_SCAN_ROWS].query.get_compiler(using=alias)
+        table = table.filter(seek)
+    last = table.order_by(*ordering).values_list(ordering[0].lstrip("-"), flat=True)
+    return last[rows - 1 : rows].query.get_compiler(using=alias)
 
 
 @functools.lru_cache(maxsize=256)
 def _order_bound_statement(
     alias: str, model: type[Model], ordering: tuple[str, ...], rows: int
 ) -> tuple[str, tuple]:
-    # ``rows`` keys the cache: tests lower ORDER_SCAN_ROWS.
-    return _order_bound_query(alias, model, ordering, None).as_sql()
+    return _order_bound_query(alias, model, ordering, None, rows).as_sql()
 
 
 def _keyset_page(
