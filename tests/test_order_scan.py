@@ -106,6 +106,19 @@ def test_a_wide_reader_is_answered_along_the_order_index(spread):
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")
+def test_the_staff_list_s_keys_are_read_along_the_order_index(spread):
+    # The list's own queryset, with the records its rows join: the keys are still read in order.
+    listed = ApplicationViewSet.list_queryset(
+        Application.objects.visible_to(spread["country"], "view")
+    )
+    sent = _statements(listed)
+    assert len(sent) == 3 and 'INDEXED BY "application_newest"' in sent[1]
+    page = keyset_page(listed, ordering=ORDERING, size=SIZE, keys_first=True)
+    plain = listed.order_by(*ORDERING).values_list("pk", flat=True)[:SIZE]
+    assert [a.pk for a in page.items] == list(plain)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")
 def test_a_narrow_reader_past_the_bound_is_answered_the_usual_way(spread):
     scoped = Application.objects.visible_to(spread["ward"], "view")
     sent = _statements(scoped)

@@ -71,9 +71,6 @@ class Organisation(LabelledModel):
             # and the name to sort by, all read from the index; only the page's rows from the
             # table (SQLite: 0.9 ms instead of 8 ms for a country's 2,465 organisations).
             models.Index(fields=["place_path", "tlp", "name"], name="org_path_tlp_name"),
-            # The same page for a reader who sees most of them, read in name order: on SQLite
-            # by the bounded scan of ``web.pagination`` (decision 0013).
-            models.Index(fields=["name", "id", "place_path", "tlp"], name="org_name_order"),
         ]
 
     def __str__(self) -> str:

@@ -226,7 +226,6 @@ def _order_scan(
         connection.vendor != "sqlite"
         or query.is_sliced
         or query.combinator
-        or query.select_related
         or set(query.alias_map) != {model._meta.db_table}
     ):
         return None
