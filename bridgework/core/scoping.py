@@ -230,32 +230,30 @@ def _takes_clause(queryset: models.QuerySet) -> bool:
     )
 
 
+def _rule_is(model: type[models.Model], rule: type[ScopedQuerySet]) -> bool:
+    """Whether ``model``'s ``visible_to`` is ``rule``'s own, with no manager filtering first."""
+    manager: Any = model._default_manager
+    queryset_class = type(manager.all())
+    return (
+        issubclass(queryset_class, rule)
+        and queryset_class.visible_to is rule.visible_to
+        and "get_queryset" not in vars(type(manager))
+        and not manager.all().query.has_filters()
+    )
+
+
 def rule_is_plain(model: type[models.Model]) -> bool:
     """Whether ``model``'s ``visible_to`` is :class:`ScopedQuerySet`'s own rule, with nothing
     narrowing it (a part's parent, a role's condition) and no manager filtering first: then
     :func:`admits` can decide a loaded row in Python."""
-    manager: Any = model._default_manager
-    queryset_class = type(manager.all())
-    return (
-        issubclass(queryset_class, ScopedQuerySet)
-        and queryset_class.visible_to is ScopedQuerySet.visible_to
-        and "get_queryset" not in vars(type(manager))
-        and not manager.all().query.has_filters()
-    )
+    return _rule_is(model, ScopedQuerySet)
 
 
 def part_parent(model: type[models.Model]) -> str | None:
     """The parent field of a model whose ``visible_to`` is :class:`PartQuerySet`'s own rule,
     with nothing else narrowing it: its row is seen when :func:`admits` lets it in and its
     parent is seen. None for any other model."""
-    manager: Any = model._default_manager
-    queryset_class = type(manager.all())
-    if (
-        issubclass(queryset_class, PartQuerySet)
-        and queryset_class.visible_to is PartQuerySet.visible_to
-        and "get_queryset" not in vars(type(manager))
-        and not manager.all().query.has_filters()
-    ):
+    if _rule_is(model, PartQuerySet):
         return model.scope_parent_field  # type: ignore[attr-defined]
     return None
 
