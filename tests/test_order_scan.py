@@ -147,3 +147,13 @@ def test_the_order_index_is_found_for_the_order_and_its_reverse():
     assert _order_index(Application, ("created_at", "-pk")) == "application_newest"
     assert _order_index(Application, ("created_at", "pk")) is None
     assert _order_index(Application, ("title", "pk")) is None
+
+
+def test_a_list_in_key_order_is_read_along_an_index_led_by_the_key(spread, monkeypatch):
+    # ``pk`` names the key: the index's first column is the key's (no model declares one yet).
+    monkeypatch.setattr(pagination, "_order_index", lambda model, ordering: "application_newest")
+    scoped = Application.objects.visible_to(spread["country"], "view")
+    page = keyset_page(scoped, ordering=("pk",), size=SIZE, keys_first=True)
+    assert [a.pk for a in page.items] == list(scoped.order_by("pk").values_list("pk", flat=True))[
+        :SIZE
+    ]

@@ -234,7 +234,8 @@ def _order_scan(
         return None
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
-    lead = quote(model._meta.get_field(ordering[0].lstrip("-")).column)
+    first = ordering[0].lstrip("-")
+    lead = quote((model._meta.pk if first == "pk" else model._meta.get_field(first)).column)
     comparison = ">=" if ordering[0].startswith("-") else "<="
 
     def run(cursor, sql: str, params) -> list:
