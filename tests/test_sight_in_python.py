@@ -47,19 +47,20 @@ def records(tree):
     return readers
 
 
-def _plain_models_with_rows():
+def _models_with_rows(rule):
+    """The scoped models that have rows and whose rule ``rule`` says they follow."""
     return [
         model
         for model in apps.get_models()
         if hasattr(model._default_manager, "visible_to")
-        and rule_is_plain(model)
+        and rule(model)
         and model._default_manager.exists()
     ]
 
 
 @pytest.mark.parametrize("action", ["view", "change"])
 def test_a_loaded_row_is_decided_as_sql_decides_it(records, action):
-    models = _plain_models_with_rows()
+    models = _models_with_rows(rule_is_plain)
     assert {Place, Organisation, LocalNeed} <= set(models)
     for reader, model in product(records, models):
         in_sql = set(model._default_manager.visible_to(reader, action).values_list("pk", flat=True))
@@ -118,20 +119,10 @@ def parts(records, tree):
     return records
 
 
-def _part_models_with_rows():
-    return [
-        model
-        for model in apps.get_models()
-        if hasattr(model._default_manager, "visible_to")
-        and part_parent(model) is not None
-        and model._default_manager.exists()
-    ]
-
-
 def test_a_part_loaded_with_its_parent_is_decided_as_sql_decides_it(
     parts, django_assert_num_queries
 ):
-    models = _part_models_with_rows()
+    models = _models_with_rows(lambda model: part_parent(model) is not None)
     assert {Seat, Call} <= set(models)
     for reader, model in product(parts, models):
         parent = part_parent(model)

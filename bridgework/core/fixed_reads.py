@@ -242,17 +242,18 @@ def read_by_keys(queryset: models.QuerySet, keys: list) -> list:
         or isinstance(model._meta.pk, CompositePrimaryKey)
         or set(query.alias_map) - {model._meta.db_table}
     ):
-        return _in_order(read_records(queryset.filter(pk__in=keys)), keys)
-    alias = queryset.db
-    read = _keyed_read(
-        model,  # type: ignore[arg-type]
-        alias,
-        _frozen(query.select_related),
-        (frozenset(query.deferred_loading[0]), query.deferred_loading[1]),
-        len(keys),
-    )
+        read = None
+    else:
+        read = _keyed_read(
+            model,  # type: ignore[arg-type]
+            queryset.db,
+            _frozen(query.select_related),
+            (frozenset(query.deferred_loading[0]), query.deferred_loading[1]),
+            len(keys),
+        )
     if read is None:
         return _in_order(read_records(queryset.filter(pk__in=keys)), keys)
+    alias = queryset.db
     compiler = query.get_compiler(using=alias)
     try:
         condition, condition_params = compiler.compile(query.where)
