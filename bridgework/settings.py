@@ -101,7 +101,9 @@ WSGI_APPLICATION = "bridgework.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        # Django's engine; a page's context is let go of once it is written (decision 0014).
+        "BACKEND": "bridgework.web.template_backend.ReleasingTemplates",
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
