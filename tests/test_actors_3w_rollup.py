@@ -267,6 +267,40 @@ def test_the_roll_up_follows_every_write(tree):
     assert not LogEntry.objects.filter(content_type=reach_type).exists()
 
 
+def test_the_roll_up_follows_a_theme_deleted(tree):
+    """A theme's links go by cascade, which sends no ``m2m_changed``: an organisation that
+    held only that theme keeps a row at each place, without a theme."""
+    kept, doomed = Theme.objects.order_by("pk")[:2]
+    only = save(
+        tree,
+        Organisation(
+            name="Ward Choir", sector=Sector.FAITH_BASED, level=OrgLevel.LOCAL, place=tree.ward
+        ),
+        areas=[tree.sibling],
+        themes=[doomed],
+    )
+    both = save(
+        tree,
+        Organisation(
+            name="City Forum", sector=Sector.CIVIL_SOCIETY, level=OrgLevel.LOCAL, place=tree.city
+        ),
+        themes=[kept, doomed],
+    )
+    assert_in_step()
+    places = set(OrganisationReach.objects.filter(organisation=only).values_list("place_id"))
+
+    doomed.delete()
+
+    assert_in_step()
+    assert set(
+        OrganisationReach.objects.filter(organisation=only).values_list("place_id", "theme_id")
+    ) == {(place_id, None) for (place_id,) in places}
+    assert set(
+        OrganisationReach.objects.filter(organisation=both).values_list("theme_id", flat=True)
+    ) == {kept.pk}
+    same_answers(tree)
+
+
 def test_the_roll_up_follows_an_import_and_an_erasure(tree):
     themes = list(Theme.objects.order_by("pk")[:3])
     existing = save(

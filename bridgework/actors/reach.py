@@ -4,7 +4,8 @@ organisations, their areas of work and their themes, and kept in step with them.
 An organisation's rows are always rewritten whole (deleted, then inserted from its current
 areas and themes): after any write that may touch them the actors' actions call
 :func:`refresh_reach` with the organisations concerned, inside the write's transaction. An
-organisation's delete removes its rows by cascade. :func:`rebuild_reach` writes the whole
+organisation's delete removes its rows by cascade; a theme's delete too, and its holders' rows
+are then rewritten (``ActorsConfig``'s signals). :func:`rebuild_reach` writes the whole
 table again from the source rows (``bridgework rebuild_3w``, the data migration, the bench
 generator's bulk inserts); :func:`follow_subtree_move` answers a place moving in the tree.
 """
