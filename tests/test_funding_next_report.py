@@ -491,3 +491,25 @@ def test_the_reminder_finds_its_grants_through_the_index(ca):  # noqa: F811
             cursor.execute("EXPLAIN " + query)
             plan = " ".join(row[0] for row in cursor.fetchall())
             assert "grant_next_report" in plan, plan
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite locks the whole file; no row locks"
+)
+def test_a_grant_locks_its_reports_and_tranches_before_itself(ca):  # noqa: F811
+    """A report's workflow step locks the report, then its grant (refresh_next_report): a
+    grant saved first and its reports after could deadlock with it on PostgreSQL."""
+    grant = _award(ca)
+    _report(ca, grant, datetime.date(2027, 1, 1), datetime.date(2027, 12, 31))
+    grant.report_every_months = 6
+    with CaptureQueriesContext(connection) as captured:
+        do_update_grant(grant, acting_user=ca.staff)
+    statements = [query["sql"] for query in captured.captured_queries]
+
+    def first(test) -> int:
+        return next(n for n, sql in enumerate(statements) if test(sql))
+
+    grant_written = first(lambda sql: sql.startswith('UPDATE "funding_grant"'))
+    for table in ("funding_report", "funding_tranche"):
+        locked = first(lambda sql, t=table: f'FROM "{t}"' in sql and "FOR UPDATE" in sql)
+        assert locked < grant_written, table

@@ -69,6 +69,7 @@ def do_update_grant(
 ) -> Grant:
     """Save a grant; a grant corrected onto another application takes its tranches and
     reports along (they are seen where the application is)."""
+    _lock_parts(grant)
     do_update_record(grant, acting_user=acting_user, save_related=save_related)
     for part in (*grant.tranches.all(), *grant.reports.all()):
         if part.application_id != grant.application_id:
@@ -76,6 +77,15 @@ def do_update_grant(
     # Its start, term or report frequency may have changed: so may its periods.
     refresh_next_report([grant.pk], instances=[grant])
     return grant
+
+
+def _lock_parts(grant: Grant) -> None:
+    """Lock a grant's tranches and reports before the grant itself. A report's workflow step
+    and its corrections lock the report, then its grant (``refresh_next_report``); a grant
+    saved first and its reports after could deadlock with one of them on PostgreSQL."""
+    for part in (Tranche, Report):
+        locking = part.objects.select_for_update().filter(grant_id=grant.pk).order_by("pk")
+        list(locking.values_list("pk", flat=True))
 
 
 @transaction.atomic
