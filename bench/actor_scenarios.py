@@ -18,13 +18,14 @@ from bridgework.core.scoping import scope_for
 from bridgework.places.models import Place
 
 from .measure import Timings, time_calls
-from .scenarios import ORG_API, ORG_PAGE, PAGE_SIZE, inline_sql
+from .scenarios import ORG_API, ORG_PAGE, PAGE_SIZE, PLACES_PAGE, inline_sql
 
 __all__ = [
     "THREE_W_PAGE",
     "OrgLists",
     "PageTiming",
     "ThreeWLevel",
+    "growth_calls",
     "measure_org_lists",
     "measure_three_w",
 ]
@@ -107,6 +108,29 @@ def measure_org_lists(user, iterations: int) -> OrgLists:
     }
     pages = _timed_pages(gets, iterations)
     return OrgLists(pages["html"], pages["api"], rows)
+
+
+def growth_calls(user, places: dict[str, Place]) -> dict[str, Callable[[], bytes]]:
+    """The pages whose growth from one scale factor to another ``make bench`` reports, each a
+    call for ``user`` on the database in use: the places list, the directory (page and API)
+    and the 3W page of each of ``places``."""
+    pages, api = Client(), Client()
+    pages.force_login(user)
+    _token, secret = do_create_api_token(user=user, name="bench growth")
+    has_table = lambda body: b"<table" in body  # noqa: E731
+    calls = {
+        "Places list HTML page `/places/index/`": _getter(pages, PLACES_PAGE, has_table),
+        "Organisation directory `/organisations/`": _getter(pages, ORG_PAGE, has_table),
+        "Organisations API list `/api/organisations?limit=50`": _getter(
+            api, ORG_API, lambda body: b'"sector":' in body, Authorization=f"Bearer {secret}"
+        ),
+    }
+    for level, place in places.items():
+        path = _canonical(pages, f"{THREE_W_PAGE}?place={place.pk}")
+        calls[f"3W page, {level}"] = _getter(
+            pages, path, lambda body: b'class="sector-counts"' in body
+        )
+    return calls
 
 
 # --- the 3W roll-up ------------------------------------------------------------------------------
