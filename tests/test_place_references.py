@@ -72,3 +72,22 @@ def test_find_place_reads_only_the_places_given(tree):
     assert find_place(visible, str(tree.ward.pk)) == tree.ward
     assert find_place(visible, str(tree.sibling.pk)) is None
     assert find_place(visible, "  ") is None
+
+
+def test_a_code_is_found_in_any_case_and_only_among_the_places_given(tree):
+    tree.ward.pcode = "XA0101"
+    tree.ward.save()
+    everywhere = Place.objects.all()
+    with CaptureQueriesContext(connection) as captured:
+        assert find_place(everywhere, "XA-N") == tree.region
+    # As stored (upper case): from the codes' indexes, no case-blind comparison of every place.
+    assert "LIKE" not in captured.captured_queries[0]["sql"]
+    assert "UPPER" not in captured.captured_queries[0]["sql"]
+    assert find_place(everywhere, "xa0101") == tree.ward
+    assert find_place(everywhere, " xa-n ") == tree.region
+    # A code stored in another case (written straight to the database) is still found.
+    Place.objects.filter(pk=tree.sibling.pk).update(pcode="xa0102")
+    assert find_place(everywhere, "XA0102") == tree.sibling
+    # Another country's code names nothing to a reader of this one.
+    assert find_place(Place.objects.filter(path__startswith=tree.country.path), "XB") is None
+    assert find_place(everywhere, "XB") == tree.other_country

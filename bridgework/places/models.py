@@ -151,7 +151,13 @@ class Place(TimeStampedModel):
                 same_day=False,
             ),
         ]
-        indexes = [models.Index(fields=["parent", "name"], name="place_parent_name")]
+        indexes = [
+            models.Index(fields=["parent", "name"], name="place_parent_name"),
+            # A place named by its code (find_place): SQLite uses a partial index only when the
+            # statement repeats its condition, which ``code = %s`` does not.
+            models.Index(fields=["code"], name="place_code"),
+            models.Index(fields=["pcode"], name="place_pcode"),
+        ]
 
     def __str__(self) -> str:
         return self.name
