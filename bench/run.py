@@ -18,14 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .serving import UNREACHED_RATE
+from .serving import SQLITE_FILE, UNREACHED_RATE, sqlite_files
 
 __all__ = ["main"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "var" / "bench"
 OUTPUT = REPO / "docs" / "benchmarks.md"
-SQLITE_FILE = "bridgework.sqlite3"  # what settings.py names it inside BRIDGEWORK_DATA_DIR
 LOAD_AVERAGE = "Load average (1, 5, 15 min)"
 
 
@@ -97,8 +96,8 @@ def _scales(text: str) -> tuple[float, ...]:
 
 
 def _remove_sqlite_file() -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        (DATA_DIR / f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    for path in sqlite_files(DATA_DIR / SQLITE_FILE):
+        path.unlink(missing_ok=True)
 
 
 def prepare_environment(args: argparse.Namespace) -> dict[str, str]:
@@ -347,8 +346,8 @@ def measure_growth(base, args: argparse.Namespace, started: float) -> Growth:
         )
         _use_sqlite_file(second)  # var/bench keeps the last data generated, as before
     finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            first.with_name(first.name + suffix).unlink(missing_ok=True)
+        for path in sqlite_files(first):
+            path.unlink(missing_ok=True)
     pages = []
     for name, old in timings[0].items():
         new = timings[1][name]
@@ -378,10 +377,11 @@ def _pages_by_turns(databases: list[tuple[Path, Any]], iterations: int) -> list[
 def _set_aside_sqlite_file() -> Path:
     """Move the database file out of the way (closed, so its log is checkpointed into it)."""
     aside = DATA_DIR / f"first-scale-{SQLITE_FILE}"
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        source = DATA_DIR / f"{SQLITE_FILE}{suffix}"
+    for source, target in zip(
+        sqlite_files(DATA_DIR / SQLITE_FILE), sqlite_files(aside), strict=True
+    ):
         if source.exists():
-            source.rename(aside.with_name(aside.name + suffix))
+            source.rename(target)
     return aside
 
 

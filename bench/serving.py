@@ -29,6 +29,14 @@ SQLITE_FILE = "bridgework.sqlite3"  # what settings.py names it inside BRIDGEWOR
 UNREACHED_RATE = "10000000/m"
 
 
+def sqlite_files(database: Path) -> list[Path]:
+    """A SQLite database file and the files SQLite may keep beside it (its log and journal)."""
+    return [database.with_name(database.name + suffix) for suffix in SQLITE_SUFFIXES]
+
+
+SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+
 def step(started: float, message: str) -> None:
     print(f"[{time.monotonic() - started:6.1f} s] {message}", flush=True)
 
@@ -46,8 +54,8 @@ def derived_database_url(url: str, word: str) -> str:
 def prepare_environment(data_dir: Path, database_url: str | None) -> dict[str, str]:
     """Point settings at ``data_dir`` (deleting its last SQLite file) before Django starts."""
     (data_dir / "static").mkdir(parents=True, exist_ok=True)  # STATIC_ROOT: whitenoise wants it
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        (data_dir / f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+    for path in sqlite_files(data_dir / SQLITE_FILE):
+        path.unlink(missing_ok=True)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="bridgework.settings",
         BRIDGEWORK_DATA_DIR=str(data_dir),
