@@ -8,10 +8,12 @@ right after ``"/"`` in binary collation, so the range holds exactly the paths th
 :func:`subtree_q`.
 """
 
+from django.db import models
 from django.db.models import Q
 
 __all__ = [
     "SEGMENT_WIDTH",
+    "PathPrefix",
     "ancestor_at",
     "ancestor_paths",
     "prefix_length",
@@ -98,3 +100,27 @@ def collapse_nested(paths: "list[str] | set[str]") -> list[str]:
         if not kept or not path.startswith(kept[-1]):
             kept.append(path)
     return kept
+
+
+class PathPrefix(models.Func):
+    """``SUBSTR(path, 1, prefix_length(depth))``: the path of a row's ancestor at ``depth``, or
+    the row's own path when it is shallower. The length is written into the SQL rather than
+    bound, so an index on this expression and a condition on it are the same expression to
+    the database (a bound parameter never matches an index's constant)."""
+
+    function = "SUBSTR"
+    output_field = models.CharField()
+
+    def __init__(self, expression, depth: int, **extra):
+        if not 0 <= depth < 16:
+            raise ValueError(f"depth {depth} out of range")
+        self.depth = depth
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template=f"%(function)s(%(expressions)s, 1, {prefix_length(self.depth)})",
+            **extra_context,
+        )

@@ -10,15 +10,23 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache, reduce
+from functools import cache, lru_cache, reduce
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import In
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import AND, WhereNode
 
-from .paths import ancestor_paths, collapse_nested, subtree_bounds, subtree_q
+from .paths import (
+    PathPrefix,
+    ancestor_paths,
+    collapse_nested,
+    depth_of,
+    subtree_bounds,
+    subtree_q,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -196,13 +204,58 @@ class PartQuerySet(ScopedQuerySet):
 
 
 def _scope_q(model: type[models.Model], scope: Scope) -> Q:
-    """The scope as a condition on ``model``'s declared columns."""
-    return scope.as_q(
+    """The scope as a condition on ``model``'s declared columns, led by the prefix condition
+    its indexes can answer in order (:func:`_prefix_condition`) when there is one."""
+    with_ancestors = getattr(model, "scope_reads_ancestors", False)
+    shared_path_field = getattr(model, "scope_shared_path_field", None)
+    condition = scope.as_q(
         model.scope_path_field,  # type: ignore[attr-defined]
         getattr(model, "scope_tlp_field", None),
-        with_ancestors=getattr(model, "scope_reads_ancestors", False),
-        shared_path_field=getattr(model, "scope_shared_path_field", None),
+        with_ancestors=with_ancestors,
+        shared_path_field=shared_path_field,
     )
+    if shared_path_field is not None:
+        return condition
+    prefix = _prefix_condition(model, scope, with_ancestors=with_ancestors)
+    return condition if prefix is None else Q(prefix) & condition
+
+
+def _prefix_condition(model: type[models.Model], scope: Scope, *, with_ancestors: bool):
+    """``PathPrefix(path, d) IN (the grants' paths, the places above them)`` when every grant
+    of ``scope`` is at a depth ``d`` for which ``model`` declares an index led by that prefix
+    (:func:`prefix_depths`); else None.
+
+    It selects no row the scope does not: a row under a grant at depth ``d`` has that grant's
+    path as its prefix, and a row at a place above has its own (shorter) path. Written beside
+    the scope, it lets the database read a wide reader's rows from that index in the index's
+    next columns' order: a country's organisations by name, 51 entries for a page, instead of
+    every organisation in the country sorted (decision 0015)."""
+    if scope.is_empty:
+        return None
+    path_field = model.scope_path_field  # type: ignore[attr-defined]
+    paths = collapse_nested({grant.path for grant in scope.grants})
+    depths = {depth_of(path) for path in paths}
+    if len(depths) != 1 or (depth := depths.pop()) not in prefix_depths(model):
+        return None
+    keys = set(paths)
+    if with_ancestors and scope.ancestor_ceiling is not None:
+        keys.update(above for path in paths for above in ancestor_paths(path))
+    return In(PathPrefix(path_field, depth), sorted(keys))
+
+
+@cache
+def prefix_depths(model: type[models.Model]) -> frozenset[int]:
+    """The depths ``d`` for which ``model`` declares an index whose first expression is
+    ``PathPrefix(<its scope path field>, d)``."""
+    path_field = getattr(model, "scope_path_field", None)
+    found = set()
+    for index in model._meta.indexes:
+        first = index.expressions[0] if index.expressions else None
+        if isinstance(first, PathPrefix):
+            (argument,) = first.get_source_expressions()
+            if getattr(argument, "name", None) == path_field:
+                found.add(first.depth)
+    return frozenset(found)
 
 
 @lru_cache(maxsize=4096)
