@@ -115,12 +115,5 @@ class PathPrefix(models.Func):
         if not 0 <= depth < 16:
             raise ValueError(f"depth {depth} out of range")
         self.depth = depth
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler,
-            connection,
-            template=f"%(function)s(%(expressions)s, 1, {prefix_length(self.depth)})",
-            **extra_context,
-        )
+        template = f"%(function)s(%(expressions)s, 1, {prefix_length(depth)})"
+        super().__init__(expression, template=template, **extra)
