@@ -1,9 +1,10 @@
-"""A reader whose grants are all at a depth for which organisations declare a prefix index
-(the world root and the countries below it here) has ``PathPrefix(place_path, d) IN (...)``
-written beside their scope, so the database can read their organisations by name from that
-index (decision 0015). The condition is implied by the scope: the rows are exactly the scope's,
-for every reader, whatever their depth, label or the places above them; pages walked by name
-are the plain statement's; on SQLite the wide reader's page is read from the index."""
+"""On SQLite, a reader whose grants are all at a depth for which organisations declare a
+prefix index (the world root and the countries below it here) has
+``PathPrefix(place_path, d) IN (...)`` written beside their scope, so the database can read
+their organisations by name from that index (decision 0015). The condition is implied by the
+scope: the rows are exactly the scope's, for every reader, whatever their depth, label or the
+places above them, on either database; pages walked by name are the plain statement's; on
+SQLite the wide reader's page is read from the index."""
 
 from __future__ import annotations
 
@@ -113,9 +114,11 @@ def test_the_rows_are_the_scope_s_own(readers, who):
 )
 def test_the_prefix_is_written_only_for_grants_at_an_indexed_depth(readers, who, prefixed):
     query = str(Organisation.objects.visible_to(readers[who], "view").query)
-    assert ("SUBSTR(" in query) == prefixed
+    # PostgreSQL weighs its own plans: the prefix is SQLite's (decision 0015).
+    assert ("SUBSTR(" in query) == (prefixed and connection.vendor == "sqlite")
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the prefix is SQLite's")
 def test_a_country_reader_reads_the_shareable_organisations_above_through_the_prefix(readers, tree):
     # The country's reader reads the world's GREEN and CLEAR organisations: the prefix names
     # the world's own path beside the country's, or they would be lost.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache, reduce
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Q
 from django.db.models.lookups import In
 from django.db.models.sql.datastructures import BaseTable
@@ -229,8 +229,12 @@ def _prefix_condition(model: type[models.Model], scope: Scope, *, with_ancestors
     path as its prefix, and a row at a place above has its own (shorter) path. Written beside
     the scope, it lets the database read a wide reader's rows from that index in the index's
     next columns' order: a country's organisations by name, 51 entries for a page, instead of
-    every organisation in the country sorted (decision 0015)."""
-    if scope.is_empty:
+    every organisation in the country sorted (decision 0015).
+
+    SQLite only: it reads each listed prefix in order and stops at a page. PostgreSQL reads
+    every entry of an ``IN`` list and sorts them, and weighs its own plans (it walks the name
+    index for a wide reader); the condition only added planning time there."""
+    if scope.is_empty or connections[router.db_for_read(model)].vendor != "sqlite":
         return None
     path_field = model.scope_path_field  # type: ignore[attr-defined]
     paths = collapse_nested({grant.path for grant in scope.grants})
