@@ -75,7 +75,8 @@ class Organisation(LabelledModel):
             models.Index(fields=["place_path", "tlp", "name"], name="org_path_tlp_name"),
             # A wide reader's page by name, read in order: the scope of a reader at depth 0 or
             # 1 (a country, its regions) carries ``PathPrefix(place_path, d) IN (...)``, and
-            # these indexes give that subtree's organisations by name (decision 0015).
+            # these indexes give that subtree's organisations by name (decision 0015). SQLite
+            # only: PostgreSQL weighs its own plans, and the condition is not written there.
             *(
                 models.Index(
                     PathPrefix("place_path", depth),

@@ -130,9 +130,9 @@ class OrganisationViewSet(ModelViewSet):
     @classmethod
     def list_queryset(cls, queryset):
         # The columns the list shows (and the scope, log and sight read); places and themes
-        # are attached to the page's rows rather than joined: without the join SQLite sorts a
-        # country's organisations by name from the ``org_path_tlp_name`` index and reads only
-        # the page.
+        # are attached to the page's rows rather than joined: without the join SQLite reads a
+        # wide reader's page by name from ``org_depth0/1_name`` (decision 0015), a narrower
+        # reader's subtree from ``org_path_tlp_name``, and only the page's rows.
         return queryset.only(
             "pk", "name", "short_name", "sector", "level", "place_id", "place_path", "tlp"
         )

@@ -11,6 +11,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template.base import render_value_in_context
+from django.template.defaulttags import CsrfTokenNode
 from django.templatetags.static import static
 from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString, mark_safe
@@ -119,8 +120,8 @@ def _language_options(current: str) -> SafeString:
 # template's own ``{% translate %}`` text, written unescaped.
 
 
-@register.simple_tag(takes_context=True)
-def shell_open(context) -> SafeString:
+@register.simple_tag
+def shell_open() -> SafeString:
     """``<!doctype html>`` to ``<title>``: the document's language and direction."""
     direction = "rtl" if get_language_bidi() else "ltr"
     return mark_safe(  # noqa: S308  (each value escaped)
@@ -160,7 +161,7 @@ def shell_header(context) -> SafeString:
         parts.append(_search_form(context.get("request")))
     parts.append("\n    </div>\n    ")
     if signed_in:
-        parts.append(_menus(context, user, token))
+        parts.append(_menus(context, user))
     parts.append('\n  </header>\n  <main id="main" tabindex="-1">\n    ')
     section_menu = context.get("section_menu")
     if section_menu:
@@ -186,7 +187,7 @@ def shell_close(context) -> SafeString:
         "\n  </main>\n"
         '  <footer class="site-footer">\n'
         f'    <form action="{escape(fixed_url("set_language"))}" method="post" '
-        f'class="inline language">{_csrf_input(_token(context))}\n'
+        f'class="inline language">{_csrf_input(context)}\n'
         f'      <input name="next" type="hidden" value="{escape(path)}">\n'
         f'      <label for="language-select">{_("Language")}</label>\n'
         '      <select id="language-select" name="language">\n'
@@ -216,11 +217,9 @@ def _token(context) -> str:
     return str(token) if token else ""
 
 
-def _csrf_input(token: str) -> str:
-    """``{% csrf_token %}``."""
-    if not token or token == "NOTPROVIDED":  # noqa: S105  (Django's word for "no token")
-        return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+def _csrf_input(context) -> str:
+    """``{% csrf_token %}``: Django's own tag, rendered here."""
+    return CsrfTokenNode().render(context)
 
 
 def _search_form(request) -> str:
@@ -237,7 +236,7 @@ def _search_form(request) -> str:
     )
 
 
-def _menus(context, user, token: str) -> str:
+def _menus(context, user) -> str:
     held_roles = context.get("held_roles")
     if held_roles:
         held = "".join(
@@ -267,7 +266,8 @@ def _menus(context, user, token: str) -> str:
         f"      {roles}\n"
         f"      {personal}\n"
         f'      <form action="{escape(fixed_url("logout"))}" method="post" class="inline">'
-        f'{_csrf_input(token)}<button type="submit" class="link">{_("Sign out")}</button></form>\n'
+        f"{_csrf_input(context)}"
+        f'<button type="submit" class="link">{_("Sign out")}</button></form>\n'
         "    </div>\n"
         "    </details>\n    "
     )
