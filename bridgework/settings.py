@@ -150,12 +150,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Django's database sessions, each request's session read by a compiled statement.
 SESSION_ENGINE = "bridgework.access.requests"
-# Argon2 (Django's recommendation, argon2-cffi): memory-hard, and at Django's settings about
-# half the CPU of a PBKDF2 check (1,000,000 iterations), which held a worker's core for some
-# 400 ms a sign-in. PBKDF2 and scrypt hashes are still accepted and are rehashed with Argon2
-# at the person's next sign-in.
+# Argon2id (Django's recommendation, argon2-cffi), memory-hard, at OWASP's 46 MiB, one pass,
+# one lane: about 50 ms of one core a sign-in, where Django's own settings took 200 ms on
+# eight threads and stalled a two-core server's every page (bridgework/access/hashers.py,
+# decision 0016). Hashes made with other settings, PBKDF2 and scrypt ones too, are still
+# accepted and rehashed at the person's next sign-in.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "bridgework.access.hashers.SizedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]

@@ -384,7 +384,7 @@ def test_the_readme_tells_the_proxy_to_log_paths_only():
 @pytest.mark.django_db
 def test_passwords_are_hashed_with_argon2_and_older_hashes_move_to_it():
     """The served settings (the test run hashes with MD5, for speed only)."""
-    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.hashers import Argon2PasswordHasher, make_password
     from django.test import override_settings
 
     from bridgework import settings as served
@@ -396,9 +396,17 @@ def test_passwords_are_hashed_with_argon2_and_older_hashes_move_to_it():
         user.set_password(passphrase)
         user.save()
         assert user.password.startswith("argon2$argon2id$")
-        user.password = make_password(passphrase, hasher="pbkdf2_sha256")  # an older account
-        user.save()
-        assert user.check_password(passphrase)  # signs in, and is rehashed
-        user.refresh_from_db()
-        assert user.password.startswith("argon2$") and user.check_password(passphrase)
-        assert not user.check_password("not the passphrase")
+        assert "$m=47104,t=1,p=1$" in user.password  # OWASP's 46 MiB setting (decision 0016)
+        older = {
+            "pbkdf2_sha256": make_password(passphrase, hasher="pbkdf2_sha256"),
+            # Django's own Argon2 settings, which this platform used before
+            "argon2 at Django's settings": Argon2PasswordHasher().encode(passphrase, "saltsaltsalt"),
+        }
+        for kind, encoded in older.items():
+            user.password = encoded  # an older account
+            user.save()
+            assert user.check_password(passphrase), kind  # signs in, and is rehashed
+            user.refresh_from_db()
+            assert "$m=47104,t=1,p=1$" in user.password, kind
+            assert user.check_password(passphrase), kind
+            assert not user.check_password("not the passphrase"), kind
