@@ -126,3 +126,104 @@ def test_a_list_joins_only_the_relations_it_names():
         assert queryset.query.select_related is False, viewset
         checked += 1
     assert checked
+
+
+class _EvenSeen:
+    """A reader's sight that sees a record when its key is even: the same answer whichever
+    way a cell asks."""
+
+    def __init__(self) -> None:
+        self.preloaded: list = []
+
+    def preload(self, objects) -> None:
+        self.preloaded.extend(objects)
+
+    def sees(self, obj) -> bool:
+        return obj is None or obj.pk % 2 == 0
+
+    def shown(self, obj):
+        from bridgework.access.policy import HIDDEN
+
+        return obj if self.sees(obj) else HIDDEN
+
+
+def _walked_records(model, links, keys, end_field, end_value):
+    """A record of ``model`` with a chain of related records along ``links`` (their keys
+    ``keys``; None leaves the link empty there), the last one holding ``end_value``."""
+    record = current = model()
+    for name, key in zip(links, keys, strict=True):
+        field = current._meta.get_field(name)
+        if key is None and not field.null:
+            raise ValueError(f"{name} cannot be empty")
+        related = None if key is None else field.related_model(pk=key)
+        setattr(current, field.name, related)
+        if related is None:
+            return record
+        current = related
+    setattr(current, end_field.attname, end_value)
+    return record
+
+
+def test_a_path_column_reads_as_the_dotted_path_reads_it(monkeypatch):
+    """Columns of forward relations to a plain field (``organisation.name``) are walked once:
+    the same cell as the general path for every mix of records seen and hidden, an empty link
+    on the way, every choice of the end field, in either language; and the records on the
+    way are the ones the sight is asked about."""
+    from itertools import product
+
+    from bridgework.web import viewsets
+    from bridgework.web.viewsets import _path_reader, rendered_rows
+
+    sight = _EvenSeen()
+    monkeypatch.setattr(viewsets, "sight_for", lambda user: sight)
+    checked = 0
+    for viewset in _viewsets():
+        model = viewset.model
+        for column in viewset.columns:
+            for language in ("en", "fr"):
+                with override(language):
+                    if _path_reader(column, model, language) is None:
+                        continue
+                    *links, end = column.attr.split(".")
+                    target = model
+                    for name in links:
+                        target = target._meta.get_field(name).related_model
+                    is_label = end.startswith("get_") and end.endswith("_display")
+                    end_field = target._meta.get_field(end[4:-8] if is_label else end)
+                    for keys in product([2, 3, None], repeat=len(links)):
+                        for value in _samples(end_field):
+                            try:
+                                record = _walked_records(model, links, keys, end_field, value)
+                            except ValueError:  # a link that cannot be empty
+                                continue
+                            sight.preloaded.clear()
+                            cells = rendered_rows([record], [column], user=None)
+                            expected = column.value(record, sight)
+                            assert cells == [[expected]], (model, column.attr, keys, value)
+                            seen_on_the_way = list(keys)
+                            if None in seen_on_the_way:
+                                seen_on_the_way = seen_on_the_way[: seen_on_the_way.index(None)]
+                            assert [r.pk for r in sight.preloaded] == seen_on_the_way
+                            checked += 1
+    assert checked > 100
+
+
+def test_only_forward_relations_to_a_plain_field_are_walked():
+    from bridgework.actors.models import Organisation
+    from bridgework.funding.models import Application
+    from bridgework.web.viewsets import Column, _path_reader
+
+    refused = (
+        "place",
+        "name",
+        "themes.name",
+        "place.parent",
+        "posts.title",
+        "get_absolute_url",
+        str,
+    )
+    for attr in refused:
+        assert _path_reader(Column(attr, "x"), Organisation, "en") is None, attr
+    for attr in ("place.name", "place.parent.name"):
+        assert _path_reader(Column(attr, "x"), Organisation, "en") is not None, attr
+    assert _path_reader(Column("call.fund.currency", "x"), Application, "en") is not None

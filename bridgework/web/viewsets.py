@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,8 +29,7 @@ from django.shortcuts import render
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.urls import path, reverse
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -209,26 +209,77 @@ def _plain_reader(column: Column, model: type, language: str) -> Callable[[Any],
     return lambda obj: _shown_plain(getattr(obj, attname))
 
 
+class _Walked(tuple):
+    """A path column's cell before the sight is asked: ``(records on the path, end value)``."""
+
+
+def _path_reader(column: Column, model: type, language: str) -> Callable[[Any], _Walked] | None:
+    """A reader of ``column`` for rows of ``model`` when the column is a dotted path of
+    forward relations ending in a plain field or its choice's label (``organisation.name``,
+    ``call.fund.currency``): one walk gives the records on the way and the end value. The
+    cell is the value when the reader sees every one of those records, else :data:`HIDDEN`:
+    what :func:`resolve_attr` gives, without walking the path twice. None for anything else."""
+    if callable(column.attr) or "." not in column.attr or not issubclass(model, models.Model):
+        return None
+    *links, end = column.attr.split(".")
+    names: list[str] = []
+    current: Any = model
+    for name in links:
+        try:
+            field = current._meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not (field.concrete and (field.many_to_one or field.one_to_one)):
+            return None  # a reverse relation, a many-to-many or something else: resolve_attr
+        names.append(field.name)
+        current = field.related_model
+    read_end = _plain_reader(Column(end, ""), current, language)
+    if read_end is None:
+        return None
+
+    def walk(obj: Any) -> _Walked:
+        records = []
+        value = obj
+        for name in names:
+            value = getattr(value, name)
+            if value is None:
+                return _Walked((records, ""))
+            records.append(value)
+        return _Walked((records, read_end(value)))
+
+    return walk
+
+
+def _column_reader(column: Column, model: type, language: str) -> Callable[[Any], Any] | None:
+    return _plain_reader(column, model, language) or _path_reader(column, model, language)
+
+
 def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[Any]]:
     """The cells of ``objects`` for ``user``, asking in one query per model which of the
     records they name the user may see: a first pass notes them, the second renders.
 
     A callable column that does not ask the sight itself gives the same value in both passes:
     it is called once, in the first, and only its record (if it returns one) is checked in the
-    second. A column of one plain field is read once, in the first (:func:`_plain_reader`)."""
+    second. A column of one plain field is read once, in the first (:func:`_plain_reader`);
+    so is a path of forward relations to one, whose records are checked in the second
+    (:func:`_path_reader`)."""
     noted = RecordingSight()
+    asked = noted.asked
     computed: list[list[Any]] = []
     language = get_language() or ""
     readers_of: dict[type, list[Callable[[Any], Any] | None]] = {}
     for obj in objects:
         readers = readers_of.get(type(obj))
         if readers is None:
-            readers = [_plain_reader(column, type(obj), language) for column in columns]
+            readers = [_column_reader(column, type(obj), language) for column in columns]
             readers_of[type(obj)] = readers
         row: list[Any] = []
         for column, read in zip(columns, readers, strict=True):
             if read is not None:
-                row.append(read(obj))
+                value = read(obj)
+                if type(value) is _Walked:
+                    asked.extend(value[0])
+                row.append(value)
             elif callable(column.attr) and not column.needs_sight:
                 value = column.attr(obj)
                 if isinstance(value, models.Model):
@@ -239,11 +290,14 @@ def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[
                 row.append(_UNSET)
         computed.append(row)
     sight = sight_for(user)
-    sight.preload(noted.asked)
+    sight.preload(asked)
+    sees = sight.sees
     return [
         [
             column.value(obj, sight)
             if value is _UNSET
+            else (value[1] if all(map(sees, value[0])) else HIDDEN)
+            if type(value) is _Walked
             else (sight.shown(value) if isinstance(value, models.Model) else value)
             for column, value in zip(columns, row, strict=True)
         ]
@@ -254,16 +308,24 @@ def rendered_rows(objects: list[Any], columns: list[Column], user) -> list[list[
 _AS_TEMPLATE_WOULD = Context(autoescape=True)  # localized and escaped, as {{ cell }} is
 
 
+_HAS_SPECIAL = re.compile("[&<>\"']").search
+
+
+def _escaped(text: str) -> str:
+    """``html.escape(text)``, which Django's ``escape`` calls, skipped for the commonest text:
+    nothing in it to escape."""
+    return html.escape(text) if _HAS_SPECIAL(text) else text
+
+
 def _cell_html(cell: Any) -> str:
     """``{{ cell }}``: plain text escaped (the commonest cell, without the template's
-    localisation machinery; ``html.escape`` is what Django's ``escape`` calls), anything else
-    as the template renders it."""
+    localisation machinery), anything else as the template renders it."""
     if type(cell) is str:
-        return html.escape(cell)
+        return _escaped(cell)
     if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(cell)  # what number_format gives a whole number it does not group
     if isinstance(cell, Money):
-        return html.escape(cell.shown())
+        return _escaped(cell.shown())
     return render_value_in_context(cell, _AS_TEMPLATE_WOULD)
 
 
@@ -288,12 +350,13 @@ class ListedRow(tuple):
 
     @property
     def html(self) -> SafeString:
-        shown = [_cell_html(cell) for cell in self[1]]
-        if not shown:
+        cells = self[1]
+        if not cells:
             return mark_safe("")  # noqa: S308 (nothing to escape)
-        # The cells are escaped above; the link as format_html would escape it.
-        head = f'<th scope="row"><a href="{conditional_escape(self.url)}">{shown[0]}</a></th>'
-        rest = "".join(f"<td>{cell}</td>" for cell in shown[1:])
+        # The cells are escaped here; the link as format_html would escape it.
+        url = self.url if isinstance(self.url, SafeData) else _escaped(self.url)
+        head = f'<th scope="row"><a href="{url}">{_cell_html(cells[0])}</a></th>'
+        rest = "".join([f"<td>{_cell_html(cell)}</td>" for cell in cells[1:]])
         return mark_safe(head + rest)  # noqa: S308
 
 
