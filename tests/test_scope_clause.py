@@ -96,3 +96,29 @@ def test_what_a_query_does_to_its_clause_stays_its_own(tree):
             node.children.clear()
     assert str(_scope_clause(Place, scope).children) == kept
     assert _sql(Place.objects.visible_to(tree.in_scope)) == before
+
+
+@pytest.mark.django_db(False)
+def test_in_python_a_subtree_is_the_range_the_statement_reads():
+    """``Scope.admits`` tests a path with ``startswith``; the statement with the range
+    ``subtree_bounds`` gives. The same for paths of any characters, those just below "/" and
+    "0" included."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from bridgework.core.paths import subtree_bounds
+    from bridgework.core.scoping import Grant, Scope
+
+    segment = st.text(alphabet="-./0129:AZaz", min_size=1, max_size=3)
+    path = st.lists(segment, min_size=1, max_size=3).map(lambda parts: "/" + "/".join(parts) + "/")
+
+    @settings(max_examples=500, deadline=None)
+    @given(root=path, other=path, tail=st.text(alphabet="-./0129:AZaz", max_size=4))
+    def check(root, other, tail):
+        low, high = subtree_bounds(root)
+        scope = Scope((Grant(root, 4),))
+        # Paths elsewhere, below the root, and beside it (the root's name and more).
+        for value in (other, root + tail, root[:-1] + tail, root[:-1]):
+            assert scope.admits(value, None, has_tlp=False) == (low <= value < high), value
+
+    check()

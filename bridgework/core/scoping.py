@@ -24,7 +24,6 @@ from .paths import (
     ancestor_paths,
     collapse_nested,
     depth_of,
-    subtree_bounds,
     subtree_q,
 )
 
@@ -116,18 +115,14 @@ class Scope:
         rule in Python, for a record already loaded (a NULL compares false, as in SQL)."""
         if self.is_empty:
             return False
-
-        def within(value: str | None, root: str) -> bool:
-            if value is None:
-                return False
-            low, high = subtree_bounds(root)
-            return low <= value < high
-
-        for grant in self.grants:
-            if within(path, grant.path) and (
-                not has_tlp or (tlp is not None and tlp <= grant.ceiling)
-            ):
-                return True
+        # A path lies in the subtree ``subtree_bounds`` gives, [root, root's "/" made "0"),
+        # exactly when it starts with the root: the only character from "/" up to "0" is "/".
+        if path is not None:
+            for grant in self.grants:
+                if path.startswith(grant.path) and (
+                    not has_tlp or (tlp is not None and tlp <= grant.ceiling)
+                ):
+                    return True
         if self.ancestor_ceiling is None or not (with_ancestors or has_shared_path):
             return False
         if has_tlp and (tlp is None or tlp > self.ancestor_ceiling):
