@@ -400,7 +400,7 @@ def test_passwords_are_hashed_with_argon2_and_older_hashes_move_to_it():
         older = {
             "pbkdf2_sha256": make_password(passphrase, hasher="pbkdf2_sha256"),
             # Django's own Argon2 settings, which this platform used before
-            "argon2 at Django's settings": Argon2PasswordHasher().encode(passphrase, "saltsaltsalt"),
+            "argon2, Django's settings": Argon2PasswordHasher().encode(passphrase, "saltsalt"),
         }
         for kind, encoded in older.items():
             user.password = encoded  # an older account

@@ -238,7 +238,7 @@ def _path_reader(column: Column, model: type, language: str) -> Callable[[Any], 
         return None
 
     def walk(obj: Any) -> _Walked:
-        records = []
+        records: list[models.Model] = []
         value = obj
         for name in names:
             value = getattr(value, name)
