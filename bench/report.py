@@ -328,6 +328,13 @@ after the third (4 December, decision 0011):
   2,465 in scope: the page statement went from 0.85 to 0.16 ms, the API list from about 4.7 to
   3.0 ms in process. The page shell is written by three tags instead of 60 lines of template
   (the same text, held byte for byte to the old template): 0.78 to 0.52 ms a page.
+- **Eighth round** (every list page). A column that walks forward relations to a plain field
+  (`organisation.name`, `call.fund.currency`) is walked once: the records on the way are kept
+  for the sight and the end value for the cell, where the cells were walked twice (once to
+  note the records, once through `resolve_attr`). Text is escaped only when it holds one of
+  the five characters `html.escape` replaces, and `Scope.admits` tests a subtree with
+  `startswith` (the same range, held by a property test). The staff application list went
+  from 6.3 to 5.9 ms in process; a page of 1 row costs 3.6 ms, 50 rows 5.7 ms.
 - **What remains.** In the directory (5.5-6.5 ms in process): the filter widgets and labels
   (the theme list's query and options, the two place pickers, Django's option building,
   about 0.5 ms), the related places and themes (about 0.45 ms), the rows and their sight
