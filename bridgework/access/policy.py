@@ -547,11 +547,13 @@ class Sight:
 
     def preload(self, objects: Iterable[models.Model | None]) -> None:
         wanted: dict[type[models.Model], dict[Any, models.Model]] = {}
+        seen = self._seen
         for obj in objects:
-            if obj is not None and obj.pk is not None and self._scoped(obj):
-                key = (type(obj), obj.pk)
-                if key not in self._seen:
-                    wanted.setdefault(type(obj), {})[obj.pk] = obj
+            if obj is None:
+                continue
+            model, pk = type(obj), obj.pk
+            if pk is not None and (model, pk) not in seen and _is_scoped_model(model):
+                wanted.setdefault(model, {})[pk] = obj
         for model, rows in wanted.items():
             asked = self._decide_loaded(model, rows)
             if not asked:

@@ -314,18 +314,31 @@ def admits(scope: Scope, obj: models.Model) -> bool | None:
     """Whether ``obj`` is among the rows ``visible_to`` gives for ``scope`` (the user's scope
     for its model), decided from the row's own columns; None when one of them was not loaded.
     Only for models whose rule is plain (:func:`rule_is_plain`)."""
-    model = type(obj)
-    path_field = model.scope_path_field  # type: ignore[attr-defined]
-    tlp_field = getattr(model, "scope_tlp_field", None)
-    shared = getattr(model, "scope_shared_path_field", None)
+    path_field, tlp_field, shared, with_ancestors = _scope_columns(type(obj))
     loaded = vars(obj)
-    if any(name not in loaded for name in (path_field, tlp_field, shared) if name):
+    if (
+        path_field not in loaded
+        or (tlp_field and tlp_field not in loaded)
+        or (shared and shared not in loaded)
+    ):
         return None
     return scope.admits(
         loaded[path_field],
         loaded[tlp_field] if tlp_field else None,
         has_tlp=tlp_field is not None,
-        with_ancestors=getattr(model, "scope_reads_ancestors", False),
+        with_ancestors=with_ancestors,
         shared_path=loaded[shared] if shared else None,
         has_shared_path=shared is not None,
+    )
+
+
+@cache
+def _scope_columns(model: type[models.Model]) -> tuple[str, str | None, str | None, bool]:
+    """A scoped model's path, label and shared-path fields, and whether it reads upwards: what
+    :func:`admits` asks of every record, read from the class once."""
+    return (
+        model.scope_path_field,  # type: ignore[attr-defined]
+        getattr(model, "scope_tlp_field", None),
+        getattr(model, "scope_shared_path_field", None),
+        getattr(model, "scope_reads_ancestors", False),
     )
