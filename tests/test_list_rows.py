@@ -72,6 +72,16 @@ def _viewsets():
     return [cls for cls in declared_subclasses(ModelViewSet) if getattr(cls, "model", None)]
 
 
+def _columns_in_each_language():
+    """Every viewset's ``(model, column, language)``, the language active while the caller
+    looks at it."""
+    for viewset in _viewsets():
+        for column in viewset.columns:
+            for language in ("en", "fr"):
+                with override(language):
+                    yield viewset.model, column, language
+
+
 def _samples(field):
     if field.choices:
         return [value for value, _label in field.flatchoices] + ["not-a-choice", None]
@@ -86,22 +96,18 @@ def test_a_plain_column_reads_as_the_dotted_path_reads_it():
     from bridgework.web.viewsets import _plain_reader, resolve_attr
 
     checked = 0
-    for viewset in _viewsets():
-        model = viewset.model
-        for column in viewset.columns:
-            for language in ("en", "fr"):
-                with override(language):
-                    read = _plain_reader(column, model, language)
-                    if read is None:
-                        continue
-                    name = column.attr
-                    is_label = name.startswith("get_") and name.endswith("_display")
-                    field = model._meta.get_field(name[4:-8] if is_label else name)
-                    for value in _samples(field):
-                        record = model()
-                        setattr(record, field.attname, value)
-                        assert read(record) == resolve_attr(record, name), (model, name, value)
-                        checked += 1
+    for model, column, language in _columns_in_each_language():
+        read = _plain_reader(column, model, language)
+        if read is None:
+            continue
+        name = column.attr
+        is_label = name.startswith("get_") and name.endswith("_display")
+        field = model._meta.get_field(name[4:-8] if is_label else name)
+        for value in _samples(field):
+            record = model()
+            setattr(record, field.attname, value)
+            assert read(record) == resolve_attr(record, name), (model, name, value)
+            checked += 1
     assert checked > 100
 
 
@@ -177,34 +183,30 @@ def test_a_path_column_reads_as_the_dotted_path_reads_it(monkeypatch):
     sight = _EvenSeen()
     monkeypatch.setattr(viewsets, "sight_for", lambda user: sight)
     checked = 0
-    for viewset in _viewsets():
-        model = viewset.model
-        for column in viewset.columns:
-            for language in ("en", "fr"):
-                with override(language):
-                    if _path_reader(column, model, language) is None:
-                        continue
-                    *links, end = column.attr.split(".")
-                    target = model
-                    for name in links:
-                        target = target._meta.get_field(name).related_model
-                    is_label = end.startswith("get_") and end.endswith("_display")
-                    end_field = target._meta.get_field(end[4:-8] if is_label else end)
-                    for keys in product([2, 3, None], repeat=len(links)):
-                        for value in _samples(end_field):
-                            try:
-                                record = _walked_records(model, links, keys, end_field, value)
-                            except ValueError:  # a link that cannot be empty
-                                continue
-                            sight.preloaded.clear()
-                            cells = rendered_rows([record], [column], user=None)
-                            expected = column.value(record, sight)
-                            assert cells == [[expected]], (model, column.attr, keys, value)
-                            seen_on_the_way = list(keys)
-                            if None in seen_on_the_way:
-                                seen_on_the_way = seen_on_the_way[: seen_on_the_way.index(None)]
-                            assert [r.pk for r in sight.preloaded] == seen_on_the_way
-                            checked += 1
+    for model, column, language in _columns_in_each_language():
+        if _path_reader(column, model, language) is None:
+            continue
+        *links, end = column.attr.split(".")
+        target = model
+        for name in links:
+            target = target._meta.get_field(name).related_model
+        is_label = end.startswith("get_") and end.endswith("_display")
+        end_field = target._meta.get_field(end[4:-8] if is_label else end)
+        for keys in product([2, 3, None], repeat=len(links)):
+            for value in _samples(end_field):
+                try:
+                    record = _walked_records(model, links, keys, end_field, value)
+                except ValueError:  # a link that cannot be empty
+                    continue
+                sight.preloaded.clear()
+                cells = rendered_rows([record], [column], user=None)
+                expected = column.value(record, sight)
+                assert cells == [[expected]], (model, column.attr, keys, value)
+                seen_on_the_way = list(keys)
+                if None in seen_on_the_way:
+                    seen_on_the_way = seen_on_the_way[: seen_on_the_way.index(None)]
+                assert [r.pk for r in sight.preloaded] == seen_on_the_way
+                checked += 1
     assert checked > 100
 
 
