@@ -201,11 +201,10 @@ class PartQuerySet(ScopedQuerySet):
 def _scope_q(model: type[models.Model], scope: Scope) -> Q:
     """The scope as a condition on ``model``'s declared columns, led by the prefix condition
     its indexes can answer in order (:func:`_prefix_condition`) when there is one."""
-    with_ancestors = getattr(model, "scope_reads_ancestors", False)
-    shared_path_field = getattr(model, "scope_shared_path_field", None)
+    path_field, tlp_field, shared_path_field, with_ancestors = _scope_columns(model)
     condition = scope.as_q(
-        model.scope_path_field,  # type: ignore[attr-defined]
-        getattr(model, "scope_tlp_field", None),
+        path_field,
+        tlp_field,
         with_ancestors=with_ancestors,
         shared_path_field=shared_path_field,
     )
@@ -334,8 +333,9 @@ def admits(scope: Scope, obj: models.Model) -> bool | None:
 
 @cache
 def _scope_columns(model: type[models.Model]) -> tuple[str, str | None, str | None, bool]:
-    """A scoped model's path, label and shared-path fields, and whether it reads upwards: what
-    :func:`admits` asks of every record, read from the class once."""
+    """A scoped model's path, label and shared-path fields, and whether it reads upwards, read
+    from the class once: its condition (:func:`_scope_q`) and :func:`admits` are written from
+    them."""
     return (
         model.scope_path_field,  # type: ignore[attr-defined]
         getattr(model, "scope_tlp_field", None),
