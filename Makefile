@@ -76,7 +76,8 @@ mutants: install
 
 # Lists, 3W and throughput (docs/benchmarks.md), then indicator roll-ups (docs/benchmarks-plans.md),
 # then the knowledge search (docs/benchmarks-knowledge.md), then the funding lists at 20,000
-# applications beside Hypha's figure (docs/benchmarks-funding.md).
+# applications beside Hypha's figure (docs/benchmarks-funding.md). On PostgreSQL when DATABASE_URL
+# names one: each run in a database of its own, each report in docs/benchmarks-*-postgresql.md.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.plans_run $(PLANS_BENCH_ARGS)

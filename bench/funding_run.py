@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from .measure import (
     Load,
@@ -37,7 +36,7 @@ from .measure import (
     time_calls,
     wrk_version,
 )
-from .run import DATA_DIR, REPO, _load_average, machine_facts
+from .run import DATA_DIR, REPO, _load_average, follow_shell_database, machine_facts
 from .serving import prepare_environment, step
 
 __all__ = ["main"]
@@ -94,25 +93,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "docs/benchmarks-funding-postgresql.md on PostgreSQL)",
     )
     args = parser.parse_args(argv)
-    if args.database_url is None and os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        args.database_url = bench_database_url(os.environ["DATABASE_URL"])
-    if args.output is None:
-        args.output = OUTPUT_POSTGRESQL if args.database_url else OUTPUT
+    follow_shell_database(args, OUTPUT, OUTPUT_POSTGRESQL)
     if args.scale <= 0 or args.iterations < 1 or args.seconds < 1 or args.rounds < 1:
         parser.error("--scale must be > 0, --iterations and --rounds ≥ 1, --seconds ≥ 1")
     if min(args.connections, args.workers) < 1:
         parser.error("--connections and --workers must be ≥ 1")
     return args
-
-
-def bench_database_url(url: str) -> str:
-    """The shell's PostgreSQL server, in a database of the run's own (``<name>_bench``): it is
-    emptied first, so never the developer's own."""
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") or "bw"
-    if "bench" not in name:
-        name = f"{name}_bench"
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- In process ----------------------------------------------------------------------------------

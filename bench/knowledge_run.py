@@ -19,11 +19,21 @@ import time
 from pathlib import Path
 
 from .measure import Timings
-from .run import REPO, _create_database, _load_average, _step, machine_facts, prepare_environment
+from .run import (
+    OUTPUT_HELP,
+    REPO,
+    _create_database,
+    _load_average,
+    _step,
+    follow_shell_database,
+    machine_facts,
+    prepare_environment,
+)
 
 __all__ = ["main"]
 
 OUTPUT = REPO / "docs" / "benchmarks-knowledge.md"
+OUTPUT_POSTGRESQL = REPO / "docs" / "benchmarks-knowledge-postgresql.md"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -40,8 +50,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run against this PostgreSQL database instead of SQLite; it is emptied first, "
         "so its name must contain 'bench'",
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
+    parser.add_argument("--output", type=Path, default=None, help=OUTPUT_HELP)
     args = parser.parse_args(argv)
+    follow_shell_database(args, OUTPUT, OUTPUT_POSTGRESQL)
     args.scale = 1.0  # machine_facts reports it
     if args.items < 400 or args.iterations < 1:
         parser.error("--items must be ≥ 400 and --iterations ≥ 1")

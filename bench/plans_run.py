@@ -15,11 +15,21 @@ import sys
 import time
 from pathlib import Path
 
-from .run import REPO, _create_database, _load_average, _step, machine_facts, prepare_environment
+from .run import (
+    OUTPUT_HELP,
+    REPO,
+    _create_database,
+    _load_average,
+    _step,
+    follow_shell_database,
+    machine_facts,
+    prepare_environment,
+)
 
 __all__ = ["main"]
 
 OUTPUT = REPO / "docs" / "benchmarks-plans.md"
+OUTPUT_POSTGRESQL = REPO / "docs" / "benchmarks-plans-postgresql.md"
 ROLLUP_MAX_RATIO = 1.5  # QUALITY.md, "Performance": roll-ups within 1.5× of raw SQL
 
 
@@ -37,8 +47,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run against this PostgreSQL database instead of SQLite; it is emptied first, "
         "so its name must contain 'bench'",
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
+    parser.add_argument("--output", type=Path, default=None, help=OUTPUT_HELP)
     args = parser.parse_args(argv)
+    follow_shell_database(args, OUTPUT, OUTPUT_POSTGRESQL)
     if args.scale <= 0 or args.iterations < 1:
         parser.error("--scale must be > 0 and --iterations ≥ 1")
     return args

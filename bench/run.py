@@ -3,7 +3,9 @@
     python -m bench.run [--scale 1[,10]] [--seconds 10] [--iterations 200] [--database-url URL]
 
 The run uses its own data folder (``var/bench``, a fresh SQLite file each run) and never the
-developer's database. Nothing fails on time: the report says which targets were met.
+developer's database: when ``DATABASE_URL`` (or ``--database-url``) names a PostgreSQL server,
+a database of its own there (``<name>_bench``, emptied first), reported in
+docs/benchmarks-postgresql.md. Nothing fails on time: the report says which targets were met.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
 
 from .serving import SQLITE_FILE, UNREACHED_RATE, sqlite_files
 
@@ -25,6 +28,8 @@ __all__ = ["main"]
 REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "var" / "bench"
 OUTPUT = REPO / "docs" / "benchmarks.md"
+OUTPUT_POSTGRESQL = REPO / "docs" / "benchmarks-postgresql.md"
+OUTPUT_HELP = "where to write the report (by default a file of its own on PostgreSQL)"
 LOAD_AVERAGE = "Load average (1, 5, 15 min)"
 
 
@@ -68,11 +73,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="use the built-in Python load generator even when wrk is installed",
     )
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the report")
+    parser.add_argument("--output", type=Path, default=None, help=OUTPUT_HELP)
     args = parser.parse_args(argv)
+    follow_shell_database(args, OUTPUT, OUTPUT_POSTGRESQL)
     args.scale, args.growth_scale = args.scale[0], (args.scale[1:] or [None])[0]
     if args.growth_scale is not None and args.database_url:
-        parser.error("the growth run (a second --scale) regenerates a SQLite file: not with a URL")
+        parser.error(
+            "the growth run (a second --scale) regenerates a SQLite file: not on PostgreSQL "
+            "(unset DATABASE_URL for it)"
+        )
     if (
         args.scale <= 0
         or (args.growth_scale or 1) <= 0
@@ -83,6 +92,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if min(args.connections, args.workers) < 1:
         parser.error("--connections and --workers must be ≥ 1")
     return args
+
+
+def follow_shell_database(args: argparse.Namespace, sqlite_output: Path, postgresql_output: Path):
+    """A run's database: ``--database-url``, else the shell's ``DATABASE_URL`` when it names a
+    PostgreSQL server (in a database of the run's own, :func:`bench_database_url`), else a
+    SQLite file; and its report, ``--output`` or the file of that database."""
+    if args.database_url is None and os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        args.database_url = bench_database_url(os.environ["DATABASE_URL"])
+    if args.output is None:
+        args.output = postgresql_output if args.database_url else sqlite_output
+
+
+def bench_database_url(url: str) -> str:
+    """The shell's PostgreSQL server, in a database of the run's own (``<name>_bench``): it is
+    emptied first, so never the developer's own."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "bw"
+    if "bench" not in name:
+        name = f"{name}_bench"
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _scales(text: str) -> tuple[float, ...]:

@@ -53,10 +53,35 @@ def test_the_funding_benchmark_runs_end_to_end(tmp_path):
 
 
 def test_on_postgresql_the_run_empties_a_database_of_its_own():
-    from bench.funding_run import bench_database_url
+    from bench.run import bench_database_url
 
     assert (
         bench_database_url("postgres://postgres@127.0.0.1:5432/bw_fundperf")
         == "postgres://postgres@127.0.0.1:5432/bw_fundperf_bench"
     )
     assert bench_database_url("postgres://u@db/x_bench") == "postgres://u@db/x_bench"
+
+
+def test_every_bench_run_follows_the_shell_s_database(monkeypatch):
+    """``make bench`` runs on PostgreSQL when ``DATABASE_URL`` names one (issue 7), in a
+    database of its own and into a report of its own; on SQLite otherwise; an explicit
+    ``--database-url`` or ``--output`` wins."""
+    import pytest
+
+    from bench import funding_run, knowledge_run, plans_run, run
+
+    shell = "postgres://postgres@127.0.0.1:5432/bridgework"
+    own = "postgres://postgres@127.0.0.1:5432/bridgework_bench"
+    for module in (run, plans_run, knowledge_run, funding_run):
+        monkeypatch.setenv("DATABASE_URL", shell)
+        args = module.parse_args([])
+        assert args.database_url == own, module.__name__
+        assert args.output == module.OUTPUT_POSTGRESQL != module.OUTPUT, module.__name__
+        explicit = module.parse_args(["--database-url", "postgres://h/x_bench", "--output", "r"])
+        assert (explicit.database_url, str(explicit.output)) == ("postgres://h/x_bench", "r")
+        monkeypatch.delenv("DATABASE_URL")
+        args = module.parse_args([])
+        assert (args.database_url, args.output) == (None, module.OUTPUT), module.__name__
+    monkeypatch.setenv("DATABASE_URL", shell)
+    with pytest.raises(SystemExit):  # the growth run's second file is SQLite's
+        run.parse_args(["--scale", "1,10"])
