@@ -189,13 +189,21 @@ class PartQuerySet(ScopedQuerySet):
 
     The parts read upward (``scope_reads_ancestors``) without a label of their own; the parent
     filter is what keeps an AMBER body's seats out of sight of someone who cannot read AMBER.
+
+    The parent is asked about per part (``EXISTS`` on its key), not as ``parent IN (every
+    parent the reader sees)``: SQLite builds that list in full first, the 20,000 applications
+    of a national reader for a few hundred grants (9 ms a statement). PostgreSQL plans both as
+    the same semi-join.
     """
 
     def visible_to(self, user, action: str = "view"):
         rows = super().visible_to(user, action)
         field = self.model.scope_parent_field  # type: ignore[attr-defined]
         parent = self.model._meta.get_field(field).related_model
-        return rows.filter(**{f"{field}__in": parent._default_manager.visible_to(user, "view")})
+        visible_parent = parent._default_manager.visible_to(user, "view").filter(
+            pk=models.OuterRef(field)
+        )
+        return rows.filter(models.Exists(visible_parent))
 
 
 def _scope_q(model: type[models.Model], scope: Scope) -> Q:
