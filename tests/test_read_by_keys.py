@@ -1,8 +1,9 @@
 """A list page's rows read by their keys (``read_by_keys``) are the records the ORM gives for
 ``queryset.filter(pk__in=keys)``, in the keys' order: the same values, the same deferred
 fields, the same joined records attached the same way, and only those the queryset's own
-condition (the reader's scope, the filters) lets through. Checked for every list page's
-queryset on a world with rows for each of them."""
+condition (the reader's scope, the filters) lets through. A page's first rows read in one
+statement (``read_first_joined``) are the ORM's ``queryset.order_by(...)[:limit]``. Checked
+for every list page's queryset on a world with rows for each of them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bridgework.access.factories import RoleAssignmentFactory, UserFactory
 from bridgework.access.policy import sync_default_policy
 from bridgework.actors.factories import OrganisationFactory
 from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
-from bridgework.core.fixed_reads import read_by_keys
+from bridgework.core.fixed_reads import read_by_keys, read_first_joined
 from bridgework.funding.factories import (
     ApplicationFactory,
     CallFactory,
@@ -24,6 +25,7 @@ from bridgework.funding.factories import (
     ReviewFactory,
 )
 from bridgework.funding.models import Application
+from bridgework.web.pagination import _normalise, keyset_page
 from bridgework.web.viewsets import ModelViewSet
 from tests.helpers import declared_subclasses
 
@@ -112,3 +114,84 @@ def test_a_reader_who_sees_nothing_gets_no_rows(world, django_assert_num_queries
     scoped = Application.objects.visible_to(nobody, "view").select_related("call")
     with django_assert_num_queries(0):
         assert read_by_keys(scoped, keys) == []
+
+
+def _reversed(ordering):
+    return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
+
+
+def test_every_list_s_first_rows_in_one_statement_are_what_the_orm_gives(world):
+    compared = set()
+    for viewset in _joined_lists():
+        model = viewset.model
+        if not model._base_manager.exists():
+            continue
+        ordering = _normalise(viewset.ordering)
+        for reader in world:
+            scoped = viewset.list_queryset(model._default_manager.visible_to(reader, "view"))
+            for order in (ordering, _reversed(ordering), ("pk",)):
+                for limit in (1, 2, 1000):
+                    expected = list(scoped.order_by(*order)[:limit])
+                    with CaptureQueriesContext(connection) as sent:
+                        rows = read_first_joined(scoped.order_by(*order), order, limit)
+                    # A reader who sees nothing may be answered without a statement.
+                    assert len(sent.captured_queries) == (1 if expected else 0) or (
+                        not expected and len(sent.captured_queries) == 1
+                    )
+                    assert [row.pk for row in rows] == [row.pk for row in expected]
+                    for row, wanted in zip(rows, expected, strict=True):
+                        assert _state(row) == _state(wanted), (viewset.__name__, order, row.pk)
+        compared.add(model)
+    assert Application in compared and len(compared) >= 6
+
+
+def test_one_statement_writes_the_order_and_limit_after_the_reader_s_condition(world):
+    staff = world[0]
+    from bridgework.funding.views import ApplicationViewSet
+
+    scoped = ApplicationViewSet.list_queryset(Application.objects.visible_to(staff, "view"))
+    read_first_joined(scoped, ("-created_at", "pk"), 2)
+    with CaptureQueriesContext(connection) as sent:
+        rows = read_first_joined(scoped, ("-created_at", "pk"), 2)
+    assert len(sent.captured_queries) == 1 and len(rows) == 2
+    sql = sent.captured_queries[0]["sql"]
+    where = sql.split(" WHERE ", 1)[1]
+    assert "JOIN" in sql and '"funding_application"."place_path" >=' in where
+    assert where.endswith(
+        'ORDER BY "funding_application"."created_at" DESC, "funding_application"."id" ASC LIMIT 2'
+    )
+
+
+def test_an_order_through_a_relation_is_left_to_the_orm(world):
+    staff = world[0]
+    scoped = Application.objects.visible_to(staff, "view").select_related("organisation", "call")
+    for order in (("organisation__name", "pk"), ("call", "pk"), ("-organisation", "-pk")):
+        expected = list(scoped.order_by(*order)[:4])
+        rows = read_first_joined(scoped.order_by(*order), order, 4)
+        assert [row.pk for row in rows] == [row.pk for row in expected]
+        assert [_state(row) for row in rows] == [_state(row) for row in expected]
+
+
+def test_the_staff_list_s_page_is_one_statement_on_postgresql_and_keys_first_on_sqlite(
+    world,
+):
+    staff = world[0]
+    from bridgework.funding.views import ApplicationViewSet
+
+    scoped = ApplicationViewSet.list_queryset(Application.objects.visible_to(staff, "view"))
+    ordering = ApplicationViewSet.ordering
+    plain = keyset_page(scoped, ordering=ordering, size=2)
+    with CaptureQueriesContext(connection) as sent:
+        page = keyset_page(scoped, ordering=ordering, size=2, keys_first=True)
+    assert [row.pk for row in page.items] == [row.pk for row in plain.items]
+    assert page.next_cursor == plain.next_cursor
+    statements = [query["sql"] for query in sent.captured_queries]
+    if connection.vendor == "postgresql":
+        assert len(statements) == 1 and "JOIN" in statements[0]
+    else:
+        assert "JOIN" not in statements[0] and "JOIN" in statements[-1]
+    following = keyset_page(
+        scoped, ordering=ordering, size=2, after=page.next_cursor, keys_first=True
+    )
+    expected = keyset_page(scoped, ordering=ordering, size=2, after=page.next_cursor)
+    assert [row.pk for row in following.items] == [row.pk for row in expected.items]

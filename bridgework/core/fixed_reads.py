@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connections, models, router
 from django.db.models.fields.composite import CompositePrimaryKey
 from django.db.models.query import ModelIterable, ValuesListIterable
@@ -30,7 +30,7 @@ from django.db.models.query import ModelIterable, ValuesListIterable
 from .plain_reads import record_loader
 from .statements import Statement, compile_statement
 
-__all__ = ["FixedRead", "read_by_keys", "read_records"]
+__all__ = ["FixedRead", "read_by_keys", "read_first_joined", "read_records"]
 
 
 @dataclass(frozen=True)
@@ -227,11 +227,32 @@ def read_by_keys(queryset: models.QuerySet, keys: list) -> list:
     would give. Records are made as ``read_records`` makes them and attached as the ORM's
     ``select_related`` attaches them. A queryset whose condition reaches another table, or
     that asks for more than records and their joins, goes through :func:`read_records`."""
+    read = _joined_read(queryset, len(keys)) if keys else None
+    if read is None:
+        return _in_order(read_records(queryset.filter(pk__in=keys)), keys)
+    return _in_order(_read_joined(queryset, read, read.keyed, keys), keys)
+
+
+def read_first_joined(queryset: models.QuerySet, ordering: tuple[str, ...], limit: int) -> list:
+    """``list(queryset.order_by(*ordering)[:limit])`` with the records ``select_related``
+    joins to them, in one statement: :func:`read_by_keys`' compiled columns and joins, the
+    queryset's condition, then the order and the limit. ``ordering`` names the model's own
+    columns (``"-created_at"``, ``"pk"``); anything else goes through the ORM."""
+    read = _joined_read(queryset, 1)
+    order = _order_sql(queryset.model, queryset.db, ordering)  # type: ignore[arg-type]
+    if read is None or order is None:
+        return list(queryset.order_by(*ordering)[:limit])
+    return _read_joined(queryset, read, None, (), f" ORDER BY {order} LIMIT {int(limit)}")
+
+
+def _joined_read(queryset: models.QuerySet, count: int) -> _KeyedRead | None:
+    """The compiled columns and joins of ``queryset``'s rows (and the condition on ``count``
+    keys), or None when the queryset asks for more than records and their joins, or its
+    condition reaches another table."""
     query = queryset.query
     model = queryset.model
     if (
-        not keys
-        or not query.select_related
+        not query.select_related
         or queryset._iterable_class is not ModelIterable
         or query.extra_select
         or query.annotation_select
@@ -242,32 +263,58 @@ def read_by_keys(queryset: models.QuerySet, keys: list) -> list:
         or isinstance(model._meta.pk, CompositePrimaryKey)
         or set(query.alias_map) - {model._meta.db_table}
     ):
-        read = None
-    else:
-        read = _keyed_read(
-            model,  # type: ignore[arg-type]
-            queryset.db,
-            _frozen(query.select_related),
-            (frozenset(query.deferred_loading[0]), query.deferred_loading[1]),
-            len(keys),
-        )
-    if read is None:
-        return _in_order(read_records(queryset.filter(pk__in=keys)), keys)
+        return None
+    return _keyed_read(
+        model,  # type: ignore[arg-type]
+        queryset.db,
+        _frozen(query.select_related),
+        (frozenset(query.deferred_loading[0]), query.deferred_loading[1]),
+        count,
+    )
+
+
+def _read_joined(
+    queryset: models.QuerySet, read: _KeyedRead, keyed: str | None, keys, tail: str = ""
+) -> list:
+    """Run ``read``'s statement with ``keyed`` (on ``keys``) and the queryset's condition,
+    then ``tail``; make each row's records."""
     alias = queryset.db
-    compiler = query.get_compiler(using=alias)
     try:
-        condition, condition_params = compiler.compile(query.where)
+        condition, condition_params = queryset.query.get_compiler(using=alias).compile(
+            queryset.query.where
+        )
     except EmptyResultSet:
         return []
     except FullResultSet:
         condition, condition_params = "", ()
-    sql = f"{read.head} WHERE {read.keyed}" + (f" AND {condition}" if condition else "")
+    conditions = " AND ".join(part for part in (keyed, condition) if part)
+    sql = read.head + (f" WHERE {conditions}" if conditions else "") + tail
     connection = connections[alias]
     with connection.cursor() as cursor:
         cursor.execute(sql, (*keys, *condition_params))
         fetched = cursor.fetchall()
-    made = [read.rows.make(_converted(row, read.converters, connection)) for row in fetched]
-    return _in_order(made, keys)
+    return [read.rows.make(_converted(row, read.converters, connection)) for row in fetched]
+
+
+@functools.lru_cache(maxsize=256)
+def _order_sql(model: type[models.Model], alias: str, ordering: tuple[str, ...]) -> str | None:
+    """``ORDER BY`` of ``model``'s own columns (``"-created_at"``, ``"pk"``), as the ORM writes
+    it; None for anything else (a related field, an expression)."""
+    quote = connections[alias].ops.quote_name
+    table = quote(model._meta.db_table)
+    terms = []
+    for name in ordering:
+        bare = name.lstrip("-")
+        try:
+            field = model._meta.pk if bare == "pk" else model._meta.get_field(bare)
+        except FieldDoesNotExist:
+            return None
+        # A relation orders by its target's own ordering in the ORM: not a column here.
+        if field.is_relation or not getattr(field, "concrete", False):
+            return None
+        descending = name.startswith("-")
+        terms.append(f"{table}.{quote(field.column)} {'DESC' if descending else 'ASC'}")
+    return ", ".join(terms) or None
 
 
 def _in_order(rows: list, keys: list) -> list:

@@ -20,7 +20,7 @@ from django.db import DataError, connections
 from django.db.models import Model, Q, QuerySet
 from django.db.models.sql.where import AND
 
-from bridgework.core.fixed_reads import read_by_keys, read_records
+from bridgework.core.fixed_reads import read_by_keys, read_first_joined, read_records
 
 __all__ = [
     "InvalidCursor",
@@ -158,6 +158,8 @@ def _first_rows(
     in_order = _order_scan(ordered, ordering, limit, seek)
     if not keys_first:
         return read_records(ordered[:limit], run=in_order)
+    if _walks_order_index(ordered, ordering):
+        return read_first_joined(ordered, ordering, limit)
     keys_query = ordered.values_list("pk", flat=True)[:limit]
     if in_order is None:
         keys = list(keys_query)
@@ -169,6 +171,19 @@ def _first_rows(
         with connections[ordered.db].cursor() as cursor:
             keys = [row[0] for row in in_order(cursor, sql, params)]
     return read_by_keys(ordered, keys)
+
+
+def _walks_order_index(ordered: QuerySet, ordering: tuple[str, ...]) -> bool:
+    """Whether the page's rows are best read in one statement, joins and all: on PostgreSQL,
+    when an index leads with the list's order. PostgreSQL walks it, stops at the page and
+    joins only those rows. Asked for the keys first, then for their rows by key, it planned
+    the second statement on its own (a merge join reading thousands of entries of the places'
+    key) and spent more on two statements than on the one (docs/benchmarks-funding.md).
+    SQLite keeps the keys first: its bounded scan in order (:func:`_order_scan`) reads keys."""
+    return (
+        connections[ordered.db].vendor != "sqlite"
+        and _order_index(ordered.model, ordering) is not None  # type: ignore[arg-type]
+    )
 
 
 # --- a wide reader's first rows, on SQLite ------------------------------------------------------
