@@ -310,7 +310,7 @@ def _order_sql(model: type[models.Model], alias: str, ordering: tuple[str, ...])
         except FieldDoesNotExist:
             return None
         # A relation orders by its target's own ordering in the ORM: not a column here.
-        if field.is_relation or not getattr(field, "concrete", False):
+        if not isinstance(field, models.Field) or field.is_relation or not field.column:
             return None
         descending = name.startswith("-")
         terms.append(f"{table}.{quote(field.column)} {'DESC' if descending else 'ASC'}")
