@@ -6,6 +6,8 @@ import io
 
 import django_filters
 import pytest
+from django.forms import HiddenInput
+from django.forms.models import ModelChoiceIterator
 from django.http import QueryDict
 from django.template import Context, Template
 from django.test import Client
@@ -22,6 +24,7 @@ from bridgework.places.actions import do_create_place
 from bridgework.places.models import Place
 from bridgework.web import filtering
 from bridgework.web.filtering import ScopedFilterSet
+from bridgework.web.widgets import PlacePicker
 from tests.helpers import declared_subclasses
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +248,91 @@ def test_an_instance_s_changes_to_its_filters_stay_its_own(tree, rf):
     # A method filter calls its method on its own copy's filter set.
     with_method = ThreeWFilterSet({"hub": "none"}, request=request)
     assert with_method.filters["hub"].filter.f is with_method.filters["hub"]
+
+
+# --- unbound filter forms written once per key ({% filter_form %}) ----------------------------
+
+# The form part of _filters.html as it was written inline: {% filter_form %} writes the same.
+FILTER_FORM_AS_TEMPLATE = (
+    '{% load i18n listing %}<form class="filters" method="get" hx-get="" '
+    'hx-target="#object-table" hx-trigger="input delay:300ms, submit" hx-push-url="true" '
+    "aria-label=\"{% translate 'Filters' %}\">\n"
+    "  {% for field in filterset.form.hidden_fields %}{{ field }}{% endfor %}\n"
+    '  {% filter_fields filterset.form %}<button type="submit">{% translate "Apply" %}</button>\n'
+    "</form>"
+)
+
+
+def _readers(tree):
+    """Readers whose filter forms may differ: every default role somewhere, and none."""
+    from bridgework.access.factories import RoleAssignmentFactory, UserFactory
+    from bridgework.access.roles import ROLE_SLUGS
+
+    readers = [tree.in_scope, tree.ancestor, tree.no_role]
+    for slug in sorted(ROLE_SLUGS):
+        reader = UserFactory()
+        RoleAssignmentFactory(user=reader, role=slug, place=tree.city)
+        readers.append(reader)
+    return readers
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_kept_filter_form_is_the_one_each_reader_would_get_written(language, tree, rf):
+    from bridgework.web.templatetags import listing
+
+    listing._WRITTEN_FORMS.clear()
+    readers = _readers(tree)
+    kept = 0
+    for filterset_class in declared_subclasses(ScopedFilterSet):
+        for data in (None, _first_choices(filterset_class)):
+            for reader in readers:  # the first reader's form is kept, then given to the next
+                request = rf.get("/")
+                request.user = reader
+                with override(language):
+                    shown = Template("{% load listing %}{% filter_form filterset %}").render(
+                        Context({"filterset": filterset_class(data, request=request)})
+                    )
+                    written = Template(FILTER_FORM_AS_TEMPLATE).render(
+                        Context({"filterset": filterset_class(data, request=request)})
+                    )
+                assert shown == written, (filterset_class.__name__, reader, data)
+        kept = len(listing._WRITTEN_FORMS)
+    assert kept >= len(declared_subclasses(ScopedFilterSet)) // 2  # most are kept
+
+
+def test_a_filter_form_is_kept_only_unbound_and_without_records_to_list(tree, rf):
+    request = rf.get("/")
+    request.user = tree.in_scope
+    for filterset_class in declared_subclasses(ScopedFilterSet):
+        assert filterset_class(QueryDict("q=x"), request=request).unbound_form_key() is None
+        unbound = filterset_class(request=request)
+        lists_records = any(
+            isinstance(getattr(field.widget, "choices", None), ModelChoiceIterator)
+            and not isinstance(field.widget, HiddenInput | PlacePicker)
+            for field in unbound.form.fields.values()
+        )
+        assert (unbound.unbound_form_key() is None) == lists_records, filterset_class
+
+
+def test_the_key_follows_what_the_form_shows(tree, rf):
+    request = rf.get("/")
+    request.user = tree.in_scope
+    from bridgework.funding.filters import ApplicationFilterSet
+
+    first, second = ApplicationFilterSet(request=request), ApplicationFilterSet(request=request)
+    assert first.unbound_form_key() == second.unbound_form_key()
+    for change in (
+        lambda form: setattr(form.fields["q"], "label", "Another label"),
+        lambda form: form.fields["q"].widget.attrs.update(placeholder="Type"),
+        lambda form: setattr(form.fields["status"], "choices", [("x", "Only x")]),
+        lambda form: setattr(form.fields["q"], "initial", "hate"),
+        lambda form: form.fields.pop("call"),
+    ):
+        changed = ApplicationFilterSet(request=request)
+        change(changed.form)
+        assert changed.unbound_form_key() != first.unbound_form_key()
+    with override("fr"):
+        assert ApplicationFilterSet(request=request).unbound_form_key() != first.unbound_form_key()
+    picked = ApplicationFilterSet(request=request)
+    picked.form.fields["subtree"].initial = tree.city.pk  # it would show a place: not kept
+    assert picked.unbound_form_key() is None

@@ -28,7 +28,11 @@ from typing import Any, ClassVar, TypeVar
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.http import Http404, QueryDict
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from ninja.errors import HttpError
@@ -216,6 +220,60 @@ class ScopedFilterSet(django_filters.FilterSet):
         self._form = form
         return form
 
+    def unbound_form_key(self) -> tuple | None:
+        """Everything the HTML of this filter set's form depends on, when it is unbound and
+        lists no records (``{% filter_form %}`` writes such a form once per key); None
+        otherwise. The key is read off the form as built for this request (its fields as the
+        filter set's ``__init__`` left them for this user), field by field: each field's and
+        widget's own settings, the labels in the active language, the choices a select
+        offers. A select of records (its choices a query), a bound form or a setting the key
+        cannot hold (an object it does not know) gives None: the form is written anew."""
+        if self.is_bound:
+            return None
+        form = self.form
+        initial = {
+            name: form.get_initial_for_field(field, name) for name, field in form.fields.items()
+        }
+        for name, field in form.fields.items():
+            if isinstance(field.widget, _RECORDLESS_WIDGETS) and initial[name] not in (
+                None,
+                "",
+                [],
+                (),
+            ):
+                return None  # it would show a record: written anew, from the database
+        try:
+            fields = tuple(
+                (
+                    name,
+                    type(field),
+                    _field_state(field),
+                    _plain(initial[name]),  # as shown (a callable's value of the day)
+                    type(field.widget),
+                    _widget_state(field.widget),
+                )
+                for name, field in form.fields.items()
+            )
+            settings_of_form = _plain(
+                (
+                    form.prefix,
+                    form.auto_id,
+                    form.label_suffix,
+                    form.initial,
+                    form.use_required_attribute,
+                )
+            )
+        except _NotPlain:
+            return None
+        return (
+            type(self),
+            fields,
+            settings_of_form,
+            get_language(),
+            get_script_prefix(),
+            get_urlconf(),
+        )
+
     def record_chips(self) -> list[tuple[str, Any, str]]:
         """(label, record, query string without it) for each record filter in force."""
         if not self.is_bound or not self.form.is_valid():
@@ -366,3 +424,74 @@ def filter_for_api(
         ]
         raise error
     return filterset.qs
+
+
+# --- what an unbound filter form's HTML depends on (ScopedFilterSet.unbound_form_key) ----------
+
+
+class _NotPlain(Exception):
+    """A setting the key cannot hold as a value."""
+
+
+_PLAIN_TYPES = (str, int, float, bool, type(None), decimal.Decimal, datetime.date, type)
+# Set for every field, never shown by an unbound form: its checks and their messages, and the
+# records a hidden or picker field would accept (such a field shows none until it has a value).
+_UNSHOWN_FIELD_STATE = frozenset({"validators", "error_messages", "_queryset", "limit_choices_to"})
+# Widgets that show no records unbound (a hidden value, the place picker's search box).
+_RECORDLESS_WIDGETS = (forms.HiddenInput, PlacePicker)
+
+
+class _Same:
+    """A lazy text in a key: the text itself, compared by identity. Its words are the active
+    language's, which the key holds; translating each label to compare it cost more than
+    writing the form. The key keeps it alive, so no other object takes its identity."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is _Same and other.value is self.value
+
+    def __hash__(self) -> int:
+        return id(self.value)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as a hashable value that compares as its content (a lazy text, a function
+    or a class: as itself). Raises :class:`_NotPlain` for anything else."""
+    if isinstance(value, _PLAIN_TYPES) or callable(value) and hasattr(value, "__qualname__"):
+        return value  # a function or a class compares by identity, as it is used
+    if isinstance(value, Promise):
+        return _Same(value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_plain(item) for item in value)
+    raise _NotPlain(type(value).__name__)
+
+
+def _field_state(field: forms.Field) -> tuple:
+    return tuple(
+        (name, _plain(list(value) if name == "_choices" else value))
+        for name, value in sorted(vars(field).items())
+        if name != "widget"
+        and name not in _UNSHOWN_FIELD_STATE
+        and not (name == "_choices" and isinstance(value, ModelChoiceIterator))
+    )
+
+
+def _widget_state(widget: forms.Widget) -> tuple:
+    state = []
+    for name, value in sorted(vars(widget).items()):
+        if name in {"choices", "_choices"}:
+            if isinstance(value, ModelChoiceIterator):
+                if isinstance(widget, _RECORDLESS_WIDGETS):
+                    continue
+                raise _NotPlain("a select of records")
+            value = list(value)  # the options a select shows, as it will show them
+        elif name == "found" and not value:
+            continue  # the picker's places resolved while cleaning: none, unbound
+        state.append((name, _plain(value)))
+    return tuple(state)
