@@ -11,8 +11,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.db import connection
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.test import Client
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 
 from bridgework.access.actions import do_create_api_token
 from bridgework.access.signals import SIGNED_IN_AT
@@ -184,14 +186,19 @@ def measure_html_page(user, iterations: int) -> tuple[Timings, int]:
 
 
 def session_cookie(user) -> str:
-    """A signed-in session made in process, as ``login()`` would leave it."""
+    """The cookies of a signed-in browser: a session made in process, as ``login()`` would
+    leave it, and the CSRF cookie the sign-in form set. Without the second, every page would
+    make a new CSRF secret and send it back in a cookie, which no signed-in browser asks for."""
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = user._meta.pk.value_to_string(user)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the password backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[SIGNED_IN_AT] = int(timezone.now().timestamp())
     store.save()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    secret = get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={secret}"
+    )
 
 
 @dataclass

@@ -93,7 +93,7 @@ MUTANTS = [
     Mutant(
         "a part visible without its parent",
         "bridgework/core/scoping.py",
-        'return rows.filter(**{f"{field}__in": parent._default_manager.visible_to(user, "view")})',
+        "return rows.filter(models.Exists(visible_parent))",
         "return rows",
     ),
     Mutant(

@@ -105,17 +105,46 @@ def test_a_wide_reader_is_answered_along_the_order_index(spread):
     assert len(rows) == 2 and 'INDEXED BY "application_newest"' in rows[1]
 
 
+def _listed(reader):
+    """The staff list's own queryset, with the records its rows join."""
+    return ApplicationViewSet.list_queryset(Application.objects.visible_to(reader, "view"))
+
+
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")
-def test_the_staff_list_s_keys_are_read_along_the_order_index(spread):
-    # The list's own queryset, with the records its rows join: the keys are still read in order.
-    listed = ApplicationViewSet.list_queryset(
-        Application.objects.visible_to(spread["country"], "view")
-    )
+def test_the_staff_list_s_rows_are_read_with_their_joins_along_the_order_index(spread):
+    listed = _listed(spread["country"])
     sent = _statements(listed)
-    assert len(sent) == 3 and 'INDEXED BY "application_newest"' in sent[1]
+    # The bound, then the page's rows and their joins in one statement along the index.
+    assert len(sent) == 2 and 'INDEXED BY "application_newest" INNER JOIN' in sent[1]
     page = keyset_page(listed, ordering=ORDERING, size=SIZE, keys_first=True)
-    plain = listed.order_by(*ORDERING).values_list("pk", flat=True)[:SIZE]
-    assert [a.pk for a in page.items] == list(plain)
+    plain = list(listed.order_by(*ORDERING)[:SIZE])
+    assert [a.pk for a in page.items] == [a.pk for a in plain]
+    assert [a.organisation.name for a in page.items] == [a.organisation.name for a in plain]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")
+def test_the_staff_list_of_a_narrow_reader_past_the_bound_reads_its_keys_first(spread):
+    listed = _listed(spread["ward"])
+    sent = _statements(listed)
+    # The bound, too few rows along the index, then the keys as the statement is, and their
+    # rows: the bound is not asked again.
+    assert len(sent) == 4
+    assert 'INDEXED BY "application_newest" INNER JOIN' in sent[1]
+    assert "INDEXED BY" not in sent[2] and "JOIN" not in sent[2] and "JOIN" in sent[3]
+
+
+@pytest.mark.parametrize("who", ["country", "city", "ward", "nobody"])
+def test_the_staff_list_s_pages_are_the_plain_statements_forward_and_back(spread, who):
+    listed = _listed(spread[who])
+    expected = list(listed.order_by(*ORDERING).values_list("pk", flat=True))
+    pages = _walk(listed, keys_first=True)
+    assert [a.pk for page in pages for a in page.items] == expected
+    assert pages == _walk(listed)
+    for later, earlier in zip(pages[1:], pages, strict=False):
+        back = keyset_page(
+            listed, ordering=ORDERING, size=SIZE, before=later.previous_cursor, keys_first=True
+        )
+        assert [a.pk for a in back.items] == [a.pk for a in earlier.items]
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite is asked in order")

@@ -233,16 +233,26 @@ def read_by_keys(queryset: models.QuerySet, keys: list) -> list:
     return _in_order(_read_joined(queryset, read, read.keyed, keys), keys)
 
 
-def read_first_joined(queryset: models.QuerySet, ordering: tuple[str, ...], limit: int) -> list:
+def read_first_joined(
+    queryset: models.QuerySet,
+    ordering: tuple[str, ...],
+    limit: int,
+    run: Callable[[Any, str, Any], list | None] | None = None,
+) -> list | None:
     """``list(queryset.order_by(*ordering)[:limit])`` with the records ``select_related``
     joins to them, in one statement: :func:`read_by_keys`' compiled columns and joins, the
     queryset's condition, then the order and the limit. ``ordering`` names the model's own
-    columns (``"-created_at"``, ``"pk"``); anything else goes through the ORM."""
+    columns (``"-created_at"``, ``"pk"``); anything else goes through the ORM.
+
+    ``run(cursor, sql, params)``, when given, runs the statement and returns its rows, or
+    None when it would not (then so does this, and the caller reads the rows another way);
+    the statement then needs to be the one compiled here."""
     read = _joined_read(queryset, 1)
     order = _order_sql(queryset.model, queryset.db, ordering)  # type: ignore[arg-type]
     if read is None or order is None:
-        return list(queryset.order_by(*ordering)[:limit])
-    return _read_joined(queryset, read, None, (), f" ORDER BY {order} LIMIT {int(limit)}")
+        return None if run is not None else list(queryset.order_by(*ordering)[:limit])
+    tail = f" ORDER BY {order} LIMIT {int(limit)}"
+    return _read_joined(queryset, read, None, (), tail, run=run)
 
 
 def _joined_read(queryset: models.QuerySet, count: int) -> _KeyedRead | None:
@@ -274,10 +284,15 @@ def _joined_read(queryset: models.QuerySet, count: int) -> _KeyedRead | None:
 
 
 def _read_joined(
-    queryset: models.QuerySet, read: _KeyedRead, keyed: str | None, keys, tail: str = ""
-) -> list:
+    queryset: models.QuerySet,
+    read: _KeyedRead,
+    keyed: str | None,
+    keys,
+    tail: str = "",
+    run: Callable[[Any, str, Any], list | None] | None = None,
+) -> Any:
     """Run ``read``'s statement with ``keyed`` (on ``keys``) and the queryset's condition,
-    then ``tail``; make each row's records."""
+    then ``tail`` (through ``run``, when given); make each row's records."""
     alias = queryset.db
     try:
         condition, condition_params = queryset.query.get_compiler(using=alias).compile(
@@ -291,8 +306,13 @@ def _read_joined(
     sql = read.head + (f" WHERE {conditions}" if conditions else "") + tail
     connection = connections[alias]
     with connection.cursor() as cursor:
-        cursor.execute(sql, (*keys, *condition_params))
-        fetched = cursor.fetchall()
+        if run is None:
+            cursor.execute(sql, (*keys, *condition_params))
+            fetched = cursor.fetchall()
+        else:
+            fetched = run(cursor, sql, (*keys, *condition_params))
+            if fetched is None:
+                return None
     return [read.rows.make(_converted(row, read.converters, connection)) for row in fetched]
 
 

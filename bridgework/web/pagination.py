@@ -159,7 +159,24 @@ def _first_rows(
     if not keys_first:
         return read_records(ordered[:limit], run=in_order)
     if _walks_order_index(ordered, ordering):
-        return read_first_joined(ordered, ordering, limit)
+        return read_first_joined(ordered, ordering, limit) or []
+    if in_order is not None:
+        # SQLite: the page's rows with their joins along the index, within the bound. Past it
+        # (a reader with few rows among the newest), their keys first, as the statement is.
+        past_the_bound: list[bool] = []
+        bounded = in_order
+
+        def within(cursor, sql: str, params) -> list | None:
+            rows = bounded(cursor, sql, params, past_the_bound=False)
+            if rows is None:
+                past_the_bound.append(True)
+            return rows
+
+        rows = read_first_joined(ordered, ordering, limit, run=within)
+        if rows is not None:
+            return rows
+        if past_the_bound:
+            in_order = None
     keys_query = ordered.values_list("pk", flat=True)[:limit]
     if in_order is None:
         keys = list(keys_query)
@@ -179,7 +196,8 @@ def _walks_order_index(ordered: QuerySet, ordering: tuple[str, ...]) -> bool:
     joins only those rows. Asked for the keys first, then for their rows by key, it planned
     the second statement on its own (a merge join reading thousands of entries of the places'
     key) and spent more on two statements than on the one (docs/benchmarks-funding.md).
-    SQLite keeps the keys first: its bounded scan in order (:func:`_order_scan`) reads keys."""
+    SQLite reads them in one statement too, but only within its bounded scan in order
+    (:func:`_order_scan`), and keys first past it."""
     return (
         connections[ordered.db].vendor != "sqlite"
         and _order_index(ordered.model, ordering) is not None  # type: ignore[arg-type]
@@ -210,7 +228,7 @@ def _order_index(model: type[Model], ordering: tuple[str, ...]) -> str | None:
     return None
 
 
-Run = Callable[[Any, str, Any], list]
+Run = Callable[..., Any]  # (cursor, sql, params) -> rows
 
 
 def _order_scan(
@@ -253,8 +271,14 @@ def _order_scan(
     lead = quote((model._meta.pk if first == "pk" else model._meta.get_field(first)).column)
     comparison = ">=" if ordering[0].startswith("-") else "<="
 
-    def run(cursor, sql: str, params) -> list:
+    def run(cursor, sql: str, params, *, past_the_bound: bool = True) -> list | None:
         before, found, rest = sql.partition(f" FROM {table} ")
+        # The joins of a page's rows read in one statement come before its condition.
+        joins, joined, after_joins = rest.partition(" WHERE ")
+        if joined and joins.startswith("INNER JOIN ") and "%s" not in joins:
+            joins, rest = f"{joins} ", f"WHERE {after_joins}"
+        else:
+            joins = ""
         if not found or not rest.startswith(("WHERE ", "ORDER BY ")):
             cursor.execute(sql, params)
             return cursor.fetchall()
@@ -265,12 +289,14 @@ def _order_scan(
         elif condition:
             rest = f"WHERE {condition} {rest}"
         cursor.execute(
-            f"{before} FROM {table} INDEXED BY {quote(index)} {rest}",
+            f"{before} FROM {table} INDEXED BY {quote(index)} {joins}{rest}",
             (bound, *params) if bound is not None else params,
         )
         rows = cursor.fetchall()
         if bound is None or len(rows) >= limit:
             return rows
+        if not past_the_bound:
+            return None  # the caller reads past the bound its own way
         cursor.execute(sql, params)  # past the bound: the statement as it is
         return cursor.fetchall()
 
