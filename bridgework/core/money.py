@@ -28,19 +28,23 @@ class Money(Decimal):
         money.currency = currency
         return money
 
-    def shown(self) -> str:
-        """As a page writes it: ``64,000.00 CAD``."""
-        return f"{grouped(Decimal(self))} {self.currency}".strip()
+    def shown(self, language: str | None = None) -> str:
+        """As a page writes it: ``64,000.00 CAD`` (in ``language``, by default the active
+        one: a list of fifty amounts asks for it once)."""
+        return f"{grouped(Decimal(self), language)} {self.currency}".strip()
 
     def __repr__(self) -> str:
         return f"Money('{Decimal(self)}', {self.currency!r})"
 
 
-def grouped(amount: Decimal) -> str:
+def grouped(amount: Decimal, language: str | None = None) -> str:
     """``{{ amount|floatformat:"2g" }}`` (rounded half up to two decimals, grouped by
     thousands in the reader's language), written without looking the language's separators up
-    again for every amount of a list."""
-    decimal_separator, grouping, thousand_separator = _separators(get_language() or "")
+    again for every amount of a list. ``language`` is the active one, when the caller already
+    knows it."""
+    if language is None:
+        language = get_language() or ""
+    decimal_separator, grouping, thousand_separator = _separators(language)
     if grouping != 3:  # another grouping (Indian lakhs, none…): Django's own way
         return str(floatformat(amount, "2g"))
     rounded = amount.quantize(_CENT, rounding=ROUND_HALF_UP)

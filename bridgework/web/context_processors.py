@@ -2,10 +2,12 @@
 on pages of a section with entries of its own, the section menu; the reader's own entries
 (inbox, account) beside their name, and the help pages in the footer."""
 
+import functools
+
 from django.apps import apps
 from django.utils.module_loading import import_string
 
-from bridgework.access.policy import access_for
+from bridgework.access.policy import access_for, model_label
 from bridgework.core.modules import navigation
 
 __all__ = ["shell"]
@@ -25,7 +27,9 @@ def shell(request):
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
     shown = [
-        entry for entry in navigation() if entry.needs is None or _may_somewhere(user, *entry.needs)
+        entry
+        for entry in navigation()
+        if entry.needs is None or _may_somewhere(access, *entry.needs)
     ]
     shown_names = {entry.url_name for entry in shown}
     # An entry sits under the one it is declared within, unless the reader cannot see that one.
@@ -67,7 +71,12 @@ def _badge(entry, request) -> int:
     return int(import_string(entry.badge)(request) or 0) if entry.badge else 0
 
 
-def _may_somewhere(user, action: str, label: str) -> bool:
-    from bridgework.access.policy import can
+def _may_somewhere(access, action: str, label: str) -> bool:
+    """``can(user, action, model)`` anywhere, asked of the access already read (each of the
+    menu's checks went through the request's lazy user again)."""
+    return bool(access.grants(action, _label_lower(label)))
 
-    return can(user, action, apps.get_model(label))
+
+@functools.cache
+def _label_lower(label: str) -> str:
+    return model_label(apps.get_model(label))

@@ -317,21 +317,25 @@ def _escaped(text: str) -> str:
     return html.escape(text) if _HAS_SPECIAL(text) else text
 
 
-def _cell_html(cell: Any) -> str:
+def _cell_html(cell: Any, language: str) -> str:
     """``{{ cell }}``: plain text escaped (the commonest cell, without the template's
-    localisation machinery), anything else as the template renders it."""
+    localisation machinery), anything else as the template renders it (in ``language``, the
+    active one)."""
     if type(cell) is str:
         return _escaped(cell)
     if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(cell)  # what number_format gives a whole number it does not group
     if isinstance(cell, Money):
-        return _escaped(cell.shown())
+        return _escaped(cell.shown(language))
     return render_value_in_context(cell, _AS_TEMPLATE_WOULD)
 
 
 def rows_html(rows: list[ListedRow]) -> SafeString:
     """The table body's rows, as ``_object_table.html`` lays them out."""
-    return mark_safe("".join(f"<tr>\n    {row.html}\n  </tr>" for row in rows))  # noqa: S308
+    language = get_language() or ""
+    return mark_safe(  # noqa: S308 (each row's cells escaped)
+        "".join(f"<tr>\n    {row.written(language)}\n  </tr>" for row in rows)
+    )
 
 
 class ListedRow(tuple):
@@ -350,13 +354,17 @@ class ListedRow(tuple):
 
     @property
     def html(self) -> SafeString:
+        return self.written(get_language() or "")
+
+    def written(self, language: str) -> SafeString:
+        """:attr:`html`, the active language given (a list asks for it once, not per row)."""
         cells = self[1]
         if not cells:
             return mark_safe("")  # noqa: S308 (nothing to escape)
         # The cells are escaped here; the link as format_html would escape it.
         url = self.url if isinstance(self.url, SafeData) else _escaped(self.url)
-        head = f'<th scope="row"><a href="{url}">{_cell_html(cells[0])}</a></th>'
-        rest = "".join([f"<td>{_cell_html(cell)}</td>" for cell in cells[1:]])
+        head = f'<th scope="row"><a href="{url}">{_cell_html(cells[0], language)}</a></th>'
+        rest = "".join([f"<td>{_cell_html(cell, language)}</td>" for cell in cells[1:]])
         return mark_safe(head + rest)  # noqa: S308
 
 
