@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bridgework.actors.factories import OrganisationFactory
@@ -82,6 +82,7 @@ def test_action_form_never_crashes_or_half_saves(
 
 @SETTINGS
 @given(seats=st.lists(maybe_ids, max_size=4), text_=text, status=text)
+@example(seats=["9223372036854775808"], text_="", status="")  # a key beyond 64 bits
 def test_meeting_and_action_page_forms_never_crash(client_in_scope, records, seats, text_, status):
     meeting, item = records["meeting"], records["item"]
     response = client_in_scope.post(

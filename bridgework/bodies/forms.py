@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bridgework.web.forms import ScopedModelForm
+from bridgework.web.forms import RecordsField, ScopedModelForm
 
 from .choices import ActionStatus, MeetingStatus
 from .models import ActionItem, ActionUpdate, Attendance, Body, Decision, Meeting, Seat
@@ -158,7 +158,7 @@ class ActionUpdateForm(ScopedModelForm):
 class AttendanceRecordForm(forms.Form):
     """Checkboxes of the body's seats current on the meeting's day."""
 
-    seats = forms.ModelMultipleChoiceField(
+    seats = RecordsField(
         label=_("Present"),
         queryset=Seat.objects.none(),
         required=False,

@@ -190,20 +190,23 @@ class PartQuerySet(ScopedQuerySet):
     The parts read upward (``scope_reads_ancestors``) without a label of their own; the parent
     filter is what keeps an AMBER body's seats out of sight of someone who cannot read AMBER.
 
-    The parent is asked about per part (``EXISTS`` on its key), not as ``parent IN (every
-    parent the reader sees)``: SQLite builds that list in full first, the 20,000 applications
-    of a national reader for a few hundred grants (9 ms a statement). PostgreSQL plans both as
-    the same semi-join.
+    A model whose rows are far fewer than its parents' sets ``scope_parent_per_part = True``:
+    the parent is then asked about per part (``EXISTS`` on its key) rather than as ``parent IN
+    (every parent the reader sees)``. SQLite builds that list in full first: the 20,000
+    applications of a national reader, for a few hundred grants (9 ms a statement). Parts as
+    many as their parents or more (an application's reviews, a body's seats) keep the list,
+    which then costs less than a lookup per part (the review list: 16 ms with the list, 50 ms
+    per part). PostgreSQL plans both as the same semi-join.
     """
 
     def visible_to(self, user, action: str = "view"):
         rows = super().visible_to(user, action)
         field = self.model.scope_parent_field  # type: ignore[attr-defined]
         parent = self.model._meta.get_field(field).related_model
-        visible_parent = parent._default_manager.visible_to(user, "view").filter(
-            pk=models.OuterRef(field)
-        )
-        return rows.filter(models.Exists(visible_parent))
+        visible = parent._default_manager.visible_to(user, "view")
+        if getattr(self.model, "scope_parent_per_part", False):
+            return rows.filter(models.Exists(visible.filter(pk=models.OuterRef(field))))
+        return rows.filter(**{f"{field}__in": visible})
 
 
 def _scope_q(model: type[models.Model], scope: Scope) -> Q:

@@ -540,6 +540,9 @@ class Grant(ApplicationPart):
     """The award made on an approved application and the project it funds."""
 
     place_follows = ("application",)
+    # A fund awards a few of its applications: each grant's application is asked about
+    # rather than listing every application the reader sees (``PartQuerySet``).
+    scope_parent_per_part = True
 
     application = models.OneToOneField(
         Application, on_delete=models.PROTECT, related_name="grant", verbose_name=_("application")
@@ -626,6 +629,7 @@ class GrantPart(DerivedPlaceMixin, ScopedModel):
 
     scope_parent_field = "application"
     scope_reads_ancestors = False
+    scope_parent_per_part = True  # a grant's parts are few beside the applications, as grants
 
     application = models.ForeignKey(
         Application,

@@ -15,6 +15,7 @@ from bridgework.places.models import Place
 from .widgets import PlacePicker, PlacesPicker, RecordPicker
 
 __all__ = [
+    "RecordsField",
     "ScopedModelForm",
     "fit_place_widget",
     "TransitionForm",
@@ -25,6 +26,29 @@ __all__ = [
 
 # Up to this many places a plain <select> is friendlier than a search box.
 SELECT_LIMIT = 50
+
+# The range of the keys (64-bit integers): a number beyond it names no record.
+_KEYS = range(-(2**63), 2**63)
+
+
+class RecordsField(forms.ModelMultipleChoiceField):
+    """Several records by key, where a key beyond the database's integer range is an invalid
+    choice like any other, not a database error (SQLite raises ``OverflowError`` on it, which
+    would make the whole page a 404)."""
+
+    def clean(self, value):
+        for key in value if isinstance(value, list | tuple) else ():
+            try:
+                number = int(str(key).strip())
+            except ValueError:
+                continue  # not a number: Django's own check names it
+            if number not in _KEYS:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": key},
+                )
+        return super().clean(value)
 
 
 def scope_form_choices(form: forms.BaseForm, *, user, action: str, model) -> None:
