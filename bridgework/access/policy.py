@@ -235,6 +235,10 @@ class UserAccess:
         rules = self.rules.get(held.role_id, ())
         return (action, label) in rules or (action, EVERY_MODEL) in rules
 
+    def may(self, action: str, label: str) -> bool:
+        """Whether a role held grants ``action`` on records labelled ``label`` somewhere."""
+        return bool(self.grants(action, label))
+
     def grants(self, action: str, label: str) -> list[tuple[HeldRole, str]]:
         return [
             (held, path)
@@ -312,9 +316,9 @@ def can(user, action: str, model: type[models.Model], place=None) -> bool:
     access = access_for(user)
     if access is None:
         return False
+    if place is None:
+        return access.may(action, model_label(model))
     for _held, path in access.grants(action, model_label(model)):
-        if place is None:
-            return True
         low, high = subtree_bounds(path)
         if low <= place.path < high:
             return True

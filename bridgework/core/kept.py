@@ -27,3 +27,9 @@ class KeptTexts(Generic[T]):
                 self._kept.clear()
             kept = self._kept[key] = (keep, write())
         return kept[1]
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def clear(self) -> None:
+        self._kept.clear()

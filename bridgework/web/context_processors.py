@@ -29,7 +29,7 @@ def shell(request):
     shown = [
         entry
         for entry in navigation()
-        if entry.needs is None or _may_somewhere(access, *entry.needs)
+        if entry.needs is None or access.may(entry.needs[0], _label_lower(entry.needs[1]))
     ]
     shown_names = {entry.url_name for entry in shown}
     # An entry sits under the one it is declared within, unless the reader cannot see that one.
@@ -71,12 +71,9 @@ def _badge(entry, request) -> int:
     return int(import_string(entry.badge)(request) or 0) if entry.badge else 0
 
 
-def _may_somewhere(access, action: str, label: str) -> bool:
-    """``can(user, action, model)`` anywhere, asked of the access already read (each of the
-    menu's checks went through the request's lazy user again)."""
-    return bool(access.grants(action, _label_lower(label)))
-
-
 @functools.cache
 def _label_lower(label: str) -> str:
+    """A menu entry's model (``"funding.Grant"``) as the policy names it. The entries are
+    asked of the access already read: through ``can()``, each check went through the request's
+    lazy user again."""
     return model_label(apps.get_model(label))

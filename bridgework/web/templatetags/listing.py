@@ -11,13 +11,15 @@ from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from bridgework.core.kept import KeptTexts
+
 register = template.Library()
 
 __all__ = ["filter_fields", "filter_form"]
 
-# Unbound filter forms as written, by everything they depend on (``unbound_form_key``).
-_WRITTEN_FORMS: dict[tuple, SafeString] = {}
-WRITTEN_FORMS_KEPT = 512
+# Unbound filter forms as written, by everything they depend on (``unbound_form_key``; the
+# key itself holds the translated labels it names by identity).
+_WRITTEN_FORMS: KeptTexts[SafeString] = KeptTexts(limit=512)
 
 
 @register.simple_tag
@@ -44,12 +46,7 @@ def filter_form(filterset) -> SafeString:
     key = filterset.unbound_form_key()
     if key is None:
         return _written_form(filterset.form)
-    written = _WRITTEN_FORMS.get(key)
-    if written is None:
-        if len(_WRITTEN_FORMS) >= WRITTEN_FORMS_KEPT:
-            _WRITTEN_FORMS.clear()
-        written = _WRITTEN_FORMS[key] = _written_form(filterset.form)
-    return written
+    return _WRITTEN_FORMS.get(key, None, lambda: _written_form(filterset.form))
 
 
 def _written_form(form: Form) -> SafeString:
