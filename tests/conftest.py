@@ -79,7 +79,10 @@ def _fresh_cache():
     test (whose user ids the next test reuses) must not reach another."""
     from django.core.cache import cache
 
+    from bridgework.access.policy import forget_kept_access
+
     cache.clear()
+    forget_kept_access()
 
 
 @pytest.fixture(autouse=True)

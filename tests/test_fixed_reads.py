@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from bridgework.access.actions import do_create_api_token, usable_api_token
 from bridgework.access.factories import UserFactory
-from bridgework.access.models import AccessEpoch, ApiToken, User
+from bridgework.access.models import EPOCH_READ_WITH_USER, AccessEpoch, ApiToken, User
+from bridgework.access.policy import access_for, forget_access
 from bridgework.access.requests import SessionStore, SignInBackend, user_by_pk
 from bridgework.core.fixed_reads import FixedRead, read_records
 from bridgework.funding.models import Application
@@ -158,8 +159,26 @@ def test_a_signed_in_request_reads_its_session_and_user_in_one_statement_each(rf
         assert get_user(request) == user
     assert request.session[BACKEND_SESSION_KEY] == "bridgework.access.requests.SignInBackend"
     assert int(request.session[SESSION_KEY]) == user.pk
-    tables = [q["sql"].split(" FROM ")[1].split()[0] for q in queries]
+    tables = [q["sql"].rsplit(" FROM ", 1)[1].split()[0] for q in queries]
     assert tables == ['"django_session"', '"access_user"']
+
+
+def test_the_access_epoch_comes_with_the_user_and_keys_their_access(tree):
+    """The user's statement carries the access epoch: asking for their access reads nothing
+    more, and a bump after that read is seen by the next request's user."""
+    AccessEpoch.bump()
+    user = user_by_pk(tree.in_scope.pk)
+    assert getattr(user, EPOCH_READ_WITH_USER) == AccessEpoch.current()
+    access_for(user)  # the first reading of the access in this process
+    again = user_by_pk(tree.in_scope.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert access_for(again) is not None
+    assert len(queries) == 0
+    AccessEpoch.bump()
+    assert getattr(user_by_pk(tree.in_scope.pk), EPOCH_READ_WITH_USER) == AccessEpoch.current()
+    forget_access(user)
+    assert not hasattr(user, EPOCH_READ_WITH_USER)
+    assert AccessEpoch.read_for(user) == AccessEpoch.current()  # read again, as it is now
 
 
 def test_a_token_is_usable_only_while_its_owner_is_active_and_it_is_not_revoked(tree):

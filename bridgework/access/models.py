@@ -24,6 +24,7 @@ from bridgework.places.models import Hub, ScopedModel
 from .roles import default_role_name
 
 __all__ = [
+    "EPOCH_READ_WITH_USER",
     "AccessEpoch",
     "ApiToken",
     "PolicyRule",
@@ -225,6 +226,11 @@ class RoleAssignment(ScopedModel):
             raise ValidationError({"ends_on": _("An assignment must end after it starts.")})
 
 
+# The attribute a user read for a request keeps the access epoch in, read in the same
+# statement (``access.requests.user_by_pk``); ``AccessEpoch.read_for`` prefers it.
+EPOCH_READ_WITH_USER = "_bridgework_epoch"
+
+
 class AccessEpoch(models.Model):
     """One row: bumped whenever something that shapes *everyone's* access changes — a role, a
     policy rule, a hub's places, a place moving in the tree. Part of every cached access's
@@ -237,6 +243,12 @@ class AccessEpoch(models.Model):
 
     def __str__(self) -> str:
         return f"access epoch {self.value}"
+
+    @classmethod
+    def read_for(cls, user) -> int:
+        """The epoch as read with ``user`` for this request, else as it is now."""
+        epoch = getattr(user, EPOCH_READ_WITH_USER, None)
+        return cls.current() if epoch is None else epoch
 
     @classmethod
     def current(cls) -> int:

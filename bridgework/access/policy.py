@@ -28,6 +28,7 @@ from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from bridgework.core.kept import KeptTexts
 from bridgework.core.modules import module_parts
 from bridgework.core.paths import subtree_bounds
 from bridgework.core.plain_writes import insert_rows
@@ -41,7 +42,14 @@ from bridgework.core.scoping import (
 )
 from bridgework.core.tlp import SENSITIVE_FROM, TLP
 
-from .models import AccessEpoch, PolicyRule, Role, RoleAssignment, SensitiveRead
+from .models import (
+    EPOCH_READ_WITH_USER,
+    AccessEpoch,
+    PolicyRule,
+    Role,
+    RoleAssignment,
+    SensitiveRead,
+)
 from .roles import (
     ACTIONS,
     ADD,
@@ -69,6 +77,7 @@ __all__ = [
     "declared_actions",
     "default_rules",
     "forget_access",
+    "forget_kept_access",
     "holds_role_at",
     "log_sensitive_reads",
     "model_label",
@@ -272,30 +281,49 @@ def _access_key(user, day) -> str:
     """Changes whenever the cached access could be stale: the person's own version (their
     assignments), the global epoch (roles, rules, hubs, moved places) and the day (an
     assignment starts or ends on a date)."""
-    return f"bw-access:{user.pk}:{user.access_version}:{AccessEpoch.current()}:{day.isoformat()}"
+    epoch = AccessEpoch.read_for(user)
+    return f"bw-access:{user.pk}:{user.access_version}:{epoch}:{day.isoformat()}"
+
+
+# The access last read in this process, by the same key: the key changes whenever the access
+# could (so a kept one is never stale), and keeping it spares unpickling it from the shared
+# cache on every request and building its scopes again.
+_kept_access: KeptTexts[UserAccess] = KeptTexts(limit=2048)
 
 
 def access_for(user) -> UserAccess | None:
-    """The user's access: kept on the user object for the request, and in the cache between
-    requests (one indexed read of the epoch instead of two or three joins)."""
+    """The user's access: kept on the user object for the request, and in the process and
+    the cache between requests (one indexed read of the epoch instead of two or three
+    joins)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     cached = getattr(user, "_bridgework_access", None)
     if cached is None:
         day = timezone.localdate()
         key = _access_key(user, day)
-        cached = cache.get(key)
-        if cached is None:
-            cached = UserAccess.load(user, day)
-            cache.set(key, cached, ACCESS_CACHE_SECONDS)
+        cached = _kept_access.get(key, None, lambda: _shared_access(key, user, day))
         user._bridgework_access = cached
     return cached
+
+
+def _shared_access(key: str, user, day) -> UserAccess:
+    cached = cache.get(key)
+    if cached is None:
+        cached = UserAccess.load(user, day)
+        cache.set(key, cached, ACCESS_CACHE_SECONDS)
+    return cached
+
+
+def forget_kept_access() -> None:
+    """Empty the access kept in this process. Only a database rolled back under it (a test)
+    can give a key its old meaning back; it empties the shared cache too."""
+    _kept_access.clear()
 
 
 def forget_access(user) -> None:
     """Drop the cached access (and what it let them see) of ``user``, after their
     assignments change."""
-    for attribute in ("_bridgework_access", "_bridgework_sight"):
+    for attribute in ("_bridgework_access", "_bridgework_sight", EPOCH_READ_WITH_USER):
         if hasattr(user, attribute):
             delattr(user, attribute)
     if getattr(user, "pk", None) is not None and hasattr(user, "access_version"):

@@ -12,11 +12,12 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import router
 from django.utils import timezone
 
 from bridgework.core.fixed_reads import FixedRead
 
-from .models import User
+from .models import EPOCH_READ_WITH_USER, AccessEpoch, User
 
 __all__ = ["SessionStore", "SignInBackend", "user_by_pk"]
 
@@ -25,16 +26,27 @@ _SESSION_READ = FixedRead(
     lambda v: Session.objects.filter(session_key=v["key"]),
     ({"key": "sample-session-key-1"}, {"key": "sample-session-key-2"}),
 )
+_USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
+# The user's columns, and the access epoch beside them: the key of their cached access needs
+# both on every signed-in request (``access.policy.access_for``), in one statement.
 _USER_READ = FixedRead(
     User,
-    lambda v: User._default_manager.filter(pk=v["pk"]),
+    lambda v: User._default_manager.filter(pk=v["pk"]).values_list(
+        *_USER_COLUMNS, AccessEpoch.objects.filter(pk=1).values("value")
+    ),
     ({"pk": -801}, {"pk": -802}),
 )
 
 
 def user_by_pk(pk) -> User | None:
-    """The user with this key, as ``User._default_manager.get(pk=pk)`` reads them."""
-    return _USER_READ.first(pk=pk)
+    """The user with this key, as ``User._default_manager.get(pk=pk)`` reads them, with the
+    access epoch read beside them (``EPOCH_READ_WITH_USER``)."""
+    row = _USER_READ.first(pk=pk)
+    if row is None:
+        return None
+    user = User.from_db(router.db_for_read(User), _USER_COLUMNS, row[:-1])
+    setattr(user, EPOCH_READ_WITH_USER, int(row[-1] or 0))
+    return user
 
 
 class SessionStore(db.SessionStore):

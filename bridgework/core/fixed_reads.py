@@ -24,8 +24,11 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, FullResultSet
 from django.db import connections, models, router
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.composite import CompositePrimaryKey
 from django.db.models.query import ModelIterable, ValuesListIterable
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import ExtraWhere
 
 from .plain_reads import record_loader
 from .statements import Statement, compile_statement
@@ -307,13 +310,60 @@ def _read_joined(
     connection = connections[alias]
     with connection.cursor() as cursor:
         if run is None:
-            cursor.execute(sql, (*keys, *condition_params))
+            in_join_order = _joins_in_written_order(connection, cursor, queryset.query.where)
+            cursor.execute(
+                _JOIN_ORDER_KEPT.format(sql) if in_join_order else sql, (*keys, *condition_params)
+            )
+            if in_join_order:
+                cursor.nextset()  # past the SET, to the rows
             fetched = cursor.fetchall()
         else:
             fetched = run(cursor, sql, (*keys, *condition_params))
             if fetched is None:
                 return None
     return [read.rows.make(_converted(row, read.converters, connection)) for row in fetched]
+
+
+# PostgreSQL weighs every order of a page's joins before it reads a row: for the staff list's
+# four joins, 0.65 ms of planning for 0.3 of reading. Each join here looks up the record a row
+# names by its key, so the order written (the listed table first) is the plan it picks anyway;
+# `join_collapse_limit = 1` keeps that order and halves the planning (decision 0018). SET
+# LOCAL lasts for the statement's own implicit transaction, and is undone after it inside an
+# open one.
+_JOIN_ORDER_KEPT = "SET LOCAL join_collapse_limit = 1; {}; SET LOCAL join_collapse_limit TO DEFAULT"
+
+
+def _joins_in_written_order(connection, cursor, where) -> bool:
+    """Whether the page's statement may ask PostgreSQL to keep its joins in the written
+    order: when the queryset's condition names only the listed table (no subquery, no raw
+    SQL: a condition on another table might be the better place to start) and the driver
+    sends statements with their values in them (psycopg's client-side binding, Django's
+    default), so that three go in one message."""
+    if connection.vendor != "postgresql":
+        return False
+    import psycopg
+
+    if not isinstance(getattr(cursor, "cursor", None), psycopg.ClientCursor):
+        return False
+    return not any(_reaches_beyond(node) for node in _nodes(where))
+
+
+def _nodes(node: Any):
+    yield node
+    children = getattr(node, "children", None)
+    if children is None and hasattr(node, "get_source_expressions"):
+        children = node.get_source_expressions()
+    for child in children or ():
+        if child is not None:
+            yield from _nodes(child)
+
+
+def _reaches_beyond(node: Any) -> bool:
+    return (
+        getattr(node, "subquery", False)
+        or isinstance(node, (Query, ExtraWhere, RawSQL))
+        or not hasattr(node, "as_sql")
+    )
 
 
 @functools.lru_cache(maxsize=256)
