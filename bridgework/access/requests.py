@@ -13,6 +13,7 @@ from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import router
+from django.db.models import Subquery
 from django.utils import timezone
 
 from bridgework.core.fixed_reads import FixedRead
@@ -32,7 +33,7 @@ _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 _USER_READ = FixedRead(
     User,
     lambda v: User._default_manager.filter(pk=v["pk"]).values_list(
-        *_USER_COLUMNS, AccessEpoch.objects.filter(pk=1).values("value")
+        *_USER_COLUMNS, Subquery(AccessEpoch.objects.filter(pk=1).values("value"))
     ),
     ({"pk": -801}, {"pk": -802}),
 )
