@@ -236,3 +236,25 @@ def test_the_staff_list_s_page_is_one_statement_on_postgresql_and_keys_first_on_
     )
     expected = keyset_page(scoped, ordering=ordering, size=2, after=page.next_cursor)
     assert [row.pk for row in following.items] == [row.pk for row in expected.items]
+
+
+def test_a_record_joined_to_many_rows_is_made_once_a_statement(world):
+    """Rows naming the same call (and so the same fund) share its record, as read once; each
+    still equals the ORM's. Rows of another statement get records of their own."""
+    staff = world[0]
+    from bridgework.funding.views import ApplicationViewSet
+
+    scoped = ApplicationViewSet.list_queryset(Application.objects.visible_to(staff, "view"))
+    expected = list(scoped.order_by("-created_at", "pk")[:50])
+    rows = read_first_joined(scoped, ("-created_at", "pk"), 50)
+    assert [_state(row) for row in rows] == [_state(row) for row in expected]
+    by_call: dict = {}
+    for row in rows:
+        by_call.setdefault(row.call_id, []).append(row)
+    shared = [same for same in by_call.values() if len(same) > 1]
+    assert shared, "the world has calls with more than one application"
+    for same in shared:
+        assert all(row.call is same[0].call for row in same)
+        assert all(row.call.fund is same[0].call.fund for row in same)
+    again = read_first_joined(scoped, ("-created_at", "pk"), 50)
+    assert again[0].call is not rows[0].call

@@ -199,12 +199,20 @@ class _Joined:
     local_setter: Callable | None = None
     remote_setter: Callable | None = None
 
-    def make(self, values: list) -> models.Model:
+    def make(self, values: list, made: dict) -> models.Model:
+        """The row's record, with those joined to it. A joined record already made for an
+        earlier row of the statement (by its part and key) is attached again rather than made
+        again: a page of 50 applications names one call and one fund. It is the same row of
+        the same read, so the same values; and a part shared by rows is a many-to-one
+        relation, whose far side keeps nothing of the row."""
         record = self.load(values[self.start : self.end])
         for part in self.joined:
             related = None
-            if values[part.start + part.key_at] is not None:
-                related = part.make(values)
+            key = values[part.start + part.key_at]
+            if key is not None:
+                related = made.get((id(part), key))
+                if related is None:
+                    related = made[(id(part), key)] = part.make(values, made)
             part.local_setter(record, related)  # type: ignore[misc]
             if related is not None:
                 part.remote_setter(related, record)  # type: ignore[misc]
@@ -321,7 +329,8 @@ def _read_joined(
             fetched = run(cursor, sql, (*keys, *condition_params))
             if fetched is None:
                 return None
-    return [read.rows.make(_converted(row, read.converters, connection)) for row in fetched]
+    made: dict = {}
+    return [read.rows.make(_converted(row, read.converters, connection), made) for row in fetched]
 
 
 # PostgreSQL weighs every order of a page's joins before it reads a row: for the staff list's
