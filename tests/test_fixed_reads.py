@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user
-from django.contrib.sessions.models import Session
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -15,7 +14,8 @@ from django.utils import timezone
 
 from bridgework.access.actions import do_create_api_token, usable_api_token
 from bridgework.access.factories import UserFactory
-from bridgework.access.models import EPOCH_READ_WITH_USER, AccessEpoch, ApiToken, User
+from bridgework.access.models import EPOCH_READ_WITH_USER, AccessEpoch, ApiToken, Session, User
+from bridgework.access.middleware import AuthenticationMiddleware
 from bridgework.access.policy import access_for, forget_access
 from bridgework.access.requests import SessionStore, SignInBackend, user_by_pk
 from bridgework.core.fixed_reads import FixedRead, read_records
@@ -149,18 +149,65 @@ def test_a_session_loads_until_it_expires():
     assert SessionStore("no-such-session-key-0123456789").load() == {}
 
 
-def test_a_signed_in_request_reads_its_session_and_user_in_one_statement_each(rf):
+def test_a_signed_in_request_reads_its_session_user_and_epoch_in_one_statement(rf):
     user = UserFactory(label="signed")
     client = Client()
     client.force_login(user)
+    key = client.cookies["sessionid"].value
+    assert Session.objects.get(session_key=key).user_id == user.pk  # named by the row
     request = rf.get("/")
-    request.session = SessionStore(client.cookies["sessionid"].value)
+    request.session = SessionStore(key)
+    AuthenticationMiddleware(lambda r: None).process_request(request)
     with CaptureQueriesContext(connection) as queries:
-        assert get_user(request) == user
+        assert request.user == user and request.user.is_authenticated
     assert request.session[BACKEND_SESSION_KEY] == "bridgework.access.requests.SignInBackend"
     assert int(request.session[SESSION_KEY]) == user.pk
-    tables = [q["sql"].rsplit(" FROM ", 1)[1].split()[0] for q in queries]
-    assert tables == ['"django_session"', '"access_user"']
+    sent = [q["sql"] for q in queries if "access_session" in q["sql"]]
+    assert len(sent) == 1 and '"access_user"' in sent[0] and "access_accessepoch" in sent[0]
+    assert not [q for q in queries if q["sql"].startswith('SELECT "access_user"')]
+    assert getattr(request.user, EPOCH_READ_WITH_USER) == AccessEpoch.current()
+
+
+def test_the_user_read_with_the_session_is_checked_as_any_other(rf):
+    """An inactive user, a password changed since sign-in (the session's hash) and a session
+    whose row names another user are refused or read again, as Django would."""
+    user = UserFactory(label="checked")
+    client = Client()
+    client.force_login(user)
+    key = client.cookies["sessionid"].value
+
+    def user_of_a_request():
+        request = rf.get("/")
+        request.session = SessionStore(key)
+        AuthenticationMiddleware(lambda r: None).process_request(request)
+        return request.user
+
+    assert user_of_a_request() == user
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert not user_of_a_request().is_authenticated
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    other = UserFactory(label="other")
+    Session.objects.filter(session_key=key).update(user=other)  # the data still names user
+    assert user_of_a_request() == user  # read by the key the session's data gives
+    Session.objects.filter(session_key=key).update(user=user)
+    user.set_password("a new password, 12+")
+    user.save()
+    assert not user_of_a_request().is_authenticated  # the session's hash no longer matches
+
+
+def test_an_anonymous_session_names_no_user_and_deleting_a_user_ends_theirs():
+    store = SessionStore()
+    store["note"] = "kept"
+    store.save()
+    assert Session.objects.get(session_key=store.session_key).user_id is None
+    loaded = SessionStore(store.session_key)
+    assert loaded.load() == {"note": "kept"} and loaded.user_read is None
+    user = UserFactory(label="leaving")
+    client = Client()
+    client.force_login(user)
+    assert Session.objects.filter(user=user).count() == 1
+    user.delete()
+    assert not Session.objects.filter(session_key=client.cookies["sessionid"].value).exists()
 
 
 def test_the_access_epoch_comes_with_the_user_and_keys_their_access(tree):
