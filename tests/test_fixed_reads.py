@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, get_user
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from bridgework.access.actions import do_create_api_token, usable_api_token
 from bridgework.access.factories import UserFactory
-from bridgework.access.models import EPOCH_READ_WITH_USER, AccessEpoch, ApiToken, Session, User
 from bridgework.access.middleware import AuthenticationMiddleware
+from bridgework.access.models import EPOCH_READ_WITH_USER, AccessEpoch, ApiToken, Session, User
 from bridgework.access.policy import access_for, forget_access
 from bridgework.access.requests import SessionStore, SignInBackend, user_by_pk
 from bridgework.core.fixed_reads import FixedRead, read_records
