@@ -280,7 +280,7 @@ class Session(AbstractBaseSession):
         User, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
 
-    class Meta(AbstractBaseSession.Meta):
+    class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
 

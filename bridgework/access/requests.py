@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
@@ -80,7 +80,7 @@ class SessionStore(db.SessionStore):
         return Session
 
     def create_model_instance(self, data):
-        session = super().create_model_instance(data)
+        session = cast(Session, super().create_model_instance(data))
         try:
             session.user_id = User._meta.pk.to_python(data.get(SESSION_KEY))
         except ValidationError:
