@@ -18,8 +18,8 @@ from bridgework.access.policy import sync_default_policy
 from bridgework.actors.factories import OrganisationFactory
 from bridgework.bodies.factories import ActionItemFactory, BodyFactory, MeetingFactory, SeatFactory
 from bridgework.core.fixed_reads import (
-    _JOIN_ORDER_KEPT,
     _joins_in_written_order,
+    _planned_as_written,
     read_by_keys,
     read_first_joined,
 )
@@ -161,7 +161,7 @@ def test_one_statement_writes_the_order_and_limit_after_the_reader_s_condition(w
     assert len(sent.captured_queries) == 1 and len(rows) == 2
     sql = sent.captured_queries[0]["sql"]
     if connection.vendor == "postgresql":  # the joins kept in their written order (0018)
-        prefix, suffix = _JOIN_ORDER_KEPT.split("{}")
+        prefix, suffix = _planned_as_written("{}", in_transaction=True).split("{}")
         assert sql.startswith(prefix) and sql.endswith(suffix)
         sql = sql[len(prefix) : -len(suffix)]
     where = sql.split(" WHERE ", 1)[1]
@@ -175,20 +175,21 @@ def test_one_statement_writes_the_order_and_limit_after_the_reader_s_condition(w
 def test_the_join_order_is_kept_only_for_the_statement_and_only_when_the_condition_allows(
     world,
 ):
-    """Inside an open transaction (a test's) the setting is back to its default after the
-    page's statement; a condition with a subquery, or raw SQL, leaves the planner free."""
+    """Inside an open transaction (a test's) the settings are back to what they were after
+    the page's statement; a condition with a subquery, or raw SQL, leaves the planner free."""
     staff = world[0]
     from bridgework.funding.views import ApplicationViewSet
 
     scoped = ApplicationViewSet.list_queryset(Application.objects.visible_to(staff, "view"))
     expected = list(scoped.order_by("-created_at", "pk")[:3])
+    before = _planner_settings()
     with CaptureQueriesContext(connection) as sent:
         rows = read_first_joined(scoped, ("-created_at", "pk"), 3)
     assert [row.pk for row in rows] == [row.pk for row in expected]
-    assert sent.captured_queries[0]["sql"].startswith("SET LOCAL join_collapse_limit = 1;")
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW join_collapse_limit")
-        assert cursor.fetchone()[0] == "8"
+    sql = sent.captured_queries[0]["sql"]
+    assert sql.startswith("SELECT set_config('join_collapse_limit', '1', true), ")
+    assert sql.endswith("SET LOCAL enable_memoize TO DEFAULT")
+    assert _planner_settings() == before
     narrowed = (
         scoped.filter(call__in=Application.objects.values("call")),
         scoped.extra(where=["1 = 1"]),
@@ -197,10 +198,39 @@ def test_the_join_order_is_kept_only_for_the_statement_and_only_when_the_conditi
         with CaptureQueriesContext(connection) as sent:
             rows = read_first_joined(queryset, ("-created_at", "pk"), 3)
         assert [row.pk for row in rows] == [row.pk for row in expected]
-        assert sent.captured_queries[0]["sql"].startswith("SELECT ")
+        assert "set_config" not in sent.captured_queries[0]["sql"]
     with connection.cursor() as cursor:  # a driver that binds on the server: one at a time
         assert _joins_in_written_order(connection, cursor, scoped.query.where)
         assert not _joins_in_written_order(connection, object(), scoped.query.where)
+
+
+def _planner_settings() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, setting FROM pg_settings WHERE name IN "
+            "('join_collapse_limit', 'enable_hashjoin', 'enable_mergejoin', 'enable_memoize')"
+        )
+        return sorted(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_settings_last_for_the_statement_s_own(world):
+    """In autocommit, as a page's reads run, the message is its own transaction: the settings
+    end with it, and nothing puts them back."""
+    staff = world[0]
+    from bridgework.funding.views import ApplicationViewSet
+
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    scoped = ApplicationViewSet.list_queryset(Application.objects.visible_to(staff, "view"))
+    expected = list(scoped.order_by("-created_at", "pk")[:5])
+    before = _planner_settings()
+    with CaptureQueriesContext(connection) as sent:
+        rows = read_first_joined(scoped, ("-created_at", "pk"), 5)
+    assert [_state(row) for row in rows] == [_state(row) for row in expected]
+    sql = sent.captured_queries[0]["sql"]
+    assert sql.startswith("SELECT set_config(") and sql.endswith("LIMIT 5")
+    assert _planner_settings() == before
 
 
 def test_an_order_through_a_relation_is_left_to_the_orm(world):
