@@ -157,8 +157,8 @@ def test_a_signed_in_request_reads_its_session_user_and_epoch_in_one_statement(r
     assert Session.objects.get(session_key=key).user_id == user.pk  # named by the row
     request = rf.get("/")
     request.session = SessionStore(key)
-    AuthenticationMiddleware(lambda r: None).process_request(request)
     with CaptureQueriesContext(connection) as queries:
+        AuthenticationMiddleware(lambda r: None).process_request(request)
         assert request.user == user and request.user.is_authenticated
     assert request.session[BACKEND_SESSION_KEY] == "bridgework.access.requests.SignInBackend"
     assert int(request.session[SESSION_KEY]) == user.pk

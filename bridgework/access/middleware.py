@@ -10,7 +10,6 @@ from django.contrib.auth import logout
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from .requests import reading_users_with
@@ -23,11 +22,13 @@ REFRESH_EVERY_SECONDS = 60
 
 class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
     """Django's, finding the request's user from the user its session read with it
-    (``access.requests``): one statement for both."""
+    (``access.requests``): one statement for both. The user is found at once rather than
+    on first use: the session timeout, next, asks every request for it anyway, and each use
+    of a lazy user goes through its proxy (a page asks a few hundred times)."""
 
     def process_request(self, request):
         super().process_request(request)
-        request.user = SimpleLazyObject(lambda: _user_of(request))
+        request.user = _user_of(request)
 
 
 def _user_of(request):
