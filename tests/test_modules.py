@@ -61,3 +61,22 @@ def test_the_access_layer_names_no_domain_module():
 def test_roles_import_no_model():
     imported = _imports(ROOT / "bridgework" / "access" / "roles.py")
     assert not any(m.endswith(".models") for m in imported)
+
+
+def test_no_route_of_a_root_module_starts_with_another_module_s_prefix():
+    """The URLconf tries modules under a prefix first (bridgework/urls.py): the order may
+    change no answer, so no route of a module mounted at the root begins with a prefix."""
+    from django.urls import URLResolver, get_resolver
+
+    mounted = [
+        pattern for pattern in get_resolver().url_patterns if isinstance(pattern, URLResolver)
+    ]
+    prefixes = {str(pattern.pattern) for pattern in mounted if str(pattern.pattern)}
+    assert {"funding/", "plans/", "api/"} <= prefixes
+    at_root = [pattern for pattern in mounted if not str(pattern.pattern)]
+    assert at_root, "some modules are mounted at the root"
+    for resolver in at_root:
+        for route in resolver.url_patterns:
+            assert not any(str(route.pattern).startswith(prefix) for prefix in prefixes), route
+    order = [bool(str(pattern.pattern)) for pattern in mounted]
+    assert order == sorted(order, reverse=True)  # every prefixed module before the root ones
