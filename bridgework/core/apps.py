@@ -8,10 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import timestamps
         from .modules import seed_reference_data
-
-        timestamps.connect()
 
         # Once per migrate, after every app's tables exist (core's signal comes like any app's).
         post_migrate.connect(seed_reference_data, sender=self)
