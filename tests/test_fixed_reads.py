@@ -168,6 +168,49 @@ def test_a_signed_in_request_reads_its_session_user_and_epoch_in_one_statement(r
     assert getattr(request.user, EPOCH_READ_WITH_USER) == AccessEpoch.current()
 
 
+def test_the_menu_s_counts_are_read_with_the_session_on_a_page_read(rf, tree):
+    """The inbox's unread count comes in the session's statement for a GET; a form sent (a
+    POST, which may have read some) counts anew; another user's session counts its own."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from bridgework.notifications.apps import UNREAD
+    from bridgework.notifications.models import Notification
+    from bridgework.notifications.selectors import unread_count
+
+    reader = tree.in_scope
+    for read_at in (None, None, timezone.now()):
+        Notification.objects.create(
+            recipient=reader,
+            kind="test",
+            content_type=ContentType.objects.get_for_model(Application),
+            object_id="1",
+            subject="A note",
+            read_at=read_at,
+        )
+    client = Client()
+    client.force_login(reader)
+    key = client.cookies["sessionid"].value
+
+    def request_of(method):
+        request = getattr(rf, method.lower())("/")
+        request.session = SessionStore(key)
+        AuthenticationMiddleware(lambda r: None).process_request(request)
+        return request
+
+    page = request_of("GET")
+    assert page.session.counts_read == {UNREAD: 2}
+    with CaptureQueriesContext(connection) as queries:
+        assert unread_count(page) == 2
+    assert len(queries) == 0
+    Notification.objects.filter(recipient=reader).update(read_at=timezone.now())
+    form = request_of("POST")
+    form.session.counts_read = {UNREAD: 2}  # as read at its start, before it marked them
+    with CaptureQueriesContext(connection) as queries:
+        assert unread_count(form) == 0
+    assert len(queries) == 1
+    assert request_of("GET").session.counts_read == {UNREAD: 0}
+
+
 def test_the_user_read_with_the_session_is_checked_as_any_other(rf):
     """An inactive user, a password changed since sign-in (the session's hash) and a session
     whose row names another user are refused or read again, as Django would."""

@@ -102,7 +102,7 @@ def test_a_plain_count_is_the_orm_s(tree):
         assert plain_count(Notification, key="recipient", value=user.pk, unset="read_at") == (
             expected
         )
-    request = type("Request", (), {"user": tree.in_scope})()
+    request = type("Request", (), {"user": tree.in_scope, "method": "POST"})()
     assert unread_count(request) == 2
 
 

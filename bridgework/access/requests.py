@@ -13,19 +13,23 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, cast
 
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
 from django.core.exceptions import ValidationError
 from django.db import router
-from django.db.models import Subquery
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from bridgework.core.fixed_reads import FixedRead
+from bridgework.core.modules import ReaderCount, reader_counts
+from bridgework.core.plain_reads import plain_count
 
 from .models import EPOCH_READ_WITH_USER, AccessEpoch, Session, User
 
-__all__ = ["SessionStore", "SignInBackend", "reading_users_with", "user_by_pk"]
+__all__ = ["SessionStore", "SignInBackend", "counted", "reading_users_with", "user_by_pk"]
 
 _USER_COLUMNS = tuple(field.attname for field in User._meta.concrete_fields)
 _SESSION_COLUMNS = ("session_key", "session_data", "expire_date")
@@ -37,12 +41,33 @@ _USER_READ = FixedRead(
     lambda v: User._default_manager.filter(pk=v["pk"]).values_list(*_USER_COLUMNS, _EPOCH),
     ({"pk": -801}, {"pk": -802}),
 )
-# A browser's session, the user it is signed in as (none for an anonymous one) and the epoch:
-# what every signed-in page asks first, in one statement (decision 0018).
+
+
+def _count_of(count: ReaderCount) -> Coalesce:
+    """``count`` of the session's user, as a subquery of the session's statement."""
+    model = apps.get_model(count.model)
+    rows = (
+        model._base_manager.filter(
+            **{count.reader: OuterRef("user"), f"{count.unset}__isnull": True}
+        )
+        .order_by()
+        .values(count.reader)
+        .annotate(counted=Count("pk"))
+        .values("counted")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
+# A browser's session, the user it is signed in as (none for an anonymous one), the counts
+# their menu shows and the epoch: what every signed-in page asks first, in one statement
+# (decision 0018). The counts are those the installed modules' menus declare.
 _SESSION_READ = FixedRead(
     Session,
     lambda v: Session.objects.filter(session_key=v["key"]).values_list(
-        *_SESSION_COLUMNS, *(f"user__{column}" for column in _USER_COLUMNS), _EPOCH
+        *_SESSION_COLUMNS,
+        *(f"user__{column}" for column in _USER_COLUMNS),
+        *(_count_of(count) for count in reader_counts()),
+        _EPOCH,
     ),
     ({"key": "sample-session-key-1"}, {"key": "sample-session-key-2"}),
 )
@@ -74,6 +99,7 @@ class SessionStore(db.SessionStore):
     the session reads that user and the access epoch too (``user_read``)."""
 
     user_read: User | None = None
+    counts_read: dict[ReaderCount, int] = {}  # noqa: RUF012  (replaced, never changed)
 
     @classmethod
     def get_model_class(cls):
@@ -96,6 +122,7 @@ class SessionStore(db.SessionStore):
             return None
         if row[_USER_KEY_AT] is not None:
             self.user_read = _user_of(row, slice(_USER_STARTS, _USER_ENDS), row[-1])
+            self.counts_read = dict(zip(reader_counts(), row[_USER_ENDS:-1], strict=True))
         return Session.from_db(router.db_for_read(Session), _SESSION_COLUMNS, row[:_USER_STARTS])
 
 
@@ -124,3 +151,20 @@ class SignInBackend(ModelBackend):
         if user is None or user.pk != pk:
             user = user_by_pk(pk)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+def counted(request, count: ReaderCount) -> int:
+    """``count`` for the request's reader (0 for no one). On a page read (GET or HEAD) it is
+    the number read with their session at the start of the request; a request that may have
+    changed it (a form sent) counts again."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    session = getattr(request, "session", None)
+    read_with_session = getattr(session, "user_read", None)
+    if request.method in ("GET", "HEAD") and read_with_session is not None:
+        found = session.counts_read.get(count) if read_with_session is user else None  # type: ignore[union-attr]
+        if found is not None:
+            return int(found)
+    model = apps.get_model(count.model)
+    return plain_count(model, key=count.reader, value=user.pk, unset=count.unset)

@@ -44,14 +44,28 @@ __all__ = [
     "HomeSection",
     "ModuleConfig",
     "NavEntry",
+    "ReaderCount",
     "StartStep",
     "home_sections",
     "module_parts",
     "modules",
     "navigation",
+    "reader_counts",
     "seed_reference_data",
     "start_steps",
 ]
+
+
+@dataclass(frozen=True)
+class ReaderCount:
+    """How many rows of ``model`` (an app label and model name) name the reader in the
+    relation ``reader`` and have nothing yet in ``unset``: their unread notifications. A menu
+    entry's count of this kind is read with the reader's session, in the statement every
+    signed-in page starts with (``access.requests``), rather than by a statement of its own."""
+
+    model: str
+    reader: str
+    unset: str
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,8 @@ class NavEntry:
     ``places:*``) that mark the entry as the current page (by default: its own URL name).
     ``needs`` (action, model label) hides the entry from people who may do that action on
     that model nowhere. ``badge`` (dotted path of ``f(request) -> int``) adds a count, such as
-    unread notifications, shown when it is not zero. ``within`` (the URL name of another
+    unread notifications, shown when it is not zero; ``count`` (a :class:`ReaderCount`) is such a
+    count read with the session. ``within`` (the URL name of another
     entry) lists the entry under that one, in the section menu its pages show, instead of in
     the main menu (which stays short); when that entry is hidden from the reader, this one
     takes its place in the main menu. ``area``: "main" (the main menu), "personal" (beside the
@@ -74,6 +89,7 @@ class NavEntry:
     current_when: tuple[str, ...] = ()
     needs: tuple[str, str] | None = None
     badge: str = ""
+    count: ReaderCount | None = None
     within: str = ""
     area: str = "main"
 
@@ -158,6 +174,12 @@ def navigation() -> list[NavEntry]:
     """Every module's menu entries, in menu order."""
     entries = [entry for config in modules() for entry in config.navigation]
     return sorted(entries, key=lambda entry: entry.order)
+
+
+def reader_counts() -> tuple[ReaderCount, ...]:
+    """The counts the menu's entries show, each once, in a fixed order."""
+    counts = {entry.count for entry in navigation() if entry.count is not None}
+    return tuple(sorted(counts, key=lambda count: (count.model, count.reader, count.unset)))
 
 
 def home_sections() -> list[HomeSection]:

@@ -1,9 +1,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from bridgework.core import modules
-from bridgework.core.modules import NavEntry
+from bridgework.core.modules import NavEntry, ReaderCount
 
-__all__ = ["NotificationsConfig"]
+__all__ = ["UNREAD", "NotificationsConfig"]
+
+# The reader's unread notifications: the inbox entry's count, read with their session.
+UNREAD = ReaderCount("notifications.Notification", "recipient", "read_at")
 
 
 class NotificationsConfig(modules.ModuleConfig):
@@ -16,7 +19,7 @@ class NotificationsConfig(modules.ModuleConfig):
             "notifications:inbox",
             order=98,
             current_when=("notifications:*",),
-            badge="bridgework.notifications.selectors.unread_count",
+            count=UNREAD,
             area="personal",
         ),
     )

@@ -13,8 +13,9 @@ from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Valu
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
-from bridgework.core.plain_reads import plain_count
+from bridgework.access.requests import counted
 
+from .apps import UNREAD
 from .kinds import kinds
 from .models import EmailMode, Notification, NotificationPreference
 
@@ -38,11 +39,9 @@ def inbox(user) -> QuerySet[Notification]:
 
 
 def unread_count(request: HttpRequest) -> int:
-    """The menu badge: the signed-in user's unread notifications (one indexed count)."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return 0
-    return plain_count(Notification, key="recipient", value=user.pk, unset="read_at")
+    """The menu badge: the signed-in user's unread notifications, as read with their session
+    on a page read, else counted (one indexed count)."""
+    return counted(request, UNREAD)
 
 
 def visible_record_keys(user, notifications: Iterable[Notification]) -> set[tuple[int, str]]:

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.utils.module_loading import import_string
 
 from bridgework.access.policy import access_for, model_label
+from bridgework.access.requests import counted
 from bridgework.core.modules import navigation
 
 __all__ = ["shell"]
@@ -68,6 +69,8 @@ def _current(entry, view_name: str) -> str:
 
 
 def _badge(entry, request) -> int:
+    if entry.count is not None:
+        return counted(request, entry.count)
     return int(import_string(entry.badge)(request) or 0) if entry.badge else 0
 
 
