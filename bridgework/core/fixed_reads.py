@@ -205,18 +205,33 @@ class _Joined:
         again: a page of 50 applications names one call and one fund. It is the same row of
         the same read, so the same values; and a part shared by rows is a many-to-one
         relation, whose far side keeps nothing of the row."""
-        record = self.load(values[self.start : self.end])
-        for part in self.joined:
-            related = None
-            key = values[part.start + part.key_at]
-            if key is not None:
-                related = made.get((id(part), key))
+        return self._maker(values, made)
+
+    @functools.cached_property
+    def _maker(self) -> Callable[[list, dict], models.Model]:
+        # :meth:`make` as one closure over its parts, their places in the row read once: a
+        # page makes 150 records this way.
+        load, start, end = self.load, self.start, self.end
+        parts = tuple(
+            (id(part), part.start + part.key_at, part._maker, part.local_setter, part.remote_setter)
+            for part in self.joined
+        )
+
+        def make(values: list, made: dict) -> models.Model:
+            record = load(values[start:end])
+            for ident, key_at, make_part, attach, attach_back in parts:
+                key = values[key_at]
+                if key is None:
+                    attach(record, None)  # type: ignore[misc]
+                    continue
+                related = made.get((ident, key))
                 if related is None:
-                    related = made[(id(part), key)] = part.make(values, made)
-            part.local_setter(record, related)  # type: ignore[misc]
-            if related is not None:
-                part.remote_setter(related, record)  # type: ignore[misc]
-        return record
+                    related = made[(ident, key)] = make_part(values, made)
+                attach(record, related)  # type: ignore[misc]
+                attach_back(related, record)  # type: ignore[misc]
+            return record
+
+        return make
 
 
 @dataclass(frozen=True)
