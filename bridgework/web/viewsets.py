@@ -29,7 +29,7 @@ from django.shortcuts import render
 from django.template import Context
 from django.template.base import render_value_in_context
 from django.urls import path, reverse
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -317,13 +317,13 @@ def _escaped(text: str) -> str:
     return html.escape(text) if _HAS_SPECIAL(text) else text
 
 
-def _cell_html(cell: Any, language: str) -> str:
+def _cell_html(cell: Any, language: str, grouped: bool) -> str:
     """``{{ cell }}``: plain text escaped (the commonest cell, without the template's
     localisation machinery), anything else as the template renders it (in ``language``, the
-    active one)."""
+    active one; ``grouped``: ``USE_THOUSAND_SEPARATOR``, read once for a list)."""
     if type(cell) is str:
         return _escaped(cell)
-    if type(cell) is int and not settings.USE_THOUSAND_SEPARATOR:
+    if type(cell) is int and not grouped:
         return str(cell)  # what number_format gives a whole number it does not group
     if isinstance(cell, Money):
         return _escaped(cell.shown(language))
@@ -333,8 +333,10 @@ def _cell_html(cell: Any, language: str) -> str:
 def rows_html(rows: list[ListedRow]) -> SafeString:
     """The table body's rows, as ``_object_table.html`` lays them out."""
     language = get_language() or ""
-    return mark_safe(  # noqa: S308 (each row's cells escaped)
-        "".join(f"<tr>\n    {row.written(language)}\n  </tr>" for row in rows)
+    grouped = settings.USE_THOUSAND_SEPARATOR
+    # Each row's cells escaped (ListedRow._cells).
+    return SafeString(
+        "".join(f"<tr>\n    {row._cells(language, grouped)}\n  </tr>" for row in rows)
     )
 
 
@@ -358,14 +360,17 @@ class ListedRow(tuple):
 
     def written(self, language: str) -> SafeString:
         """:attr:`html`, the active language given (a list asks for it once, not per row)."""
+        return SafeString(self._cells(language, settings.USE_THOUSAND_SEPARATOR))
+
+    def _cells(self, language: str, grouped: bool) -> str:
         cells = self[1]
         if not cells:
-            return mark_safe("")  # noqa: S308 (nothing to escape)
+            return ""
         # The cells are escaped here; the link as format_html would escape it.
         url = self.url if isinstance(self.url, SafeData) else _escaped(self.url)
-        head = f'<th scope="row"><a href="{url}">{_cell_html(cells[0], language)}</a></th>'
-        rest = "".join([f"<td>{_cell_html(cell, language)}</td>" for cell in cells[1:]])
-        return mark_safe(head + rest)  # noqa: S308
+        head = f'<th scope="row"><a href="{url}">{_cell_html(cells[0], language, grouped)}</a></th>'
+        rest = "".join([f"<td>{_cell_html(cell, language, grouped)}</td>" for cell in cells[1:]])
+        return head + rest
 
 
 class ScopedViewMixin(LoginRequiredMixin):
