@@ -116,6 +116,12 @@ MUTANTS = [
         "        return True\n",
     ),
     Mutant(
+        "related records named once decided, whatever was decided",
+        "bridgework/access/policy.py",
+        "            return decided\n",
+        "            return True\n",
+    ),
+    Mutant(
         "workflow roles not checked",
         "bridgework/activity/workflows.py",
         "if not holds_role_at(user, transition.roles, path):",

@@ -627,11 +627,15 @@ class Sight:
         return left
 
     def sees(self, obj: models.Model | None) -> bool:
-        if obj is None or not self._scoped(obj):
+        if obj is None:
             return True
         key = (type(obj), obj.pk)
-        if key not in self._seen:
-            self.preload([obj])
+        decided = self._seen.get(key)  # a list asks this of every record its cells name
+        if decided is not None:
+            return decided
+        if not self._scoped(obj):
+            return True
+        self.preload([obj])
         return self._seen[key]
 
     def shown(self, obj: models.Model | None) -> Any:
