@@ -512,9 +512,20 @@ req/s on gunicorn, the pipeline p50 1,118 ms and 1.5 req/s.
   the rows by key had been planned as a merge join over the places' key); the unbound filter
   form written once per key; the signed-in browser of this run sends its CSRF cookie. Staff
   list on gunicorn: 290 -> 391 req/s on SQLite, 182 -> 255 on PostgreSQL.
-- Left, on PostgreSQL: each statement costs the server about 0.25 ms of CPU where SQLite
-  costs 0.03, and Django's request, the page shell, the filter form's fields and the 50 rows
-  about 4.5 ms; none is above about 15 % of the page."""
+- Decision 0018 (PostgreSQL, the same measures plus `EXPLAIN (ANALYZE, SUMMARY)` and the
+  server's statement log): the page's statement spent 0.65 ms planning for 0.3 executing; it
+  is now planned as written (join order kept, no hash, merge or memoized joins weighed, for
+  that statement only), 1.1 -> 0.6 ms of the server's CPU. One statement reads the session,
+  its user, the access epoch and the menu's unread count; Django's health check (`SELECT 1`
+  before every request) is asked only of a connection that has rested; times are read by
+  psycopg's compiled loader; the access is kept in the process by its key; a record joined
+  to many rows is made once; the URLconf tries prefixed modules first. Five statements and
+  a `SELECT 1` became two.
+  Staff list on gunicorn: 289 -> 367 req/s on PostgreSQL (hello-world 2,877 and 2,683),
+  before the last three changes.
+- Left: Django's request and middleware, the page shell, the filter form's fields and the 50
+  rows made, checked and written, about 3.8 ms of the workers' CPU; PostgreSQL about 0.95 ms;
+  no single piece above a fifth of the page."""
 
 
 def profile_summary(user) -> str:
