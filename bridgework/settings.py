@@ -332,6 +332,7 @@ RESPONSE_DELETED_KINDS = tuple(
 AUDITLOG_INCLUDE_ALL_MODELS = True
 AUDITLOG_EXCLUDE_TRACKING_MODELS = (
     "sessions",
+    "access.session",  # sessions (their data holds the sign-in hash), as Django's own above
     "contenttypes",
     "admin",
     "axes",

@@ -211,6 +211,22 @@ def test_the_menu_s_counts_are_read_with_the_session_on_a_page_read(rf, tree):
     assert request_of("GET").session.counts_read == {UNREAD: 0}
 
 
+def test_sessions_are_not_audited():
+    """A session's data holds the sign-in hash: saving one writes no audit entry, as
+    Django's own session table did not."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    client = Client()
+    client.force_login(UserFactory(label="audited"))
+    store = SessionStore(client.cookies["sessionid"].value)
+    store["note"] = "changed"
+    store.save()
+    assert Session.objects.filter(session_key=store.session_key).exists()
+    sessions = ContentType.objects.get_for_model(Session)
+    assert not LogEntry.objects.filter(content_type=sessions).exists()
+
+
 def test_the_user_read_with_the_session_is_checked_as_any_other(rf):
     """An inactive user, a password changed since sign-in (the session's hash) and a session
     whose row names another user are refused or read again, as Django would."""
