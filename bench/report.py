@@ -343,6 +343,12 @@ after the third (4 December, decision 0011):
   their joins are one statement along the order index (on SQLite within the bounded scan).
   The throughput runs' signed-in browser sends the CSRF cookie the sign-in form set, as a
   browser does; without it each page made and sent a new CSRF secret.
+- **Tenth round** (decision 0018, every signed-in page). One statement reads the session, its
+  user, the access epoch and the menu's unread count (sessions name their user in a column).
+  The access is kept in the process by its key. The URLconf tries modules under a prefix
+  before those at the root. A list's rows are written as one string. On PostgreSQL, a page's
+  joined statement is planned as written, times are read in C, and the connection health
+  check is asked only of a rested connection.
 - **What remains.** In the directory (5.5-6.5 ms in process): the filter widgets and labels
   (the theme list's query and options, the two place pickers, Django's option building,
   about 0.5 ms), the related places and themes (about 0.45 ms), the rows and their sight

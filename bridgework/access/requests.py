@@ -8,6 +8,7 @@ compiled once (decision 0011). Nothing else about sessions or sign-in changes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -58,15 +59,21 @@ def _count_of(count: ReaderCount) -> Coalesce:
     return Coalesce(Subquery(rows), 0)
 
 
+@functools.cache
+def _counts() -> tuple[ReaderCount, ...]:
+    """The counts the installed modules' menus declare, in the session statement's order."""
+    return reader_counts()
+
+
 # A browser's session, the user it is signed in as (none for an anonymous one), the counts
 # their menu shows and the epoch: what every signed-in page asks first, in one statement
-# (decision 0018). The counts are those the installed modules' menus declare.
+# (decision 0018).
 _SESSION_READ = FixedRead(
     Session,
     lambda v: Session.objects.filter(session_key=v["key"]).values_list(
         *_SESSION_COLUMNS,
         *(f"user__{column}" for column in _USER_COLUMNS),
-        *(_count_of(count) for count in reader_counts()),
+        *(_count_of(count) for count in _counts()),
         _EPOCH,
     ),
     ({"key": "sample-session-key-1"}, {"key": "sample-session-key-2"}),
@@ -122,7 +129,7 @@ class SessionStore(db.SessionStore):
             return None
         if row[_USER_KEY_AT] is not None:
             self.user_read = _user_of(row, slice(_USER_STARTS, _USER_ENDS), row[-1])
-            self.counts_read = dict(zip(reader_counts(), row[_USER_ENDS:-1], strict=True))
+            self.counts_read = dict(zip(_counts(), row[_USER_ENDS:-1], strict=True))
         return Session.from_db(router.db_for_read(Session), _SESSION_COLUMNS, row[:_USER_STARTS])
 
 

@@ -383,7 +383,7 @@ def _joins_in_written_order(connection, cursor, where) -> bool:
     order: when the queryset's condition names only the listed table (no subquery, no raw
     SQL: a condition on another table might be the better place to start) and the driver
     sends statements with their values in them (psycopg's client-side binding, Django's
-    default), so that three go in one message."""
+    default), so that the settings and the statement go in one message."""
     if connection.vendor != "postgresql":
         return False
     import psycopg
