@@ -28,10 +28,10 @@ class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
 
     def process_request(self, request):
         super().process_request(request)
-        request.user = _user_of(request)
+        request.user = _request_user(request)
 
 
-def _user_of(request):
+def _request_user(request):
     with reading_users_with(request.session):
         return auth_middleware.get_user(request)
 

@@ -315,8 +315,8 @@ def _shared_access(key: str, user, day) -> UserAccess:
 
 
 def forget_kept_access() -> None:
-    """Empty the access kept in this process. Only a database rolled back under it (a test)
-    can give a key its old meaning back; it empties the shared cache too."""
+    """Empty the access kept in this process. Only a database rolled back under it can give
+    a key its old meaning back: tests call this each time they empty the shared cache."""
     _kept_access.clear()
 
 

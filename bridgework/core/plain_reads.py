@@ -129,17 +129,8 @@ def record_loader(
     record."""
     if not _loads_plainly(model):
         return lambda row: model.from_db(database, attnames, row)
-    names = tuple(attnames)
-    new = model.__new__
-
-    def load(row: Sequence[Any]) -> ModelT:  # _filled, in one call
-        record = new(model)
-        record.__dict__.update(zip(names, row, strict=True))
-        state = record._state = ModelState()
-        state.adding, state.db = False, database
-        return record
-
-    return load
+    attnames = tuple(attnames)
+    return lambda row: _filled(model, database, attnames, row)
 
 
 def plain_from_db(cls, db: str, field_names: Sequence[str], values: Sequence[Any]):
